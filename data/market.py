@@ -1,0 +1,61 @@
+"""The Market handed to strategies: aligned prices, the roles' tickers, and the data's origin."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, fields
+from typing import Literal, get_args
+
+import pandas as pd
+
+from engine.errors import ConfigError
+
+Role = Literal["small_caps", "international", "tech", "crypto", "stocks", "bonds"]
+ROLES: tuple[Role, ...] = get_args(Role)
+
+_TICKER = re.compile(r"^[A-Za-z0-9^=.\-]{1,20}$")
+
+
+@dataclass(frozen=True, kw_only=True)
+class Universe:
+    """Which ticker plays each role; every one can be overridden (``--set universe.tech=QQQ``)."""
+
+    small_caps: str = "IWM"
+    international: str = "EFA"
+    tech: str = "XLK"
+    crypto: str = "BTC-USD"
+    stocks: str = "SPY"
+    bonds: str = "AGG"
+
+    def __post_init__(self) -> None:
+        for field in fields(self):
+            ticker = getattr(self, field.name)
+            if not isinstance(ticker, str) or not _TICKER.match(ticker):
+                raise ConfigError(
+                    f"universe.{field.name}: {ticker!r} is not a ticker symbol "
+                    "(letters, digits and ^=.- only, for example QQQ, BTC-USD, ^VIX)"
+                )
+
+    def ticker(self, role: Role) -> str:
+        """Return the ticker playing ``role``."""
+        return str(getattr(self, role))
+
+
+@dataclass(frozen=True, kw_only=True)
+class Market:
+    """Adjusted daily closes on one calendar, ready for strategies and the engine.
+
+    Timing: row ``t`` holds each asset's close on calendar date ``t`` (the benchmark stock's
+    trading days); an asset that did not trade that day carries its previous close.
+    """
+
+    prices: pd.DataFrame
+    universe: Universe
+    source: str
+    synthetic: bool
+    periods_per_year: int = 252
+    notes: tuple[str, ...] = ()
+
+    def price(self, role: Role) -> pd.Series:
+        """Return the price series of the asset playing ``role``."""
+        return self.prices[self.universe.ticker(role)]

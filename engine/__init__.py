@@ -1,0 +1,1 @@
+"""Simulation, metrics and the run pipeline; the only package that imports vectorbt."""

@@ -1,0 +1,15 @@
+"""The error types that reach the user: one line, exit status 2, nothing written."""
+
+from __future__ import annotations
+
+
+class InputError(Exception):
+    """Bad input from the user; the message says what, where, and how to fix it."""
+
+
+class DataError(InputError):
+    """A price file, a ticker or a data source that cannot be used."""
+
+
+class ConfigError(InputError):
+    """An unknown key, a value of the wrong type, or a value out of range."""

@@ -1,0 +1,82 @@
+"""Writing a run's directory under results/: built aside, then renamed into place whole."""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import shutil
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from engine.run import RunResult
+from reporting.figures import equity_figure
+
+
+def write_run(result: RunResult, results_root: Path, now: datetime | None = None) -> Path:
+    """Write the run's files and return the new directory, ``<timestamp>-<strategy>[-demo]``.
+
+    The files are written into a hidden folder first and renamed at the end, so a failure
+    leaves no half-written run; an existing run directory is never reused.
+    """
+    stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
+    name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
+    results_root.mkdir(parents=True, exist_ok=True)
+    staging = results_root / f".incomplete-{name}-{os.getpid()}"
+    staging.mkdir()
+    try:
+        _write_files(result, staging)
+        return _rename_unique(staging, results_root / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        raise
+
+
+def _write_files(result: RunResult, folder: Path) -> None:
+    equity = pd.DataFrame(
+        {"strategy": result.strategy.equity, "benchmark": result.benchmark.equity}
+    ).rename_axis("date")
+    equity.to_csv(folder / "equity.csv")
+    result.strategy.weights.rename_axis("date").to_csv(folder / "weights.csv")
+    payload = {**result.metrics, "run": _run_facts(result)}
+    (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
+    title = f"{result.config.strategy.name} vs 60/40 ({result.market.source})"
+    lines = equity.rename(columns={"strategy": result.config.strategy.name, "benchmark": "60/40"})
+    figure = equity_figure(lines, title, result.market.synthetic)
+    figure.savefig(folder / "equity.png", dpi=110)
+
+
+def _run_facts(result: RunResult) -> dict[str, Any]:
+    dates = result.strategy.equity.index
+    return {
+        "config": result.config.as_dict(),
+        "data_source": result.market.source,
+        "synthetic": result.market.synthetic,
+        "start": dates[0].date().isoformat(),
+        "end": dates[-1].date().isoformat(),
+        "periods_per_year": result.market.periods_per_year,
+        "notes": list(result.market.notes),
+    }
+
+
+def _finite(value: Any) -> Any:
+    """Replace NaN and infinities (not valid JSON) with null, recursively."""
+    if isinstance(value, dict):
+        return {key: _finite(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(item) for item in value]
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _rename_unique(staging: Path, target: Path) -> Path:
+    for attempt in range(1, 1000):
+        candidate = target if attempt == 1 else target.with_name(f"{target.name}-{attempt}")
+        if not candidate.exists():
+            staging.rename(candidate)
+            return candidate
+    raise FileExistsError(f"no free run directory name next to {target}")

@@ -1,0 +1,91 @@
+#!/usr/bin/env python3
+"""Command line: run one strategy against 60/40 and write the run's directory under results/.
+
+Example: python run_backtest.py --strategy main_street --data csv:../shared/data --start 2014-10-01
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from datetime import date
+from pathlib import Path
+from typing import NoReturn
+
+from engine.errors import InputError
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+
+
+class _Parser(argparse.ArgumentParser):
+    """An argument parser whose errors are one line and exit status 2, like every bad input."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"error: {message} (see --help)\n")
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
+
+
+def parse_args(argv: list[str] | None) -> argparse.Namespace:
+    """Parse the command line."""
+    parser = _Parser(description="Backtest a strategy against a 60/40 portfolio.")
+    parser.add_argument(
+        "--strategy", default="main_street", help="strategy name (default %(default)s)"
+    )
+    parser.add_argument(
+        "--data",
+        default="demo",
+        help="'demo' (synthetic, offline) or 'csv:DIR' (a folder of <TICKER>.csv files)",
+    )
+    parser.add_argument("--start", type=_day, help="first date, YYYY-MM-DD")
+    parser.add_argument("--end", type=_day, help="last date, YYYY-MM-DD")
+    parser.add_argument(
+        "--set",
+        dest="overrides",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="override a setting: strategy.short_weight=0.3, costs.fees_bps=5, universe.tech=QQQ",
+    )
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=PROJECT_ROOT / "results",
+        help="results folder (default results/)",
+    )
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Run the backtest; return the exit status (2 for bad input)."""
+    args = parse_args(argv)
+    try:
+        from engine.config import build_config
+        from engine.run import run
+        from reporting.console import summary_table
+        from reporting.run_dir import write_run
+
+        config = build_config(
+            args.strategy, args.overrides, data=args.data, start=args.start, end=args.end
+        )
+        result = run(config)
+        for note in result.market.notes:
+            print(f"note: {note}", file=sys.stderr)
+        run_dir = write_run(result, args.out)
+    except InputError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 2
+    print(summary_table(result))
+    if result.market.synthetic:
+        print(f"*** {result.market.notes[0]} ***", file=sys.stderr)
+    print(run_dir)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,11 @@
+"""Strategies by name: each is one file holding a small frozen dataclass of parameters."""
+
+from __future__ import annotations
+
+from strategies.base import StaticStrategy, Strategy, check_weights
+from strategies.main_street import MainStreet
+from strategies.sixty_forty import SixtyForty
+
+STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (SixtyForty, MainStreet)}
+
+__all__ = ["STRATEGIES", "MainStreet", "SixtyForty", "StaticStrategy", "Strategy", "check_weights"]

@@ -1,0 +1,84 @@
+"""What every strategy is: frozen parameters and one pure map from a Market to target weights."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from data.market import Market, Role
+from engine.errors import ConfigError
+
+MAX_GROSS_EXPOSURE = 4.0
+
+
+@dataclass(frozen=True, kw_only=True)
+class Strategy(ABC):
+    """Parameters as typed fields; `target_weights` maps the market to weights.
+
+    Timing: weights dated ``t`` may use data up to the close of ``t`` only; the engine fills
+    them at a later bar, so a strategy never shifts anything itself.
+    """
+
+    name: ClassVar[str]
+    summary: ClassVar[str]
+
+    @abstractmethod
+    def roles(self) -> tuple[Role, ...]:
+        """Return the universe roles whose prices the strategy needs."""
+
+    @abstractmethod
+    def target_weights(self, market: Market) -> pd.DataFrame:
+        """Return target weights (fractions of portfolio value), dates x tickers."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class StaticStrategy(Strategy):
+    """A strategy that holds the same weight in each leg at every rebalance."""
+
+    @abstractmethod
+    def legs(self) -> dict[Role, float]:
+        """Return the target weight of each role; a zero-weight leg needs no data."""
+
+    def roles(self) -> tuple[Role, ...]:
+        """Return the roles with a non-zero weight."""
+        return tuple(role for role, weight in self.legs().items() if weight != 0.0)
+
+    def target_weights(self, market: Market) -> pd.DataFrame:
+        """Return the legs' weights on every date, one column per ticker."""
+        by_ticker: dict[str, float] = {}
+        for role in self.roles():
+            ticker = market.universe.ticker(role)
+            by_ticker[ticker] = by_ticker.get(ticker, 0.0) + self.legs()[role]
+        row = pd.Series(by_ticker, dtype=float)
+        return pd.DataFrame(
+            np.tile(row.to_numpy(), (len(market.prices), 1)),
+            index=market.prices.index,
+            columns=row.index,
+        )
+
+
+def check_range(key: str, value: float, low: float, high: float) -> None:
+    """Raise `ConfigError` naming ``key`` unless ``low <= value <= high``."""
+    if not low <= value <= high:
+        raise ConfigError(f"strategy.{key} = {value} is out of range; expected {low} to {high}")
+
+
+def check_weights(weights: pd.DataFrame, market: Market, strategy: Strategy) -> None:
+    """The check every strategy's output passes before it reaches the engine."""
+    where = f"strategy {strategy.name}"
+    if not weights.index.equals(market.prices.index):
+        raise ValueError(f"{where}: weights are not on the market's dates")
+    unknown = set(weights.columns) - set(market.prices.columns)
+    if unknown:
+        raise ValueError(f"{where}: weights for tickers not in the market: {sorted(unknown)}")
+    if not np.isfinite(weights.to_numpy()).all():
+        raise ValueError(f"{where}: weights contain NaN or infinite values")
+    gross = weights.abs().sum(axis=1).max()
+    if gross > MAX_GROSS_EXPOSURE:
+        raise ConfigError(
+            f"{where}: gross exposure {gross:.2f} exceeds the limit {MAX_GROSS_EXPOSURE}"
+        )
