@@ -81,9 +81,7 @@ def align(
         inside = (calendar >= values.index[0]) & (calendar <= values.index[-1])
         carried = int((inside & ~calendar.isin(values.index)).sum())
         if carried:
-            notes.append(
-                f"{ticker}: {carried} calendar dates without a close carry the previous one"
-            )
+            notes.append(f"{ticker}: {carried} calendar date(s) had no close; carried the last")
         columns[ticker] = sampled
     prices = pd.DataFrame(columns)
     complete = prices.notna().all(axis=1)

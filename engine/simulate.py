@@ -19,7 +19,7 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 import vectorbt as vbt
-from vectorbt.portfolio.enums import SizeType
+from vectorbt.portfolio.enums import OrderSide, RejectedOrderError, SizeType
 
 from engine.errors import ConfigError
 
@@ -33,12 +33,13 @@ _PERIOD_CODE: dict[Rebalance, str] = {
 }
 
 # vectorbt never lets cash fall below zero, but paying fees after a full allocation (or leverage)
-# must. So the adapter opens a credit line: on the first bar it sells short CREDIT_LINE units of
-# a constant-price column. That raises cash without changing the portfolio's value, so target
-# sizes are untouched; the column is removed from every output. If a run ever needs more, the
-# order is rejected and the run stops with an error instead of filling less than asked.
+# must. So the adapter opens a credit line: on the first bar it sells short a constant-price
+# column worth a multiple of the starting value. That raises cash without changing the
+# portfolio's value, so target sizes are untouched; the column is removed from every output.
+# A small line keeps rounding in the value near 1e-15 of it; a run that needs more cash is
+# rejected by vectorbt (never filled partially) and retried with a larger line.
 _CREDIT = "__credit_line__"
-_CREDIT_LINE_MULTIPLE = 1e4
+_CREDIT_LINE_MULTIPLES = (10.0, 1e3, 1e5, 1e7)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -111,61 +112,82 @@ def backtest(
     """Simulate rebalancing to ``targets`` with vectorbt under the semantics in this module."""
     prices = prices[targets.columns]
     orders = fill_orders(targets, decision_dates(targets, execution.rebalance), execution.lag)
-    credit = _CREDIT_LINE_MULTIPLE * execution.initial_value
+    fees = np.append(np.full(len(prices.columns), costs.fees_bps / 1e4), 0.0)[None, :]
+    for multiple in _CREDIT_LINE_MULTIPLES:
+        credit = multiple * execution.initial_value
+        try:
+            pf = _simulate(prices, orders, fees, credit, execution.initial_value, raise_reject=True)
+        except RejectedOrderError as exc:
+            if "zero or negative" in str(exc):
+                pf = _simulate(prices, orders, fees, credit, execution.initial_value, False)
+                ruin = pf.value().le(0).idxmax().date()
+                raise ConfigError(
+                    f"the portfolio lost all its value by {ruin} and cannot rebalance; "
+                    "lower the strategy's exposure (its short legs, most likely)"
+                ) from exc
+            continue
+        return _result(pf, prices, credit)
+    raise ConfigError(
+        f"the simulation needed more leverage than a credit line of {credit:,.0f}; "
+        "lower the strategy's gross exposure"
+    )
+
+
+def _simulate(
+    prices: pd.DataFrame,
+    orders: pd.DataFrame,
+    fees: np.ndarray,
+    credit: float,
+    initial_value: float,
+    raise_reject: bool,
+) -> vbt.Portfolio:
+    """One vectorbt call with every setting explicit, plus the credit line's column."""
     close = prices.assign(**{_CREDIT: 1.0})
     size = orders.assign(**{_CREDIT: np.nan})
     size.iloc[0, -1] = -credit
     size_type = np.full(close.shape, SizeType.TargetPercent)
     size_type[0, -1] = SizeType.Amount
-    fees = np.append(np.full(len(prices.columns), costs.fees_bps / 1e4), 0.0)[None, :]
-    try:
-        pf = vbt.Portfolio.from_orders(
-            close=close,
-            size=size,
-            size_type=size_type,
-            direction="both",
-            price=close,
-            val_price=close,
-            fees=fees,
-            fixed_fees=0.0,
-            slippage=0.0,
-            min_size=0.0,
-            max_size=np.inf,
-            size_granularity=np.nan,
-            reject_prob=0.0,
-            lock_cash=False,
-            allow_partial=False,
-            raise_reject=True,
-            log=False,
-            init_cash=execution.initial_value,
-            cash_sharing=True,
-            group_by=True,
-            call_seq="auto",
-            ffill_val_price=True,
-            update_value=False,
-            attach_call_seq=False,
-        )
-    except vbt.portfolio.enums.RejectedOrderError as exc:
-        raise ConfigError(
-            f"the simulation needed more leverage than its credit line of {credit:,.0f} ({exc}); "
-            "lower the strategy's gross exposure"
-        ) from exc
-    return _result(pf, prices, credit)
+    return vbt.Portfolio.from_orders(
+        close=close,
+        size=size,
+        size_type=size_type,
+        direction="both",
+        price=close,
+        val_price=close,
+        fees=fees,
+        fixed_fees=0.0,
+        slippage=0.0,
+        min_size=0.0,
+        max_size=np.inf,
+        size_granularity=np.nan,
+        reject_prob=0.0,
+        lock_cash=False,
+        allow_partial=False,
+        raise_reject=raise_reject,
+        log=False,
+        init_cash=initial_value,
+        cash_sharing=True,
+        group_by=True,
+        call_seq="auto",
+        ffill_val_price=True,
+        update_value=False,
+        attach_call_seq=False,
+    )
 
 
 def _result(pf: vbt.Portfolio, prices: pd.DataFrame, credit: float) -> BacktestResult:
     equity = pf.value().rename("equity")
     holdings = pf.assets()[prices.columns]
-    records = pf.orders.records_readable
-    records = records[records["Column"] != _CREDIT]
-    sign = np.where(records["Side"] == "Buy", 1.0, -1.0)
+    records = pf.orders.values
+    records = records[records["col"] < len(prices.columns)]  # the credit line is the last column
+    sign = np.where(records["side"] == OrderSide.Buy, 1.0, -1.0)
     trades = pd.DataFrame(
         {
-            "date": records["Timestamp"].to_numpy(),
-            "ticker": records["Column"].to_numpy(),
-            "units": sign * records["Size"].to_numpy(),
-            "price": records["Price"].to_numpy(),
-            "fee": records["Fees"].to_numpy(),
+            "date": prices.index[records["idx"]],
+            "ticker": prices.columns[records["col"]],
+            "units": sign * records["size"],
+            "price": records["price"],
+            "fee": records["fees"],
         }
     )
     fees = trades.groupby("date")["fee"].sum().reindex(prices.index, fill_value=0.0)

@@ -1,0 +1,26 @@
+"""Shared fixtures: the real history in ../shared/data, read without the project's reader."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def shared_data() -> Path:
+    """The folder of real price files; a test that needs it fails (never skips) without it."""
+    if not (SHARED_DATA / "SPY.csv").is_file():
+        pytest.fail(
+            f"real history not found at {SHARED_DATA}: ../shared/data must sit beside the project"
+        )
+    return SHARED_DATA
+
+
+def read_close(folder: Path, ticker: str) -> pd.Series:
+    """A ticker's adjusted close straight from its file with plain pandas."""
+    table = pd.read_csv(folder / f"{ticker}.csv", index_col="Date", parse_dates=True)
+    return table["Adj Close"].astype(float)

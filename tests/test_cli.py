@@ -1,0 +1,158 @@
+"""The command line end to end: outputs on success, one line and exit 2 on bad input."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import datetime
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import reporting.run_dir
+import run_backtest
+from engine.config import build_config
+from engine.metrics import METRICS
+from engine.run import run
+
+PROJECT = Path(run_backtest.__file__).resolve().parent
+
+
+def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        status = run_backtest.main(argv)
+    except SystemExit as exit_:  # argparse refuses before main's own handling
+        status = int(exit_.code)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+@pytest.mark.parametrize("strategy", ["sixty_forty", "main_street"])
+def test_run_on_real_data_writes_the_run_directory(
+    strategy: str, shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", strategy, "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
+    status, out, _ = _run([*argv, "--start", "2019-01-01", "--end", "2021-12-31"], capsys)
+    assert status == 0
+    run_dir = Path(out.strip().splitlines()[-1])
+    assert run_dir.parent == tmp_path
+    assert run_dir.name.endswith(f"-{strategy}")
+    for name in ("metrics.json", "equity.csv", "weights.csv", "equity.png"):
+        assert (run_dir / name).stat().st_size > 0, name
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    assert set(metrics["strategy"]) == set(METRICS) == set(metrics["benchmark"])
+    assert metrics["run"]["synthetic"] is False
+    equity = pd.read_csv(run_dir / "equity.csv")
+    assert list(equity.columns) == ["date", "strategy", "benchmark"]
+    assert equity["date"].iloc[0] == "2019-01-02"
+    weights = pd.read_csv(run_dir / "weights.csv", index_col="date")
+    tickers = {"sixty_forty": {"SPY", "AGG"}, "main_street": {"IWM", "EFA", "XLK", "BTC-USD"}}
+    assert set(weights.columns) == tickers[strategy]
+    assert "Sharpe" in out
+
+
+def test_demo_run_is_labelled_synthetic(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _run(
+        ["--data", "demo", "--out", str(tmp_path), "--start", "2020-01-01"], capsys
+    )
+    assert status == 0
+    run_dir = Path(out.strip().splitlines()[-1])
+    assert run_dir.name.endswith("-main_street-demo")
+    assert json.loads((run_dir / "metrics.json").read_text())["run"]["synthetic"] is True
+    assert "SYNTHETIC" in err
+
+
+def test_runs_never_overwrite_each_other(tmp_path: Path) -> None:
+    result = run(build_config("sixty_forty", ["execution.rebalance=yearly"], start=None))
+    moment = datetime(2026, 1, 2, 3, 4, 5)
+    first = reporting.run_dir.write_run(result, tmp_path, moment)
+    second = reporting.run_dir.write_run(result, tmp_path, moment)
+    assert first != second
+    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name, second.name]
+
+
+def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    result = run(build_config("sixty_forty"))
+
+    def broken(*args: object) -> None:
+        raise OSError("disk full")
+
+    monkeypatch.setattr(reporting.run_dir, "equity_figure", broken)
+    with pytest.raises(OSError, match="disk full"):
+        reporting.run_dir.write_run(result, tmp_path)
+    assert list(tmp_path.iterdir()) == []
+
+
+def _bad_agg_folder(folder: Path) -> str:
+    (folder / "SPY.csv").write_text("Date,Adj Close\n2024-01-02,470\n2024-01-03,468\n")
+    (folder / "AGG.csv").write_text("Date,Adj Close\n2024-01-02,95\n2024-01-03,n/a\n")
+    return f"csv:{folder}"
+
+
+@pytest.mark.parametrize(
+    ("argv", "message"),
+    [
+        (["--data", "csv:/no/such/folder"], "no such folder"),
+        (["--set", "universe.tech=NOPE", "--data", "csv:{shared}"], "NOPE: no price file"),
+        (["--set", "universe.tech=NOPE"], "demo market has no ticker NOPE"),
+        (["--set", "strategy.short_weigth=0.3"], "did you mean strategy.short_weight?"),
+        (["--set", "strategy.short_weight=abc"], "valid number"),
+        (["--set", "strategy.short_weight=9"], "strategy.short_weight = 9.0 is out of range"),
+        (["--start", "2020-13-01"], "not a date"),
+        (["--strategy", "nope"], "unknown strategy 'nope'"),
+        (["--strategy", "sixty_forty", "--data", "{bad}"], "AGG.csv, line 3: an unparsable number"),
+        (["--data", "yahoo"], "unknown source"),
+    ],
+)
+def test_bad_input_exits_2_with_one_line(
+    argv: list[str],
+    message: str,
+    shared_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    (tmp_path / "bad").mkdir()
+    bad = _bad_agg_folder(tmp_path / "bad")
+    argv = [arg.format(shared=shared_data, bad=bad) for arg in argv]
+    out_dir = tmp_path / "results"
+    status, out, err = _run([*argv, "--out", str(out_dir)], capsys)
+    assert status == 2
+    assert out == ""
+    assert len(err.strip().splitlines()) == 1, err
+    assert err.startswith("error: ")
+    assert message in err
+    assert not out_dir.exists() or list(out_dir.iterdir()) == []
+
+
+def test_the_script_itself(tmp_path: Path) -> None:
+    """The real entry point in a fresh interpreter: success prints the run path last; bad input
+    exits 2 without a traceback."""
+    command = [
+        sys.executable,
+        "run_backtest.py",
+        "--strategy",
+        "sixty_forty",
+        "--out",
+        str(tmp_path),
+    ]
+    done = subprocess.run(
+        [*command, "--start", "2024-01-01"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert Path(done.stdout.strip().splitlines()[-1]).is_dir()
+    failed = subprocess.run(
+        [*command, "--set", "costs.fees=1"],
+        cwd=PROJECT,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert failed.returncode == 2
+    assert "Traceback" not in failed.stderr
+    assert "unknown key costs.fees; did you mean costs.fees_bps?" in failed.stderr
