@@ -7,6 +7,7 @@ Example: python run_backtest.py --strategy main_street --data csv:../shared/data
 from __future__ import annotations
 
 import argparse
+import logging
 import sys
 from datetime import date
 from pathlib import Path
@@ -42,6 +43,20 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         default="demo",
         help="'demo' (synthetic, offline) or 'csv:DIR' (a folder of <TICKER>.csv files)",
     )
+    parser.add_argument(
+        "--calendar",
+        choices=["equity", "7d"],
+        default="equity",
+        help="'equity': the stock ticker's trading days, 252 a year (default); "
+        "'7d': every calendar day, 365 a year, equities carried over weekends",
+    )
+    parser.add_argument(
+        "--allow-partial",
+        action="store_true",
+        help="start when stocks and bonds have prices; a leg whose asset has not started yet "
+        "is held in cash until its first price (default: start when every asset has a price)",
+    )
+    parser.add_argument("-v", "--verbose", action="store_true", help="say more about the data")
     parser.add_argument("--start", type=_day, help="first date, YYYY-MM-DD")
     parser.add_argument("--end", type=_day, help="last date, YYYY-MM-DD")
     parser.add_argument(
@@ -64,6 +79,9 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
 def main(argv: list[str] | None = None) -> int:
     """Run the backtest; return the exit status (2 for bad input)."""
     args = parse_args(argv)
+    logging.basicConfig(
+        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s"
+    )
     try:
         from engine.config import build_config
         from engine.run import run
@@ -71,11 +89,19 @@ def main(argv: list[str] | None = None) -> int:
         from reporting.run_dir import write_run
 
         config = build_config(
-            args.strategy, args.overrides, data=args.data, start=args.start, end=args.end
+            args.strategy,
+            args.overrides,
+            data=args.data,
+            start=args.start,
+            end=args.end,
+            calendar=args.calendar,
+            allow_partial=args.allow_partial,
         )
         result = run(config)
         for note in result.market.notes:
             print(f"note: {note}", file=sys.stderr)
+        for warning in result.market.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
         run_dir = write_run(result, args.out)
     except InputError as exc:
         print(f"error: {exc}", file=sys.stderr)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field, fields
 from typing import Literal, get_args
 
 import pandas as pd
@@ -28,11 +28,11 @@ class Universe:
     bonds: str = "AGG"
 
     def __post_init__(self) -> None:
-        for field in fields(self):
-            ticker = getattr(self, field.name)
+        for spec in fields(self):
+            ticker = getattr(self, spec.name)
             if not isinstance(ticker, str) or not _TICKER.match(ticker):
                 raise ConfigError(
-                    f"universe.{field.name}: {ticker!r} is not a ticker symbol "
+                    f"universe.{spec.name}: {ticker!r} is not a ticker symbol "
                     "(letters, digits and ^=.- only, for example QQQ, BTC-USD, ^VIX)"
                 )
 
@@ -40,13 +40,20 @@ class Universe:
         """Return the ticker playing ``role``."""
         return str(getattr(self, role))
 
+    def is_crypto(self, ticker: str) -> bool:
+        """Crypto trades every day and may jump: the crypto role's ticker or any ``*-USD``."""
+        return ticker == self.crypto or ticker.endswith("-USD")
+
 
 @dataclass(frozen=True, kw_only=True)
 class Market:
     """Adjusted daily closes on one calendar, ready for strategies and the engine.
 
     Timing: row ``t`` holds each asset's close on calendar date ``t`` (the benchmark stock's
-    trading days); an asset that did not trade that day carries its previous close.
+    trading days, or every day on the 7-day calendar); an asset that did not trade that day
+    carries its previous close. With partial legs allowed, an asset is NaN before its first price.
+    ``notes`` are facts worth saying (a clipped start), ``warnings`` doubts about the data,
+    ``carried`` the count of carried closes per ticker.
     """
 
     prices: pd.DataFrame
@@ -55,6 +62,8 @@ class Market:
     synthetic: bool
     periods_per_year: int = 252
     notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    carried: dict[str, int] = field(default_factory=dict)
 
     def price(self, role: Role) -> pd.Series:
         """Return the price series of the asset playing ``role``."""

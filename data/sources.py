@@ -2,107 +2,210 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 
 from data import demo
 from data.csv_source import csv_path, read_price_csv
 from data.market import Market, Role, Universe
+from data.validate import check_reaches, clean_series
 from engine.errors import ConfigError, DataError
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA: these figures come from a made-up market, not history"
 
+Calendar = Literal["equity", "7d"]
+PERIODS_PER_YEAR: dict[Calendar, int] = {"equity": 252, "7d": 365}
+MAX_CARRY_DAYS = 5
+"""A price missing for up to this many calendar days is carried forward; longer is an error."""
 
-def load_market(
-    source: str,
-    universe: Universe,
-    roles: Iterable[Role],
-    start: date | None = None,
-    end: date | None = None,
-) -> Market:
-    """Load the tickers playing ``roles`` (and the calendar's stock ticker) from ``source``.
 
-    Timing: the calendar is the trading days of ``universe.stocks``; the market starts on the
-    first date every ticker has a price (and says so in ``notes`` when that clips ``start``).
+@dataclass(frozen=True, kw_only=True)
+class MarketRequest:
+    """What a run needs from the data: tickers by role, dates, calendar, and partial legs.
+
+    With ``allow_partial`` the market starts when the stocks and bonds tickers (the benchmark's)
+    have prices; other tickers are NaN until their first price, and the run holds their weight
+    in cash until then. Without it the market starts when every ticker has a price.
     """
-    tickers = list(dict.fromkeys([universe.stocks, *(universe.ticker(role) for role in roles)]))
+
+    universe: Universe
+    roles: tuple[Role, ...]
+    start: date | None = None
+    end: date | None = None
+    calendar: Calendar = "equity"
+    allow_partial: bool = False
+
+    def tickers(self) -> list[str]:
+        """The tickers to load: each role's, the stock ticker (the calendar's) always."""
+        stock, bonds = self.universe.stocks, self.universe.bonds
+        roles = (self.universe.ticker(role) for role in self.roles)
+        return list(dict.fromkeys([stock, bonds, *roles]))
+
+
+def load_market(source: str, request: MarketRequest) -> Market:
+    """Load, validate and align the tickers of ``request`` from ``source``.
+
+    Timing: on the equity calendar the dates are the stock ticker's trading days (252 a year);
+    on ``7d`` every calendar day (365 a year), equities carrying their last close.
+    """
+    tickers = request.tickers()
+    stock = request.universe.stocks
+    if request.calendar == "equity" and request.universe.is_crypto(stock):
+        raise ConfigError(
+            f"universe.stocks = {stock} trades every day, but the equity calendar is its trading "
+            "days at 252 a year; use --calendar 7d or a stock ticker"
+        )
     if source == "demo":
-        series, notes, synthetic = demo.demo_prices(tickers), [SYNTHETIC_BANNER], True
+        raw, warnings = demo.demo_prices(tickers), []
+        where = {ticker: f"demo {ticker}" for ticker in tickers}
     elif source.startswith("csv:"):
-        series, notes = _read_folder(Path(source.removeprefix("csv:")), tickers)
-        synthetic = False
+        raw, warnings, where = _read_folder(Path(source.removeprefix("csv:")), tickers)
     else:
         raise ConfigError(f"--data {source!r}: unknown source; use 'demo' or 'csv:DIR'")
-    prices, align_notes = align(series, universe.stocks, start, end)
+    series = {}
+    for ticker, values in raw.items():
+        series[ticker], jumps = clean_series(
+            values, where[ticker], crypto=request.universe.is_crypto(ticker)
+        )
+        check_reaches(series[ticker], where[ticker], request.start)
+        warnings += jumps
+    prices, notes, carried = align(series, request)
     return Market(
         prices=prices,
-        universe=universe,
+        universe=request.universe,
         source=source,
-        synthetic=synthetic,
-        notes=(*notes, *align_notes),
+        synthetic=source == "demo",
+        periods_per_year=PERIODS_PER_YEAR[request.calendar],
+        notes=(SYNTHETIC_BANNER, *notes) if source == "demo" else tuple(notes),
+        warnings=tuple(warnings),
+        carried=carried,
     )
 
 
-def _read_folder(folder: Path, tickers: list[str]) -> tuple[dict[str, pd.Series], list[str]]:
+def _read_folder(
+    folder: Path, tickers: list[str]
+) -> tuple[dict[str, pd.Series], list[str], dict[str, str]]:
     if not folder.is_dir():
         raise DataError(f"--data csv:{folder}: no such folder; give a folder of <TICKER>.csv files")
-    series, notes = {}, []
+    series, warnings, where = {}, [], {}
     for ticker in tickers:
-        series[ticker], file_notes = read_price_csv(csv_path(folder, ticker), ticker)
-        notes += file_notes
-    return series, notes
+        path = csv_path(folder, ticker)
+        series[ticker], file_warnings = read_price_csv(path, ticker)
+        warnings += file_warnings
+        where[ticker] = str(path)
+    return series, warnings, where
 
 
 def align(
-    series: dict[str, pd.Series],
-    calendar_ticker: str,
-    start: date | None,
-    end: date | None,
-) -> tuple[pd.DataFrame, list[str]]:
-    """Sample every series on the calendar ticker's dates within ``[start, end]``.
+    series: dict[str, pd.Series], request: MarketRequest
+) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
+    """Sample every series on the calendar within the request's dates.
 
-    Each asset takes its last close at or before each calendar date (BTC-USD on a Monday is its
-    Monday close); inside its own history a missing date carries the previous close and is
-    counted. Rows before every ticker has started, or after one has ended, are cut.
+    Each asset takes its last close at or before each date (BTC-USD on a Monday is its Monday
+    close). A date on which the asset's own market traded (the stock ticker's days; every day
+    for crypto) but the asset has no price carries the last close and is counted, up to
+    `MAX_CARRY_DAYS`. Rows before the required tickers start, or after any ticker ends, are cut.
     """
-    calendar = series[calendar_ticker].index
-    calendar = calendar[
-        (calendar >= _stamp(start, calendar[0])) & (calendar <= _stamp(end, calendar[-1]))
-    ]
-    if calendar.empty:
-        raise DataError(f"{calendar_ticker} has no prices between {start} and {end}")
-    columns, notes = {}, []
+    days = _calendar(series, request)
+    columns, carried = {}, {}
     for ticker, values in series.items():
-        sampled = values.reindex(calendar, method="ffill")
-        sampled[(calendar < values.index[0]) | (calendar > values.index[-1])] = float("nan")
-        inside = (calendar >= values.index[0]) & (calendar <= values.index[-1])
-        carried = int((inside & ~calendar.isin(values.index)).sum())
-        if carried:
-            notes.append(f"{ticker}: {carried} calendar date(s) had no close; carried the last")
+        traded = _traded_days(ticker, values, series, request)
+        carried[ticker] = _count_carried(values, traded, days, ticker)
+        sampled = values.reindex(days, method="ffill")
+        sampled[(days < values.index[0]) | (days > values.index[-1])] = float("nan")
         columns[ticker] = sampled
-    prices = pd.DataFrame(columns)
-    complete = prices.notna().all(axis=1)
-    if not complete.any():
+    prices, notes = _cut(pd.DataFrame(columns), series, request)
+    notes += [
+        f"{t}: {n} date(s) without a close carried the last one" for t, n in carried.items() if n
+    ]
+    return prices, notes, carried
+
+
+def _traded_days(
+    ticker: str, values: pd.Series, series: dict[str, pd.Series], request: MarketRequest
+) -> pd.DatetimeIndex:
+    """The days the asset's own market was open: every day for crypto, else the stock's days."""
+    if request.universe.is_crypto(ticker):
+        return pd.date_range(values.index[0], values.index[-1], freq="D")
+    return series[request.universe.stocks].index
+
+
+def _calendar(series: dict[str, pd.Series], request: MarketRequest) -> pd.DatetimeIndex:
+    stock = series[request.universe.stocks].index
+    if request.calendar == "7d":
+        first = min(values.index[0] for values in series.values())
+        last = max(values.index[-1] for values in series.values())
+        days = pd.date_range(first, last, freq="D")
+    else:
+        days = stock
+    low = pd.Timestamp(request.start) if request.start else days[0]
+    high = pd.Timestamp(request.end) if request.end else days[-1]
+    days = days[(days >= low) & (days <= high)]
+    if days.empty:
         raise DataError(
-            "no date on which every ticker has a price: "
-            + ", ".join(f"{t} {s.index[0].date()}..{s.index[-1].date()}" for t, s in series.items())
+            f"{request.universe.stocks} has no prices between {request.start} and {request.end}"
         )
-    first, last = complete.idxmax(), complete[::-1].idxmax()
-    if first > calendar[0]:
-        latest = max(series, key=lambda ticker: series[ticker].index[0])
-        asked = start or calendar[0].date()
+    return days
+
+
+def _count_carried(
+    values: pd.Series, traded: pd.DatetimeIndex, days: pd.DatetimeIndex, ticker: str
+) -> int:
+    """Count the run's dates whose close is carried; refuse a gap longer than MAX_CARRY_DAYS."""
+    inside = traded[(traded >= max(values.index[0], days[0])) & (traded <= values.index[-1])]
+    missing = inside[~inside.isin(values.index) & (inside <= days[-1])]
+    if missing.empty:
+        return 0
+    previous = values.index[values.index.searchsorted(missing, side="right") - 1]
+    gaps = (missing - previous).days
+    worst = int(gaps.argmax())
+    if gaps[worst] > MAX_CARRY_DAYS:
+        resumes = values.index[values.index.searchsorted(missing[worst])].date()
+        raise DataError(
+            f"{ticker}: no price between {previous[worst].date()} and {resumes} "
+            f"({gaps[worst]} calendar days without a close, more than the {MAX_CARRY_DAYS} "
+            "carried forward); fill the gap in the data or choose another ticker"
+        )
+    return int(missing.isin(days).sum())
+
+
+def _cut(
+    prices: pd.DataFrame, series: dict[str, pd.Series], request: MarketRequest
+) -> tuple[pd.DataFrame, list[str]]:
+    """Cut to the dates from the required tickers' first common price to the earliest end.
+
+    Says so in the notes when that clips the request, and names legs that start late.
+    """
+    universe = request.universe
+    required = [universe.stocks, universe.bonds] if request.allow_partial else list(prices)
+    complete = prices[required].notna().all(axis=1)
+    started = [t for t in prices if series[t].index[0] <= prices.index[-1]]
+    ends = {t: series[t].index[-1] for t in started}
+    last_ticker = min(ends, key=ends.__getitem__)
+    if not complete.any() or complete.idxmax() > ends[last_ticker]:
+        spans = ", ".join(
+            f"{t} {s.index[0].date()}..{s.index[-1].date()}" for t, s in series.items()
+        )
+        raise DataError(f"no date on which every required ticker has a price: {spans}")
+    first, last = complete.idxmax(), prices.index[prices.index <= ends[last_ticker]][-1]
+    notes = []
+    if first > prices.index[0]:
+        latest = max(required, key=lambda ticker: series[ticker].index[0])
         notes.append(
-            f"start moved from {asked} to {first.date()}: the first date every ticker has a price "
-            f"({latest} starts {series[latest].index[0].date()})"
+            f"start moved from {request.start or prices.index[0].date()} to {first.date()}: "
+            f"the first date every required ticker has a price ({latest} starts "
+            f"{series[latest].index[0].date()})"
         )
-    if last < calendar[-1]:
-        earliest = min(series, key=lambda ticker: series[ticker].index[-1])
-        notes.append(f"end moved to {last.date()}: {earliest} has no price after it")
+    if last < prices.index[-1]:
+        notes.append(f"end moved to {last.date()}: {last_ticker} has no price after it")
+    notes += [
+        f"{t} has no price before {series[t].index[0].date()}: its weight is held in cash until "
+        "then (--allow-partial)"
+        for t in prices
+        if series[t].index[0] > first
+    ]
     return prices.loc[first:last], notes
-
-
-def _stamp(day: date | None, default: pd.Timestamp) -> pd.Timestamp:
-    return default if day is None else pd.Timestamp(day)

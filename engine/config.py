@@ -11,6 +11,7 @@ from typing import Any, get_type_hints
 from pydantic import TypeAdapter, ValidationError
 
 from data.market import Universe
+from data.sources import Calendar
 from engine.errors import ConfigError
 from engine.simulate import Costs, Execution
 from strategies import STRATEGIES, Strategy
@@ -27,6 +28,8 @@ class RunConfig:
     data: str = "demo"
     start: date | None = None
     end: date | None = None
+    calendar: Calendar = "equity"
+    allow_partial: bool = False
 
     def __post_init__(self) -> None:
         if self.start and self.end and self.start >= self.end:
@@ -42,6 +45,8 @@ class RunConfig:
             "data": self.data,
             "start": self.start.isoformat() if self.start else None,
             "end": self.end.isoformat() if self.end else None,
+            "calendar": self.calendar,
+            "allow_partial": self.allow_partial,
         }
 
 

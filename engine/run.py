@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from data import Market, load_market
+from data import Market, MarketRequest, load_market
 from engine import metrics
 from engine.config import RunConfig
 from engine.simulate import BacktestResult, backtest
@@ -30,8 +30,15 @@ class RunResult:
 
 def run(config: RunConfig) -> RunResult:
     """Run the configured strategy and the 60/40 benchmark on the same dates and costs."""
-    roles = tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles())))
-    market = load_market(config.data, config.universe, roles, config.start, config.end)
+    request = MarketRequest(
+        universe=config.universe,
+        roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
+        start=config.start,
+        end=config.end,
+        calendar=config.calendar,
+        allow_partial=config.allow_partial,
+    )
+    market = load_market(config.data, request)
     weights = config.strategy.target_weights(market)
     check_weights(weights, market, config.strategy)
     strategy = backtest(market.prices, weights, config.costs, config.execution)

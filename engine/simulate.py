@@ -109,9 +109,15 @@ def fill_orders(targets: pd.DataFrame, decided: pd.Series, lag: int) -> pd.DataF
 def backtest(
     prices: pd.DataFrame, targets: pd.DataFrame, costs: Costs, execution: Execution
 ) -> BacktestResult:
-    """Simulate rebalancing to ``targets`` with vectorbt under the semantics in this module."""
+    """Simulate rebalancing to ``targets`` with vectorbt under the semantics in this module.
+
+    An asset without a price yet (NaN, before its listing) gets zero weight: its share is held
+    in cash until its first price, and it is never ordered while unpriced.
+    """
     prices = prices[targets.columns]
+    targets = targets.where(prices.notna(), 0.0)
     orders = fill_orders(targets, decision_dates(targets, execution.rebalance), execution.lag)
+    orders = orders.where(prices.notna())
     fees = np.append(np.full(len(prices.columns), costs.fees_bps / 1e4), 0.0)[None, :]
     for multiple in _CREDIT_LINE_MULTIPLES:
         credit = multiple * execution.initial_value
@@ -194,7 +200,7 @@ def _result(pf: vbt.Portfolio, prices: pd.DataFrame, credit: float) -> BacktestR
     return BacktestResult(
         equity=equity,
         holdings=holdings,
-        weights=holdings * prices / equity.to_numpy()[:, None],
+        weights=(holdings * prices).where(holdings != 0, 0.0) / equity.to_numpy()[:, None],
         cash=(pf.cash() - credit).rename("cash"),
         fees=fees.rename("fees"),
         trades=trades,

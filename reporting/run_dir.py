@@ -58,7 +58,10 @@ def _run_facts(result: RunResult) -> dict[str, Any]:
         "start": dates[0].date().isoformat(),
         "end": dates[-1].date().isoformat(),
         "periods_per_year": result.market.periods_per_year,
+        "calendar": result.config.calendar,
         "notes": list(result.market.notes),
+        "warnings": list(result.market.warnings),
+        "carried_forward": result.market.carried,
     }
 
 
