@@ -40,8 +40,12 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     )
     parser.add_argument(
         "--data",
-        default="demo",
-        help="'demo' (synthetic, offline) or 'csv:DIR' (a folder of <TICKER>.csv files)",
+        default="auto",
+        help="'auto' (default: cached or downloaded Yahoo prices; offline with nothing cached, "
+        "the synthetic demo), 'yahoo', 'demo', or 'csv:DIR' (a folder of <TICKER>.csv files)",
+    )
+    parser.add_argument(
+        "--refresh", action="store_true", help="download again instead of using cached prices"
     )
     parser.add_argument(
         "--calendar",
@@ -97,7 +101,7 @@ def main(argv: list[str] | None = None) -> int:
             calendar=args.calendar,
             allow_partial=args.allow_partial,
         )
-        result = run(config)
+        result = run(config, refresh=args.refresh)
         for note in result.market.notes:
             print(f"note: {note}", file=sys.stderr)
         for warning in result.market.warnings:

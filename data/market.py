@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field, fields
+from datetime import date
 from typing import Literal, get_args
 
 import pandas as pd
@@ -12,6 +13,8 @@ from engine.errors import ConfigError
 
 Role = Literal["small_caps", "international", "tech", "crypto", "stocks", "bonds"]
 ROLES: tuple[Role, ...] = get_args(Role)
+
+Calendar = Literal["equity", "7d"]
 
 _TICKER = re.compile(r"^[A-Za-z0-9^=.\-]{1,20}$")
 
@@ -68,3 +71,26 @@ class Market:
     def price(self, role: Role) -> pd.Series:
         """Return the price series of the asset playing ``role``."""
         return self.prices[self.universe.ticker(role)]
+
+
+@dataclass(frozen=True, kw_only=True)
+class MarketRequest:
+    """What a run needs from the data: tickers by role, dates, calendar, and partial legs.
+
+    With ``allow_partial`` the market starts when the stocks and bonds tickers (the benchmark's)
+    have prices; other tickers are NaN until their first price, and the run holds their weight
+    in cash until then. Without it the market starts when every ticker has a price.
+    """
+
+    universe: Universe
+    roles: tuple[Role, ...]
+    start: date | None = None
+    end: date | None = None
+    calendar: Calendar = "equity"
+    allow_partial: bool = False
+
+    def tickers(self) -> list[str]:
+        """The tickers to load: each role's, the stock ticker (the calendar's) always."""
+        stock, bonds = self.universe.stocks, self.universe.bonds
+        roles = (self.universe.ticker(role) for role in self.roles)
+        return list(dict.fromkeys([stock, bonds, *roles]))

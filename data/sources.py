@@ -1,211 +1,117 @@
-"""Loading a Market from a named source (``demo``, ``csv:DIR``), aligned on one calendar."""
+"""Loading a Market from a named source: ``auto``, ``yahoo``, ``csv:DIR`` or ``demo``."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Literal
 
 import pandas as pd
 
-from data import demo
+from data import cache, demo
+from data.align import PERIODS_PER_YEAR, align
 from data.csv_source import csv_path, read_price_csv
-from data.market import Market, Role, Universe
+from data.market import Market, MarketRequest
 from data.validate import check_reaches, clean_series
+from data.yahoo import fetch_yahoo, network_available
 from engine.errors import ConfigError, DataError
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA: these figures come from a made-up market, not history"
 
-Calendar = Literal["equity", "7d"]
-PERIODS_PER_YEAR: dict[Calendar, int] = {"equity": 252, "7d": 365}
-MAX_CARRY_DAYS = 5
-"""A price missing for up to this many calendar days is carried forward; longer is an error."""
+
+CACHE_ROOT = Path(__file__).resolve().parent / "cache"
 
 
-@dataclass(frozen=True, kw_only=True)
-class MarketRequest:
-    """What a run needs from the data: tickers by role, dates, calendar, and partial legs.
+@dataclass(frozen=True)
+class _Raw:
+    """Series as a source gave them, before validation and alignment."""
 
-    With ``allow_partial`` the market starts when the stocks and bonds tickers (the benchmark's)
-    have prices; other tickers are NaN until their first price, and the run holds their weight
-    in cash until then. Without it the market starts when every ticker has a price.
-    """
-
-    universe: Universe
-    roles: tuple[Role, ...]
-    start: date | None = None
-    end: date | None = None
-    calendar: Calendar = "equity"
-    allow_partial: bool = False
-
-    def tickers(self) -> list[str]:
-        """The tickers to load: each role's, the stock ticker (the calendar's) always."""
-        stock, bonds = self.universe.stocks, self.universe.bonds
-        roles = (self.universe.ticker(role) for role in self.roles)
-        return list(dict.fromkeys([stock, bonds, *roles]))
+    series: dict[str, pd.Series]
+    where: dict[str, str]
+    source: str
+    notes: list[str] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
 
 
-def load_market(source: str, request: MarketRequest) -> Market:
+def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -> Market:
     """Load, validate and align the tickers of ``request`` from ``source``.
 
-    Timing: on the equity calendar the dates are the stock ticker's trading days (252 a year);
-    on ``7d`` every calendar day (365 a year), equities carrying their last close.
+    ``refresh`` refetches cached Yahoo data. Timing: on the equity calendar the dates are the
+    stock ticker's trading days (252 a year); on ``7d`` every calendar day (365 a year),
+    equities carrying their last close.
     """
-    tickers = request.tickers()
     stock = request.universe.stocks
     if request.calendar == "equity" and request.universe.is_crypto(stock):
         raise ConfigError(
             f"universe.stocks = {stock} trades every day, but the equity calendar is its trading "
             "days at 252 a year; use --calendar 7d or a stock ticker"
         )
-    if source == "demo":
-        raw, warnings = demo.demo_prices(tickers), []
-        where = {ticker: f"demo {ticker}" for ticker in tickers}
-    elif source.startswith("csv:"):
-        raw, warnings, where = _read_folder(Path(source.removeprefix("csv:")), tickers)
-    else:
-        raise ConfigError(f"--data {source!r}: unknown source; use 'demo' or 'csv:DIR'")
-    series = {}
-    for ticker, values in raw.items():
-        series[ticker], jumps = clean_series(
-            values, where[ticker], crypto=request.universe.is_crypto(ticker)
-        )
-        check_reaches(series[ticker], where[ticker], request.start)
+    raw = _fetch(source, request, refresh)
+    series, warnings = {}, list(raw.warnings)
+    for ticker, values in raw.series.items():
+        crypto = request.universe.is_crypto(ticker)
+        series[ticker], jumps = clean_series(values, raw.where[ticker], crypto=crypto)
+        check_reaches(series[ticker], raw.where[ticker], request.start)
         warnings += jumps
     prices, notes, carried = align(series, request)
+    synthetic = raw.source == "demo"
     return Market(
         prices=prices,
         universe=request.universe,
-        source=source,
-        synthetic=source == "demo",
+        source=raw.source,
+        synthetic=synthetic,
         periods_per_year=PERIODS_PER_YEAR[request.calendar],
-        notes=(SYNTHETIC_BANNER, *notes) if source == "demo" else tuple(notes),
+        notes=(*([SYNTHETIC_BANNER] if synthetic else []), *raw.notes, *notes),
         warnings=tuple(warnings),
         carried=carried,
     )
 
 
-def _read_folder(
-    folder: Path, tickers: list[str]
-) -> tuple[dict[str, pd.Series], list[str], dict[str, str]]:
+def _fetch(source: str, request: MarketRequest, refresh: bool) -> _Raw:
+    tickers = request.tickers()
+    if source == "demo":
+        return _Raw(demo.demo_prices(tickers), {t: f"demo {t}" for t in tickers}, "demo")
+    if source.startswith("csv:"):
+        return _read_folder(Path(source.removeprefix("csv:")), tickers)
+    if source == "yahoo":
+        return _from_yahoo(request, refresh)
+    if source == "auto":
+        return _auto(request, refresh)
+    raise ConfigError(f"--data {source!r}: unknown source; use auto, yahoo, demo or csv:DIR")
+
+
+def _read_folder(folder: Path, tickers: list[str]) -> _Raw:
     if not folder.is_dir():
         raise DataError(f"--data csv:{folder}: no such folder; give a folder of <TICKER>.csv files")
-    series, warnings, where = {}, [], {}
+    raw = _Raw({}, {}, f"csv:{folder}")
     for ticker in tickers:
         path = csv_path(folder, ticker)
-        series[ticker], file_warnings = read_price_csv(path, ticker)
-        warnings += file_warnings
-        where[ticker] = str(path)
-    return series, warnings, where
+        raw.series[ticker], warnings = read_price_csv(path, ticker)
+        raw.warnings.extend(warnings)
+        raw.where[ticker] = str(path)
+    return raw
 
 
-def align(
-    series: dict[str, pd.Series], request: MarketRequest
-) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
-    """Sample every series on the calendar within the request's dates.
-
-    Each asset takes its last close at or before each date (BTC-USD on a Monday is its Monday
-    close). A date on which the asset's own market traded (the stock ticker's days; every day
-    for crypto) but the asset has no price carries the last close and is counted, up to
-    `MAX_CARRY_DAYS`. Rows before the required tickers start, or after any ticker ends, are cut.
-    """
-    days = _calendar(series, request)
-    columns, carried = {}, {}
-    for ticker, values in series.items():
-        traded = _traded_days(ticker, values, series, request)
-        carried[ticker] = _count_carried(values, traded, days, ticker)
-        sampled = values.reindex(days, method="ffill")
-        sampled[(days < values.index[0]) | (days > values.index[-1])] = float("nan")
-        columns[ticker] = sampled
-    prices, notes = _cut(pd.DataFrame(columns), series, request)
-    notes += [
-        f"{t}: {n} date(s) without a close carried the last one" for t, n in carried.items() if n
-    ]
-    return prices, notes, carried
+def _from_yahoo(request: MarketRequest, refresh: bool) -> _Raw:
+    """Yahoo Finance through the on-disk cache: only what the cache lacks is downloaded."""
+    tickers = request.tickers()
+    series, notes = cache.load_prices(
+        tickers, request.start, request.end, fetch_yahoo, CACHE_ROOT, refresh=refresh
+    )
+    return _Raw(series, {t: f"Yahoo {t}" for t in tickers}, "yahoo", notes=notes)
 
 
-def _traded_days(
-    ticker: str, values: pd.Series, series: dict[str, pd.Series], request: MarketRequest
-) -> pd.DatetimeIndex:
-    """The days the asset's own market was open: every day for crypto, else the stock's days."""
-    if request.universe.is_crypto(ticker):
-        return pd.date_range(values.index[0], values.index[-1], freq="D")
-    return series[request.universe.stocks].index
-
-
-def _calendar(series: dict[str, pd.Series], request: MarketRequest) -> pd.DatetimeIndex:
-    stock = series[request.universe.stocks].index
-    if request.calendar == "7d":
-        first = min(values.index[0] for values in series.values())
-        last = max(values.index[-1] for values in series.values())
-        days = pd.date_range(first, last, freq="D")
-    else:
-        days = stock
-    low = pd.Timestamp(request.start) if request.start else days[0]
-    high = pd.Timestamp(request.end) if request.end else days[-1]
-    days = days[(days >= low) & (days <= high)]
-    if days.empty:
-        raise DataError(
-            f"{request.universe.stocks} has no prices between {request.start} and {request.end}"
-        )
-    return days
-
-
-def _count_carried(
-    values: pd.Series, traded: pd.DatetimeIndex, days: pd.DatetimeIndex, ticker: str
-) -> int:
-    """Count the run's dates whose close is carried; refuse a gap longer than MAX_CARRY_DAYS."""
-    inside = traded[(traded >= max(values.index[0], days[0])) & (traded <= values.index[-1])]
-    missing = inside[~inside.isin(values.index) & (inside <= days[-1])]
-    if missing.empty:
-        return 0
-    previous = values.index[values.index.searchsorted(missing, side="right") - 1]
-    gaps = (missing - previous).days
-    worst = int(gaps.argmax())
-    if gaps[worst] > MAX_CARRY_DAYS:
-        resumes = values.index[values.index.searchsorted(missing[worst])].date()
-        raise DataError(
-            f"{ticker}: no price between {previous[worst].date()} and {resumes} "
-            f"({gaps[worst]} calendar days without a close, more than the {MAX_CARRY_DAYS} "
-            "carried forward); fill the gap in the data or choose another ticker"
-        )
-    return int(missing.isin(days).sum())
-
-
-def _cut(
-    prices: pd.DataFrame, series: dict[str, pd.Series], request: MarketRequest
-) -> tuple[pd.DataFrame, list[str]]:
-    """Cut to the dates from the required tickers' first common price to the earliest end.
-
-    Says so in the notes when that clips the request, and names legs that start late.
-    """
-    universe = request.universe
-    required = [universe.stocks, universe.bonds] if request.allow_partial else list(prices)
-    complete = prices[required].notna().all(axis=1)
-    started = [t for t in prices if series[t].index[0] <= prices.index[-1]]
-    ends = {t: series[t].index[-1] for t in started}
-    last_ticker = min(ends, key=ends.__getitem__)
-    if not complete.any() or complete.idxmax() > ends[last_ticker]:
-        spans = ", ".join(
-            f"{t} {s.index[0].date()}..{s.index[-1].date()}" for t, s in series.items()
-        )
-        raise DataError(f"no date on which every required ticker has a price: {spans}")
-    first, last = complete.idxmax(), prices.index[prices.index <= ends[last_ticker]][-1]
-    notes = []
-    if first > prices.index[0]:
-        latest = max(required, key=lambda ticker: series[ticker].index[0])
-        notes.append(
-            f"start moved from {request.start or prices.index[0].date()} to {first.date()}: "
-            f"the first date every required ticker has a price ({latest} starts "
-            f"{series[latest].index[0].date()})"
-        )
-    if last < prices.index[-1]:
-        notes.append(f"end moved to {last.date()}: {last_ticker} has no price after it")
-    notes += [
-        f"{t} has no price before {series[t].index[0].date()}: its weight is held in cash until "
-        "then (--allow-partial)"
-        for t in prices
-        if series[t].index[0] > first
-    ]
-    return prices.loc[first:last], notes
+def _auto(request: MarketRequest, refresh: bool) -> _Raw:
+    """The cache if it covers the run, else Yahoo; offline, what is cached, else the demo."""
+    tickers = request.tickers()
+    if not refresh and cache.covered(tickers, request.start, request.end, CACHE_ROOT):
+        return _from_yahoo(request, refresh=False)
+    if network_available():
+        return _from_yahoo(request, refresh)
+    cached = cache.cached_prices(tickers, CACHE_ROOT)
+    if cached is not None:
+        raw = _Raw(cached, {t: f"cached Yahoo {t}" for t in tickers}, "yahoo (cache, offline)")
+        raw.warnings.append("no network: using the cached prices as they are, perhaps not current")
+        return raw
+    raw = _fetch("demo", request, refresh)
+    raw.notes.append("no network and no cached prices: --data auto fell back to the demo market")
+    return raw

@@ -10,8 +10,7 @@ from typing import Any, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
-from data.market import Universe
-from data.sources import Calendar
+from data.market import Calendar, Universe
 from engine.errors import ConfigError
 from engine.simulate import Costs, Execution
 from strategies import STRATEGIES, Strategy
@@ -25,7 +24,7 @@ class RunConfig:
     universe: Universe = field(default_factory=Universe)
     costs: Costs = field(default_factory=Costs)
     execution: Execution = field(default_factory=Execution)
-    data: str = "demo"
+    data: str = "auto"
     start: date | None = None
     end: date | None = None
     calendar: Calendar = "equity"

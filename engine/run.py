@@ -28,8 +28,11 @@ class RunResult:
     metrics: dict[str, dict[str, float]]
 
 
-def run(config: RunConfig) -> RunResult:
-    """Run the configured strategy and the 60/40 benchmark on the same dates and costs."""
+def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
+    """Run the configured strategy and the 60/40 benchmark on the same dates and costs.
+
+    ``refresh`` refetches downloaded prices instead of using the cache.
+    """
     request = MarketRequest(
         universe=config.universe,
         roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
@@ -38,7 +41,7 @@ def run(config: RunConfig) -> RunResult:
         calendar=config.calendar,
         allow_partial=config.allow_partial,
     )
-    market = load_market(config.data, request)
+    market = load_market(config.data, request, refresh=refresh)
     weights = config.strategy.target_weights(market)
     check_weights(weights, market, config.strategy)
     strategy = backtest(market.prices, weights, config.costs, config.execution)

@@ -10,6 +10,13 @@ import pytest
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
+@pytest.fixture(autouse=True)
+def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Tests never touch the network or the user's cache: Yahoo is unreachable, the cache empty."""
+    monkeypatch.setattr("data.sources.network_available", lambda: False)
+    monkeypatch.setattr("data.sources.CACHE_ROOT", tmp_path_factory.mktemp("cache"))
+
+
 @pytest.fixture(scope="session")
 def shared_data() -> Path:
     """The folder of real price files; a test that needs it fails (never skips) without it."""

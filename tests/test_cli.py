@@ -103,7 +103,7 @@ def _bad_agg_folder(folder: Path) -> str:
         (["--start", "2020-13-01"], "not a date"),
         (["--strategy", "nope"], "unknown strategy 'nope'"),
         (["--strategy", "sixty_forty", "--data", "{bad}"], "AGG.csv, line 3: an unparsable number"),
-        (["--data", "yahoo"], "unknown source"),
+        (["--data", "yahooo"], "unknown source"),
     ],
 )
 def test_bad_input_exits_2_with_one_line(
@@ -134,6 +134,8 @@ def test_the_script_itself(tmp_path: Path) -> None:
         "run_backtest.py",
         "--strategy",
         "sixty_forty",
+        "--data",
+        "demo",
         "--out",
         str(tmp_path),
     ]

@@ -34,7 +34,7 @@ def test_defaults() -> None:
     assert config.costs.fees_bps == 0.0
     assert config.execution.lag == 1
     assert config.execution.initial_value == 100_000
-    assert config.data == "demo"
+    assert config.data == "auto"
 
 
 @pytest.mark.parametrize(

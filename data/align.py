@@ -1,0 +1,123 @@
+"""Aligning price series on one calendar: sampling, carried gaps, and where the market starts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from data.market import Calendar, MarketRequest
+from engine.errors import DataError
+
+PERIODS_PER_YEAR: dict[Calendar, int] = {"equity": 252, "7d": 365}
+MAX_CARRY_DAYS = 5
+"""A price missing for up to this many calendar days is carried forward; longer is an error."""
+
+
+def align(
+    series: dict[str, pd.Series], request: MarketRequest
+) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
+    """Sample every series on the calendar within the request's dates.
+
+    Each asset takes its last close at or before each date (BTC-USD on a Monday is its Monday
+    close). A date on which the asset's own market traded (the stock ticker's days; every day
+    for crypto) but the asset has no price carries the last close and is counted, up to
+    `MAX_CARRY_DAYS`. Rows before the required tickers start, or after any ticker ends, are cut.
+    """
+    days = _calendar(series, request)
+    columns, carried = {}, {}
+    for ticker, values in series.items():
+        traded = _traded_days(ticker, values, series, request)
+        carried[ticker] = _count_carried(values, traded, days, ticker)
+        sampled = values.reindex(days, method="ffill")
+        sampled[(days < values.index[0]) | (days > values.index[-1])] = float("nan")
+        columns[ticker] = sampled
+    prices, notes = _cut(pd.DataFrame(columns), series, request)
+    notes += [
+        f"{t}: {n} date(s) without a close carried the last one" for t, n in carried.items() if n
+    ]
+    return prices, notes, carried
+
+
+def _traded_days(
+    ticker: str, values: pd.Series, series: dict[str, pd.Series], request: MarketRequest
+) -> pd.DatetimeIndex:
+    """The days the asset's own market was open: every day for crypto, else the stock's days."""
+    if request.universe.is_crypto(ticker):
+        return pd.date_range(values.index[0], values.index[-1], freq="D")
+    return series[request.universe.stocks].index
+
+
+def _calendar(series: dict[str, pd.Series], request: MarketRequest) -> pd.DatetimeIndex:
+    stock = series[request.universe.stocks].index
+    if request.calendar == "7d":
+        first = min(values.index[0] for values in series.values())
+        last = max(values.index[-1] for values in series.values())
+        days = pd.date_range(first, last, freq="D")
+    else:
+        days = stock
+    low = pd.Timestamp(request.start) if request.start else days[0]
+    high = pd.Timestamp(request.end) if request.end else days[-1]
+    days = days[(days >= low) & (days <= high)]
+    if days.empty:
+        raise DataError(
+            f"{request.universe.stocks} has no prices between {request.start} and {request.end}"
+        )
+    return days
+
+
+def _count_carried(
+    values: pd.Series, traded: pd.DatetimeIndex, days: pd.DatetimeIndex, ticker: str
+) -> int:
+    """Count the run's dates whose close is carried; refuse a gap longer than MAX_CARRY_DAYS."""
+    inside = traded[(traded >= max(values.index[0], days[0])) & (traded <= values.index[-1])]
+    missing = inside[~inside.isin(values.index) & (inside <= days[-1])]
+    if missing.empty:
+        return 0
+    previous = values.index[values.index.searchsorted(missing, side="right") - 1]
+    gaps = (missing - previous).days
+    worst = int(gaps.argmax())
+    if gaps[worst] > MAX_CARRY_DAYS:
+        resumes = values.index[values.index.searchsorted(missing[worst])].date()
+        raise DataError(
+            f"{ticker}: no price between {previous[worst].date()} and {resumes} "
+            f"({gaps[worst]} calendar days without a close, more than the {MAX_CARRY_DAYS} "
+            "carried forward); fill the gap in the data or choose another ticker"
+        )
+    return int(missing.isin(days).sum())
+
+
+def _cut(
+    prices: pd.DataFrame, series: dict[str, pd.Series], request: MarketRequest
+) -> tuple[pd.DataFrame, list[str]]:
+    """Cut to the dates from the required tickers' first common price to the earliest end.
+
+    Says so in the notes when that clips the request, and names legs that start late.
+    """
+    universe = request.universe
+    required = [universe.stocks, universe.bonds] if request.allow_partial else list(prices)
+    complete = prices[required].notna().all(axis=1)
+    started = [t for t in prices if series[t].index[0] <= prices.index[-1]]
+    ends = {t: series[t].index[-1] for t in started}
+    last_ticker = min(ends, key=ends.__getitem__)
+    if not complete.any() or complete.idxmax() > ends[last_ticker]:
+        spans = ", ".join(
+            f"{t} {s.index[0].date()}..{s.index[-1].date()}" for t, s in series.items()
+        )
+        raise DataError(f"no date on which every required ticker has a price: {spans}")
+    first, last = complete.idxmax(), prices.index[prices.index <= ends[last_ticker]][-1]
+    notes = []
+    if first > prices.index[0]:
+        latest = max(required, key=lambda ticker: series[ticker].index[0])
+        notes.append(
+            f"start moved from {request.start or prices.index[0].date()} to {first.date()}: "
+            f"the first date every required ticker has a price ({latest} starts "
+            f"{series[latest].index[0].date()})"
+        )
+    if last < prices.index[-1]:
+        notes.append(f"end moved to {last.date()}: {last_ticker} has no price after it")
+    notes += [
+        f"{t} has no price before {series[t].index[0].date()}: its weight is held in cash until "
+        "then (--allow-partial)"
+        for t in prices
+        if series[t].index[0] > first
+    ]
+    return prices.loc[first:last], notes
