@@ -102,7 +102,7 @@ def main(argv: list[str] | None = None) -> int:
             allow_partial=args.allow_partial,
         )
         result = run(config, refresh=args.refresh)
-        for note in result.market.notes:
+        for note in (*result.market.notes, *result.notes):
             print(f"note: {note}", file=sys.stderr)
         for warning in result.market.warnings:
             print(f"warning: {warning}", file=sys.stderr)

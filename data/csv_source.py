@@ -60,3 +60,26 @@ def _fail_on_first(path: Path, bad: pd.Series, raw: pd.Series, what: str) -> Non
     if bad.any():
         row = int(bad.to_numpy().argmax())
         raise DataError(f"{path}, line {row + 2}: {what}, got {raw.iloc[row]!r}")
+
+
+def read_rate_csv(path: Path, column: str) -> pd.Series:
+    """Read a dated rate column (``Date`` plus ``column``), sorted by date.
+
+    Rates may be zero or negative; anything unparsable or missing stops with the file and line.
+    """
+    if not path.is_file():
+        raise DataError(f"costs.cash_rate_file: no file {path}")
+    table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    if "Date" not in table.columns or column not in table.columns:
+        raise DataError(
+            f"{path}: needs a 'Date' column and the rate column '{column}' "
+            f"(costs.cash_rate_column); found {list(table.columns)}"
+        )
+    dates = pd.to_datetime(table["Date"].str.strip(), format="ISO8601", errors="coerce")
+    rates = pd.to_numeric(table[column].str.strip(), errors="coerce")
+    _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
+    _fail_on_first(path, rates.isna(), table[column], f"an unparsable number in '{column}'")
+    if table.empty:
+        raise DataError(f"{path}: has a header but no rows")
+    series = pd.Series(rates.to_numpy(dtype=float), index=pd.DatetimeIndex(dates), name=column)
+    return series[~series.index.duplicated(keep="last")].sort_index()

@@ -6,13 +6,14 @@ import difflib
 from collections.abc import Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, get_type_hints
+from typing import Any, get_args, get_origin, get_type_hints
 
 from pydantic import TypeAdapter, ValidationError
 
 from data.market import Calendar, Universe
+from engine.costs import Costs
 from engine.errors import ConfigError
-from engine.simulate import Costs, Execution
+from engine.simulate import Execution
 from strategies import STRATEGIES, Strategy
 
 
@@ -62,9 +63,14 @@ def build_config(
     if strategy not in STRATEGIES:
         raise ConfigError(f"unknown strategy {strategy!r}{_suggest(strategy, STRATEGIES)}")
     sections: dict[str, dict[str, Any]] = {name: {} for name in ("strategy", *_SECTIONS)}
+    classes = {"strategy": STRATEGIES[strategy], **_SECTIONS}
     for text in overrides:
-        section, key, value = _parse_override(text, STRATEGIES[strategy])
-        sections[section][key] = value
+        section, name, entry, value = _parse_override(text, classes)
+        if entry is None:
+            sections[section][name] = value
+        else:
+            default = dict(getattr(classes[section](), name))
+            sections[section].setdefault(name, default)[entry] = value
     parts = {name: cls(**sections[name]) for name, cls in _SECTIONS.items()}
     return RunConfig(strategy=STRATEGIES[strategy](**sections["strategy"]), **parts, **settings)
 
@@ -72,23 +78,38 @@ def build_config(
 _SECTIONS: dict[str, type] = {"universe": Universe, "costs": Costs, "execution": Execution}
 
 
-def _parse_override(text: str, strategy: type[Strategy]) -> tuple[str, str, Any]:
+def _parse_override(text: str, classes: dict[str, type]) -> tuple[str, str, str | None, Any]:
+    """Split ``section.name[.entry]=value`` and parse the value to the field's type.
+
+    ``entry`` is set for a mapping field (``costs.borrow_bps.BTC-USD=800``).
+    """
     key, sep, raw = text.partition("=")
     if not sep:
         raise ConfigError(
             f"--set {text!r}: expected KEY=VALUE, for example strategy.short_weight=0.3"
         )
-    classes = {"strategy": strategy, **_SECTIONS}
     valid = [f"{name}.{f.name}" for name, cls in classes.items() for f in fields(cls)]
-    if key not in valid:
+    field_key, _, entry = _split(key)
+    if field_key not in valid:
         raise ConfigError(f"unknown key {key}{_suggest(key, valid)}")
-    section, name = key.split(".", 1)
+    section, name = field_key.split(".")
     kind = get_type_hints(classes[section])[name]
+    if (get_origin(kind) is dict) != bool(entry):
+        form = f"{field_key}.KEY=VALUE" if get_origin(kind) is dict else f"{field_key}=VALUE"
+        raise ConfigError(f"--set {key}: expected {form}")
     try:
-        return section, name, TypeAdapter(kind).validate_strings(raw.strip())
+        value = TypeAdapter(get_args(kind)[1] if entry else kind).validate_strings(raw.strip())
     except ValidationError as exc:
         reason = exc.errors()[0]["msg"]
         raise ConfigError(f"--set {key}={raw}: {reason}") from None
+    return section, name, entry or None, value
+
+
+def _split(key: str) -> tuple[str, str, str]:
+    """``costs.borrow_bps.BTC-USD`` -> (``costs.borrow_bps``, ``.``, ``BTC-USD``)."""
+    section, _, rest = key.partition(".")
+    name, dot, entry = rest.partition(".")
+    return f"{section}.{name}", dot, entry
 
 
 def _suggest(word: str, choices: Any) -> str:

@@ -3,12 +3,21 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from data import Market, MarketRequest, load_market
+from data.csv_source import read_rate_csv
 from engine import metrics
+from engine.attribution import attribution
+from engine.bootstrap import compare
 from engine.config import RunConfig
+from engine.costs import cash_rates
+from engine.relative import relative_summary
 from engine.simulate import BacktestResult, backtest
-from strategies import SixtyForty, check_weights
+from strategies import SixtyForty, Strategy, check_weights
 
 BENCHMARK = SixtyForty()
 
@@ -17,15 +26,20 @@ BENCHMARK = SixtyForty()
 class RunResult:
     """A finished run: its config, the market it saw, both simulations and their metrics.
 
-    ``metrics`` has ``strategy``, ``benchmark`` and ``difference`` (strategy minus benchmark),
-    each keyed as in `engine.metrics.METRICS`.
+    ``metrics`` has ``strategy`` and ``benchmark`` (`engine.metrics.full_summary`),
+    ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
+    benchmark), ``uncertainty`` (the bootstrap) and ``attribution`` (dollar totals of each leg and
+    line). ``attribution`` holds each portfolio's daily P&L by leg and line. ``notes`` are facts
+    about the run beyond the market's (a rate series that ends early).
     """
 
     config: RunConfig
     market: Market
     strategy: BacktestResult
     benchmark: BacktestResult
-    metrics: dict[str, dict[str, float]]
+    attribution: dict[str, pd.DataFrame]
+    metrics: dict[str, dict[str, Any]]
+    notes: tuple[str, ...] = ()
 
 
 def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
@@ -42,23 +56,73 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
         allow_partial=config.allow_partial,
     )
     market = load_market(config.data, request, refresh=refresh)
-    weights = config.strategy.target_weights(market)
-    check_weights(weights, market, config.strategy)
-    strategy = backtest(market.prices, weights, config.costs, config.execution)
-    benchmark = backtest(
-        market.prices, BENCHMARK.target_weights(market), config.costs, config.execution
-    )
-    ppy = market.periods_per_year
-    ours = metrics.summary(strategy.equity, ppy)
-    theirs = metrics.summary(benchmark.equity, ppy)
+    rates_file = config.costs.cash_rate_file
+    series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
+    cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
+    results, tables = {}, {}
+    for name, strategy in (("strategy", config.strategy), ("benchmark", BENCHMARK)):
+        weights = strategy.target_weights(market)
+        check_weights(weights, market, strategy)
+        results[name] = backtest(
+            market.prices,
+            weights,
+            config.costs,
+            config.execution,
+            cash_rate=cash_rate,
+            crypto=frozenset(t for t in weights if market.universe.is_crypto(t)),
+        )
+        tables[name] = attribution(results[name], market.prices, _legs(strategy, weights, market))
     return RunResult(
         config=config,
         market=market,
-        strategy=strategy,
-        benchmark=benchmark,
-        metrics={
-            "strategy": ours,
-            "benchmark": theirs,
-            "difference": {key: ours[key] - theirs[key] for key in metrics.METRICS},
-        },
+        strategy=results["strategy"],
+        benchmark=results["benchmark"],
+        attribution=tables,
+        metrics=_metrics(results["strategy"], results["benchmark"], tables, market),
+        notes=tuple(notes),
     )
+
+
+def _metrics(
+    ours: BacktestResult,
+    theirs: BacktestResult,
+    tables: dict[str, pd.DataFrame],
+    market: Market,
+) -> dict[str, dict[str, Any]]:
+    """Each portfolio's metrics, their difference, the relative metrics and the bootstrap."""
+    ppy, rate = market.periods_per_year, ours.cash_rate
+    described = {
+        name: metrics.full_summary(
+            result.equity, result.weights, _traded(result), ppy, risk_free=rate
+        )
+        for name, result in (("strategy", ours), ("benchmark", theirs))
+    }
+    numeric = [key for key, value in described["strategy"].items() if isinstance(value, float)]
+    returns = metrics.daily_returns(ours.equity), metrics.daily_returns(theirs.equity)
+    return {
+        **described,
+        "difference": {
+            key: described["strategy"][key] - described["benchmark"][key] for key in numeric
+        },
+        "relative": relative_summary(ours.equity, theirs.equity, ppy, risk_free=rate),
+        "uncertainty": compare(*returns, ppy, risk_free=rate.iloc[1:]).as_dict(),
+        "attribution": {name: table.sum().to_dict() for name, table in tables.items()},
+    }
+
+
+def _traded(result: BacktestResult) -> pd.Series:
+    """Absolute notional traded per date, at the fill prices."""
+    notional = (result.trades["units"] * result.trades["price"]).abs()
+    return notional.groupby(result.trades["date"]).sum()
+
+
+def _legs(strategy: Strategy, weights: pd.DataFrame, market: Market) -> dict[str, str]:
+    """Name each ticker's leg by its side and role: ``long small_caps (IWM)``."""
+    roles: dict[str, list[str]] = {}
+    for role in strategy.roles():
+        roles.setdefault(market.universe.ticker(role), []).append(role)
+    return {
+        ticker: f"{'short' if weights[ticker].mean() < 0 else 'long'} "
+        f"{'+'.join(roles.get(ticker, ['other']))} ({ticker})"
+        for ticker in weights
+    }

@@ -1,14 +1,20 @@
-"""The vectorbt adapter: target weights, prices and costs in; plain pandas results out.
+"""The simulation: target weights, prices, costs and rates in; plain pandas results out.
 
-Timing, fixed here and nowhere else:
+Timing and accounting, fixed here and nowhere else:
 
 - a target row dated ``t`` is *decided* at the close of ``t`` if ``t`` is a decision date: the
   first bar, the last bar of each rebalance period, or a bar on which the targets changed;
 - it is *filled* at the close ``lag`` bars later (``lag >= 1``), so the portfolio holds cash on
   day one;
+- each bar first accrues financing on what was held since the previous close: interest on
+  positive cash at the cash rate, on negative cash at the cash rate plus the margin spread, and a
+  borrow fee on the market value (at the previous close) of each short, per calendar day;
 - at a fill, target units are ``weight * value / price`` with ``value`` the portfolio's value at
-  that close before fees; fees (``fees_bps`` of traded notional) are then paid from cash, which
-  may go below zero.
+  that close before trading costs; each trade fills at the close moved against it by the
+  slippage, fees are charged on the notional at that fill price, and both are paid from cash,
+  which may go below zero;
+- an asset without a price yet (NaN, before its listing) gets zero weight: its share is held in
+  cash until its first price, and it is never traded while unpriced.
 """
 
 from __future__ import annotations
@@ -18,9 +24,9 @@ from typing import Literal
 
 import numpy as np
 import pandas as pd
-import vectorbt as vbt
-from vectorbt.portfolio.enums import OrderSide, RejectedOrderError, SizeType
 
+from engine import kernel
+from engine.costs import Costs, cash_rates, days_between, margin_rates
 from engine.errors import ConfigError
 
 Rebalance = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
@@ -31,29 +37,6 @@ _PERIOD_CODE: dict[Rebalance, str] = {
     "quarterly": "Q",
     "yearly": "Y",
 }
-
-# vectorbt never lets cash fall below zero, but paying fees after a full allocation (or leverage)
-# must. So the adapter opens a credit line: on the first bar it sells short a constant-price
-# column worth a multiple of the starting value. That raises cash without changing the
-# portfolio's value, so target sizes are untouched; the column is removed from every output.
-# A small line keeps rounding in the value near 1e-15 of it; a run that needs more cash is
-# rejected by vectorbt (never filled partially) and retried with a larger line.
-_CREDIT = "__credit_line__"
-_CREDIT_LINE_MULTIPLES = (10.0, 1e3, 1e5, 1e7)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Costs:
-    """Trading costs charged in the simulation."""
-
-    fees_bps: float = 0.0
-    """Fees on traded notional, in basis points (5 means 0.05% of each trade's value)."""
-
-    def __post_init__(self) -> None:
-        if not 0.0 <= self.fees_bps <= 1000.0:
-            raise ConfigError(
-                f"costs.fees_bps = {self.fees_bps} is out of range; expected 0 to 1000"
-            )
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -79,16 +62,21 @@ class BacktestResult:
     """What a simulation produced, as plain pandas objects on the market's dates.
 
     ``holdings`` are units held at each close, ``weights`` their value over ``equity`` (held,
-    not target, weights), ``cash`` may be negative, ``fees`` is what each day's fills cost, and
-    ``trades`` has one row per fill (date, ticker, units, price, fee).
+    not target, weights), ``cash`` may be negative. ``lines`` has one column per P&L line a day:
+    ``interest`` (on positive cash, negative on margin), ``borrow``, ``fees`` and ``slippage``
+    (costs as negative numbers); ``borrow_by_asset`` splits the borrow line. ``trades`` has one
+    row per fill: date, ticker, units (signed), fill price, fee. ``cash_rate`` is the rate
+    positive cash earned each bar (the risk-free rate of the metrics).
     """
 
     equity: pd.Series
     holdings: pd.DataFrame
     weights: pd.DataFrame
     cash: pd.Series
-    fees: pd.Series
+    lines: pd.DataFrame
+    borrow_by_asset: pd.DataFrame
     trades: pd.DataFrame
+    cash_rate: pd.Series
 
 
 def decision_dates(targets: pd.DataFrame, rebalance: Rebalance) -> pd.Series:
@@ -107,101 +95,69 @@ def fill_orders(targets: pd.DataFrame, decided: pd.Series, lag: int) -> pd.DataF
 
 
 def backtest(
-    prices: pd.DataFrame, targets: pd.DataFrame, costs: Costs, execution: Execution
+    prices: pd.DataFrame,
+    targets: pd.DataFrame,
+    costs: Costs,
+    execution: Execution,
+    *,
+    cash_rate: pd.Series | None = None,
+    crypto: frozenset[str] = frozenset(),
 ) -> BacktestResult:
-    """Simulate rebalancing to ``targets`` with vectorbt under the semantics in this module.
+    """Simulate rebalancing to ``targets`` under the semantics in this module.
 
-    An asset without a price yet (NaN, before its listing) gets zero weight: its share is held
-    in cash until its first price, and it is never ordered while unpriced.
+    ``cash_rate`` is the rate of each bar (see `engine.costs.cash_rates`), by default from
+    ``costs.cash_rate``; ``crypto`` names the tickers that pay the crypto borrow fee.
     """
     prices = prices[targets.columns]
     targets = targets.where(prices.notna(), 0.0)
     orders = fill_orders(targets, decision_dates(targets, execution.rebalance), execution.lag)
     orders = orders.where(prices.notna())
-    fees = np.append(np.full(len(prices.columns), costs.fees_bps / 1e4), 0.0)[None, :]
-    for multiple in _CREDIT_LINE_MULTIPLES:
-        credit = multiple * execution.initial_value
-        try:
-            pf = _simulate(prices, orders, fees, credit, execution.initial_value, raise_reject=True)
-        except RejectedOrderError as exc:
-            if "zero or negative" in str(exc):
-                pf = _simulate(prices, orders, fees, credit, execution.initial_value, False)
-                ruin = pf.value().le(0).idxmax().date()
-                raise ConfigError(
-                    f"the portfolio lost all its value by {ruin} and cannot rebalance; "
-                    "lower the strategy's exposure (its short legs, most likely)"
-                ) from exc
-            continue
-        return _result(pf, prices, credit)
-    raise ConfigError(
-        f"the simulation needed more leverage than a credit line of {credit:,.0f}; "
-        "lower the strategy's gross exposure"
+    if cash_rate is None:
+        cash_rate, _ = cash_rates(prices.index, costs)
+    columns = prices.columns
+    borrow = [costs.borrow_rate(ticker, ticker in crypto) for ticker in columns]
+    units, cash, equity, interest, borrowed, fees, slipped, fills, ruin = kernel.simulate(
+        prices.to_numpy(dtype=float),
+        orders.to_numpy(dtype=float),
+        np.full(len(columns), costs.fees_bps / 1e4),
+        np.full(len(columns), costs.slippage_bps / 1e4),
+        np.array(borrow, dtype=float),
+        days_between(prices.index),
+        cash_rate.to_numpy(dtype=float),
+        margin_rates(cash_rate, costs).to_numpy(dtype=float),
+        float(execution.initial_value),
     )
-
-
-def _simulate(
-    prices: pd.DataFrame,
-    orders: pd.DataFrame,
-    fees: np.ndarray,
-    credit: float,
-    initial_value: float,
-    raise_reject: bool,
-) -> vbt.Portfolio:
-    """One vectorbt call with every setting explicit, plus the credit line's column."""
-    close = prices.assign(**{_CREDIT: 1.0})
-    size = orders.assign(**{_CREDIT: np.nan})
-    size.iloc[0, -1] = -credit
-    size_type = np.full(close.shape, SizeType.TargetPercent)
-    size_type[0, -1] = SizeType.Amount
-    return vbt.Portfolio.from_orders(
-        close=close,
-        size=size,
-        size_type=size_type,
-        direction="both",
-        price=close,
-        val_price=close,
-        fees=fees,
-        fixed_fees=0.0,
-        slippage=0.0,
-        min_size=0.0,
-        max_size=np.inf,
-        size_granularity=np.nan,
-        reject_prob=0.0,
-        lock_cash=False,
-        allow_partial=False,
-        raise_reject=raise_reject,
-        log=False,
-        init_cash=initial_value,
-        cash_sharing=True,
-        group_by=True,
-        call_seq="auto",
-        ffill_val_price=True,
-        update_value=False,
-        attach_call_seq=False,
-    )
-
-
-def _result(pf: vbt.Portfolio, prices: pd.DataFrame, credit: float) -> BacktestResult:
-    equity = pf.value().rename("equity")
-    holdings = pf.assets()[prices.columns]
-    records = pf.orders.values
-    records = records[records["col"] < len(prices.columns)]  # the credit line is the last column
-    sign = np.where(records["side"] == OrderSide.Buy, 1.0, -1.0)
-    trades = pd.DataFrame(
+    if ruin != kernel.NO_RUIN:
+        raise ConfigError(
+            f"the portfolio lost all its value by {prices.index[ruin].date()} and cannot "
+            "rebalance; lower the strategy's exposure (its short legs, most likely)"
+        )
+    holdings = pd.DataFrame(units, index=prices.index, columns=columns)
+    equity_series = pd.Series(equity, index=prices.index, name="equity")
+    lines = pd.DataFrame(
         {
-            "date": prices.index[records["idx"]],
-            "ticker": prices.columns[records["col"]],
-            "units": sign * records["size"],
-            "price": records["price"],
-            "fee": records["fees"],
-        }
+            "interest": interest,
+            "borrow": -borrowed.sum(axis=1),
+            "fees": -fees.sum(axis=1),
+            "slippage": -slipped.sum(axis=1),
+        },
+        index=prices.index,
     )
-    fees = trades.groupby("date")["fee"].sum().reindex(prices.index, fill_value=0.0)
     return BacktestResult(
-        equity=equity,
+        equity=equity_series,
         holdings=holdings,
-        weights=(holdings * prices).where(holdings != 0, 0.0) / equity.to_numpy()[:, None],
-        cash=(pf.cash() - credit).rename("cash"),
-        fees=fees.rename("fees"),
-        trades=trades,
+        weights=(holdings * prices).where(holdings != 0, 0.0) / equity[:, None],
+        cash=pd.Series(cash, index=prices.index, name="cash"),
+        lines=lines,
+        borrow_by_asset=pd.DataFrame(-borrowed, index=prices.index, columns=columns),
+        trades=pd.DataFrame(
+            {
+                "date": prices.index[fills[:, 0].astype(int)],
+                "ticker": columns[fills[:, 1].astype(int)],
+                "units": fills[:, 2],
+                "price": fills[:, 3],
+                "fee": fills[:, 4],
+            }
+        ),
+        cash_rate=cash_rate,
     )

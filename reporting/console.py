@@ -27,4 +27,18 @@ def summary_table(result: RunResult) -> str:
         cells = (result.metrics[part][key] * scale for part in ("strategy", "benchmark"))
         diff = result.metrics["difference"][key] * scale
         lines.append(f"{label:18}" + "".join(f"{v:11.2f}" for v in cells) + f"{diff:12.2f}")
+    boot = result.metrics["uncertainty"]
+    lines.append(
+        f"Sharpe difference {boot['sharpe_diff']:.2f}, {boot['confidence']:.0%} interval "
+        f"{boot['sharpe_diff_low']:.2f} to {boot['sharpe_diff_high']:.2f}; strategy's Sharpe "
+        f"above 60/40's in {boot['prob_sharpe_better']:.0%} of {boot['n_resamples']} "
+        "block-bootstrap resamples"
+    )
+    costs = result.metrics["attribution"]["strategy"]
+    lines.append(
+        "Strategy costs and financing [$]: "
+        + ", ".join(
+            f"{line} {costs[line]:,.0f}" for line in ("fees", "slippage", "borrow", "interest")
+        )
+    )
     return "\n".join(lines)

@@ -41,6 +41,9 @@ def _write_files(result: RunResult, folder: Path) -> None:
     ).rename_axis("date")
     equity.to_csv(folder / "equity.csv")
     result.strategy.weights.rename_axis("date").to_csv(folder / "weights.csv")
+    result.strategy.trades.to_csv(folder / "trades.csv", index=False)
+    result.attribution["strategy"].to_csv(folder / "attribution.csv")
+    result.attribution["benchmark"].to_csv(folder / "attribution_benchmark.csv")
     payload = {**result.metrics, "run": _run_facts(result)}
     (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
     title = f"{result.config.strategy.name} vs 60/40 ({result.market.source})"
@@ -59,7 +62,7 @@ def _run_facts(result: RunResult) -> dict[str, Any]:
         "end": dates[-1].date().isoformat(),
         "periods_per_year": result.market.periods_per_year,
         "calendar": result.config.calendar,
-        "notes": list(result.market.notes),
+        "notes": [*result.market.notes, *result.notes],
         "warnings": list(result.market.warnings),
         "carried_forward": result.market.carried,
     }

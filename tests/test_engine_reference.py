@@ -1,13 +1,18 @@
-"""The engine against an independent plain-Python implementation of the timing semantics.
+"""The engine against an independent plain-Python implementation of the accounting semantics.
 
 The reference below reads the files with plain pandas, builds the calendar itself and walks the
-days one by one; it shares no code with the project. It implements: decisions at the first bar
-and at the last trading day of each month, filled at the next bar's close; target units from the
-value before fees; fees on traded notional paid from cash.
+days one by one; it shares no code with the project. Each day it first accrues, on the cash and
+positions left at the previous close: interest on cash at that day's rate (plus the margin
+spread per calendar day when cash is negative) and a borrow fee on each short's value at the
+previous close per calendar day. Decisions are taken at the first bar, at the last trading day
+of each month and when a target changes (a late asset's first price), and filled at the next
+bar's close: target units from the value before costs, each trade at the close moved against it
+by the slippage, fees on the notional at that fill price, all paid from cash.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -20,16 +25,36 @@ from engine.run import run
 from tests.conftest import read_close
 
 
+@dataclass
+class Costs:
+    fees_bps: float = 0.0
+    slippage_bps: float = 0.0
+    borrow_bps: dict[str, float] = field(default_factory=dict)
+    margin_spread_bps: float = 0.0
+    cash_rate_percent_a_day: pd.Series | None = None  # the Fama-French RF column
+
+    def overrides(self, folder: Path) -> list[str]:
+        sets = [
+            f"costs.fees_bps={self.fees_bps}",
+            f"costs.slippage_bps={self.slippage_bps}",
+            f"costs.margin_spread_bps={self.margin_spread_bps}",
+            "costs.borrow_bps.etf=0",
+            "costs.borrow_bps.crypto=0",
+        ]
+        sets += [f"costs.borrow_bps.{t}={bps}" for t, bps in self.borrow_bps.items()]
+        if self.cash_rate_percent_a_day is not None:
+            sets.append(f"costs.cash_rate_file={folder / 'FF3_daily.csv'}")
+        return sets
+
+
 def reference_equity(
     folder: Path,
     weights: dict[str, float],
     start: str,
     end: str,
-    fees_bps: float,
+    costs: Costs,
     partial: bool = False,
 ) -> pd.Series:
-    """Equity of monthly rebalancing to ``weights``; with ``partial``, an asset without a price
-    yet has weight 0 (held in cash), and the day it gets one is a decision too."""
     spy = read_close(folder, "SPY")
     calendar = spy.loc[start:end].index
     closes = {}
@@ -40,67 +65,104 @@ def reference_equity(
     prices = prices.dropna(subset=["SPY", "AGG"]) if partial else prices.dropna()
     tickers = list(weights)
     values = prices[tickers].to_numpy()
-    months = prices.index.month.to_numpy()
+    dates = prices.index
+    fee, slip = costs.fees_bps / 1e4, costs.slippage_bps / 1e4
+    borrow = np.array([costs.borrow_bps.get(t, 0.0) / 1e4 for t in tickers])
+    rf = costs.cash_rate_percent_a_day
     units, cash, equity = np.zeros(len(tickers)), 100_000.0, []
     fill_next, pending, previous = False, None, None
     for day, price in enumerate(values):
         listed = ~np.isnan(price)
+        if day > 0:
+            days = (dates[day] - dates[day - 1]).days
+            rate = 0.0
+            if rf is not None:
+                rate = (
+                    rf.get(dates[day], 0.0) / 100
+                    if dates[day] <= rf.index[-1]
+                    else rf.iloc[-1] / 100
+                )
+            if cash < 0:
+                rate += costs.margin_spread_bps / 1e4 * days / 365
+            shorts = np.where(units < 0, -units * np.nan_to_num(values[day - 1]), 0.0)
+            cash += cash * rate - (shorts * borrow).sum() * days / 365
         if fill_next:
             value = cash + units[listed] @ price[listed]
             new_units = np.where(listed, pending * value / np.where(listed, price, 1.0), 0.0)
-            traded = np.abs(new_units - units)[listed] @ price[listed]
-            cash -= (new_units - units)[listed] @ price[listed] + fees_bps / 1e4 * traded
+            for i in np.flatnonzero(listed & (new_units != units)):
+                traded = new_units[i] - units[i]
+                fill = price[i] * (1 + slip) if traded > 0 else price[i] * (1 - slip)
+                cash -= traded * fill + fee * abs(traded) * fill
             units = new_units
         equity.append(cash + units[listed] @ price[listed])
         target = np.array([weights[t] if listed[i] else 0.0 for i, t in enumerate(tickers)])
-        last_of_month = day + 1 < len(values) and months[day + 1] != months[day]
+        last_of_month = day + 1 < len(values) and dates[day + 1].month != dates[day].month
         changed = previous is not None and not np.array_equal(target, previous)
         fill_next, pending, previous = day == 0 or last_of_month or changed, target, target
-    return pd.Series(equity, index=prices.index)
+    return pd.Series(equity, index=dates)
 
 
 SIXTY_FORTY = {"SPY": 0.6, "AGG": 0.4}
 MAIN_STREET = {"SPY": 0.0, "AGG": 0.0, "IWM": 0.5, "EFA": 0.5, "XLK": -0.25, "BTC-USD": -0.25}
 
 
-@pytest.mark.parametrize(
-    ("strategy", "weights", "start", "fees_bps"),
-    [
-        ("sixty_forty", SIXTY_FORTY, "2004-01-01", 0.0),
-        ("sixty_forty", SIXTY_FORTY, "2004-01-01", 5.0),
-        ("main_street", MAIN_STREET, "2014-10-01", 0.0),
-        ("main_street", MAIN_STREET, "2014-10-01", 5.0),
-    ],
-)
+def _fama_french_rf(folder: Path) -> pd.Series:
+    table = pd.read_csv(folder / "FF3_daily.csv", index_col="Date", parse_dates=True)
+    return table["RF"].astype(float)
+
+
+def _realistic(folder: Path) -> Costs:
+    return Costs(
+        fees_bps=2.0,
+        slippage_bps=3.0,
+        borrow_bps={"XLK": 30.0, "BTC-USD": 500.0},
+        margin_spread_bps=50.0,
+        cash_rate_percent_a_day=_fama_french_rf(folder),
+    )
+
+
+CASES = [
+    ("sixty_forty", SIXTY_FORTY, "2004-01-01", lambda folder: Costs()),
+    ("sixty_forty", SIXTY_FORTY, "2004-01-01", lambda folder: Costs(fees_bps=5.0)),
+    ("main_street", MAIN_STREET, "2014-10-01", lambda folder: Costs()),
+    ("main_street", MAIN_STREET, "2014-10-01", lambda folder: Costs(fees_bps=5.0)),
+    ("main_street", MAIN_STREET, "2014-10-01", _realistic),
+    ("sixty_forty", SIXTY_FORTY, "2004-01-01", _realistic),
+]
+
+
+@pytest.mark.parametrize(("strategy", "weights", "start", "costs"), CASES)
 def test_engine_matches_reference_loop(
-    shared_data: Path, strategy: str, weights: dict[str, float], start: str, fees_bps: float
+    shared_data: Path, strategy: str, weights: dict[str, float], start: str, costs
 ) -> None:
     end = "2026-05-04"
+    costs = costs(shared_data)
     config = build_config(
         strategy,
-        [f"costs.fees_bps={fees_bps}"],
+        costs.overrides(shared_data),
         data=f"csv:{shared_data}",
         start=date.fromisoformat(start),
         end=date.fromisoformat(end),
     )
     engine = run(config).strategy.equity
-    expected = reference_equity(shared_data, weights, start, end, fees_bps)
+    expected = reference_equity(shared_data, weights, start, end, costs)
     assert engine.index.equals(expected.index)
     np.testing.assert_allclose(engine.to_numpy(), expected.to_numpy(), rtol=1e-9, atol=0)
 
 
 def test_partial_legs_match_reference_loop(shared_data: Path) -> None:
     """``--allow-partial`` from 2010: bitcoin's short is held in cash until its first price."""
+    costs = _realistic(shared_data)
     config = build_config(
         "main_street",
-        ["costs.fees_bps=5"],
+        costs.overrides(shared_data),
         data=f"csv:{shared_data}",
         start=date(2010, 1, 1),
         end=date(2016, 12, 31),
         allow_partial=True,
     )
     result = run(config).strategy
-    expected = reference_equity(shared_data, MAIN_STREET, "2010-01-01", "2016-12-31", 5.0, True)
+    expected = reference_equity(shared_data, MAIN_STREET, "2010-01-01", "2016-12-31", costs, True)
     assert result.equity.index.equals(expected.index)
     np.testing.assert_allclose(result.equity.to_numpy(), expected.to_numpy(), rtol=1e-9, atol=0)
     assert (result.weights.loc[:"2014-09-17", "BTC-USD"] == 0).all()

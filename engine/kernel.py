@@ -1,0 +1,142 @@
+"""The simulation loop: daily financing accrual, then fills executed by vectorbt's order kernel.
+
+vectorbt's own loops (``from_orders``) cannot accrue interest or borrow fees, and its callback
+loop (``from_order_func``) is recompiled in every process. So the day-by-day loop is ours and
+cached, and every order goes through vectorbt's ``execute_order_nb``, which fills it at the
+slipped price, charges its fees and updates cash, position and short debt. vectorbt never lets
+cash go below zero; the loop hands it a cash buffer that covers the buys and takes it back
+afterwards, so fees and leverage are paid from (possibly negative) cash.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+from vectorbt.portfolio.enums import Direction, OrderStatus, ProcessOrderState, SizeType
+from vectorbt.portfolio.nb import execute_order_nb, order_nb
+
+NO_RUIN = -1
+
+
+@njit(cache=True)
+def simulate(
+    close: np.ndarray,
+    targets: np.ndarray,
+    fees: np.ndarray,
+    slippage: np.ndarray,
+    borrow: np.ndarray,
+    days: np.ndarray,
+    cash_rate: np.ndarray,
+    margin_rate: np.ndarray,
+    initial_cash: float,
+) -> tuple:
+    """Run the portfolio over ``close`` (bars x assets), filling ``targets`` where not NaN.
+
+    Each bar ``t``: first accrue, on the state left at the close of ``t-1``, interest
+    ``cash * cash_rate[t]`` (``margin_rate[t]`` when cash is negative) and a borrow fee
+    ``units * price[t-1] * borrow * days[t] / 365`` on each short; then, on a fill bar, value the
+    portfolio at the close before fees and trade each asset to ``weight * value / price``, sells
+    first. Returns units, cash and equity at each close, the cost lines (interest, borrow, fees,
+    slippage), the fills (bar, asset, signed units, fill price, fee, count) and the first bar at
+    which a fill found the portfolio worth nothing (``NO_RUIN`` if none).
+    """
+    n, m = close.shape
+    units, cash = np.zeros((n, m)), np.zeros(n)
+    equity, interest = np.zeros(n), np.zeros(n)
+    borrowed, fee_paid, slipped = np.zeros((n, m)), np.zeros((n, m)), np.zeros((n, m))
+    fills = np.zeros((n * m, 5))
+    count, ruin = 0, NO_RUIN
+    held, debt, balance = np.zeros(m), np.zeros(m), initial_cash
+    for t in range(n):
+        if t > 0:
+            rate = cash_rate[t] if balance >= 0 else margin_rate[t]
+            interest[t] = balance * rate
+            for j in range(m):
+                if held[j] < 0:
+                    borrowed[t, j] = -held[j] * close[t - 1, j] * borrow[j] * days[t] / 365.0
+            balance += interest[t] - borrowed[t].sum()
+        value = balance + _holdings_value(held, close[t])
+        if not np.isnan(targets[t]).all():
+            if value <= 0:
+                ruin = t
+                break
+            balance, count = _rebalance(
+                t, close[t], targets[t], value, fees, slippage, held, debt, balance,
+                fee_paid[t], slipped[t], fills, count,
+            )  # fmt: skip
+        units[t], cash[t] = held, balance
+        equity[t] = balance + _holdings_value(held, close[t])
+    return units, cash, equity, interest, borrowed, fee_paid, slipped, fills[:count], ruin
+
+
+@njit(cache=True)
+def _holdings_value(held: np.ndarray, price: np.ndarray) -> float:
+    total = 0.0
+    for j in range(len(held)):
+        if held[j] != 0:
+            total += held[j] * price[j]
+    return total
+
+
+@njit(cache=True)
+def _rebalance(
+    t: int,
+    price: np.ndarray,
+    weight: np.ndarray,
+    value: float,
+    fees: np.ndarray,
+    slippage: np.ndarray,
+    held: np.ndarray,
+    debt: np.ndarray,
+    balance: float,
+    fee_paid: np.ndarray,
+    slipped: np.ndarray,
+    fills: np.ndarray,
+    count: int,
+) -> tuple:
+    """Trade every asset with a target to ``weight * value / price``; sells, then buys."""
+    m = len(price)
+    delta = np.zeros(m)
+    buffer = 1.0 + max(0.0, -balance)
+    for j in range(m):
+        if not np.isnan(weight[j]) and not np.isnan(price[j]):
+            delta[j] = weight[j] * value / price[j] - held[j]
+            if delta[j] > 0:
+                buffer += delta[j] * price[j] * (1.0 + slippage[j]) * (1.0 + fees[j])
+    for selling in (True, False):
+        for j in range(m):
+            if delta[j] == 0 or (delta[j] < 0) != selling:
+                continue
+            state = ProcessOrderState(
+                cash=balance + buffer,
+                position=held[j],
+                debt=debt[j],
+                free_cash=balance + buffer,
+                val_price=price[j],
+                value=value,
+                oidx=0,
+                lidx=0,
+            )
+            order = order_nb(
+                size=delta[j],
+                price=price[j],
+                size_type=SizeType.Amount,
+                direction=Direction.Both,
+                fees=fees[j],
+                slippage=slippage[j],
+                allow_partial=False,
+                raise_reject=True,
+            )
+            after, result = execute_order_nb(state, order)
+            if result.status == OrderStatus.Rejected:
+                raise RuntimeError("vectorbt rejected an order the loop had funded")
+            if result.status != OrderStatus.Filled:
+                continue
+            traded = after.position - held[j]
+            balance, held[j], debt[j] = after.cash - buffer, after.position, after.debt
+            fee_paid[j] += result.fees
+            slipped[j] += abs(traded) * abs(result.price - price[j])
+            fills[count, 0], fills[count, 1], fills[count, 2] = t, j, traded
+            fills[count, 3], fills[count, 4] = result.price, result.fees
+            count += 1
+    return balance, count

@@ -1,0 +1,122 @@
+"""Financing inside the simulation, on cases worked out by hand: borrow, cash interest, margin,
+slippage, and the cash rate of each bar."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.costs import Costs, cash_rates
+from engine.errors import ConfigError
+from engine.simulate import Execution, backtest
+
+YEARLY = Execution(rebalance="yearly")
+
+
+def _flat(days: int, start: str = "2024-03-01") -> pd.DataFrame:
+    return pd.DataFrame({"X": 50.0}, index=pd.bdate_range(start, periods=days))
+
+
+def test_a_short_pays_borrow_on_its_value_every_calendar_day() -> None:
+    # Short 100% at Mon 03-04 (filled at the second bar): 2,000 units of a 50 price, short value
+    # 100,000. At 365 bps it pays 100,000 * 0.0365 / 365 = 10 a calendar day, so 30 calendar
+    # days later (Wed 04-03) exactly 300 is gone; the weekend to Mon 03-11 accrues 3 days, 30.
+    prices = _flat(30)
+    targets = pd.DataFrame({"X": -1.0}, index=prices.index)
+    result = backtest(prices, targets, Costs(borrow_bps={"etf": 365.0}), YEARLY)
+    assert result.holdings["X"].iloc[1] == pytest.approx(-2000)
+    assert result.equity["2024-04-03"] == pytest.approx(100_000 - 300, abs=1e-9)
+    assert result.lines["borrow"]["2024-03-11"] == pytest.approx(-30, abs=1e-9)
+    assert result.lines["borrow"]["2024-03-12"] == pytest.approx(-10, abs=1e-9)
+    pd.testing.assert_series_equal(
+        result.borrow_by_asset["X"], result.lines["borrow"], check_names=False
+    )
+
+
+def test_crypto_pays_its_own_borrow_rate_and_a_ticker_can_override_it() -> None:
+    prices = _flat(10).rename(columns={"X": "BTC-USD"})
+    targets = pd.DataFrame({"BTC-USD": -1.0}, index=prices.index)
+    crypto = frozenset({"BTC-USD"})
+    costs = Costs(borrow_bps={"etf": 0.0, "crypto": 730.0})
+    result = backtest(prices, targets, costs, YEARLY, crypto=crypto)
+    assert result.lines["borrow"].iloc[2] == pytest.approx(-100_000 * 0.073 / 365)  # Tue
+    costs = Costs(borrow_bps={"etf": 0.0, "crypto": 730.0, "BTC-USD": 365.0})
+    result = backtest(prices, targets, costs, YEARLY, crypto=crypto)
+    assert result.lines["borrow"].iloc[2] == pytest.approx(-10.0)
+
+
+def test_cash_compounds_at_a_constant_rate_by_calendar_days() -> None:
+    # Nothing bought: 100,000 at 4% a year is 100,000 * 1.04 ** (days / 365) after ``days``.
+    prices = _flat(40)
+    targets = pd.DataFrame({"X": 0.0}, index=prices.index)
+    result = backtest(prices, targets, Costs(cash_rate=0.04), YEARLY)
+    days = (prices.index - prices.index[0]).days.to_numpy()
+    np.testing.assert_allclose(result.equity, 100_000 * 1.04 ** (days / 365), rtol=1e-12)
+    assert result.lines["interest"].sum() == pytest.approx(result.equity.iloc[-1] - 100_000)
+
+
+def test_a_rate_series_is_applied_day_by_day() -> None:
+    # Percent a day on its own dates; Tue 03-05 is missing from the series, so earns nothing.
+    prices = _flat(5)  # Fri 03-01 .. Thu 03-07
+    series = pd.Series(
+        [0.02, 0.01, 0.03, 0.02],
+        index=pd.to_datetime(["2024-03-01", "2024-03-04", "2024-03-06", "2024-03-07"]),
+    )
+    rates, notes = cash_rates(prices.index, Costs(), series)
+    assert rates.tolist() == pytest.approx([0.0, 0.0001, 0.0, 0.0003, 0.0002])
+    assert notes == []
+    targets = pd.DataFrame({"X": 0.0}, index=prices.index)
+    result = backtest(prices, targets, Costs(), YEARLY, cash_rate=rates)
+    assert result.equity.iloc[-1] == pytest.approx(100_000 * 1.0001 * 1.0003 * 1.0002, rel=1e-12)
+
+
+def test_a_rate_series_that_ends_early_carries_its_last_value_and_says_so() -> None:
+    prices = _flat(5)
+    series = pd.Series([0.02, 0.01], index=pd.to_datetime(["2024-03-01", "2024-03-04"]))
+    rates, notes = cash_rates(prices.index, Costs(), series)
+    assert rates.tolist() == pytest.approx([0.0, 0.0001, 0.0001, 0.0001, 0.0001])
+    assert "ends 2024-03-04" in notes[0]
+
+
+def test_an_annual_rate_series_holds_its_level_from_the_previous_bar() -> None:
+    # 5% a year until 03-04, then 10%: the bar of Mon 03-04 still earns 5% over its 3 days.
+    index = pd.bdate_range("2024-03-01", periods=3)
+    series = pd.Series([5.0, 10.0], index=pd.to_datetime(["2024-02-01", "2024-03-04"]))
+    rates, _ = cash_rates(index, Costs(cash_rate_unit="percent_per_year"), series)
+    assert rates.tolist() == pytest.approx([0.0, 1.05 ** (3 / 365) - 1, 1.10 ** (1 / 365) - 1])
+
+
+def test_a_rate_series_must_cover_the_start() -> None:
+    series = pd.Series([0.01], index=pd.to_datetime(["2024-03-05"]))
+    with pytest.raises(ConfigError, match="starts 2024-03-05"):
+        cash_rates(pd.bdate_range("2024-03-01", periods=5), Costs(), series)
+
+
+def test_negative_cash_pays_the_cash_rate_plus_the_margin_spread() -> None:
+    # Cash earns 3.65% from Fri 03-01 to Mon 03-04: value 100,000 * 1.0365 ** (3/365). Then
+    # 150% long: cash -0.5 of that value. Tue 03-05: the debt costs the cash rate for a day
+    # plus the spread, 0.0365 / 365; the price does not move.
+    prices = _flat(4)
+    targets = pd.DataFrame({"X": 1.5}, index=prices.index)
+    costs = Costs(cash_rate=0.0365, margin_spread_bps=365.0)
+    result = backtest(prices, targets, costs, YEARLY)
+    debt = -0.5 * 100_000 * 1.0365 ** (3 / 365)
+    expected = debt * ((1.0365 ** (1 / 365) - 1) + 0.0365 / 365)
+    assert result.cash.iloc[1] == pytest.approx(debt, rel=1e-12)
+    assert result.lines["interest"].iloc[2] == pytest.approx(expected, rel=1e-12)
+
+
+def test_slippage_moves_the_fill_price_and_fees_are_on_the_fill() -> None:
+    # 10 bps slippage, 10 bps fees, buying 100% of 100,000 at 50: fill at 50.05, 2,000 units
+    # (sized at the close), cost 2000 * 50.05 = 100,100 plus fees 0.001 * 100,100 = 100.1.
+    prices = _flat(3)
+    targets = pd.DataFrame({"X": 1.0}, index=prices.index)
+    costs = Costs(fees_bps=10, slippage_bps=10, margin_spread_bps=0)
+    result = backtest(prices, targets, costs, YEARLY)
+    trade = result.trades.iloc[0]
+    assert (trade["units"], trade["price"]) == (pytest.approx(2000), pytest.approx(50.05))
+    assert trade["fee"] == pytest.approx(100.1)
+    assert result.lines["slippage"].iloc[1] == pytest.approx(-100.0)
+    assert result.lines["fees"].iloc[1] == pytest.approx(-100.1)
+    assert result.equity.iloc[1] == pytest.approx(100_000 - 100 - 100.1)
