@@ -30,36 +30,13 @@ def read_price_csv(path: Path, ticker: str) -> tuple[pd.Series, list[str]]:
             f"{ticker}: no price file {path}; add a CSV with a Date column and Adj Close "
             "(or Close), or choose another ticker for this role with --set universe.ROLE=TICKER"
         )
-    try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV file ({exc}); fix or replace it") from exc
-    column = next((name for name in PRICE_COLUMNS if name in table.columns), None)
-    if "Date" not in table.columns or column is None:
-        raise DataError(
-            f"{path}: needs a 'Date' column and an 'Adj Close' or 'Close' column; "
-            f"found {list(table.columns)}"
-        )
+    series, column = _read_dated_column(path, PRICE_COLUMNS, "an 'Adj Close' or 'Close' column")
     warnings = []
     if column == "Close":
         warnings.append(
             f"{path}: no 'Adj Close' column; using 'Close', so dividends are not included"
         )
-    dates = pd.to_datetime(table["Date"].str.strip(), format="ISO8601", errors="coerce")
-    prices = pd.to_numeric(table[column].str.strip(), errors="coerce")
-    _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
-    _fail_on_first(path, prices.isna(), table[column], f"an unparsable number in '{column}'")
-    if table.empty:
-        raise DataError(f"{path}: has a header but no rows; add prices or remove the file")
-    series = pd.Series(prices.to_numpy(dtype=float), index=pd.DatetimeIndex(dates), name=ticker)
-    return series, warnings
-
-
-def _fail_on_first(path: Path, bad: pd.Series, raw: pd.Series, what: str) -> None:
-    """Raise naming the first bad row by its line in the file (the header is line 1)."""
-    if bad.any():
-        row = int(bad.to_numpy().argmax())
-        raise DataError(f"{path}, line {row + 2}: {what}, got {raw.iloc[row]!r}")
+    return series.rename(ticker), warnings
 
 
 def read_rate_csv(path: Path, column: str) -> pd.Series:
@@ -69,17 +46,31 @@ def read_rate_csv(path: Path, column: str) -> pd.Series:
     """
     if not path.is_file():
         raise DataError(f"costs.cash_rate_file: no file {path}")
-    table = pd.read_csv(path, dtype=str, keep_default_na=False)
-    if "Date" not in table.columns or column not in table.columns:
-        raise DataError(
-            f"{path}: needs a 'Date' column and the rate column '{column}' "
-            f"(costs.cash_rate_column); found {list(table.columns)}"
-        )
-    dates = pd.to_datetime(table["Date"].str.strip(), format="ISO8601", errors="coerce")
-    rates = pd.to_numeric(table[column].str.strip(), errors="coerce")
-    _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
-    _fail_on_first(path, rates.isna(), table[column], f"an unparsable number in '{column}'")
-    if table.empty:
-        raise DataError(f"{path}: has a header but no rows")
-    series = pd.Series(rates.to_numpy(dtype=float), index=pd.DatetimeIndex(dates), name=column)
+    what = f"the rate column '{column}' (costs.cash_rate_column)"
+    series, _ = _read_dated_column(path, (column,), what)
     return series[~series.index.duplicated(keep="last")].sort_index()
+
+
+def _read_dated_column(path: Path, columns: tuple[str, ...], what: str) -> tuple[pd.Series, str]:
+    """Parse ``Date`` and the first of ``columns`` present; returns the series and the column."""
+    try:
+        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        raise DataError(f"{path}: not a readable CSV file ({exc}); fix or replace it") from exc
+    column = next((name for name in columns if name in table.columns), None)
+    if "Date" not in table.columns or column is None:
+        raise DataError(f"{path}: needs a 'Date' column and {what}; found {list(table.columns)}")
+    dates = pd.to_datetime(table["Date"].str.strip(), format="ISO8601", errors="coerce")
+    values = pd.to_numeric(table[column].str.strip(), errors="coerce")
+    _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
+    _fail_on_first(path, values.isna(), table[column], f"an unparsable number in '{column}'")
+    if table.empty:
+        raise DataError(f"{path}: has a header but no rows; add data or remove the file")
+    return pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates)), column
+
+
+def _fail_on_first(path: Path, bad: pd.Series, raw: pd.Series, what: str) -> None:
+    """Raise naming the first bad row by its line in the file (the header is line 1)."""
+    if bad.any():
+        row = int(bad.to_numpy().argmax())
+        raise DataError(f"{path}, line {row + 2}: {what}, got {raw.iloc[row]!r}")

@@ -3,6 +3,8 @@ slippage, and the cash rate of each bar."""
 
 from __future__ import annotations
 
+import re
+
 import numpy as np
 import pandas as pd
 import pytest
@@ -120,3 +122,37 @@ def test_slippage_moves_the_fill_price_and_fees_are_on_the_fill() -> None:
     assert result.lines["slippage"].iloc[1] == pytest.approx(-100.0)
     assert result.lines["fees"].iloc[1] == pytest.approx(-100.1)
     assert result.equity.iloc[1] == pytest.approx(100_000 - 100 - 100.1)
+
+
+def test_a_rate_file_is_read_and_checked(tmp_path) -> None:
+    from data.csv_source import read_rate_csv
+    from engine.errors import DataError
+
+    path = tmp_path / "rates.csv"
+    path.write_text("Date,RF\n2024-03-04,0.01\n2024-03-01,0.02\n")
+    assert read_rate_csv(path, "RF").tolist() == [0.02, 0.01]  # sorted by date
+    with pytest.raises(DataError, match="the rate column 'rate'"):
+        read_rate_csv(path, "rate")
+    path.write_text("Date,RF\n2024-03-01,0.02\n2024-03-04,n/a\n")
+    with pytest.raises(
+        DataError, match=re.escape("rates.csv, line 3: an unparsable number in 'RF'")
+    ):
+        read_rate_csv(path, "RF")
+    with pytest.raises(DataError, match="no file"):
+        read_rate_csv(tmp_path / "missing.csv", "RF")
+
+
+def test_borrow_overrides_from_the_command_line() -> None:
+    from engine.config import build_config
+
+    config = build_config(
+        "main_street", ["costs.borrow_bps.BTC-USD=800", "costs.borrow_bps.etf=10"]
+    )
+    assert config.costs.borrow_bps == {"etf": 10.0, "crypto": 500.0, "BTC-USD": 800.0}
+    assert config.costs.borrow_rate("BTC-USD", crypto=True) == 0.08
+    assert config.costs.borrow_rate("ETH-USD", crypto=True) == 0.05
+    assert config.costs.borrow_rate("XLK", crypto=False) == 0.001
+    with pytest.raises(ConfigError, match=re.escape("expected costs.borrow_bps.KEY=VALUE")):
+        build_config("main_street", ["costs.borrow_bps=5"])
+    with pytest.raises(ConfigError, match=re.escape("costs.borrow_bps.XLK = -1.0 is out of range")):
+        build_config("main_street", ["costs.borrow_bps.XLK=-1"])
