@@ -92,10 +92,10 @@ def _cut(
 
     Says so in the notes when that clips the request, and names legs that start late.
     """
-    universe = request.universe
-    required = [universe.stocks, universe.bonds] if request.allow_partial else list(prices)
+    universe, traded = request.universe, request.traded()
+    required = [universe.stocks, universe.bonds] if request.allow_partial else traded
     complete = prices[required].notna().all(axis=1)
-    started = [t for t in prices if series[t].index[0] <= prices.index[-1]]
+    started = [t for t in traded if series[t].index[0] <= prices.index[-1]]
     ends = {t: series[t].index[-1] for t in started}
     last_ticker = min(ends, key=ends.__getitem__)
     if not complete.any() or complete.idxmax() > ends[last_ticker]:
@@ -117,7 +117,12 @@ def _cut(
     notes += [
         f"{t} has no price before {series[t].index[0].date()}: its weight is held in cash until "
         "then (--allow-partial)"
-        for t in prices
+        for t in traded
         if series[t].index[0] > first
+    ]
+    notes += [
+        f"signal input {t} has no price before {series[t].index[0].date()}"
+        for t in prices
+        if t not in traded and series[t].index[0] > first
     ]
     return prices.loc[first:last], notes

@@ -51,7 +51,22 @@ def read_rate_csv(path: Path, column: str) -> pd.Series:
     return series[~series.index.duplicated(keep="last")].sort_index()
 
 
-def _read_dated_column(path: Path, columns: tuple[str, ...], what: str) -> tuple[pd.Series, str]:
+def read_indicator_csv(path: Path, column: str, name: str) -> pd.Series:
+    """Read an indicator's readings (``Date`` plus ``column``) by publication date, sorted.
+
+    Rows with a blank reading (a survey week without one) are skipped; anything unparsable
+    stops with the file and line.
+    """
+    if not path.is_file():
+        raise DataError(f"indicator {name}: no file {path}")
+    what = f"the indicator column '{column}'"
+    series, _ = _read_dated_column(path, (column,), what, skip_blank=True)
+    return series[~series.index.duplicated(keep="last")].sort_index().rename(name)
+
+
+def _read_dated_column(
+    path: Path, columns: tuple[str, ...], what: str, skip_blank: bool = False
+) -> tuple[pd.Series, str]:
     """Parse ``Date`` and the first of ``columns`` present; returns the series and the column."""
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
@@ -60,6 +75,8 @@ def _read_dated_column(path: Path, columns: tuple[str, ...], what: str) -> tuple
     column = next((name for name in columns if name in table.columns), None)
     if "Date" not in table.columns or column is None:
         raise DataError(f"{path}: needs a 'Date' column and {what}; found {list(table.columns)}")
+    if skip_blank:
+        table = table[table[column].str.strip() != ""]
     dates = pd.to_datetime(table["Date"].str.strip(), format="ISO8601", errors="coerce")
     values = pd.to_numeric(table[column].str.strip(), errors="coerce")
     _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
@@ -72,5 +89,5 @@ def _read_dated_column(path: Path, columns: tuple[str, ...], what: str) -> tuple
 def _fail_on_first(path: Path, bad: pd.Series, raw: pd.Series, what: str) -> None:
     """Raise naming the first bad row by its line in the file (the header is line 1)."""
     if bad.any():
-        row = int(bad.to_numpy().argmax())
-        raise DataError(f"{path}, line {row + 2}: {what}, got {raw.iloc[row]!r}")
+        row = int(bad.index[bad.to_numpy().argmax()])  # the row's position in the whole file
+        raise DataError(f"{path}, line {row + 2}: {what}, got {raw.loc[row]!r}")

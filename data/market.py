@@ -55,6 +55,9 @@ class Market:
     Timing: row ``t`` holds each asset's close on calendar date ``t`` (the benchmark stock's
     trading days, or every day on the 7-day calendar); an asset that did not trade that day
     carries its previous close. With partial legs allowed, an asset is NaN before its first price.
+    Signal inputs (``MarketRequest.signal_tickers``) are columns of ``prices`` too, NaN outside
+    their own history; they never move the start or the end. ``external`` holds dated series
+    read from files for signals (an indicator's readings, by name), as published, not aligned.
     ``notes`` are facts worth saying (a clipped start), ``warnings`` doubts about the data,
     ``carried`` the count of carried closes per ticker.
     """
@@ -67,6 +70,7 @@ class Market:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     carried: dict[str, int] = field(default_factory=dict)
+    external: dict[str, pd.Series] = field(default_factory=dict)
 
     def price(self, role: Role) -> pd.Series:
         """Return the price series of the asset playing ``role``."""
@@ -88,9 +92,16 @@ class MarketRequest:
     end: date | None = None
     calendar: Calendar = "equity"
     allow_partial: bool = False
+    signal_tickers: tuple[str, ...] = ()
+    external: dict[str, tuple[str, str]] = field(default_factory=dict)
+    """Files signals read, by name: ``(path, column)``."""
 
     def tickers(self) -> list[str]:
-        """The tickers to load: each role's, the stock ticker (the calendar's) always."""
+        """The tickers to load: the traded ones, then the signals' inputs."""
+        return list(dict.fromkeys([*self.traded(), *self.signal_tickers]))
+
+    def traded(self) -> list[str]:
+        """The tickers a portfolio may hold: the ones that decide the start and the end."""
         stock, bonds = self.universe.stocks, self.universe.bonds
         roles = (self.universe.ticker(role) for role in self.roles)
         return list(dict.fromkeys([stock, bonds, *roles]))

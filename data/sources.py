@@ -9,7 +9,7 @@ import pandas as pd
 
 from data import cache, demo
 from data.align import PERIODS_PER_YEAR, align
-from data.csv_source import csv_path, read_price_csv
+from data.csv_source import csv_path, read_indicator_csv, read_price_csv
 from data.market import Market, MarketRequest
 from data.validate import check_reaches, clean_series
 from data.yahoo import fetch_yahoo, network_available
@@ -46,13 +46,19 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
             "days at 252 a year; use --calendar 7d or a stock ticker"
         )
     raw = _fetch(source, request, refresh)
-    series, warnings = {}, list(raw.warnings)
+    series, warnings, traded = {}, list(raw.warnings), request.traded()
     for ticker, values in raw.series.items():
-        crypto = request.universe.is_crypto(ticker)
-        series[ticker], jumps = clean_series(values, raw.where[ticker], crypto=crypto)
-        check_reaches(series[ticker], raw.where[ticker], request.start)
+        # Index levels (^VIX, ^TNX) can double in a day; they are not prices to split-check.
+        jumpy = request.universe.is_crypto(ticker) or ticker.startswith("^")
+        series[ticker], jumps = clean_series(values, raw.where[ticker], crypto=jumpy)
+        if ticker in traded:
+            check_reaches(series[ticker], raw.where[ticker], request.start)
         warnings += jumps
     prices, notes, carried = align(series, request)
+    external = {
+        name: read_indicator_csv(Path(path), column, name)
+        for name, (path, column) in request.external.items()
+    }
     synthetic = raw.source == "demo"
     return Market(
         prices=prices,
@@ -63,6 +69,7 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
         notes=(*([SYNTHETIC_BANNER] if synthetic else []), *raw.notes, *notes),
         warnings=tuple(warnings),
         carried=carried,
+        external=external,
     )
 
 
@@ -71,7 +78,7 @@ def _fetch(source: str, request: MarketRequest, refresh: bool) -> _Raw:
     if source == "demo":
         return _Raw(demo.demo_prices(tickers), {t: f"demo {t}" for t in tickers}, "demo")
     if source.startswith("csv:"):
-        return _read_folder(Path(source.removeprefix("csv:")), tickers)
+        return _read_folder(Path(source.removeprefix("csv:")), tickers, request.traded())
     if source == "yahoo":
         return _from_yahoo(request, refresh)
     if source == "auto":
@@ -79,14 +86,15 @@ def _fetch(source: str, request: MarketRequest, refresh: bool) -> _Raw:
     raise ConfigError(f"--data {source!r}: unknown source; use auto, yahoo, demo or csv:DIR")
 
 
-def _read_folder(folder: Path, tickers: list[str]) -> _Raw:
+def _read_folder(folder: Path, tickers: list[str], traded: list[str]) -> _Raw:
+    """Read ``DIR/<TICKER>.csv`` for each ticker; only traded ones need dividends included."""
     if not folder.is_dir():
         raise DataError(f"--data csv:{folder}: no such folder; give a folder of <TICKER>.csv files")
     raw = _Raw({}, {}, f"csv:{folder}")
     for ticker in tickers:
         path = csv_path(folder, ticker)
         raw.series[ticker], warnings = read_price_csv(path, ticker)
-        raw.warnings.extend(warnings)
+        raw.warnings.extend(warnings if ticker in traded else [])
         raw.where[ticker] = str(path)
     return raw
 

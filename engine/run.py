@@ -17,6 +17,7 @@ from engine.config import RunConfig
 from engine.costs import cash_rates
 from engine.relative import relative_summary
 from engine.simulate import BacktestResult, backtest
+from engine.switching import SwitchStudy, study
 from strategies import SixtyForty, Strategy, check_weights
 
 BENCHMARK = SixtyForty()
@@ -29,7 +30,8 @@ class RunResult:
     ``metrics`` has ``strategy`` and ``benchmark`` (`engine.metrics.full_summary`),
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
     benchmark), ``uncertainty`` (the bootstrap) and ``attribution`` (dollar totals of each leg and
-    line). ``attribution`` holds each portfolio's daily P&L by leg and line. ``notes`` are facts
+    line), and for a switching strategy ``switching`` (entries, regime changes, per regime).
+    ``attribution`` holds each portfolio's daily P&L by leg and line. ``notes`` are facts
     about the run beyond the market's (a rate series that ends early).
     """
 
@@ -40,6 +42,7 @@ class RunResult:
     attribution: dict[str, pd.DataFrame]
     metrics: dict[str, dict[str, Any]]
     notes: tuple[str, ...] = ()
+    switching: SwitchStudy | None = None
 
 
 def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
@@ -47,6 +50,7 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
 
     ``refresh`` refetches downloaded prices instead of using the cache.
     """
+    signal_tickers, files = config.strategy.inputs(config.universe)
     request = MarketRequest(
         universe=config.universe,
         roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
@@ -54,6 +58,8 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
         end=config.end,
         calendar=config.calendar,
         allow_partial=config.allow_partial,
+        signal_tickers=signal_tickers,
+        external=files,
     )
     market = load_market(config.data, request, refresh=refresh)
     rates_file = config.costs.cash_rate_file
@@ -72,14 +78,21 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
             crypto=frozenset(t for t in weights if market.universe.is_crypto(t)),
         )
         tables[name] = attribution(results[name], market.prices, _legs(strategy, weights, market))
+    summary = _metrics(results["strategy"], results["benchmark"], tables, market)
+    explanation = config.strategy.explain(market)
+    switching = None
+    if explanation is not None:
+        switching = study(explanation, results["strategy"], market, config.costs, config.execution)
+        summary["switching"] = switching.summary()
     return RunResult(
         config=config,
         market=market,
         strategy=results["strategy"],
         benchmark=results["benchmark"],
         attribution=tables,
-        metrics=_metrics(results["strategy"], results["benchmark"], tables, market),
+        metrics=summary,
         notes=tuple(notes),
+        switching=switching,
     )
 
 

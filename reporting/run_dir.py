@@ -44,6 +44,11 @@ def _write_files(result: RunResult, folder: Path) -> None:
     result.strategy.trades.to_csv(folder / "trades.csv", index=False)
     result.attribution["strategy"].to_csv(folder / "attribution.csv")
     result.attribution["benchmark"].to_csv(folder / "attribution_benchmark.csv")
+    if result.switching is not None:
+        explained = result.switching.explanation
+        explained.signals.rename_axis("date").to_csv(folder / "signals.csv")
+        explained.events.to_csv(folder / "events.csv", index=False)
+        result.switching.event_study.to_csv(folder / "event_study.csv", index=False)
     payload = {**result.metrics, "run": _run_facts(result)}
     (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
     title = f"{result.config.strategy.name} vs 60/40 ({result.market.source})"

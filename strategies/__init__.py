@@ -2,10 +2,22 @@
 
 from __future__ import annotations
 
-from strategies.base import StaticStrategy, Strategy, check_weights
+from strategies.base import Explanation, StaticStrategy, Strategy, check_weights
+from strategies.hartnett_switch import HartnettSwitch
 from strategies.main_street import MainStreet
 from strategies.sixty_forty import SixtyForty
 
-STRATEGIES: dict[str, type[Strategy]] = {cls.name: cls for cls in (SixtyForty, MainStreet)}
+STRATEGIES: dict[str, type[Strategy]] = {
+    cls.name: cls for cls in (SixtyForty, MainStreet, HartnettSwitch)
+}
 
-__all__ = ["STRATEGIES", "MainStreet", "SixtyForty", "StaticStrategy", "Strategy", "check_weights"]
+__all__ = [
+    "STRATEGIES",
+    "Explanation",
+    "HartnettSwitch",
+    "MainStreet",
+    "SixtyForty",
+    "StaticStrategy",
+    "Strategy",
+    "check_weights",
+]

@@ -9,7 +9,7 @@ from typing import ClassVar
 import numpy as np
 import pandas as pd
 
-from data.market import Market, Role
+from data.market import Market, Role, Universe
 from engine.errors import ConfigError
 
 MAX_GROSS_EXPOSURE = 4.0
@@ -33,6 +33,31 @@ class Strategy(ABC):
     @abstractmethod
     def target_weights(self, market: Market) -> pd.DataFrame:
         """Return target weights (fractions of portfolio value), dates x tickers."""
+
+    def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
+        """Return the tickers its signals read and the files they need (name -> path, column)."""
+        return (), {}
+
+    def explain(self, market: Market) -> Explanation | None:
+        """Return the signals and regimes behind the weights; None for a static strategy."""
+        return None
+
+
+@dataclass(frozen=True)
+class Explanation:
+    """Why a switching strategy holds what it holds, on the market's dates.
+
+    ``signals`` has the reading, its components and each trigger's state, daily; ``regime`` the
+    regime decided at each close; ``events`` one row per regime change (date, regime, cause,
+    reading); ``entries`` the dates each entry trigger fired, and ``rotates_into`` the static
+    strategy the switch rotates into, both for the event study.
+    """
+
+    signals: pd.DataFrame
+    regime: pd.Series
+    events: pd.DataFrame
+    entries: dict[str, pd.DatetimeIndex]
+    rotates_into: Strategy
 
 
 @dataclass(frozen=True, kw_only=True)

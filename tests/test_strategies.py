@@ -8,7 +8,7 @@ import pytest
 
 from data.market import Market, Universe
 from engine.errors import ConfigError
-from strategies import STRATEGIES, MainStreet, SixtyForty, check_weights
+from strategies import STRATEGIES, HartnettSwitch, MainStreet, SixtyForty, check_weights
 
 DATES = pd.bdate_range("2024-01-01", periods=3)
 TICKERS = ["SPY", "AGG", "IWM", "EFA", "XLK", "BTC-USD", "QQQ"]
@@ -21,7 +21,11 @@ MARKET = Market(
 
 
 def test_registry_names_each_strategy() -> None:
-    assert {"sixty_forty": SixtyForty, "main_street": MainStreet} == STRATEGIES
+    assert {
+        "sixty_forty": SixtyForty,
+        "main_street": MainStreet,
+        "hartnett_switch": HartnettSwitch,
+    } == STRATEGIES
 
 
 def test_main_street_defaults() -> None:

@@ -1,0 +1,270 @@
+"""The call as the note makes it: switch into Main Street when the signals fire."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+
+from data.market import Market, Role, Universe
+from strategies.base import Explanation, Strategy, check_range
+from strategies.main_street import MainStreet
+from strategies.signals import (
+    BullBearProxy,
+    DollarSystemic,
+    ExternalIndicator,
+    Signal,
+    SupportBreak,
+    crossed_above,
+    holding,
+)
+from strategies.sixty_forty import SixtyForty
+
+Regime = Literal["neutral", "main_street", "defensive"]
+BreakMode = Literal["absolute", "below_average", "drawdown", "off"]
+
+
+@dataclass(frozen=True, kw_only=True)
+class HartnettSwitch(Strategy):
+    """60/40 by default; long Main Street, short Wall Street when the signals fire.
+
+    Thesis: a euphoric sentiment reading (the Bull & Bear indicator above 8) or a break of the
+    bubble's support levels marks the moment to rotate from crowded US tech and crypto into small
+    caps and international stocks. Rule: enter ``main_street`` when the reading rises above
+    ``sell_above`` or a tech or crypto support break is confirmed; return to ``neutral`` when the
+    reading falls below ``buy_below`` or after ``max_hold`` bars; the dollar guard overrides both
+    with ``defensive`` while it holds. Timing: the regime at a close uses data up to that close;
+    a change rebalances at the next bar, otherwise the monthly schedule applies.
+    """
+
+    name = "hartnett_switch"
+    summary = "60/40, switching to the Main Street long/short on sentiment and support breaks"
+
+    stocks_weight: float = 0.6
+    """Neutral regime: the stocks share of a stocks/bonds portfolio."""
+    long_weight: float = 1.0
+    """Main Street regime: gross long (small caps and international)."""
+    small_caps_share: float = 0.5
+    """Main Street regime: share of the long book in small caps."""
+    short_weight: float = 0.5
+    """Main Street regime: gross short (tech and crypto)."""
+    tech_share: float = 0.5
+    """Main Street regime: share of the short book in tech."""
+    defensive_bonds: float = 1.0
+    """Defensive regime: weight in bonds; the rest is cash."""
+    sell_above: float = 8.0
+    """The reading (0-10) rising above this is the contrarian sell signal: enter Main Street."""
+    buy_below: float = 2.0
+    """The reading falling below this is the buy signal: back to neutral."""
+    reading_window_days: int = 756
+    """Bars of history each component of the reading is ranked against (about 3 years)."""
+    reading_min_components: int = 3
+    """The reading needs at least this many components with enough history."""
+    aaii_file: str | None = None
+    """A CSV of the AAII survey to add its bull-bear spread to the reading (optional)."""
+    aaii_column: str = "Bull_Bear_Spread"
+    """The survey file's column."""
+    aaii_delay_days: int = 1
+    """Calendar days after a survey's date before it may be used."""
+    tech_break_mode: BreakMode = "drawdown"
+    """How tech's support is defined: an absolute price, below its average, a drawdown, or off."""
+    tech_break_level: float = 0.15
+    """Tech's level: a price (absolute, the note's XLK 133) or a fraction (15% below)."""
+    crypto_break_mode: BreakMode = "drawdown"
+    """How crypto's support is defined."""
+    crypto_break_level: float = 0.30
+    """Crypto's level: a price (the note's BTC-USD 58,000) or a fraction."""
+    break_window: int = 200
+    """Bars of the average or high a relative support level is measured from."""
+    confirm_days: int = 3
+    """Closes in a row below support before a break counts."""
+    max_hold: int = 63
+    """Bars in Main Street before returning to neutral (0: no limit)."""
+    min_hold: int = 0
+    """Bars in Main Street before an exit signal is obeyed."""
+    cooldown: int = 0
+    """Bars after leaving Main Street during which entries are ignored."""
+    dollar_guard: bool = True
+    """Go defensive while the dollar index is at or above its level (with falling yields)."""
+    dollar_ticker: str = "DX-Y.NYB"
+    """The dollar index, or a proxy such as UUP (with its own level)."""
+    dollar_level: float = 100.0
+    """The dollar index level that marks a systemic event."""
+    yields_ticker: str = "^TNX"
+    """Ten-year yields, in percent."""
+    yields_fall_bps: float = 50.0
+    """The guard also needs yields to have fallen this much (0: the dollar level alone)."""
+    yields_days: int = 21
+    """Bars over which the fall in yields is measured."""
+
+    def __post_init__(self) -> None:
+        self._main_street()  # checks the Main Street weights
+        SixtyForty(stocks_weight=self.stocks_weight)
+        check_range("defensive_bonds", self.defensive_bonds, 0.0, 1.0)
+        check_range("sell_above", self.sell_above, 0.0, 10.0)
+        check_range("buy_below", self.buy_below, 0.0, self.sell_above)
+        check_range("reading_window_days", self.reading_window_days, 20, 5000)
+        for key in ("max_hold", "min_hold", "cooldown", "aaii_delay_days"):
+            check_range(key, getattr(self, key), 0, 100_000)
+        for leg in ("tech", "crypto"):
+            mode, level = getattr(self, f"{leg}_break_mode"), getattr(self, f"{leg}_break_level")
+            high = 1e9 if mode == "absolute" else 0.99
+            check_range(f"{leg}_break_level", level, 1e-9, high)
+        check_range("break_window", self.break_window, 2, 5000)
+        check_range("confirm_days", self.confirm_days, 1, 5000)
+        self._signals(Universe())  # checks the signals' own parameters
+
+    def roles(self) -> tuple[Role, ...]:
+        """Every role any regime holds."""
+        return tuple(dict.fromkeys((*SixtyForty().roles(), *self._main_street().roles())))
+
+    def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
+        """The tickers and files the signals read."""
+        signals = self._signals(universe).values()
+        tickers = tuple(dict.fromkeys(t for signal in signals for t in signal.tickers()))
+        files = {name: src for signal in signals for name, src in signal.external().items()}
+        return tickers, files
+
+    def target_weights(self, market: Market) -> pd.DataFrame:
+        """Each regime's weights on the dates it is in force."""
+        regime = self.explain(market).regime
+        books = {
+            "neutral": SixtyForty(stocks_weight=self.stocks_weight).target_weights(market),
+            "main_street": self._main_street().target_weights(market),
+            "defensive": _bonds(market, self.defensive_bonds),
+        }
+        columns = list(dict.fromkeys(c for book in books.values() for c in book.columns))
+        weights = pd.DataFrame(0.0, index=market.prices.index, columns=columns)
+        for name, book in books.items():
+            rows = regime == name
+            weights.loc[rows, book.columns] = book.loc[rows].to_numpy()
+        return weights
+
+    def explain(self, market: Market) -> Explanation:
+        """The reading, the triggers and the regime on every date, and each regime change."""
+        signals = self._signals(market.universe)
+        reading = signals["bull_bear"].evaluate(market)
+        fired = {
+            f"bull_bear_above_{self.sell_above:g}": crossed_above(reading, self.sell_above),
+            **{
+                name: _rising(signals[name].evaluate(market)) for name in signals if "break" in name
+            },
+        }
+        entries = pd.concat(fired, axis=1).any(axis=1)
+        exits = (reading < self.buy_below).fillna(False)
+        in_main = holding(
+            entries,
+            exits,
+            min_hold=self.min_hold,
+            max_hold=self.max_hold or None,
+            cooldown=self.cooldown,
+        )
+        guard = signals["dollar_guard"].evaluate(market) if "dollar_guard" in signals else None
+        regime = pd.Series(np.where(in_main, "main_street", "neutral"), index=reading.index)
+        if guard is not None:
+            regime[guard] = "defensive"
+        table = pd.concat(
+            {
+                "bull_bear": reading,
+                **signals["bull_bear"].components(market).add_prefix("component_"),
+                **{
+                    name: signal.evaluate(market)
+                    for name, signal in signals.items()
+                    if name != "bull_bear"
+                },
+                **{f"entry_{name}": flag for name, flag in fired.items()},
+                "regime": regime,
+            },
+            axis=1,
+        )
+        return Explanation(
+            signals=table,
+            regime=regime.rename("regime"),
+            events=_events(regime, fired, exits, reading),
+            entries={name: flag.index[flag] for name, flag in fired.items()},
+            rotates_into=self._main_street(),
+        )
+
+    def _main_street(self) -> MainStreet:
+        return MainStreet(
+            long_weight=self.long_weight,
+            small_caps_share=self.small_caps_share,
+            short_weight=self.short_weight,
+            tech_share=self.tech_share,
+        )
+
+    def _signals(self, universe: Universe) -> dict[str, Signal]:
+        """The signals by name, on the universe's tickers; a trigger that is off is absent."""
+        aaii = None
+        if self.aaii_file:
+            aaii = ExternalIndicator(
+                name="aaii",
+                path=self.aaii_file,
+                column=self.aaii_column,
+                delay_days=self.aaii_delay_days,
+            )
+        u = universe
+        signals: dict[str, Signal] = {
+            "bull_bear": BullBearProxy(
+                breadth=(u.stocks, u.small_caps, u.international, u.tech),
+                stocks=u.stocks,
+                crypto=u.crypto,
+                window_days=self.reading_window_days,
+                min_components=self.reading_min_components,
+                aaii=aaii,
+            )
+        }
+        for leg, mode, level in (
+            ("tech", self.tech_break_mode, self.tech_break_level),
+            ("crypto", self.crypto_break_mode, self.crypto_break_level),
+        ):
+            if mode != "off":
+                signals[f"{leg}_break"] = SupportBreak(
+                    ticker=u.ticker(leg),
+                    mode=mode,
+                    level=level,
+                    window=self.break_window,
+                    confirm_days=self.confirm_days,
+                )
+        if self.dollar_guard:
+            signals["dollar_guard"] = DollarSystemic(
+                ticker=self.dollar_ticker,
+                level=self.dollar_level,
+                yields=self.yields_ticker,
+                yields_fall_bps=self.yields_fall_bps,
+                yields_days=self.yields_days,
+            )
+        return signals
+
+
+def _rising(flag: pd.Series) -> pd.Series:
+    """True on the first bar of each run of True: the day a confirmed break fires."""
+    flag = flag.fillna(False).astype(bool)
+    return flag & ~flag.shift(1, fill_value=False)
+
+
+def _bonds(market: Market, weight: float) -> pd.DataFrame:
+    """The defensive book: ``weight`` in bonds, the rest in cash."""
+    return pd.DataFrame({market.universe.bonds: weight}, index=market.prices.index)
+
+
+def _events(
+    regime: pd.Series, fired: dict[str, pd.Series], exits: pd.Series, reading: pd.Series
+) -> pd.DataFrame:
+    """One row per regime change: its date, the new regime, what caused it, the reading."""
+    changed = regime.ne(regime.shift(1)) & regime.shift(1).notna()
+    rows = []
+    for day in regime.index[changed]:
+        before, after = regime.shift(1)[day], regime[day]
+        if after == "defensive":
+            cause = "dollar guard on"
+        elif before == "defensive":
+            cause = "dollar guard off"
+        elif after == "main_street":
+            cause = " + ".join(name for name, flag in fired.items() if flag[day]) or "entry"
+        else:
+            cause = "reading below buy_below" if exits[day] else "max_hold reached"
+        rows.append({"date": day, "regime": after, "cause": cause, "reading": reading[day]})
+    return pd.DataFrame(rows, columns=["date", "regime", "cause", "reading"])

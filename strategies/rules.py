@@ -1,0 +1,129 @@
+"""Pure rules on dated series: hysteresis, confirmation, crossings, a holding state machine.
+
+Every function takes pandas Series on one index and returns a bool Series on that index; the
+value at bar ``t`` depends on the inputs at bars ``<= t`` only. In a flag input, NaN is False.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+
+def as_flags(flag: pd.Series) -> np.ndarray:
+    """Return ``flag`` as a numpy bool array, NaN and None as False.
+
+    Timing: element-wise; no bar depends on another.
+    """
+    values = flag.to_numpy()
+    if values.dtype == bool:
+        return values.copy()
+    as_float = flag.astype(float).to_numpy()
+    return np.nan_to_num(as_float, nan=0.0) != 0.0
+
+
+def hysteresis(x: pd.Series, enter_above: float, exit_below: float) -> pd.Series:
+    """On once ``x > enter_above``, off once ``x < exit_below``; otherwise the state is kept.
+
+    The state starts off; a NaN ``x`` keeps the state of the bar before.
+
+    Timing: the state at ``t`` depends on ``x`` up to ``t``; it is True on the bar ``x`` first
+    exceeds ``enter_above`` and False on the bar ``x`` first falls below ``exit_below``.
+
+    Raises
+    ------
+    ValueError
+        If ``exit_below > enter_above`` (the two bands would overlap).
+    """
+    if exit_below > enter_above:
+        raise ValueError(
+            f"hysteresis: exit_below {exit_below} is above enter_above {enter_above}; "
+            "expected exit_below <= enter_above"
+        )
+    values = x.to_numpy(dtype=float)
+    out = np.zeros(len(values), dtype=bool)
+    on = False
+    for i, value in enumerate(values):  # NaN compares False both ways: the state is kept
+        if on and value < exit_below:
+            on = False
+        elif not on and value > enter_above:
+            on = True
+        out[i] = on
+    return pd.Series(out, index=x.index, name=x.name)
+
+
+def confirmed(flag: pd.Series, days: int) -> pd.Series:
+    """True where ``flag`` held on ``days`` consecutive bars, up to and including this one.
+
+    Timing: a condition that starts at bar ``t`` is confirmed at bar ``t + days - 1`` (``days=1``
+    returns the flag itself); a False or NaN bar restarts the count.
+    """
+    if days < 1:
+        raise ValueError(f"confirmed: days = {days}; expected at least 1")
+    flags = as_flags(flag)
+    out = np.zeros(len(flags), dtype=bool)
+    run = 0
+    for i, on in enumerate(flags):
+        run = run + 1 if on else 0
+        out[i] = run >= days
+    return pd.Series(out, index=flag.index, name=flag.name)
+
+
+def crossed_above(x: pd.Series, level: float) -> pd.Series:
+    """True on each bar where ``x`` goes from ``<= level`` (or NaN) to ``> level``.
+
+    Timing: uses ``x`` at ``t`` and ``t - 1``; the first bar counts as coming from NaN, so it is
+    True when ``x`` starts above the level.
+    """
+    above = as_flags(x > level)
+    before = np.concatenate(([False], above[:-1]))
+    return pd.Series(above & ~before, index=x.index, name=x.name)
+
+
+def holding(
+    entries: pd.Series,
+    exits: pd.Series,
+    *,
+    min_hold: int = 0,
+    max_hold: int | None = None,
+    cooldown: int = 0,
+) -> pd.Series:
+    """A position state machine: True on the bars a position is held.
+
+    - Out, not cooling down, and ``entries[t]``: the position is held from bar ``t``. **The entry
+      bar is day 1 of the hold**: the result is True on it.
+    - In, with ``h`` bars held before bar ``t`` (the entry bar counted): the position leaves at
+      ``t`` (False at ``t``) if ``exits[t]`` and ``h >= min_hold``, or if ``h >= max_hold``. So
+      a hold spans at least ``max(min_hold, 1)`` and at most ``max_hold`` True bars. An exit
+      flag during the minimum hold is ignored, not remembered; an entry flag while in is ignored.
+    - Entries on the exit bar and on the ``cooldown`` bars after it are ignored; with
+      ``cooldown=0`` the earliest re-entry is the bar after the exit.
+
+    Timing: the state at ``t`` depends on ``entries`` and ``exits`` up to ``t`` only.
+    """
+    if not entries.index.equals(exits.index):
+        raise ValueError("holding: entries and exits must share one index")
+    if min_hold < 0 or cooldown < 0:
+        raise ValueError(f"holding: min_hold {min_hold}, cooldown {cooldown}; expected >= 0")
+    if max_hold is not None and (max_hold < 1 or max_hold < min_hold):
+        raise ValueError(
+            f"holding: max_hold {max_hold}; expected at least 1 and at least min_hold {min_hold}"
+        )
+    enter, leave = as_flags(entries), as_flags(exits)
+    limit = len(enter) + 1 if max_hold is None else max_hold
+    out = np.zeros(len(enter), dtype=bool)
+    held = 0  # bars held so far, the entry bar counted; 0 when out
+    wait = 0  # bars of cooldown still to pass
+    for i in range(len(enter)):
+        if held:
+            if held >= limit or (leave[i] and held >= min_hold):
+                held, wait = 0, cooldown
+                continue
+            held += 1
+            out[i] = True
+        elif wait:
+            wait -= 1
+        elif enter[i]:
+            held = 1
+            out[i] = True
+    return pd.Series(out, index=entries.index, name="holding")

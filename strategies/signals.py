@@ -1,0 +1,434 @@
+"""Signals: small frozen objects mapping a Market to a daily series, with no look-ahead.
+
+A signal's ``evaluate`` returns a series on ``market.prices.index``: a float reading (the
+sentiment proxy, an external indicator) or a NaN-free bool trigger (support breaks, the dollar
+guard, combinations). The helpers in `strategies.rules` are re-exported here.
+"""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from dataclasses import dataclass
+from typing import ClassVar, Literal, get_args
+
+import numpy as np
+import pandas as pd
+
+from data.market import Market
+from engine.errors import ConfigError, DataError
+from strategies.base import check_range
+from strategies.rules import as_flags, confirmed, crossed_above, holding, hysteresis
+
+__all__ = [
+    "AllOf",
+    "AnyOf",
+    "BullBearProxy",
+    "DollarSystemic",
+    "ExternalIndicator",
+    "Not",
+    "Signal",
+    "SupportBreak",
+    "confirmed",
+    "crossed_above",
+    "holding",
+    "hysteresis",
+]
+
+SupportMode = Literal["absolute", "below_average", "drawdown"]
+SUPPORT_MODES: tuple[SupportMode, ...] = get_args(SupportMode)
+_YIELD_TOLERANCE = 1e-9
+"""Percentage points: a fall of exactly the threshold counts despite float rounding."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class Signal(ABC):
+    """A daily series computed from a Market: a float reading or a bool trigger.
+
+    Timing: the value at date ``t`` depends only on prices and readings dated ``<= t``.
+    """
+
+    def tickers(self) -> tuple[str, ...]:
+        """Return the price inputs the signal reads (the data layer loads them)."""
+        return ()
+
+    def external(self) -> dict[str, tuple[str, str]]:
+        """Return the files the signal reads: name -> (path, column)."""
+        return {}
+
+    @abstractmethod
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the signal on ``market.prices.index``, named `label`."""
+
+    @property
+    @abstractmethod
+    def label(self) -> str:
+        """A short name, used as a column name in outputs."""
+
+
+def _close(market: Market, ticker: str, who: str) -> pd.Series:
+    """Return a ticker's closes as floats, or a `DataError` naming the signal that needs it."""
+    if ticker not in market.prices.columns:
+        raise DataError(
+            f"signal {who} needs {ticker}, which is not among the market's prices; "
+            "load it with the signal's tickers()"
+        )
+    return market.prices[ticker].astype(float)
+
+
+def _average(close: pd.Series, days: int) -> pd.Series:
+    """Simple moving average of the last ``days`` closes; NaN until there are ``days``."""
+    return close.rolling(days, min_periods=days).mean()
+
+
+def _percentile(x: pd.Series, window: int) -> pd.Series:
+    """Rank of ``x[t]`` among the ``window`` values ending at ``t``, as a fraction in (0, 1].
+
+    Ties take the average rank. NaN unless all ``window`` values are present.
+    """
+    return x.rolling(window, min_periods=window).rank(pct=True)
+
+
+@dataclass(frozen=True, kw_only=True)
+class ExternalIndicator(Signal):
+    """A dated series read from a file (e.g. the AAII bull-bear spread), times ``scale``.
+
+    Timing: a reading dated ``d`` is usable from the first calendar date ``>= d + delay_days``
+    and is carried forward until the next usable reading; NaN before the first. Blank readings
+    are skipped (the one before carries on).
+    """
+
+    name: str
+    path: str
+    column: str
+    delay_days: int = 1
+    scale: float = 1.0
+
+    def __post_init__(self) -> None:
+        if not self.name:
+            raise ConfigError("strategy.name: an external indicator needs a name")
+        check_range("delay_days", self.delay_days, 0, 3660)
+        if not np.isfinite(self.scale):
+            raise ConfigError(f"strategy.scale = {self.scale} is not a finite number")
+
+    def external(self) -> dict[str, tuple[str, str]]:
+        """Return ``{name: (path, column)}``."""
+        return {self.name: (self.path, self.column)}
+
+    @property
+    def label(self) -> str:
+        """The indicator's name."""
+        return self.name
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the latest usable reading on each of the market's dates."""
+        if self.name not in market.external:
+            raise DataError(
+                f"signal {self.name} needs the external series {self.name!r} "
+                f"({self.path}, column {self.column}); the market does not hold it"
+            )
+        readings = market.external[self.name].astype(float).dropna()
+        usable = (pd.DatetimeIndex(readings.index) + pd.Timedelta(days=self.delay_days)).ceil("D")
+        order = np.argsort(usable.to_numpy(), kind="stable")
+        usable, values = usable[order], readings.to_numpy()[order] * self.scale
+        dates = market.prices.index
+        latest = usable.searchsorted(dates, side="right") - 1  # the last usable on or before
+        out = np.full(len(dates), np.nan)
+        out[latest >= 0] = values[latest[latest >= 0]]
+        return pd.Series(out, index=dates, name=self.label)
+
+
+@dataclass(frozen=True, kw_only=True)
+class BullBearProxy(Signal):
+    """A 0-10 contrarian sentiment reading (10 = euphoric) built from public prices.
+
+    Components, each oriented so that high means euphoric: ``breadth`` (share of the breadth
+    tickers with a price and a full average that close above their ``average_days`` average),
+    ``credit`` (HYG/IEF over its average, minus 1), ``volatility`` (minus the VIX), ``trend``
+    (stocks over their average, minus 1), ``crypto`` (crypto over its average, minus 1) and,
+    with ``aaii``, the survey's reading. Each becomes its percentile among its last
+    ``window_days`` values; the reading is 10 times the mean of the percentiles available that
+    day, NaN unless at least ``min_components`` are.
+
+    Timing: the reading at ``t`` uses closes and readings up to ``t``; a component is NaN until
+    it has ``window_days`` values (``average_days - 1 + window_days`` closes for an average).
+    """
+
+    breadth: tuple[str, ...] = ("SPY", "IWM", "EFA", "XLK")
+    stocks: str = "SPY"
+    credit: tuple[str, str] = ("HYG", "IEF")
+    volatility: str = "^VIX"
+    crypto: str = "BTC-USD"
+    aaii: ExternalIndicator | None = None
+    average_days: int = 200
+    window_days: int = 756
+    min_components: int = 3
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "breadth", tuple(self.breadth))
+        object.__setattr__(self, "credit", tuple(self.credit))
+        if not self.breadth:
+            raise ConfigError("strategy.breadth: expected at least one ticker")
+        if len(self.credit) != 2:
+            raise ConfigError(f"strategy.credit = {self.credit}; expected (credit, treasuries)")
+        check_range("average_days", self.average_days, 1, 5000)
+        check_range("window_days", self.window_days, 2, 10000)
+        check_range("min_components", self.min_components, 1, len(self.component_names()))
+
+    def component_names(self) -> tuple[str, ...]:
+        """Return the components' names, in the order of `components`' columns."""
+        names = ("breadth", "credit", "volatility", "trend", "crypto")
+        return (*names, "aaii") if self.aaii is not None else names
+
+    def tickers(self) -> tuple[str, ...]:
+        """Return every input ticker, once each."""
+        inputs = (*self.breadth, self.stocks, *self.credit, self.volatility, self.crypto)
+        return tuple(dict.fromkeys(inputs))
+
+    def external(self) -> dict[str, tuple[str, str]]:
+        """Return the survey's file, if one is used."""
+        return self.aaii.external() if self.aaii is not None else {}
+
+    @property
+    def label(self) -> str:
+        """Return ``bull_bear_proxy``."""
+        return "bull_bear_proxy"
+
+    def raw_components(self, market: Market) -> pd.DataFrame:
+        """Return the components before ranking, dates x component names (high = euphoric)."""
+        who = self.label
+
+        def stretch(ticker: str) -> pd.Series:
+            close = _close(market, ticker, who)
+            return close / _average(close, self.average_days) - 1.0
+
+        above = pd.DataFrame(
+            {t: stretch(t) for t in dict.fromkeys(self.breadth)}, index=market.prices.index
+        )
+        counted = above.notna().sum(axis=1)
+        breadth = (above > 0).sum(axis=1) / counted.where(counted > 0)
+        ratio = _close(market, self.credit[0], who) / _close(market, self.credit[1], who)
+        raw = {
+            "breadth": breadth,
+            "credit": ratio / _average(ratio, self.average_days) - 1.0,
+            "volatility": -_close(market, self.volatility, who),
+            "trend": stretch(self.stocks),
+            "crypto": stretch(self.crypto),
+        }
+        if self.aaii is not None:
+            raw["aaii"] = self.aaii.evaluate(market)
+        return pd.DataFrame(raw, index=market.prices.index, dtype=float)
+
+    def components(self, market: Market) -> pd.DataFrame:
+        """Return each component's trailing percentile (0..1), dates x component names."""
+        raw = self.raw_components(market)
+        return raw.apply(lambda column: _percentile(column, self.window_days))
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the reading, 0-10, NaN where fewer than ``min_components`` are available."""
+        ranks = self.components(market)
+        reading = 10.0 * ranks.mean(axis=1)
+        return reading.where(ranks.notna().sum(axis=1) >= self.min_components).rename(self.label)
+
+
+@dataclass(frozen=True, kw_only=True)
+class SupportBreak(Signal):
+    """A close below support, held for ``confirm_days`` bars in a row.
+
+    Modes: ``absolute``, close < ``level`` (a price: XLK 133, BTC-USD 58000, GC=F 4550);
+    ``below_average``, close < average * (1 - ``level``) over ``window`` closes; ``drawdown``,
+    close <= high * (1 - ``level``), the high over the last ``window`` closes (today's included).
+
+    Timing: True at ``t`` if the condition held at ``t`` and the ``confirm_days - 1`` bars
+    before; False where the close (or a full window) is missing.
+    """
+
+    ticker: str
+    mode: SupportMode = "below_average"
+    level: float
+    window: int = 200
+    confirm_days: int = 3
+
+    def __post_init__(self) -> None:
+        if self.mode not in SUPPORT_MODES:
+            raise ConfigError(
+                f"strategy.mode = {self.mode!r} is not a support mode; expected one of "
+                f"{', '.join(SUPPORT_MODES)}"
+            )
+        if self.mode == "absolute":
+            if not self.level > 0:
+                raise ConfigError(f"strategy.level = {self.level} is out of range; expected > 0")
+        elif not 0.0 <= self.level < 1.0:
+            raise ConfigError(
+                f"strategy.level = {self.level} is out of range; expected a fraction from 0 to "
+                f"below 1 in {self.mode} mode (0.1 is 10%)"
+            )
+        check_range("window", self.window, 1, 5000)
+        check_range("confirm_days", self.confirm_days, 1, 1000)
+
+    def tickers(self) -> tuple[str, ...]:
+        """Return the one ticker watched."""
+        return (self.ticker,)
+
+    @property
+    def label(self) -> str:
+        """For example ``XLK < 133 for 3d`` or ``BTC-USD 200d drawdown >= 30% for 3d``."""
+        if self.mode == "absolute":
+            rule = f"{self.ticker} < {self.level:g}"
+        elif self.mode == "below_average":
+            rule = f"{self.ticker} < {self.window}d avg -{100 * self.level:g}%"
+        else:
+            rule = f"{self.ticker} {self.window}d drawdown >= {100 * self.level:g}%"
+        return f"{rule} for {self.confirm_days}d"
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the confirmed break, a NaN-free bool series."""
+        close = _close(market, self.ticker, self.label)
+        if self.mode == "absolute":
+            hit = close < self.level
+        elif self.mode == "below_average":
+            hit = close < _average(close, self.window) * (1.0 - self.level)
+        else:
+            high = close.rolling(self.window, min_periods=self.window).max()
+            hit = close <= high * (1.0 - self.level)
+        return confirmed(hit, self.confirm_days).rename(self.label)
+
+
+@dataclass(frozen=True, kw_only=True)
+class DollarSystemic(Signal):
+    """The systemic-event guard: the dollar index at or above ``level`` with yields collapsing.
+
+    With ``yields_fall_bps > 0`` the ten-year yield (``^TNX`` is in percent: 1 bp = 0.01) must
+    also be at least that much lower than ``yields_days`` bars before; with 0 the dollar alone.
+
+    Timing: uses closes at ``t`` and ``t - yields_days``; False where an input is missing.
+    """
+
+    ticker: str = "DX-Y.NYB"
+    level: float = 100.0
+    yields: str = "^TNX"
+    yields_fall_bps: float = 0.0
+    yields_days: int = 21
+
+    def __post_init__(self) -> None:
+        if not self.level > 0:
+            raise ConfigError(f"strategy.level = {self.level} is out of range; expected > 0")
+        check_range("yields_fall_bps", self.yields_fall_bps, 0.0, 10_000.0)
+        check_range("yields_days", self.yields_days, 1, 5000)
+
+    def tickers(self) -> tuple[str, ...]:
+        """Return the dollar index, and the yields when they are used."""
+        return (self.ticker, self.yields) if self.yields_fall_bps > 0 else (self.ticker,)
+
+    @property
+    def label(self) -> str:
+        """For example ``DX-Y.NYB >= 100 & ^TNX -50bp/21d``."""
+        rule = f"{self.ticker} >= {self.level:g}"
+        if self.yields_fall_bps > 0:
+            rule += f" & {self.yields} -{self.yields_fall_bps:g}bp/{self.yields_days}d"
+        return rule
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the guard, a NaN-free bool series."""
+        hit = as_flags(_close(market, self.ticker, self.label) >= self.level)
+        if self.yields_fall_bps > 0:
+            rates = _close(market, self.yields, self.label)
+            change = rates - rates.shift(self.yields_days)
+            hit &= as_flags(change <= -self.yields_fall_bps / 100.0 + _YIELD_TOLERANCE)
+        return pd.Series(hit, index=market.prices.index, name=self.label)
+
+
+def _bool_of(signal: Signal, market: Market) -> np.ndarray:
+    """Evaluate a trigger; a float reading is refused (turn it into a trigger first)."""
+    values = signal.evaluate(market)
+    if values.dtype != bool:
+        raise ConfigError(
+            f"signal {signal.label} gives a {values.dtype} reading, not a trigger; "
+            "turn it into a trigger first (strategies.rules.hysteresis)"
+        )
+    return values.to_numpy()
+
+
+@dataclass(frozen=True)
+class _Combination(Signal):
+    """Signals combined element-wise; ``signals`` may be given by position."""
+
+    signals: tuple[Signal, ...]
+    _word: ClassVar[str] = "combination"
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "signals", tuple(self.signals))
+        if not self.signals or not all(isinstance(s, Signal) for s in self.signals):
+            raise ConfigError(f"strategy.signals: {self._word} needs one or more signals")
+
+    def tickers(self) -> tuple[str, ...]:
+        """Return every input ticker, once each."""
+        return tuple(dict.fromkeys(t for s in self.signals for t in s.tickers()))
+
+    def external(self) -> dict[str, tuple[str, str]]:
+        """Return every file read; one name must not mean two files."""
+        files: dict[str, tuple[str, str]] = {}
+        for signal in self.signals:
+            for name, source in signal.external().items():
+                if files.setdefault(name, source) != source:
+                    raise ConfigError(f"external series {name!r} names two files")
+        return files
+
+    @property
+    def label(self) -> str:
+        """For example ``any(XLK < 133 for 3d, DX-Y.NYB >= 100)``."""
+        return f"{self._word}({', '.join(s.label for s in self.signals)})"
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the combination, a NaN-free bool series."""
+        flags = [_bool_of(signal, market) for signal in self.signals]
+        combined = self._reduce(np.vstack(flags))
+        return pd.Series(combined, index=market.prices.index, name=self.label)
+
+    @abstractmethod
+    def _reduce(self, flags: np.ndarray) -> np.ndarray:
+        """Combine flags, signals x dates, into one row."""
+
+
+@dataclass(frozen=True)
+class AnyOf(_Combination):
+    """True where any of the triggers is. Timing: element-wise."""
+
+    _word: ClassVar[str] = "any"
+
+    def _reduce(self, flags: np.ndarray) -> np.ndarray:
+        return flags.any(axis=0)
+
+
+@dataclass(frozen=True)
+class AllOf(_Combination):
+    """True where all of the triggers are. Timing: element-wise."""
+
+    _word: ClassVar[str] = "all"
+
+    def _reduce(self, flags: np.ndarray) -> np.ndarray:
+        return flags.all(axis=0)
+
+
+@dataclass(frozen=True)
+class Not(Signal):
+    """True where the trigger is False. Timing: element-wise."""
+
+    signal: Signal
+
+    def tickers(self) -> tuple[str, ...]:
+        """Return the inner signal's tickers."""
+        return self.signal.tickers()
+
+    def external(self) -> dict[str, tuple[str, str]]:
+        """Return the inner signal's files."""
+        return self.signal.external()
+
+    @property
+    def label(self) -> str:
+        """For example ``not(DX-Y.NYB >= 100)``."""
+        return f"not({self.signal.label})"
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the negation, a NaN-free bool series."""
+        flags = ~_bool_of(self.signal, market)
+        return pd.Series(flags, index=market.prices.index, name=self.label)

@@ -1,0 +1,147 @@
+"""The switching strategy: identities with the static strategies, no look-ahead, its outputs."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import run_backtest
+from data.market import Market, Universe
+from engine.config import build_config
+from engine.run import run
+from strategies import HartnettSwitch
+
+NEVER = [
+    "strategy.sell_above=10",
+    "strategy.tech_break_mode=off",
+    "strategy.crypto_break_mode=off",
+    "strategy.dollar_guard=false",
+]
+# XLK always closes below 1e9: the break is confirmed on the first bar and nothing exits.
+ALWAYS = [
+    "strategy.tech_break_mode=absolute",
+    "strategy.tech_break_level=1e9",
+    "strategy.confirm_days=1",
+    "strategy.crypto_break_mode=off",
+    "strategy.buy_below=0",
+    "strategy.max_hold=0",
+    "strategy.dollar_guard=false",
+]
+
+
+def _equity(strategy: str, overrides: list[str], folder: Path) -> pd.Series:
+    config = build_config(
+        strategy,
+        ["costs.fees_bps=2", "costs.cash_rate=0.02", *overrides],
+        data=f"csv:{folder}",
+        start=date(2015, 1, 1),
+        end=date(2020, 12, 31),
+    )
+    return run(config).strategy.equity
+
+
+def test_rules_that_never_fire_give_sixty_forty_exactly(shared_data: Path) -> None:
+    switch = _equity("hartnett_switch", NEVER, shared_data)
+    pd.testing.assert_series_equal(switch, _equity("sixty_forty", [], shared_data))
+
+
+def test_a_rule_that_always_fires_gives_main_street_exactly(shared_data: Path) -> None:
+    switch = _equity("hartnett_switch", ALWAYS, shared_data)
+    pd.testing.assert_series_equal(switch, _equity("main_street", [], shared_data))
+
+
+TICKERS = ["SPY", "AGG", "IWM", "EFA", "XLK", "BTC-USD", "HYG", "IEF", "^VIX", "DX-Y.NYB", "^TNX"]
+DAYS = 160
+FAST = HartnettSwitch(
+    reading_window_days=20,
+    reading_min_components=2,
+    break_window=10,
+    tech_break_level=0.03,
+    crypto_break_level=0.05,
+    confirm_days=2,
+    max_hold=15,
+    sell_above=7,
+    buy_below=3,
+    dollar_level=99.0,
+    yields_fall_bps=5,
+    yields_days=5,
+)
+
+
+def _market(seed: int) -> Market:
+    moves = np.random.default_rng(seed).normal(0.0, 0.02, (DAYS, len(TICKERS)))
+    levels = 100 * np.exp(np.cumsum(moves, axis=0))
+    index = pd.bdate_range("2021-01-04", periods=DAYS)
+    prices = pd.DataFrame(levels, index=index, columns=TICKERS)
+    prices["^TNX"] = prices["^TNX"] / 25  # a yield in percent
+    return Market(prices=prices, universe=Universe(), source="test", synthetic=True)
+
+
+@settings(max_examples=30, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), cut=st.integers(0, DAYS - 2), shock=st.floats(0.5, 1.5))
+def test_future_prices_change_no_signal_regime_or_weight_before(
+    seed: int, cut: int, shock: float
+) -> None:
+    market = _market(seed)
+    prices = market.prices.copy()
+    prices.iloc[cut + 1 :] *= shock * np.linspace(0.8, 1.2, len(TICKERS))
+    altered = Market(prices=prices, universe=Universe(), source="test", synthetic=True)
+    upto = slice(None, cut + 1)
+    first, second = FAST.explain(market), FAST.explain(altered)
+    pd.testing.assert_frame_equal(first.signals.iloc[upto], second.signals.iloc[upto])
+    pd.testing.assert_frame_equal(
+        FAST.target_weights(market).iloc[upto], FAST.target_weights(altered).iloc[upto]
+    )
+
+
+def test_regimes_switch_and_every_change_has_a_cause() -> None:
+    market = _market(7)
+    # A systemic episode on bars 100-109: the dollar at 101, yields down 1 bp a day.
+    market.prices["DX-Y.NYB"] = 95.0
+    market.prices.iloc[100:110, TICKERS.index("DX-Y.NYB")] = 101.0
+    market.prices["^TNX"] = 4.0 - 0.01 * np.arange(DAYS)
+    explained = FAST.explain(market)
+    assert set(explained.regime) == {"neutral", "main_street", "defensive"}
+    assert len(explained.events) > 3
+    assert explained.events["cause"].str.len().gt(0).all()
+    changes = explained.regime.ne(explained.regime.shift(1)).iloc[1:].sum()
+    assert len(explained.events) == changes
+
+
+def test_thresholds_are_checked() -> None:
+    from engine.errors import ConfigError
+
+    with pytest.raises(ConfigError, match=r"strategy\.buy_below"):
+        HartnettSwitch(sell_above=5, buy_below=6)
+    with pytest.raises(ConfigError, match=r"strategy\.tech_break_level"):
+        HartnettSwitch(tech_break_level=1.5)
+
+
+def test_the_cli_writes_the_switching_outputs(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "hartnett_switch", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
+    argv += ["--start", "2006-01-01", "--end", "2026-05-04", "--allow-partial"]
+    assert run_backtest.main(argv) == 0
+    run_dir = Path(capsys.readouterr().out.strip().splitlines()[-1])
+    signals = pd.read_csv(run_dir / "signals.csv", index_col="date", parse_dates=True)
+    assert {"bull_bear", "regime", "tech_break", "crypto_break", "dollar_guard"} <= set(signals)
+    assert any(column.startswith("component_") for column in signals)
+    assert signals.index[0] == pd.Timestamp("2006-01-03")
+    events = pd.read_csv(run_dir / "events.csv")
+    assert list(events.columns) == ["date", "regime", "cause", "reading"]
+    assert len(events) > 5
+    study = pd.read_csv(run_dir / "event_study.csv")
+    assert set(study["horizon_days"]) == {21, 42, 63}
+    assert {"mean", "hit_rate", "all_mean", "all_hit_rate"} <= set(study.columns)
+    switching = json.loads((run_dir / "metrics.json").read_text())["switching"]
+    shares = sum(row["share"] for row in switching["per_regime"].values())
+    assert shares == pytest.approx(1.0)
+    assert switching["regime_changes"] == len(events)
