@@ -36,11 +36,13 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = _Parser(description="Backtest a strategy against a 60/40 portfolio.")
     parser.add_argument(
-        "--strategy", default="main_street", help="strategy name (default %(default)s)"
+        "--strategy", help="strategy name (default: the config file's, else main_street)"
+    )
+    parser.add_argument(
+        "--config", type=Path, help="a YAML file of settings (see configs/); flags override it"
     )
     parser.add_argument(
         "--data",
-        default="auto",
         help="'auto' (default: cached or downloaded Yahoo prices; offline with nothing cached, "
         "the synthetic demo), 'yahoo', 'demo', or 'csv:DIR' (a folder of <TICKER>.csv files)",
     )
@@ -50,7 +52,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
     parser.add_argument(
         "--calendar",
         choices=["equity", "7d"],
-        default="equity",
         help="'equity': the stock ticker's trading days, 252 a year (default); "
         "'7d': every calendar day, 365 a year, equities carried over weekends",
     )
@@ -88,19 +89,18 @@ def main(argv: list[str] | None = None) -> int:
     )
     try:
         from engine.config import build_config
+        from engine.config_file import read_config_file
         from engine.run import run
         from reporting.console import summary_table
         from reporting.run_dir import write_run
 
-        config = build_config(
-            args.strategy,
-            args.overrides,
-            data=args.data,
-            start=args.start,
-            end=args.end,
-            calendar=args.calendar,
-            allow_partial=args.allow_partial,
-        )
+        name, overrides, settings = read_config_file(args.config) if args.config else (None, [], {})
+        flags = {"data": args.data, "start": args.start, "end": args.end, "calendar": args.calendar}
+        settings |= {key: value for key, value in flags.items() if value is not None}
+        if args.allow_partial:
+            settings["allow_partial"] = True
+        strategy = args.strategy or name or "main_street"
+        config = build_config(strategy, [*overrides, *args.overrides], **settings)
         result = run(config, refresh=args.refresh)
         for note in (*result.market.notes, *result.notes):
             print(f"note: {note}", file=sys.stderr)

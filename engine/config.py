@@ -72,7 +72,22 @@ def build_config(
             default = dict(getattr(classes[section](), name))
             sections[section].setdefault(name, default)[entry] = value
     parts = {name: cls(**sections[name]) for name, cls in _SECTIONS.items()}
-    return RunConfig(strategy=STRATEGIES[strategy](**sections["strategy"]), **parts, **settings)
+    strategy_object = STRATEGIES[strategy](**sections["strategy"])
+    return RunConfig(strategy=strategy_object, **parts, **_typed(settings))
+
+
+def _typed(settings: dict[str, Any]) -> dict[str, Any]:
+    """Check run-wide settings (data, start, end, calendar, allow_partial) against their types."""
+    hints = get_type_hints(RunConfig)
+    typed = {}
+    for key, value in settings.items():
+        if key not in hints or key in {"strategy", *_SECTIONS}:
+            raise ConfigError(f"unknown setting {key}{_suggest(key, ['data', 'start', 'end'])}")
+        try:
+            typed[key] = TypeAdapter(hints[key]).validate_python(value)
+        except ValidationError as exc:
+            raise ConfigError(f"{key} = {value!r}: {exc.errors()[0]['msg']}") from None
+    return typed
 
 
 _SECTIONS: dict[str, type] = {"universe": Universe, "costs": Costs, "execution": Execution}

@@ -58,6 +58,12 @@ class HartnettSwitch(Strategy):
     """The reading (0-10) rising above this is the contrarian sell signal: enter Main Street."""
     buy_below: float = 2.0
     """The reading falling below this is the buy signal: back to neutral."""
+    reading_file: str | None = None
+    """A CSV of real readings (BofA's, if you have them) used instead of the proxy."""
+    reading_column: str = "reading"
+    """The readings file's column, on the 0-10 scale."""
+    reading_delay_days: int = 1
+    """Calendar days after a reading's date before it may be used."""
     reading_window_days: int = 756
     """Bars of history each component of the reading is ranked against (about 3 years)."""
     reading_min_components: int = 3
@@ -106,7 +112,7 @@ class HartnettSwitch(Strategy):
         check_range("sell_above", self.sell_above, 0.0, 10.0)
         check_range("buy_below", self.buy_below, 0.0, self.sell_above)
         check_range("reading_window_days", self.reading_window_days, 20, 5000)
-        for key in ("max_hold", "min_hold", "cooldown", "aaii_delay_days"):
+        for key in ("max_hold", "min_hold", "cooldown", "aaii_delay_days", "reading_delay_days"):
             check_range(key, getattr(self, key), 0, 100_000)
         for leg in ("tech", "crypto"):
             mode, level = getattr(self, f"{leg}_break_mode"), getattr(self, f"{leg}_break_level")
@@ -168,7 +174,7 @@ class HartnettSwitch(Strategy):
         table = pd.concat(
             {
                 "bull_bear": reading,
-                **signals["bull_bear"].components(market).add_prefix("component_"),
+                **_components(signals["bull_bear"], market),
                 **{
                     name: signal.evaluate(market)
                     for name, signal in signals.items()
@@ -206,16 +212,22 @@ class HartnettSwitch(Strategy):
                 delay_days=self.aaii_delay_days,
             )
         u = universe
-        signals: dict[str, Signal] = {
-            "bull_bear": BullBearProxy(
-                breadth=(u.stocks, u.small_caps, u.international, u.tech),
-                stocks=u.stocks,
-                crypto=u.crypto,
-                window_days=self.reading_window_days,
-                min_components=self.reading_min_components,
-                aaii=aaii,
+        reading: Signal = BullBearProxy(
+            breadth=(u.stocks, u.small_caps, u.international, u.tech),
+            stocks=u.stocks,
+            crypto=u.crypto,
+            window_days=self.reading_window_days,
+            min_components=self.reading_min_components,
+            aaii=aaii,
+        )
+        if self.reading_file:
+            reading = ExternalIndicator(
+                name="bull_bear",
+                path=self.reading_file,
+                column=self.reading_column,
+                delay_days=self.reading_delay_days,
             )
-        }
+        signals: dict[str, Signal] = {"bull_bear": reading}
         for leg, mode, level in (
             ("tech", self.tech_break_mode, self.tech_break_level),
             ("crypto", self.crypto_break_mode, self.crypto_break_level),
@@ -268,3 +280,10 @@ def _events(
             cause = "reading below buy_below" if exits[day] else "max_hold reached"
         rows.append({"date": day, "regime": after, "cause": cause, "reading": reading[day]})
     return pd.DataFrame(rows, columns=["date", "regime", "cause", "reading"])
+
+
+def _components(reading: Signal, market: Market) -> dict[str, pd.Series]:
+    """The proxy's components for the outputs; a reading from a file has none."""
+    if not isinstance(reading, BullBearProxy):
+        return {}
+    return dict(reading.components(market).add_prefix("component_").items())

@@ -145,3 +145,43 @@ def test_the_cli_writes_the_switching_outputs(
     shares = sum(row["share"] for row in switching["per_regime"].values())
     assert shares == pytest.approx(1.0)
     assert switching["regime_changes"] == len(events)
+
+
+def test_real_readings_from_a_file_drive_the_same_rules() -> None:
+    # Weekly readings dated Thursdays, usable one calendar day later (Fridays).
+    readings = pd.Series(
+        [5.0, 9.0, 9.0, 1.0],
+        index=pd.to_datetime(["2021-01-07", "2021-02-04", "2021-02-11", "2021-03-04"]),
+    )
+    base = _market(3)
+    market = Market(
+        prices=base.prices, universe=Universe(), source="test", synthetic=True,
+        external={"bull_bear": readings},
+    )  # fmt: skip
+    switch = HartnettSwitch(
+        reading_file="readings.csv",
+        tech_break_mode="off",
+        crypto_break_mode="off",
+        dollar_guard=False,
+        max_hold=0,
+    )
+    assert switch.inputs(Universe())[1] == {"bull_bear": ("readings.csv", "reading")}
+    regime = switch.explain(market).regime
+    assert (regime[:"2021-02-04"] == "neutral").all()
+    assert (regime["2021-02-05":"2021-03-04"] == "main_street").all()
+    assert (regime["2021-03-05":] == "neutral").all()
+
+
+def test_a_readings_file_goes_through_the_pipeline(tmp_path: Path) -> None:
+    path = tmp_path / "bofa.csv"
+    path.write_text("Date,reading\n2019-12-05,\n2020-01-02,4.5\n2020-02-06,8.6\n2020-03-05,1.5\n")
+    overrides = [f"strategy.reading_file={path}", "strategy.tech_break_mode=off"]
+    overrides += ["strategy.crypto_break_mode=off", "strategy.max_hold=0"]
+    config = build_config(
+        "hartnett_switch", overrides, data="demo", start=date(2019, 12, 2), end=date(2020, 6, 30)
+    )
+    result = run(config)
+    signals = result.switching.explanation.signals
+    assert signals.loc["2020-02-07", "bull_bear"] == 8.6
+    assert signals.loc["2020-02-07", "regime"] == "main_street"
+    assert result.metrics["switching"]["entries"]["bull_bear_above_8"] == 1
