@@ -9,11 +9,17 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
+import time
+import warnings
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 from engine.errors import InputError
+
+if TYPE_CHECKING:
+    from engine.config import RunConfig
+    from engine.config_file import Source
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 
@@ -34,12 +40,28 @@ def _day(text: str) -> date:
 
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
-    parser = _Parser(description="Backtest a strategy against a 60/40 portfolio.")
+    parser = _Parser(
+        description="Backtest a strategy against a 60/40 portfolio.",
+        epilog="Discover what can be set: --list, --describe NAME; every key: configs/*.yaml.",
+    )
+    _add_settings(parser)
+    _add_outputs(parser)
+    return parser.parse_args(argv)
+
+
+def _add_settings(parser: argparse.ArgumentParser) -> None:
+    """Flags that decide the run's config (each is also a key of a config file)."""
     parser.add_argument(
         "--strategy", help="strategy name (default: the config file's, else main_street)"
     )
     parser.add_argument(
         "--config", type=Path, help="a YAML file of settings (see configs/); flags override it"
+    )
+    parser.add_argument(
+        "--rerun",
+        type=Path,
+        metavar="MANIFEST",
+        help="repeat the run of results/RUN/manifest.json; say if its metrics are identical",
     )
     parser.add_argument(
         "--data",
@@ -61,7 +83,6 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         help="start when stocks and bonds have prices; a leg whose asset has not started yet "
         "is held in cash until its first price (default: start when every asset has a price)",
     )
-    parser.add_argument("-v", "--verbose", action="store_true", help="say more about the data")
     parser.add_argument("--start", type=_day, help="first date, YYYY-MM-DD")
     parser.add_argument("--end", type=_day, help="last date, YYYY-MM-DD")
     parser.add_argument(
@@ -70,51 +91,164 @@ def parse_args(argv: list[str] | None) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="override a setting: strategy.short_weight=0.3, costs.fees_bps=5, universe.tech=QQQ",
+        help="override any key: strategy.short_weight=0.3, costs.borrow_bps.BTC-USD=800, "
+        "universe.tech=QQQ, start=2020-01-02 (see --describe NAME)",
     )
+
+
+def _add_outputs(parser: argparse.ArgumentParser) -> None:
+    """Flags that decide what is written and said, and the discovery commands."""
     parser.add_argument(
         "--out",
         type=Path,
         default=PROJECT_ROOT / "results",
         help="results folder (default results/)",
     )
-    return parser.parse_args(argv)
+    parser.add_argument(
+        "--no-report", action="store_true", help="write the numbers only: no report.html or figures"
+    )
+    loud = parser.add_mutually_exclusive_group()
+    loud.add_argument(
+        "-v", "--verbose", action="store_true", help="debug messages of the project's modules"
+    )
+    loud.add_argument(
+        "-q", "--quiet", action="store_true", help="print only the run path and any errors"
+    )
+    parser.add_argument(
+        "--list",
+        action="store_true",
+        help="list strategies, signals, settings sections and presets, and exit",
+    )
+    parser.add_argument(
+        "--describe",
+        metavar="NAME",
+        help="every parameter of a strategy, costs, execution, universe or run, and exit",
+    )
+    parser.add_argument(
+        "--print-config",
+        action="store_true",
+        help="print the resolved config as YAML (feed it back with --config) and exit",
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
-    """Run the backtest; return the exit status (2 for bad input)."""
-    args = parse_args(argv)
-    logging.basicConfig(
-        level=logging.INFO if args.verbose else logging.WARNING, format="%(levelname)s: %(message)s"
-    )
-    try:
-        from engine.config import build_config
-        from engine.config_file import read_config_file
-        from engine.run import run
-        from reporting.console import summary_table
-        from reporting.run_dir import write_run
+    """Run the backtest (or list, describe, print a config); return the exit status.
 
-        name, overrides, settings = read_config_file(args.config) if args.config else (None, [], {})
-        flags = {"data": args.data, "start": args.start, "end": args.end, "calendar": args.calendar}
-        settings |= {key: value for key, value in flags.items() if value is not None}
-        if args.allow_partial:
-            settings["allow_partial"] = True
-        strategy = args.strategy or name or "main_street"
-        config = build_config(strategy, [*overrides, *args.overrides], **settings)
-        result = run(config, refresh=args.refresh)
-        for note in (*result.market.notes, *result.notes):
-            print(f"note: {note}", file=sys.stderr)
-        for warning in result.market.warnings:
-            print(f"warning: {warning}", file=sys.stderr)
-        run_dir = write_run(result, args.out)
+    The status is 2 for bad input, which prints ``error:`` and every problem found.
+    """
+    args = parse_args(argv)
+    _configure_logging(args)
+    progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
+    try:
+        if args.list or args.describe:
+            from engine.discovery import describe, listing
+
+            print(listing() if args.list else describe(args.describe))
+            return 0
+        config = _config(args)
+        if args.print_config:
+            from engine.config_file import dump_config
+
+            print(dump_config(config), end="")
+            return 0
+        command = ["run_backtest.py", *(sys.argv[1:] if argv is None else argv)]
+        return _run(args, config, command, progress)
     except InputError as exc:
+        progress.end(failed=True)
         print(f"error: {exc}", file=sys.stderr)
         return 2
-    print(summary_table(result))
-    if result.market.synthetic:
-        print(f"*** {result.market.notes[0]} ***", file=sys.stderr)
+
+
+def _run(
+    args: argparse.Namespace, config: RunConfig, command: list[str], progress: _Progress
+) -> int:
+    """Run, write the run directory, and print: messages to stderr, the run path to stdout."""
+    import backtester
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner below
+        result = backtester.run(config, refresh=args.refresh, progress=progress.step)
+    progress.end()
+    if not args.quiet:
+        market = result.raw.market
+        for note in (*market.notes, *result.raw.notes):
+            print(f"note: {note}", file=sys.stderr)
+        for warning in market.warnings:
+            print(f"warning: {warning}", file=sys.stderr)
+    progress.step(f"writing the run under {args.out}")
+    run_dir = result.report(args.out, figures=not args.no_report, command=command)
+    progress.end()
+    if not args.quiet:
+        print(result.summary())
+        if result.synthetic:
+            print(f"*** {result.raw.market.notes[0]} ***", file=sys.stderr)
+        if args.rerun:
+            from reporting.rerun import rerun_verdict
+
+            print(rerun_verdict(args.rerun.parent, run_dir))
     print(run_dir)
     return 0
+
+
+def _config(args: argparse.Namespace) -> RunConfig:
+    """Return the run's config: a manifest or a file, then the flags and ``--set``.
+
+    Built by `backtester.resolve`, exactly as the Python API builds it.
+    """
+    from backtester import resolve
+    from engine.config_file import read_config_file
+    from reporting.rerun import read_manifest
+
+    source: Source = (None, [], {})
+    if args.rerun:
+        source = read_manifest(args.rerun)
+    elif args.config:
+        source = read_config_file(args.config)
+    flags = {
+        "strategy.name": args.strategy,
+        "data": args.data,
+        "start": args.start.isoformat() if args.start else None,
+        "end": args.end.isoformat() if args.end else None,
+        "calendar": args.calendar,
+        "allow_partial": "true" if args.allow_partial else None,
+    }
+    texts = [f"{key}={value}" for key, value in flags.items() if value is not None]
+    return resolve(source, [*texts, *args.overrides])
+
+
+def _configure_logging(args: argparse.Namespace) -> None:
+    """Warnings by default; ``-v`` debug messages of the project's own modules; ``-q`` errors."""
+    level = logging.ERROR if args.quiet else logging.WARNING
+    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    if args.verbose:
+        for name in ("data", "engine", "strategies", "reporting", "backtester"):
+            logging.getLogger(name).setLevel(logging.DEBUG)
+
+
+class _Progress:
+    """Each slow step on stderr as it starts, timed when it ends.
+
+    Only on a terminal (as git and pip do), so that pipes and logs keep the run path and the
+    ``error:`` lines alone.
+    """
+
+    def __init__(self, *, enabled: bool) -> None:
+        self.enabled = enabled
+        self.started: float | None = None
+
+    def step(self, message: str) -> None:
+        """Say that ``message``'s step has started."""
+        self.end()
+        if self.enabled:
+            print(f"{message}... ", end="", file=sys.stderr, flush=True)
+            self.started = time.monotonic()
+
+    def end(self, *, failed: bool = False) -> None:
+        """Close the open step's line with its time (or ``failed``)."""
+        if self.started is not None:
+            took = "failed" if failed else f"{time.monotonic() - self.started:.1f}s"
+            print(took, file=sys.stderr, flush=True)
+            self.started = None
 
 
 if __name__ == "__main__":

@@ -1,13 +1,21 @@
-"""A run's configuration: one typed object from defaults and ``section.key=value`` overrides."""
+"""A run's configuration: one typed object from defaults and ``key=value`` overrides.
+
+Every setting has a dotted key: ``strategy.short_weight``, ``costs.fees_bps``,
+``costs.borrow_bps.BTC-USD``, ``universe.tech``, ``execution.lag``, and the run-wide ``data``,
+``start``, ``end``, ``calendar`` and ``allow_partial``. `build_config` checks every key and value
+before it raises, so one `ConfigProblems` lists everything wrong at once.
+"""
 
 from __future__ import annotations
 
 import difflib
-from collections.abc import Sequence
+import types
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Any, get_args, get_origin, get_type_hints
+from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
+import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from data.market import Calendar, Universe
@@ -15,6 +23,9 @@ from engine.costs import Costs
 from engine.errors import ConfigError
 from engine.simulate import Execution
 from strategies import STRATEGIES, Strategy
+
+NULLS = frozenset({"", "~", "null", "Null", "NULL"})
+"""Texts that set an optional value to none, as YAML reads them."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -26,17 +37,25 @@ class RunConfig:
     costs: Costs = field(default_factory=Costs)
     execution: Execution = field(default_factory=Execution)
     data: str = "auto"
+    """Where prices come from: ``auto`` (cached or downloaded Yahoo prices, else the synthetic
+    demo), ``yahoo``, ``demo``, or ``csv:DIR`` (a folder of ``<TICKER>.csv`` files)."""
     start: date | None = None
+    """First date of the run, YYYY-MM-DD (none: as early as every asset has prices)."""
     end: date | None = None
+    """Last date of the run, YYYY-MM-DD (none: the last date with prices)."""
     calendar: Calendar = "equity"
+    """``equity``: the stock ticker's trading days, 252 a year; ``7d``: every calendar day, 365
+    a year, equities carried over weekends."""
     allow_partial: bool = False
+    """Start when stocks and bonds have prices, holding a leg in cash until its first price."""
 
     def __post_init__(self) -> None:
-        if self.start and self.end and self.start >= self.end:
-            raise ConfigError(f"--start {self.start} must be before --end {self.end}")
+        problem = _date_order(self.start, self.end)
+        if problem:
+            raise ConfigError(problem)
 
     def as_dict(self) -> dict[str, Any]:
-        """Return the resolved settings as plain values (for outputs)."""
+        """Return the resolved settings as plain values (for outputs and ``--print-config``)."""
         return {
             "strategy": {"name": self.strategy.name, **_values(self.strategy)},
             "universe": _values(self.universe),
@@ -50,6 +69,23 @@ class RunConfig:
         }
 
 
+class ConfigProblems(ConfigError):
+    """Every problem found in a configuration; the message lists them, one a line."""
+
+    def __init__(self, problems: Sequence[str]) -> None:
+        self.problems = tuple(problems)
+        if len(self.problems) == 1:
+            text = self.problems[0]
+        else:
+            listed = "\n".join(f"  {problem}" for problem in self.problems)
+            text = f"{len(self.problems)} problems in the configuration:\n{listed}"
+        super().__init__(text)
+
+
+SECTIONS: dict[str, type] = {"universe": Universe, "costs": Costs, "execution": Execution}
+RUN_KEYS = ("data", "start", "end", "calendar", "allow_partial")
+
+
 def build_config(
     strategy: str,
     overrides: Sequence[str] = (),
@@ -57,67 +93,130 @@ def build_config(
 ) -> RunConfig:
     """Build a `RunConfig` for the strategy named ``strategy`` with ``KEY=VALUE`` overrides.
 
-    Keys are dotted paths: ``strategy.short_weight``, ``costs.fees_bps``, ``universe.tech``,
-    ``execution.lag``; values are parsed to the type of the field they set.
+    Values are parsed to the type of the field they set; ``settings`` are run-wide values
+    already parsed (a config file's ``start``), and an override of the same key wins. Every
+    problem is collected first, then raised together as one `ConfigProblems`.
     """
-    if strategy not in STRATEGIES:
-        raise ConfigError(f"unknown strategy {strategy!r}{_suggest(strategy, STRATEGIES)}")
-    sections: dict[str, dict[str, Any]] = {name: {} for name in ("strategy", *_SECTIONS)}
-    classes = {"strategy": STRATEGIES[strategy], **_SECTIONS}
+    problems: list[str] = []
+    cls = STRATEGIES.get(strategy)
+    if cls is None:
+        problems.append(f"unknown strategy {strategy!r}{suggest(strategy, STRATEGIES)}")
+    classes = {"strategy": cls, **SECTIONS} if cls else dict(SECTIONS)
+    sections: dict[str, dict[str, Any]] = {name: {} for name in ("strategy", *SECTIONS)}
+    run_wide = _typed(settings, problems)
     for text in overrides:
-        section, name, entry, value = _parse_override(text, classes)
-        if entry is None:
+        if cls is None and text.startswith("strategy."):
+            continue  # its keys cannot be checked against an unknown strategy
+        try:
+            section, name, entry, value = parse_override(text, classes)
+        except ConfigError as exc:
+            problems.append(str(exc))
+            continue
+        if section == "run":
+            run_wide[name] = value
+        elif entry is None:
             sections[section][name] = value
         else:
             default = dict(getattr(classes[section](), name))
             sections[section].setdefault(name, default)[entry] = value
-    parts = {name: cls(**sections[name]) for name, cls in _SECTIONS.items()}
-    strategy_object = STRATEGIES[strategy](**sections["strategy"])
-    return RunConfig(strategy=strategy_object, **parts, **_typed(settings))
+    parts = {name: _build(kind, sections[name], problems) for name, kind in classes.items()}
+    problem = _date_order(run_wide.get("start"), run_wide.get("end"))
+    if problem:
+        problems.append(problem)
+    if problems:
+        raise ConfigProblems(problems)
+    return RunConfig(**parts, **run_wide)
 
 
-def _typed(settings: dict[str, Any]) -> dict[str, Any]:
-    """Check run-wide settings (data, start, end, calendar, allow_partial) against their types."""
+def _build(cls: type, values: dict[str, Any], problems: list[str]) -> Any:
+    """One section's object, or None with its (first) range problem added to ``problems``."""
+    try:
+        return cls(**values)
+    except ConfigError as exc:
+        problems.append(str(exc))
+        return None
+
+
+def _typed(settings: dict[str, Any], problems: list[str]) -> dict[str, Any]:
+    """Check run-wide values already parsed (a file's ``start: 2020-01-01``) against their types."""
     hints = get_type_hints(RunConfig)
     typed = {}
     for key, value in settings.items():
-        if key not in hints or key in {"strategy", *_SECTIONS}:
-            raise ConfigError(f"unknown setting {key}{_suggest(key, ['data', 'start', 'end'])}")
-        try:
-            typed[key] = TypeAdapter(hints[key]).validate_python(value)
-        except ValidationError as exc:
-            raise ConfigError(f"{key} = {value!r}: {exc.errors()[0]['msg']}") from None
+        if key in ("strategy", *SECTIONS):
+            problems.append(f"{key} must be a mapping of keys to values, not {value!r}")
+        elif key not in RUN_KEYS:
+            valid = [*RUN_KEYS, "strategy", *SECTIONS]
+            problems.append(f"unknown key {key}{suggest(key, valid)}")
+        else:
+            try:
+                typed[key] = TypeAdapter(hints[key]).validate_python(value)
+            except ValidationError as exc:
+                problems.append(f"{key} = {value!r}: {exc.errors()[0]['msg']}")
     return typed
 
 
-_SECTIONS: dict[str, type] = {"universe": Universe, "costs": Costs, "execution": Execution}
+def valid_keys(classes: dict[str, type]) -> list[str]:
+    """Every dotted key of ``classes`` (section name -> dataclass) and the run-wide keys."""
+    return [*(f"{name}.{f.name}" for name, cls in classes.items() for f in fields(cls)), *RUN_KEYS]
 
 
-def _parse_override(text: str, classes: dict[str, type]) -> tuple[str, str, str | None, Any]:
+def parse_override(text: str, classes: dict[str, type]) -> tuple[str, str, str | None, Any]:
     """Split ``section.name[.entry]=value`` and parse the value to the field's type.
 
+    Returns ``(section, name, entry, value)``: ``section`` is ``run`` for a run-wide key,
     ``entry`` is set for a mapping field (``costs.borrow_bps.BTC-USD=800``).
     """
     key, sep, raw = text.partition("=")
+    key = key.strip()
     if not sep:
-        raise ConfigError(
-            f"--set {text!r}: expected KEY=VALUE, for example strategy.short_weight=0.3"
-        )
-    valid = [f"{name}.{f.name}" for name, cls in classes.items() for f in fields(cls)]
+        raise ConfigError(f"{text!r}: expected KEY=VALUE, for example strategy.short_weight=0.3")
+    if key in RUN_KEYS:
+        return "run", key, None, parse_value(get_type_hints(RunConfig)[key], key, raw)
     field_key, _, entry = _split(key)
-    if field_key not in valid:
-        raise ConfigError(f"unknown key {key}{_suggest(key, valid)}")
+    if field_key not in valid_keys(classes):
+        raise ConfigError(f"unknown key {key}{suggest(key, valid_keys(classes))}")
     section, name = field_key.split(".")
     kind = get_type_hints(classes[section])[name]
     if (get_origin(kind) is dict) != bool(entry):
         form = f"{field_key}.KEY=VALUE" if get_origin(kind) is dict else f"{field_key}=VALUE"
-        raise ConfigError(f"--set {key}: expected {form}")
+        raise ConfigError(f"{key}: expected {form}")
+    return section, name, entry or None, parse_value(get_args(kind)[1] if entry else kind, key, raw)
+
+
+def parse_value(kind: Any, key: str, raw: str) -> Any:
+    """Parse the text ``raw`` to ``kind``, or raise a `ConfigError` naming key, value and type.
+
+    YAML's nulls set an optional value to none, lists are YAML (``[a, b]``) or comma-separated,
+    everything else is read as pydantic reads strings.
+    """
+    text = raw.strip()
+    if text in NULLS and type(None) in get_args(kind):
+        return None
     try:
-        value = TypeAdapter(get_args(kind)[1] if entry else kind).validate_strings(raw.strip())
-    except ValidationError as exc:
-        reason = exc.errors()[0]["msg"]
-        raise ConfigError(f"--set {key}={raw}: {reason}") from None
-    return section, name, entry or None, value
+        if get_origin(kind) in (list, tuple):
+            loaded = yaml.safe_load(text) if text.startswith("[") else text.split(",")
+            return TypeAdapter(kind).validate_python(loaded)
+        return TypeAdapter(kind).validate_strings(text)
+    except (ValidationError, yaml.YAMLError) as exc:
+        reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not a list"
+        raise ConfigError(f"{key}={raw}: {reason} (expected {type_name(kind)})") from None
+
+
+def type_name(kind: Any) -> str:
+    """A type as a user reads it: ``float``, ``daily | weekly``, ``date | null``."""
+    origin = get_origin(kind)
+    if origin is Literal:
+        return " | ".join(str(arg) for arg in get_args(kind))
+    if origin in (Union, types.UnionType):
+        return " | ".join(type_name(arg) for arg in get_args(kind))
+    if origin is dict:
+        key, value = get_args(kind)
+        return f"mapping of {type_name(key)} to {type_name(value)}"
+    if origin in (list, tuple):
+        return f"list of {type_name(get_args(kind)[0])}"
+    if kind is type(None):
+        return "null"
+    return getattr(kind, "__name__", str(kind))
 
 
 def _split(key: str) -> tuple[str, str, str]:
@@ -127,9 +226,17 @@ def _split(key: str) -> tuple[str, str, str]:
     return f"{section}.{name}", dot, entry
 
 
-def _suggest(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"; did you mean {close[0]}?" if close else f"; valid: {', '.join(choices)}"
+def _date_order(start: date | None, end: date | None) -> str | None:
+    if isinstance(start, date) and isinstance(end, date) and start >= end:
+        return f"start {start} must be before end {end}"
+    return None
+
+
+def suggest(word: str, choices: Iterable[str]) -> str:
+    """``; did you mean X?`` for the closest choice, else the list of valid ones."""
+    options = list(choices)
+    close = difflib.get_close_matches(word, options, n=1)
+    return f"; did you mean {close[0]}?" if close else f"; valid: {', '.join(options)}"
 
 
 def _values(obj: Any) -> dict[str, Any]:

@@ -2,68 +2,98 @@
 
 A file holds ``strategy`` (with ``name``), ``universe``, ``costs`` and ``execution`` sections and
 the run-wide keys ``data``, ``start``, ``end``, ``calendar`` and ``allow_partial``. Values are
-checked by the same schema as ``--set``, so a typo fails the same way. Loaded with PyYAML's safe
-loader: a tag that would build a Python object is refused.
+checked by the same schema as ``--set``, so a typo fails the same way, and every problem of a
+file is reported at once. Loaded with PyYAML's safe loader: a tag that would build a Python
+object is refused.
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from engine.errors import ConfigError
 
+if TYPE_CHECKING:
+    from engine.config import RunConfig
+
 SECTIONS = ("strategy", "universe", "costs", "execution")
-RUN_KEYS = ("data", "start", "end", "calendar", "allow_partial")
+
+Source = tuple[str | None, list[str], dict[str, Any]]
+"""What a file says: the strategy's name, ``key=value`` overrides, and run-wide values."""
 
 
-def read_config_file(path: Path) -> tuple[str | None, list[str], dict[str, Any]]:
+def read_config_file(path: Path) -> Source:
     """Return the strategy's name, the overrides, and the run-wide settings of a config file."""
     try:
-        content = yaml.safe_load(path.read_text())
+        content = yaml.safe_load(Path(path).read_text())
     except OSError as exc:
         raise ConfigError(f"--config {path}: cannot read it ({exc.strerror})") from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML cannot build
         raise ConfigError(f"--config {path}: not valid YAML ({_first_line(exc)})") from exc
-    if content is None:
-        content = {}
-    if not isinstance(content, dict):
-        raise ConfigError(f"--config {path}: expected a mapping of sections at the top")
-    unknown = sorted(set(content) - set(SECTIONS) - set(RUN_KEYS))
-    if unknown:
-        valid = ", ".join((*SECTIONS, *RUN_KEYS))
-        raise ConfigError(f"--config {path}: unknown key {unknown[0]}; valid: {valid}")
-    strategy = dict(content.get("strategy") or {})
-    name = strategy.pop("name", None)
-    overrides = _flatten("strategy", strategy, path)
-    for section in SECTIONS[1:]:
-        overrides += _flatten(section, content.get(section) or {}, path)
-    settings = {key: content[key] for key in RUN_KEYS if content.get(key) is not None}
+    return config_from_mapping(content or {}, f"--config {path}")
+
+
+def config_from_mapping(content: Any, where: str) -> Source:
+    """The same as `read_config_file`, from a mapping already read (a manifest's ``config``).
+
+    Only a top level that is not a mapping fails here; an unknown key or a section that is not
+    a mapping is passed on as a run-wide setting, so that `engine.config.build_config` reports
+    it with every other problem of the file.
+    """
+    if not isinstance(content, Mapping):
+        raise ConfigError(f"{where}: expected a mapping of sections at the top")
+    name, overrides = None, []
+    settings = {key: value for key, value in content.items() if key not in SECTIONS}
+    for section in SECTIONS:
+        values = content.get(section)
+        if section == "strategy" and isinstance(values, str):
+            values = {"name": values}  # ``strategy: main_street`` names it with the defaults
+        if values is None:
+            continue
+        if not isinstance(values, Mapping):
+            settings[section] = values
+            continue
+        values = dict(values)
+        if section == "strategy":
+            name = _text(values.pop("name")) if values.get("name") is not None else None
+        overrides += flatten(section, values)
+    settings = {key: value for key, value in settings.items() if value is not None}
     return name, overrides, settings
 
 
-def _flatten(prefix: str, values: Any, path: Path) -> list[str]:
-    if not isinstance(values, dict):
-        raise ConfigError(f"--config {path}: {prefix} must be a mapping of keys to values")
-    flat = []
-    for key, value in values.items():
-        if isinstance(value, dict):
-            flat += _flatten(f"{prefix}.{key}", value, path)
-        elif value is not None:
-            flat.append(f"{prefix}.{key}={_text(value)}")
-    return flat
+def flatten(prefix: str, value: Any) -> list[str]:
+    """``key=value`` texts of a value under a dotted prefix; a mapping gives one per entry."""
+    if isinstance(value, Mapping):
+        return [text for key, item in value.items() for text in flatten(f"{prefix}.{key}", item)]
+    if value is None:
+        return []
+    return [f"{prefix}={_text(value)}"]
 
 
 def _text(value: Any) -> str:
+    """A value as the text ``--set`` would take: booleans lower case, dates ISO, lists as YAML."""
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, date):
         return value.isoformat()
+    if isinstance(value, list | tuple):
+        return yaml.safe_dump(list(value), default_flow_style=True).strip()
     return str(value)
 
 
 def _first_line(exc: Exception) -> str:
     return str(exc).strip().splitlines()[0]
+
+
+def dump_config(config: RunConfig) -> str:
+    """The resolved config as YAML that ``--config`` reads back into the same config."""
+    header = (
+        "# The fully resolved config of a run (every key, defaults included).\n"
+        "# run_backtest.py --config THIS_FILE repeats the run; configs/ explains each key.\n"
+    )
+    return header + yaml.safe_dump(config.as_dict(), sort_keys=False, default_flow_style=False)

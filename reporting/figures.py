@@ -1,29 +1,293 @@
-"""Matplotlib figures of a run; built on `Figure` directly so no display backend is needed."""
+"""Matplotlib figures of a run over time, built on `Figure` directly (no display backend).
+
+Colours are fixed here so the strategy and 60/40 look the same in every figure of a report.
+Figures by period (years, months) and the attribution chart are in `reporting.period_figures`.
+"""
 
 from __future__ import annotations
 
+import io
+import re
+
+import numpy as np
 import pandas as pd
+from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.patches import Patch
+from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from engine.metrics import drawdown
 
 SYNTHETIC_MARK = "SYNTHETIC DEMO DATA - NOT HISTORY"
+STRATEGY_COLOUR = "#1f5fa8"
+BENCHMARK_COLOUR = "#e08a1e"
+LEG_COLOURS = ("#16a085", "#b7950b", "#2c3e50", "#d35400", "#7fb3d5", "#a93226", "#76448a")
+ROLE_COLOURS = {
+    "small_caps": "#2e8b57",
+    "international": "#8fcf8a",
+    "tech": "#c0392b",
+    "crypto": "#8e44ad",
+    "stocks": "#5d6d7e",
+    "bonds": "#aeb6bf",
+}
+REGIME_COLOURS = {"main_street": "#9fd49b", "defensive": "#f2a7a7"}
+_SPARE_REGIME_COLOURS = ("#c9b3e6", "#f7dc8c", "#a9cce3")
+BASE_REGIME = "neutral"
+DPI = 100
+_TICKER = re.compile(r"\(([^()]+)\)\s*$")
 
 
-def equity_figure(equity: pd.DataFrame, title: str, synthetic: bool) -> Figure:
-    """Equity curves on a log scale with their drawdowns beneath, one line per column."""
-    figure = Figure(figsize=(10, 6.5), layout="constrained")
-    top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
-    for column in equity.columns:
-        top.plot(equity.index, equity[column], label=column, linewidth=1.2)
-        bottom.plot(equity.index, 100 * drawdown(equity[column]), label=column, linewidth=1.0)
+def png_bytes(figure: Figure) -> bytes:
+    """Render a figure to PNG bytes, so the file written and the image embedded are identical."""
+    buffer = io.BytesIO()
+    figure.savefig(buffer, format="png", dpi=DPI)
+    return buffer.getvalue()
+
+
+def mark_synthetic(figure: Figure, synthetic: bool) -> None:
+    """Stamp a figure of made-up data, so a PNG shared on its own still says so."""
+    if synthetic:
+        figure.suptitle(SYNTHETIC_MARK, color="red", fontweight="bold")
+
+
+def percent_axis(axes: Axes, digits: int = 0) -> None:
+    """Label an axis of percentages (values already multiplied by 100)."""
+    axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.{digits}f}%"))
+
+
+def dollar_axis(axes: Axes) -> None:
+    """Label an axis of dollars, the sign before the symbol."""
+    axes.yaxis.set_major_formatter(
+        FuncFormatter(lambda value, _: f"{'-' if value < 0 else ''}${abs(value):,.0f}")
+    )
+
+
+def regime_colours(regime: pd.Series) -> dict[str, str]:
+    """The shading colour of every regime other than the base one, fixed across figures."""
+    spare = iter(_SPARE_REGIME_COLOURS)
+    names = [name for name in pd.unique(regime.dropna()) if name != BASE_REGIME]
+    return {name: REGIME_COLOURS.get(name) or next(spare, "#dddddd") for name in names}
+
+
+def shade_regimes(axes: Axes, regime: pd.Series | None, legend: bool = True) -> None:
+    """Shade each spell of a non-base regime, from its first day to the next regime's first day.
+
+    Timing: ``regime`` is the regime decided at each close; it is held from the next fill.
+    """
+    if regime is None or regime.empty:
+        return
+    colours = regime_colours(regime)
+    values = regime.to_numpy()
+    starts = np.flatnonzero(np.r_[True, values[1:] != values[:-1]])
+    ends = np.r_[starts[1:], len(values) - 1]
+    for start, end in zip(starts, ends, strict=True):
+        if values[start] in colours:
+            axes.axvspan(
+                regime.index[start],
+                regime.index[end],
+                color=colours[values[start]],
+                alpha=0.45,
+                linewidth=0,
+                zorder=0,
+            )
+    if legend and colours:
+        handles = [Patch(color=c, alpha=0.45, label=f"regime: {n}") for n, c in colours.items()]
+        axes.add_artist(axes.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.8))
+
+
+def equity_figure(
+    equity: pd.DataFrame,
+    title: str,
+    synthetic: bool,
+    *,
+    regime: pd.Series | None = None,
+    drawdowns: bool = True,
+) -> Figure:
+    """Equity curves on a log scale, one line per column, optionally drawdowns beneath.
+
+    The first column is the strategy and the second the benchmark, coloured as everywhere else;
+    ``regime`` shades the spells of the non-base regimes.
+    """
+    figure = Figure(figsize=(10, 6.5 if drawdowns else 4.6), layout="constrained")
+    if drawdowns:
+        top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
+    else:
+        top, bottom = figure.subplots(1, 1), None
+    colours = (STRATEGY_COLOUR, BENCHMARK_COLOUR, *LEG_COLOURS)
+    for column, colour in zip(equity.columns, colours, strict=False):
+        top.plot(equity.index, equity[column], label=column, linewidth=1.3, color=colour)
+        if bottom is not None:
+            bottom.plot(equity.index, 100 * drawdown(equity[column]), linewidth=1.0, color=colour)
+    shade_regimes(top, regime)
     top.set_yscale("log")
+    top.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+    dollar_axis(top)
+    top.yaxis.set_minor_formatter(NullFormatter())
     top.set_ylabel("Portfolio value [$, log scale]")
     top.set_title(title)
     top.legend(loc="upper left")
-    top.grid(True, which="both", alpha=0.3)
-    bottom.set_ylabel("Drawdown [%]")
-    bottom.grid(True, alpha=0.3)
-    if synthetic:
-        figure.suptitle(SYNTHETIC_MARK, color="red", fontweight="bold")
+    top.grid(True, which="major", alpha=0.3)
+    if bottom is not None:
+        bottom.set_ylabel("Drawdown [%]")
+        percent_axis(bottom)
+        bottom.grid(True, alpha=0.3)
+    mark_synthetic(figure, synthetic)
     return figure
+
+
+def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
+    """Fall from the running peak of each curve, in percent, strategy over the benchmark."""
+    figure = Figure(figsize=(10, 3.6), layout="constrained")
+    axes = figure.subplots()
+    for column, colour in zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False):
+        under = 100 * drawdown(equity[column])
+        axes.plot(under.index, under, color=colour, linewidth=1.1, label=column)
+        axes.fill_between(under.index, under, 0, color=colour, alpha=0.12, linewidth=0)
+    axes.set_title("Drawdown: fall from the previous peak")
+    axes.set_ylabel("Drawdown [%]")
+    percent_axis(axes)
+    axes.legend(loc="lower left")
+    axes.grid(True, alpha=0.3)
+    mark_synthetic(figure, synthetic)
+    return figure
+
+
+def rolling_figure(
+    equity: pd.DataFrame, cash_rate: pd.Series, window: int, synthetic: bool
+) -> Figure:
+    """Trailing ``window``-bar return and Sharpe ratio of each curve.
+
+    Sharpe is on returns in excess of ``cash_rate`` (per bar), annualised with ``window`` as
+    the bars of a year, as in `engine.metrics.sharpe`. Timing: each value uses bars up to its date.
+    """
+    figure = Figure(figsize=(10, 5.6), layout="constrained")
+    top, bottom = figure.subplots(2, 1, sharex=True)
+    pairs = zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False)
+    for column, colour in pairs:
+        curve = equity[column]
+        trailing = 100 * (curve / curve.shift(window) - 1.0)
+        excess = curve.pct_change() - cash_rate.reindex(curve.index)
+        rolling = excess.rolling(window)
+        ratio = rolling.mean() / rolling.std(ddof=1) * np.sqrt(window)
+        top.plot(trailing.index, trailing, color=colour, linewidth=1.1, label=column)
+        bottom.plot(ratio.index, ratio, color=colour, linewidth=1.1, label=column)
+    if len(equity) <= window:
+        top.text(
+            0.5,
+            0.5,
+            f"fewer than {window} bars: no trailing year yet",
+            ha="center",
+            transform=top.transAxes,
+        )
+    top.set_title(f"Trailing 12 months ({window} bars)")
+    top.set_ylabel("Return over 12 months [%]")
+    percent_axis(top)
+    bottom.set_ylabel("Sharpe ratio, 12 months")
+    for axes in (top, bottom):
+        axes.axhline(0, color="black", linewidth=0.7)
+        axes.grid(True, alpha=0.3)
+    top.legend(loc="upper left")
+    mark_synthetic(figure, synthetic)
+    return figure
+
+
+def leg_colour(leg: str, position: int) -> str:
+    """A leg's colour by its role (``long small_caps (IWM)`` -> small caps), else by position."""
+    words = leg.split()
+    role = words[1] if len(words) > 1 else leg
+    return ROLE_COLOURS.get(role, LEG_COLOURS[position % len(LEG_COLOURS)])
+
+
+def leg_names(weights: pd.DataFrame, legs: list[str]) -> dict[str, str]:
+    """Map each ticker to its leg's name, ``long small_caps (IWM)``, by the name's suffix."""
+    by_ticker = {}
+    for leg in legs:
+        found = _TICKER.search(leg)
+        if found:
+            by_ticker[found.group(1)] = leg
+    return {ticker: by_ticker.get(ticker, ticker) for ticker in weights.columns}
+
+
+def exposure_figure(
+    weights: pd.DataFrame, names: dict[str, str], regime: pd.Series | None, synthetic: bool
+) -> Figure:
+    """Held weight of each leg over time, longs stacked above zero and shorts below, with net.
+
+    Weights are held (not target) weights: value of each position over portfolio value.
+    """
+    figure = Figure(figsize=(10, 4.6), layout="constrained")
+    axes = figure.subplots()
+    held = 100 * weights.fillna(0.0)
+    held = held.loc[:, held.abs().max() > 0]
+    labels = [names.get(ticker, ticker) for ticker in held.columns]
+    colours = [leg_colour(leg, i) for i, leg in enumerate(labels)]
+    if not held.empty:
+        longs, shorts = held.clip(lower=0).T.to_numpy(), held.clip(upper=0).T.to_numpy()
+        axes.stackplot(held.index, longs, colors=colours, labels=labels, linewidth=0, alpha=0.9)
+        axes.stackplot(held.index, shorts, colors=colours, linewidth=0, alpha=0.9)
+        axes.plot(held.index, held.sum(axis=1), color="black", linewidth=1.0, label="net")
+    shade_regimes(axes, regime, legend=False)
+    axes.axhline(0, color="black", linewidth=0.7)
+    axes.set_title("Exposure by leg (held weights; shorts below zero)")
+    axes.set_ylabel("Weight [% of portfolio value]")
+    percent_axis(axes)
+    axes.grid(True, alpha=0.3)
+    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    mark_synthetic(figure, synthetic)
+    return figure
+
+
+def signals_figure(
+    signals: pd.DataFrame,
+    regime: pd.Series,
+    thresholds: tuple[float | None, ...],
+    synthetic: bool,
+) -> Figure:
+    """The Bull & Bear reading with its thresholds, and a strip of the dates each trigger fired.
+
+    ``thresholds`` are (sell_above, buy_below). Timing: a trigger at a close is acted on at the
+    next bar; the shading is the regime decided at each close.
+    """
+    figure = Figure(figsize=(10, 5.2), layout="constrained")
+    top, strip = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
+    reading = signals["bull_bear"] if "bull_bear" in signals else pd.Series(dtype=float)
+    top.plot(reading.index, reading, color="#34495e", linewidth=1.0, label="Bull & Bear reading")
+    for level, key, colour in zip(
+        thresholds, ("sell_above", "buy_below"), ("#c0392b", "#27ae60"), strict=True
+    ):
+        if level is not None:
+            top.axhline(level, color=colour, linestyle="--", label=f"{key} {level:g}")
+    if reading.notna().sum() == 0:
+        top.text(0.5, 0.5, "no reading in this period", ha="center", transform=top.transAxes)
+    shade_regimes(top, regime)
+    shade_regimes(strip, regime, legend=False)
+    if len(signals.index):
+        top.set_xlim(signals.index[0], signals.index[-1])
+    top.set_ylim(0, 10)
+    top.set_ylabel("Reading [0-10]")
+    top.set_title("Signals: the Bull & Bear reading, thresholds and entry triggers")
+    top.legend(loc="upper left", fontsize=8, ncols=3)
+    top.grid(True, alpha=0.3)
+    _trigger_strip(strip, signals)
+    mark_synthetic(figure, synthetic)
+    return figure
+
+
+def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:
+    """One row of markers per entry trigger, at the closes it fired."""
+    triggers = [column for column in signals if column.startswith("entry_")]
+    markers = ("v", "o", "D", "s", "^")
+    for row, column in enumerate(triggers):
+        fired = signals.index[signals[column].fillna(False).astype(bool).to_numpy()]
+        axes.scatter(
+            fired,
+            np.full(len(fired), row),
+            marker=markers[row % len(markers)],
+            s=28,
+            color=LEG_COLOURS[row % len(LEG_COLOURS)],
+            zorder=3,
+        )
+    axes.set_yticks(range(len(triggers)), [t.removeprefix("entry_") for t in triggers], fontsize=8)
+    axes.set_ylim(-0.6, max(len(triggers), 1) - 0.4)
+    axes.set_xlabel("Date (marker: close at which the trigger fired)")
+    axes.grid(True, axis="x", alpha=0.3)

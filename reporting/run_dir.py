@@ -13,14 +13,25 @@ from typing import Any
 import pandas as pd
 
 from engine.run import RunResult
-from reporting.figures import equity_figure
+from reporting.index import write_index
+from reporting.manifest import build_manifest
+from reporting.report import write_report
 
 
-def write_run(result: RunResult, results_root: Path, now: datetime | None = None) -> Path:
+def write_run(
+    result: RunResult,
+    results_root: Path,
+    *,
+    command: list[str] | None = None,
+    report: bool = True,
+    now: datetime | None = None,
+) -> Path:
     """Write the run's files and return the new directory, ``<timestamp>-<strategy>[-demo]``.
 
     The files are written into a hidden folder first and renamed at the end, so a failure
-    leaves no half-written run; an existing run directory is never reused.
+    leaves no half-written run; an existing run directory is never reused. ``report=False``
+    leaves out the report and its figures (for scripted loops). ``results/index.html`` is
+    rebuilt afterwards.
     """
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
@@ -29,10 +40,16 @@ def write_run(result: RunResult, results_root: Path, now: datetime | None = None
     staging.mkdir()
     try:
         _write_files(result, staging)
-        return _rename_unique(staging, results_root / name)
+        manifest = build_manifest(result, command or [])
+        (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
+        if report:
+            write_report(result, staging, manifest)
+        run_dir = _rename_unique(staging, results_root / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
+    write_index(results_root)
+    return run_dir
 
 
 def _write_files(result: RunResult, folder: Path) -> None:
@@ -51,10 +68,6 @@ def _write_files(result: RunResult, folder: Path) -> None:
         result.switching.event_study.to_csv(folder / "event_study.csv", index=False)
     payload = {**result.metrics, "run": _run_facts(result)}
     (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
-    title = f"{result.config.strategy.name} vs 60/40 ({result.market.source})"
-    lines = equity.rename(columns={"strategy": result.config.strategy.name, "benchmark": "60/40"})
-    figure = equity_figure(lines, title, result.market.synthetic)
-    figure.savefig(folder / "equity.png", dpi=110)
 
 
 def _run_facts(result: RunResult) -> dict[str, Any]:

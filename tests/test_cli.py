@@ -69,10 +69,11 @@ def test_demo_run_is_labelled_synthetic(tmp_path: Path, capsys: pytest.CaptureFi
 def test_runs_never_overwrite_each_other(tmp_path: Path) -> None:
     result = run(build_config("sixty_forty", ["execution.rebalance=yearly"], start=None))
     moment = datetime(2026, 1, 2, 3, 4, 5)
-    first = reporting.run_dir.write_run(result, tmp_path, moment)
-    second = reporting.run_dir.write_run(result, tmp_path, moment)
+    first = reporting.run_dir.write_run(result, tmp_path, now=moment, report=False)
+    second = reporting.run_dir.write_run(result, tmp_path, now=moment, report=False)
     assert first != second
-    assert sorted(p.name for p in tmp_path.iterdir()) == [first.name, second.name]
+    runs = sorted(p.name for p in tmp_path.iterdir() if p.is_dir())
+    assert runs == [first.name, second.name]
 
 
 def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -81,7 +82,7 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     def broken(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(reporting.run_dir, "equity_figure", broken)
+    monkeypatch.setattr(reporting.run_dir, "write_report", broken)
     with pytest.raises(OSError, match="disk full"):
         reporting.run_dir.write_run(result, tmp_path)
     assert list(tmp_path.iterdir()) == []

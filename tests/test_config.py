@@ -1,4 +1,4 @@
-"""Building a run's configuration from ``--set KEY=VALUE`` overrides."""
+"""Building a run's configuration from ``KEY=VALUE`` overrides: types, ranges, every problem."""
 
 from __future__ import annotations
 
@@ -6,7 +6,7 @@ from datetime import date
 
 import pytest
 
-from engine.config import build_config
+from engine.config import ConfigProblems, build_config, parse_value
 from engine.errors import ConfigError
 
 
@@ -71,3 +71,79 @@ def test_unknown_strategy_suggests_the_closest() -> None:
 def test_dates_must_be_in_order() -> None:
     with pytest.raises(ConfigError, match="must be before"):
         build_config("sixty_forty", start=date(2020, 1, 1), end=date(2019, 1, 1))
+
+
+def test_dates_booleans_maps_and_nulls_parse_from_text() -> None:
+    config = build_config(
+        "hartnett_switch",
+        [
+            "start=2020-01-02",
+            "end=2021-06-30",
+            "allow_partial=true",
+            "calendar=7d",
+            "strategy.dollar_guard=false",
+            "strategy.reading_file=readings.csv",
+            "strategy.reading_file=null",
+            "costs.borrow_bps.BTC-USD=800",
+            "costs.borrow_bps.etf=10",
+        ],
+    )
+    assert (config.start, config.end) == (date(2020, 1, 2), date(2021, 6, 30))
+    assert config.allow_partial is True
+    assert config.calendar == "7d"
+    assert config.strategy.dollar_guard is False
+    assert config.strategy.reading_file is None
+    assert config.costs.borrow_bps == {"etf": 10.0, "crypto": 500.0, "BTC-USD": 800.0}
+
+
+def test_an_override_of_a_run_wide_key_wins_over_the_setting() -> None:
+    config = build_config("sixty_forty", ["start=2021-01-04"], start=date(2020, 1, 1))
+    assert config.start == date(2021, 1, 4)
+
+
+@pytest.mark.parametrize(
+    ("raw", "expected"), [("[QQQ, SMH]", ("QQQ", "SMH")), ("QQQ,SMH", ("QQQ", "SMH"))]
+)
+def test_lists_parse_as_yaml_or_comma_separated(raw: str, expected: tuple[str, ...]) -> None:
+    assert parse_value(tuple[str, ...], "x.tickers", raw) == expected
+
+
+def test_a_null_is_refused_where_a_value_is_required() -> None:
+    with pytest.raises(ConfigError, match=r"execution.lag=null: .*\(expected int\)"):
+        build_config("sixty_forty", ["execution.lag=null"])
+
+
+def test_every_problem_is_reported_at_once() -> None:
+    overrides = [
+        "strategy.sell_abov=7",  # a typo
+        "strategy.max_hold=lots",  # a wrong type
+        "costs.fees_bps=-1",  # out of range
+        "execution.lag=0",  # below its minimum
+        "universe.tech=a/b",  # not a ticker
+        "start=2021-01-01",
+        "end=2020-01-01",  # dates out of order
+    ]
+    with pytest.raises(ConfigProblems) as error:
+        build_config("hartnett_switch", overrides)
+    assert len(error.value.problems) == 6
+    lines = str(error.value).splitlines()
+    assert lines[0] == "6 problems in the configuration:"
+    assert lines[1:] == [f"  {problem}" for problem in error.value.problems]
+    for text in ("sell_abov; did you mean strategy.sell_above", "max_hold=lots", "fees_bps = -1"):
+        assert text in str(error.value)
+    assert "start 2021-01-01 must be before end 2020-01-01" in str(error.value)
+
+
+def test_inverted_thresholds_name_the_range() -> None:
+    overrides = ["strategy.sell_above=3", "strategy.buy_below=5"]
+    with pytest.raises(
+        ConfigError, match=r"strategy.buy_below = 5.0 is out of range; expected 0.0 to 3.0"
+    ):
+        build_config("hartnett_switch", overrides)
+
+
+def test_an_unknown_strategy_still_checks_the_other_sections() -> None:
+    with pytest.raises(ConfigProblems) as error:
+        build_config("main_stret", ["strategy.short_weight=0.3", "costs.fees_bps=x"])
+    assert len(error.value.problems) == 2
+    assert "did you mean main_street" in error.value.problems[0]

@@ -1,0 +1,177 @@
+"""Discovery: what can be run and set, read from the code itself so that it never drifts.
+
+A parameter's documentation is the docstring written under its dataclass field; `field_docs`
+reads those with `ast`, so ``--describe`` shows what the code says and nothing else.
+"""
+
+from __future__ import annotations
+
+import ast
+import dataclasses
+import inspect
+import itertools
+import textwrap
+from dataclasses import MISSING, fields, is_dataclass
+from pathlib import Path
+from typing import Any, get_type_hints
+
+from data.market import Universe
+from engine.config import SECTIONS, RunConfig, suggest, type_name
+from engine.errors import ConfigError
+from strategies import STRATEGIES, signals
+
+PROJECT_ROOT = Path(__file__).resolve().parents[1]
+_WIDTH = 96
+
+
+@dataclasses.dataclass(frozen=True)
+class Parameter:
+    """One settable field: its dotted key, type, default and documentation."""
+
+    key: str
+    type: str
+    default: Any
+    doc: str
+
+
+def field_docs(cls: type) -> dict[str, str]:
+    """The docstring under each field of a dataclass and of its dataclass bases, by name."""
+    docs: dict[str, str] = {}
+    for base in reversed(cls.__mro__):
+        if not is_dataclass(base):
+            continue
+        tree = ast.parse(textwrap.dedent(inspect.getsource(base))).body[0]
+        body = tree.body if isinstance(tree, ast.ClassDef) else []
+        for statement, following in itertools.pairwise(body):
+            if (
+                isinstance(statement, ast.AnnAssign)
+                and isinstance(statement.target, ast.Name)
+                and isinstance(following, ast.Expr)
+                and isinstance(following.value, ast.Constant)
+                and isinstance(following.value.value, str)
+            ):
+                docs[statement.target.id] = " ".join(following.value.value.split())
+    return docs
+
+
+def parameters(cls: type, prefix: str) -> list[Parameter]:
+    """Every field of ``cls`` (a strategy, section or signal) as a `Parameter`."""
+    docs, hints = field_docs(cls), get_type_hints(cls)
+    found = []
+    for spec in fields(cls):
+        if prefix == "run" and spec.name in ("strategy", *SECTIONS):
+            continue  # sections of their own
+        default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
+        doc = docs.get(spec.name) or _fallback_doc(cls, spec.name)
+        key = spec.name if prefix in ("run", "") else f"{prefix}.{spec.name}"
+        found.append(Parameter(key, type_name(hints[spec.name]), default, doc))
+    return found
+
+
+def _fallback_doc(cls: type, name: str) -> str:
+    # The universe's fields are its roles and need no docstring of their own.
+    if cls is Universe:
+        return f"The ticker playing the {name} role."
+    return "(undocumented)"
+
+
+def signal_classes() -> dict[str, type]:
+    """The public signal classes of `strategies.signals`, by name."""
+    return {
+        name: cls
+        for name, cls in inspect.getmembers(signals, inspect.isclass)
+        if issubclass(cls, signals.Signal)
+        and cls is not signals.Signal
+        and cls.__module__ == signals.__name__
+        and not name.startswith("_")
+    }
+
+
+def _describable() -> dict[str, tuple[type, str, str]]:
+    """Name -> (class, key prefix, kind) of everything ``--describe`` knows."""
+    found: dict[str, tuple[type, str, str]] = {
+        name: (cls, "strategy", "strategy") for name, cls in STRATEGIES.items()
+    }
+    found |= {name: (cls, name, "section") for name, cls in SECTIONS.items()}
+    found["run"] = (RunConfig, "run", "run-wide settings")
+    found |= {name: (cls, "", "signal") for name, cls in signal_classes().items()}
+    return found
+
+
+def describe(name: str) -> str:
+    """Return every parameter of ``name``: key, type, default and documentation.
+
+    ``name`` is a strategy, a section (``costs``, ``execution``, ``universe``, ``run``) or a
+    signal.
+    """
+    known = _describable()
+    if name not in known:
+        close = [key for key in known if key.lower() == name.lower()]
+        hint = f"; did you mean {close[0]}?" if close else suggest(name, known)
+        raise ConfigError(f"--describe {name}: nothing of that name{hint}")
+    cls, prefix, kind = known[name]
+    lines = [f"{name} ({kind}): {_first_line(cls)}", ""]
+    if kind == "signal":  # documented in prose in its class docstring, and not set directly
+        lines += [*(inspect.getdoc(cls) or "").splitlines()[2:], ""]
+    for item in parameters(cls, prefix):
+        lines.append(f"  {item.key}: {item.type} = {_show(item.default)}")
+        if kind != "signal":
+            lines.append(_wrap(item.doc))
+    lines += ["", _how_to_set(prefix, kind)]
+    return "\n".join(lines)
+
+
+def _wrap(doc: str) -> str:
+    indent = " " * 6
+    return textwrap.fill(
+        doc, _WIDTH, initial_indent=indent, subsequent_indent=indent, break_on_hyphens=False
+    )
+
+
+def _how_to_set(prefix: str, kind: str) -> str:
+    if kind == "signal":
+        return "Built by hartnett_switch from its parameters (--describe hartnett_switch)."
+    if prefix == "run":
+        return (
+            "Set with a flag (--data, --start, ...), --set KEY=VALUE or a config file's top level."
+        )
+    return f"Set with --set {prefix}.KEY=VALUE or in a config file's {prefix}: section."
+
+
+def listing() -> str:
+    """Strategies, signals, settings sections and presets, one line each (``--list``)."""
+    lines = ["strategies (--strategy NAME, --describe NAME):"]
+    lines += [f"  {name:20}{cls.summary}" for name, cls in STRATEGIES.items()]
+    lines += ["", "signals (strategies/signals.py, used by hartnett_switch; --describe NAME):"]
+    lines += [f"  {name:20}{_first_line(cls)}" for name, cls in signal_classes().items()]
+    lines += ["", "settings (--describe NAME; --set NAME.KEY=VALUE):"]
+    sections: dict[str, type] = {**SECTIONS, "run": RunConfig}
+    lines += [f"  {name:20}{_first_line(cls)}" for name, cls in sections.items()]
+    lines += ["", "presets (--config FILE):"]
+    for path in sorted((PROJECT_ROOT / "configs").glob("*.yaml")):
+        lines.append(f"  {'configs/' + path.name:30}{_preset_summary(path)}")
+    return "\n".join(lines)
+
+
+def _first_line(cls: type) -> str:
+    return (inspect.getdoc(cls) or "").strip().splitlines()[0] if cls.__doc__ else ""
+
+
+def _preset_summary(path: Path) -> str:
+    """A preset's first comment line."""
+    for line in path.read_text().splitlines():
+        if line.startswith("#"):
+            return line.lstrip("# ").strip()
+    return ""
+
+
+def _show(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return str(value).lower()
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_show(item) for item in value) + "]"
+    if isinstance(value, dict):
+        return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
+    return str(value)

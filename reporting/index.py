@@ -1,0 +1,116 @@
+"""``results/index.html``: every run in one sortable table, newest first, linking to its report."""
+
+from __future__ import annotations
+
+import html
+import json
+import os
+import tempfile
+from pathlib import Path
+from typing import Any
+
+COLUMNS = (
+    ("date", "Run"),
+    ("strategy", "Strategy"),
+    ("parameters", "Parameters"),
+    ("period", "Period"),
+    ("data", "Data"),
+    ("cagr", "CAGR [%]"),
+    ("sharpe", "Sharpe"),
+    ("max_drawdown", "Max drawdown [%]"),
+    ("cagr_vs_6040", "CAGR vs 60/40 [pp]"),
+    ("sharpe_vs_6040", "Sharpe vs 60/40"),
+)
+
+_SORT = """
+document.querySelectorAll('th').forEach((th, col) => th.addEventListener('click', () => {
+  const body = th.closest('table').tBodies[0], rows = Array.from(body.rows);
+  const up = th.dataset.up !== '1'; th.dataset.up = up ? '1' : '0';
+  const key = r => { const c = r.cells[col]; const v = c.dataset.v ?? c.textContent;
+                     const n = parseFloat(v); return isNaN(n) ? v : n; };
+  rows.sort((a, b) => (key(a) > key(b) ? 1 : key(a) < key(b) ? -1 : 0) * (up ? 1 : -1));
+  rows.forEach(r => body.appendChild(r));
+}));
+"""
+
+
+def write_index(results_root: Path) -> Path:
+    """Rebuild the index from every run directory's ``metrics.json``; written atomically."""
+    rows = [_row(folder) for folder in sorted(results_root.iterdir()) if _is_run(folder)]
+    rows.sort(key=lambda row: row["date"], reverse=True)
+    page = _page(rows)
+    target = results_root / "index.html"
+    handle, temporary = tempfile.mkstemp(dir=results_root, prefix=".index-", suffix=".html")
+    with os.fdopen(handle, "w", encoding="utf-8") as stream:
+        stream.write(page)
+    os.replace(temporary, target)
+    return target
+
+
+def _is_run(folder: Path) -> bool:
+    return (
+        folder.is_dir() and not folder.name.startswith(".") and (folder / "metrics.json").exists()
+    )
+
+
+def _row(folder: Path) -> dict[str, Any]:
+    metrics = json.loads((folder / "metrics.json").read_text())
+    run, ours, diff = metrics["run"], metrics["strategy"], metrics["difference"]
+    strategy = dict(run["config"]["strategy"])
+    name = strategy.pop("name")
+    return {
+        "folder": folder.name,
+        "report": (folder / "report.html").exists(),
+        "date": folder.name[:15],
+        "strategy": name,
+        "parameters": ", ".join(f"{key}={value}" for key, value in strategy.items()),
+        "period": f"{run['start']} to {run['end']}",
+        "data": run["data_source"] + (" (SYNTHETIC)" if run["synthetic"] else ""),
+        "cagr": _percent(ours["cagr"]),
+        "sharpe": _number(ours["sharpe"]),
+        "max_drawdown": _percent(ours["max_drawdown"]),
+        "cagr_vs_6040": _percent(diff["cagr"]),
+        "sharpe_vs_6040": _number(diff["sharpe"]),
+    }
+
+
+def _percent(value: float | None) -> str:
+    return "n/a" if value is None else f"{100 * value:.2f}"
+
+
+def _number(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:.2f}"
+
+
+def _page(rows: list[dict[str, Any]]) -> str:
+    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in COLUMNS)
+    body = "\n".join(_tr(row) for row in rows)
+    return f"""<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>Backtest runs</title>
+<style>
+body {{ font-family: system-ui, sans-serif; margin: 1.5rem; }}
+table {{ border-collapse: collapse; font-size: 0.9rem; }}
+th, td {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; }}
+th {{ cursor: pointer; background: #f4f4f4; position: sticky; top: 0; }}
+td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+</style></head><body>
+<h1>Backtest runs</h1>
+<p>{len(rows)} runs, newest first. Click a column to sort. Rows marked SYNTHETIC ran on the demo
+market, not history.</p>
+<table><thead><tr>{head}</tr></thead><tbody>
+{body}
+</tbody></table>
+<script>{_SORT}</script>
+</body></html>
+"""
+
+
+def _tr(row: dict[str, Any]) -> str:
+    cells = []
+    for key, _ in COLUMNS:
+        text = html.escape(str(row[key]))
+        if key == "date" and row["report"]:
+            text = f'<a href="{html.escape(row["folder"])}/report.html">{text}</a>'
+        numeric = key in {"cagr", "sharpe", "max_drawdown", "cagr_vs_6040", "sharpe_vs_6040"}
+        cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
+    return f"<tr>{''.join(cells)}</tr>"

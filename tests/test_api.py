@@ -1,0 +1,165 @@
+"""The Python API (`backtester`) and the command line over it: same config, same messages."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import run_backtest
+from backtester import Result, SyntheticDataWarning, load_config, run
+from engine.config import ConfigProblems, build_config
+from engine.config_file import dump_config
+from engine.errors import ConfigError
+
+ROOT = Path(__file__).resolve().parents[1]
+SHORT = {"data": "demo", "start": "2023-01-02", "end": "2023-12-29"}
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    try:
+        status = run_backtest.main(argv)
+    except SystemExit as exit_:
+        status = int(exit_.code)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
+def test_run_a_preset_with_an_override_returns_plain_pandas(tmp_path: Path) -> None:
+    with pytest.warns(SyntheticDataWarning, match="SYNTHETIC"):
+        result = run("configs/main_street.yaml", strategy__short_weight=0.3, **SHORT)
+    assert isinstance(result, Result)
+    assert result.config.strategy.short_weight == 0.3
+    assert result.synthetic
+    assert {"strategy", "benchmark", "difference"} <= set(result.metrics)
+    assert isinstance(result.metrics["strategy"]["sharpe"], float)
+    assert list(result.equity.columns) == ["strategy", "benchmark"]
+    assert isinstance(result.equity.index, pd.DatetimeIndex)
+    assert set(result.weights.columns) == {"IWM", "EFA", "XLK", "BTC-USD"}
+    assert "Sharpe" in result.summary()
+    assert "SYNTHETIC" in repr(result)
+    run_dir = result.report(tmp_path, figures=False)
+    assert run_dir.parent == tmp_path
+    saved = json.loads((run_dir / "metrics.json").read_text())
+    assert saved["strategy"]["sharpe"] == pytest.approx(result.metrics["strategy"]["sharpe"])
+
+
+@pytest.mark.parametrize(
+    "source",
+    [
+        "main_street",
+        ROOT / "configs" / "main_street.yaml",
+        {"strategy": {"name": "main_street"}},
+        build_config("main_street"),
+    ],
+    ids=["name", "path", "mapping", "RunConfig"],
+)
+def test_every_kind_of_source_takes_the_same_overrides(source: object) -> None:
+    config = load_config(
+        source,
+        overrides={"strategy.short_weight": 0.3, "costs.borrow_bps.BTC-USD": 800},
+        execution__lag=2,
+        start="2020-01-02",
+    )
+    expected = build_config(
+        "main_street",
+        ["strategy.short_weight=0.3", "costs.borrow_bps.BTC-USD=800", "execution.lag=2"],
+        start="2020-01-02",
+    )
+    assert config == expected
+
+
+def test_overrides_may_pick_the_strategy_map_entries_and_clear_a_value() -> None:
+    config = load_config(
+        "configs/hartnett.yaml",
+        strategy="hartnett_switch",
+        costs__borrow_bps={"etf": 10, "QQQ": 40},
+        start=None,
+        overrides=["strategy.sell_above=7"],
+    )
+    assert config.strategy.sell_above == 7.0
+    assert config.strategy.tech_break_level == 133  # from the preset
+    assert config.costs.borrow_bps == {"etf": 10.0, "crypto": 500.0, "QQQ": 40.0}
+    assert config.start is None  # the preset's 2025-01-01, cleared
+    assert load_config(strategy="sixty_forty").strategy.name == "sixty_forty"
+    assert load_config().strategy.name == "main_street"
+
+
+def test_api_errors_are_collected_like_the_command_lines() -> None:
+    with pytest.raises(ConfigProblems) as error:
+        load_config("main_street", strategy__short_weigth=0.3, costs__fees_bps="lots")
+    assert error.value.problems == (
+        "unknown key strategy.short_weigth; did you mean strategy.short_weight?",
+        "costs.fees_bps=lots: Input should be a valid number, unable to parse string as a "
+        "number (expected float)",
+    )
+    with pytest.raises(ConfigError, match="cannot read it"):
+        load_config("configs/nope.yaml")
+    with pytest.raises(ConfigError, match="did you mean hartnett_switch"):
+        load_config("hartnet_switch")
+
+
+def test_the_command_line_and_the_api_build_the_same_config(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    argv = ["--config", "configs/hartnett.yaml", "--strategy", "hartnett_switch", "--data", "demo"]
+    argv += ["--start", "2020-01-02", "--calendar", "7d", "--set", "strategy.buy_below=1.5"]
+    status, out, _ = _main([*argv, "--print-config"], capsys)
+    assert status == 0
+    api = load_config(
+        "configs/hartnett.yaml",
+        data="demo",
+        start="2020-01-02",
+        calendar="7d",
+        strategy__buy_below=1.5,
+    )
+    assert dump_config(api) == out
+
+
+def test_quiet_prints_only_the_run_path(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    argv = ["--data", "demo", "--start", "2023-01-02", "--no-report", "--out", str(tmp_path)]
+    status, out, err = _main([*argv, "-q"], capsys)
+    assert status == 0
+    assert err == ""
+    assert out.count("\n") == 1
+    assert Path(out.strip()).parent == tmp_path
+
+
+def test_messages_go_to_stderr_and_the_run_path_is_stdouts_last_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--data", "demo", "--start", "2023-01-02", "--no-report", "--out", str(tmp_path)]
+    status, out, err = _main(argv, capsys)
+    assert status == 0
+    assert Path(out.splitlines()[-1]).is_dir()
+    assert "Sharpe" in out
+    assert "SYNTHETIC" in err
+    assert "SYNTHETIC" not in out
+
+
+def test_progress_is_shown_on_a_terminal_only(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    argv = ["--data", "demo", "--start", "2023-01-02", "--no-report", "--out", str(tmp_path)]
+    monkeypatch.setattr(run_backtest.sys.stderr, "isatty", lambda: True)
+    _, _, err = _main(argv, capsys)
+    assert "running main_street against 60/40 (data: demo)... " in err
+    assert "writing the run under" in err
+    _, _, err = _main([*argv, "-q"], capsys)
+    assert err == ""
+
+
+def test_verbose_and_quiet_exclude_each_other(capsys: pytest.CaptureFixture[str]) -> None:
+    status, out, err = _main(["-v", "-q"], capsys)
+    assert (status, out) == (2, "")
+    assert err.startswith("error: argument -q/--quiet: not allowed with argument -v")
+
+
+def test_the_synthetic_data_warning_can_be_silenced() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        warnings.simplefilter("ignore", SyntheticDataWarning)
+        run("sixty_forty", **SHORT)

@@ -1,0 +1,119 @@
+"""The manifest, ``--rerun``, ``--no-report`` and the run index."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+import run_backtest
+
+TICKERS = ("SPY", "AGG", "IWM", "EFA", "XLK", "BTC-USD")
+
+
+def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, list[str]]:
+    status = run_backtest.main(argv)
+    return status, capsys.readouterr().out.strip().splitlines()
+
+
+@pytest.fixture
+def folder(shared_data: Path, tmp_path: Path) -> Path:
+    """A private copy of the price files a main_street run reads, to alter one of them."""
+    copy = tmp_path / "data"
+    copy.mkdir()
+    for ticker in TICKERS:
+        shutil.copy(shared_data / f"{ticker}.csv", copy / f"{ticker}.csv")
+    return copy
+
+
+def _run(folder: Path, out: Path, capsys: pytest.CaptureFixture[str], *extra: str) -> Path:
+    argv = ["--strategy", "main_street", "--data", f"csv:{folder}", "--out", str(out)]
+    status, lines = _main([*argv, "--start", "2020-01-01", "--end", "2021-06-30", *extra], capsys)
+    assert status == 0
+    return Path(lines[-1])
+
+
+def test_the_manifest_records_config_inputs_versions_and_seeds(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = _run(folder, tmp_path / "results", capsys, "--set", "costs.fees_bps=3")
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["config"]["costs"]["fees_bps"] == 3.0
+    assert manifest["config"]["strategy"]["name"] == "main_street"
+    assert "--set" in manifest["command"]
+    assert manifest["data_source"] == f"csv:{folder}"
+    assert set(TICKERS) <= set(manifest["inputs"])
+    spy = manifest["inputs"]["SPY"]
+    assert (spy["first"], spy["last"]) == ("2020-01-02", "2021-06-30")
+    assert len(spy["sha256"]) == 64
+    assert manifest["packages"]["vectorbt"] not in ("", "not installed")
+    assert manifest["seeds"]["bootstrap"] == 0
+    assert manifest["git_commit"]
+
+
+def test_rerun_reports_identical_metrics_then_names_an_altered_input(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    first = _run(folder, out, capsys)
+    status, lines = _main(["--rerun", str(first / "manifest.json"), "--out", str(out)], capsys)
+    assert status == 0
+    assert f"rerun: metrics identical to {first.name}" in lines
+    efa = (folder / "EFA.csv").read_text().splitlines()
+    row = next(i for i, line in enumerate(efa) if line.startswith("2020-06-01"))
+    date_, close, adj = efa[row].split(",")
+    efa[row] = f"{date_},{close},{float(adj) * 1.01}"
+    (folder / "EFA.csv").write_text("\n".join(efa) + "\n")
+    status, lines = _main(["--rerun", str(first / "manifest.json"), "--out", str(out)], capsys)
+    assert status == 0
+    assert f"rerun: metrics differ from {first.name}; inputs changed: EFA" in lines
+
+
+def test_rerun_of_a_broken_manifest_exits_2(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "manifest.json"
+    path.write_text("{not json")
+    assert run_backtest.main(["--rerun", str(path), "--out", str(tmp_path / "r")]) == 2
+    assert "not a readable manifest.json" in capsys.readouterr().err
+
+
+class _Links(HTMLParser):
+    def __init__(self) -> None:
+        super().__init__()
+        self.links: list[str] = []
+        self.rows = 0
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.rows += tag == "tr"
+        self.links += [value for name, value in attrs if tag == "a" and name == "href" and value]
+
+
+def test_the_index_lists_every_run_and_its_links_resolve(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    runs = [_run(folder, out, capsys), _run(folder, out, capsys, "--no-report")]
+    runs.append(_run(folder, out, capsys, "--set", "strategy.short_weight=0.2"))
+    page = (out / "index.html").read_text()
+    parser = _Links()
+    parser.feed(page)
+    assert parser.rows == 1 + len(runs)  # the header, then one row a run
+    for run_dir in runs:
+        assert run_dir.name[:15] in page
+    assert parser.links, "no report links"
+    for link in parser.links:
+        assert (out / link).is_file(), link
+    assert "short_weight=0.2" in page
+
+
+def test_no_report_writes_only_the_numbers(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    run_dir = _run(folder, tmp_path / "results", capsys, "--no-report")
+    names = {path.name for path in run_dir.iterdir()}
+    assert {"metrics.json", "manifest.json", "equity.csv", "weights.csv"} <= names
+    assert not any(name.endswith((".png", ".html")) for name in names)

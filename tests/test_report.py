@@ -1,0 +1,214 @@
+"""report.html: its sections, its honesty about synthetic data, and that it stays self-contained."""
+
+from __future__ import annotations
+
+import base64
+import math
+import re
+from datetime import date
+from html.parser import HTMLParser
+from pathlib import Path
+
+import pytest
+
+from engine.config import build_config
+from engine.run import RunResult, run
+from reporting.html import num
+from reporting.report import write_report
+from reporting.report_tables import value
+
+CHROMIUM = Path("/usr/bin/chromium")
+SECTIONS = (
+    "header",
+    "headline",
+    "equity",
+    "drawdowns",
+    "rolling",
+    "exposures",
+    "signals",
+    "event-study",
+    "annual",
+    "monthly",
+    "attribution",
+    "trades",
+    "metrics",
+    "manifest",
+)
+REGIME_SECTIONS = ("signals", "event-study")
+FIGURES = ("equity", "drawdowns", "rolling", "exposures", "annual", "monthly", "attribution")
+MANIFEST = {"command_line": "run_backtest.py --strategy x", "seeds": {"bootstrap": 0}}
+DEMO = {"data": "demo", "start": date(2016, 1, 1), "end": date(2019, 12, 31)}
+
+
+class _Tags(HTMLParser):
+    """Every start tag with its attributes, in document order."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.tags: list[tuple[str, dict[str, str | None]]] = []
+
+    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
+        self.tags.append((tag, dict(attrs)))
+
+
+def _tags(page: str) -> list[tuple[str, dict[str, str | None]]]:
+    parser = _Tags()
+    parser.feed(page)
+    return parser.tags
+
+
+def _write(result: RunResult, folder: Path) -> tuple[Path, str]:
+    path = write_report(result, folder, MANIFEST)
+    return path, path.read_text(encoding="utf-8")
+
+
+@pytest.fixture(scope="module")
+def switching(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    result = run(build_config("hartnett_switch", ["costs.fees_bps=2"], **DEMO))
+    return _write(result, tmp_path_factory.mktemp("switching"))
+
+
+@pytest.fixture(scope="module")
+def static(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
+    result = run(build_config("main_street", [], **DEMO))
+    return _write(result, tmp_path_factory.mktemp("static"))
+
+
+@pytest.fixture(scope="module")
+def real(tmp_path_factory: pytest.TempPathFactory, shared_data: Path) -> tuple[Path, str]:
+    config = build_config(
+        "main_street", [], data=f"csv:{shared_data}", start=date(2016, 1, 1), end=date(2017, 12, 31)
+    )
+    return _write(run(config), tmp_path_factory.mktemp("real"))
+
+
+def _section_ids(page: str) -> list[str]:
+    return [a["id"] or "" for tag, a in _tags(page) if tag in ("header", "section") and "id" in a]
+
+
+def test_a_switching_report_has_every_section_in_order(switching: tuple[Path, str]) -> None:
+    path, page = switching
+    assert path.name == "report.html"
+    assert _section_ids(page) == list(SECTIONS)
+
+
+def test_a_static_report_leaves_out_the_regime_sections(static: tuple[Path, str]) -> None:
+    path, page = static
+    assert _section_ids(page) == [s for s in SECTIONS if s not in REGIME_SECTIONS]
+    assert not (path.parent / "signals.png").exists()
+    assert "regime: main_street" not in page
+
+
+def test_the_banner_appears_exactly_when_the_data_are_synthetic(
+    switching: tuple[Path, str], static: tuple[Path, str], real: tuple[Path, str]
+) -> None:
+    for _, page in (switching, static):
+        assert page.count('id="synthetic-banner"') == 1
+    assert "synthetic-banner" not in real[1]
+    assert "SYNTHETIC" not in real[1]
+
+
+@pytest.mark.parametrize("which", ["switching", "static", "real"])
+def test_the_page_refers_to_nothing_outside_itself(which: str, request: pytest.FixtureRequest):
+    _, page = request.getfixturevalue(which)
+    for tag, attrs in _tags(page):
+        assert tag not in ("script", "link", "iframe", "object", "embed"), tag
+        for name in ("src", "href", "srcset", "action", "poster"):
+            target = attrs.get(name)
+            if target is None:
+                continue
+            assert not re.match(r"(?i)\s*(https?:)?//", target), f"<{tag} {name}={target[:60]}>"
+            if tag == "img":
+                assert target.startswith("data:image/png;base64,"), target[:60]
+            if tag == "a":
+                assert target.startswith("#"), target
+    assert "http://" not in page
+    assert "https://" not in page
+    assert "@import" not in page
+    assert "url(" not in page
+
+
+@pytest.mark.parametrize("which", ["switching", "static"])
+def test_every_figure_is_written_and_embedded_byte_for_byte(
+    which: str, request: pytest.FixtureRequest
+) -> None:
+    path, page = request.getfixturevalue(which)
+    names = [*FIGURES, *(("signals",) if which == "switching" else ())]
+    embedded = [a["src"] for tag, a in _tags(page) if tag == "img"]
+    assert len(embedded) == len(names)
+    for name in names:
+        png = (path.parent / f"{name}.png").read_bytes()
+        assert png.startswith(b"\x89PNG")
+        assert len(png) > 1000
+        assert f"data:image/png;base64,{base64.b64encode(png).decode()}" in embedded
+
+
+def test_the_report_shows_run_facts_metrics_and_the_manifest(switching: tuple[Path, str]) -> None:
+    _, page = switching
+    for text in (
+        "CAGR [%]",
+        "Max drawdown [%]",
+        "90% interval of difference",
+        "sell_above",
+        "Beta to 60/40",
+        "Turnover [% a year, one-sided]",
+        "command_line",
+        "bootstrap",
+        "long small_caps (IWM)",
+        "Regime changes",
+        "Independent events",
+    ):
+        assert text in page, text
+    assert "nan" not in re.sub(r"<[^>]+>", " ", page).lower().split()
+
+
+def test_missing_numbers_print_as_n_a() -> None:
+    assert num(math.nan) == "n/a"
+    assert num(None) == "n/a"
+    assert num(math.inf, 100.0) == "n/a"
+    assert value("cagr", math.nan) == "n/a"
+    assert value("max_drawdown_recovery", "") == "n/a"
+    assert value("cagr", 0.1234) == "12.34"
+    assert value("sharpe", 0.5, signed=True) == "+0.50"
+
+
+def test_the_page_loads_offline_in_a_headless_browser(
+    switching: tuple[Path, str], tmp_path: Path
+) -> None:
+    if not CHROMIUM.is_file():
+        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    from playwright.sync_api import sync_playwright
+
+    path, _ = switching
+    args = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        "--no-first-run",
+        "--disable-quic",
+    ]
+    requests: list[str] = []
+    with sync_playwright() as p:
+        context = p.chromium.launch_persistent_context(
+            str(tmp_path / "profile"),
+            executable_path=str(CHROMIUM),
+            args=args,
+            headless=True,
+            viewport={"width": 1366, "height": 900},
+        )
+        try:
+            page = context.new_page()
+            page.on("request", lambda sent: requests.append(sent.url))
+            page.goto(path.as_uri(), wait_until="load")
+            widths = page.evaluate("Array.from(document.images, image => image.naturalWidth)")
+            page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
+        finally:
+            context.close()
+    assert len(widths) == len(FIGURES) + 1
+    assert all(width > 0 for width in widths), widths
+    outside = [url for url in requests if url != path.as_uri() and not url.startswith("data:")]
+    assert outside == []
+    assert (tmp_path / "report.png").stat().st_size > 10_000
