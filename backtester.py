@@ -94,12 +94,17 @@ class Result:
         *,
         figures: bool = True,
         command: list[str] | None = None,
+        extra: dict[str, Any] | None = None,
     ) -> Path:
-        """Write the run's directory under the folder ``path``; return the new directory."""
+        """Write the run's directory under the folder ``path``; return the new directory.
+
+        ``extra`` adds outputs: a DataFrame under a ``.csv`` name is written as that file, any
+        other value goes into ``metrics.json`` under its name (a sweep's summary, say).
+        """
         from reporting.run_dir import write_run
 
         command = command or ["backtester.run"]  # the manifest holds the resolved config
-        return write_run(self.raw, Path(path), command=command, report=figures)
+        return write_run(self.raw, Path(path), command=command, report=figures, extra=extra)
 
     def __repr__(self) -> str:
         dates = self.raw.strategy.equity.index

@@ -13,7 +13,7 @@ import time
 import warnings
 from datetime import date
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.errors import InputError
 
@@ -107,6 +107,14 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--no-report", action="store_true", help="write the numbers only: no report.html or figures"
     )
+    parser.add_argument(
+        "--sweep",
+        action="append",
+        default=[],
+        metavar="KEY=SPEC",
+        help="sweep a numeric parameter over a list (7,7.5,8) or a range (0.1:0.5:0.1); "
+        "repeat for a grid; the best combination by Sharpe gets the run's report",
+    )
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument(
         "-v", "--verbose", action="store_true", help="debug messages of the project's modules"
@@ -152,15 +160,42 @@ def main(argv: list[str] | None = None) -> int:
             print(dump_config(config), end="")
             return 0
         command = ["run_backtest.py", *(sys.argv[1:] if argv is None else argv)]
-        return _run(args, config, command, progress)
+        extra: dict[str, Any] = {}
+        if args.sweep:
+            config, extra = _sweep(args, config, progress)
+        return _run(args, config, command, progress, extra)
     except InputError as exc:
         progress.end(failed=True)
         print(f"error: {exc}", file=sys.stderr)
         return 2
 
 
+def _sweep(
+    args: argparse.Namespace, config: RunConfig, progress: _Progress
+) -> tuple[RunConfig, dict[str, Any]]:
+    """Run the grid; return the best combination's config and the sweep's outputs."""
+    from engine.sweep import best_config, parse_axis, summarise, sweep
+
+    axes = [parse_axis(text) for text in args.sweep]
+    total = 1
+    for axis in axes:
+        total *= len(axis.values)
+    progress.step(f"sweeping {total} combinations")
+    result = sweep(config, axes, refresh=args.refresh, on_chunk=progress.fraction)
+    progress.end()
+    best = best_config(config, result)
+    facts = summarise(result)
+    if not args.quiet:
+        print(facts["headline"], file=sys.stderr)
+    return best, {"sweep.csv": result.table, "sweep": facts}
+
+
 def _run(
-    args: argparse.Namespace, config: RunConfig, command: list[str], progress: _Progress
+    args: argparse.Namespace,
+    config: RunConfig,
+    command: list[str],
+    progress: _Progress,
+    extra: dict[str, Any],
 ) -> int:
     """Run, write the run directory, and print: messages to stderr, the run path to stdout."""
     import backtester
@@ -176,7 +211,7 @@ def _run(
         for warning in market.warnings:
             print(f"warning: {warning}", file=sys.stderr)
     progress.step(f"writing the run under {args.out}")
-    run_dir = result.report(args.out, figures=not args.no_report, command=command)
+    run_dir = result.report(args.out, figures=not args.no_report, command=command, extra=extra)
     progress.end()
     if not args.quiet:
         print(result.summary())
@@ -242,6 +277,11 @@ class _Progress:
         if self.enabled:
             print(f"{message}... ", end="", file=sys.stderr, flush=True)
             self.started = time.monotonic()
+
+    def fraction(self, done: int, total: int) -> None:
+        """Report progress through a long step (``done`` of ``total``)."""
+        if self.enabled:
+            print(f"{done}/{total} ", end="", file=sys.stderr, flush=True)
 
     def end(self, *, failed: bool = False) -> None:
         """Close the open step's line with its time (or ``failed``)."""

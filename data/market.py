@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
-from typing import Literal, get_args
+from typing import Any, Literal, get_args
 
 import pandas as pd
 
@@ -71,6 +71,18 @@ class Market:
     warnings: tuple[str, ...] = ()
     carried: dict[str, int] = field(default_factory=dict)
     external: dict[str, pd.Series] = field(default_factory=dict)
+    _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
+
+    def evaluate(self, signal: Any, method: str = "evaluate") -> Any:
+        """``signal.<method>(self)``, computed once per distinct signal on this market.
+
+        Signals are frozen, deterministic functions of their parameters and the market, so a
+        sweep that varies only thresholds reads each signal once.
+        """
+        key = (signal, method)
+        if key not in self._memo:
+            self._memo[key] = getattr(signal, method)(self)
+        return self._memo[key]
 
     def price(self, role: Role) -> pd.Series:
         """Return the price series of the asset playing ``role``."""

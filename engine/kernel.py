@@ -50,11 +50,9 @@ def simulate(
     for t in range(n):
         if t > 0:
             rate = cash_rate[t] if balance >= 0 else margin_rate[t]
-            interest[t] = balance * rate
-            for j in range(m):
-                if held[j] < 0:
-                    borrowed[t, j] = -held[j] * close[t - 1, j] * borrow[j] * days[t] / 365.0
-            balance += interest[t] - borrowed[t].sum()
+            balance, interest[t] = _accrue(
+                held, close[t - 1], borrow, days[t], rate, balance, borrowed[t]
+            )
         value = balance + _holdings_value(held, close[t])
         if not np.isnan(targets[t]).all():
             if value <= 0:
@@ -67,6 +65,88 @@ def simulate(
         units[t], cash[t] = held, balance
         equity[t] = balance + _holdings_value(held, close[t])
     return units, cash, equity, interest, borrowed, fee_paid, slipped, fills[:count], ruin
+
+
+@njit(cache=True)
+def equity_paths(
+    close: np.ndarray,
+    targets: np.ndarray,
+    fees: np.ndarray,
+    slippage: np.ndarray,
+    borrow: np.ndarray,
+    days: np.ndarray,
+    cash_rate: np.ndarray,
+    margin_rate: np.ndarray,
+    initial_cash: float,
+) -> tuple:
+    """`simulate` for many portfolios at once, keeping only each one's equity at every close.
+
+    ``targets`` is portfolios x bars x assets; ``fees``, ``slippage`` and ``borrow`` are
+    portfolios x assets, ``cash_rate`` and ``margin_rate`` portfolios x bars. The arithmetic is
+    `simulate`'s, step for step, so each path equals a single run's equity exactly. Returns the
+    equity (portfolios x bars) and each portfolio's ruin bar.
+    """
+    p, n, _ = targets.shape
+    equity = np.zeros((p, n))
+    ruin = np.full(p, NO_RUIN)
+    for k in range(p):
+        ruin[k] = _equity_path(
+            close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[k],
+            margin_rate[k], initial_cash, equity[k],
+        )  # fmt: skip
+    return equity, ruin
+
+
+@njit(cache=True)
+def _equity_path(
+    close: np.ndarray,
+    targets: np.ndarray,
+    fees: np.ndarray,
+    slippage: np.ndarray,
+    borrow: np.ndarray,
+    days: np.ndarray,
+    cash_rate: np.ndarray,
+    margin_rate: np.ndarray,
+    initial_cash: float,
+    equity: np.ndarray,
+) -> int:
+    n, m = close.shape
+    borrowed, fee_paid, slipped, fills = np.zeros(m), np.zeros(m), np.zeros(m), np.zeros((m, 5))
+    held, debt, balance = np.zeros(m), np.zeros(m), initial_cash
+    for t in range(n):
+        if t > 0:
+            rate = cash_rate[t] if balance >= 0 else margin_rate[t]
+            borrowed[:] = 0.0
+            balance, _ = _accrue(held, close[t - 1], borrow, days[t], rate, balance, borrowed)
+        value = balance + _holdings_value(held, close[t])
+        if not np.isnan(targets[t]).all():
+            if value <= 0:
+                return t
+            fee_paid[:], slipped[:] = 0.0, 0.0
+            balance, _ = _rebalance(
+                t, close[t], targets[t], value, fees, slippage, held, debt, balance,
+                fee_paid, slipped, fills, 0,
+            )  # fmt: skip
+        equity[t] = balance + _holdings_value(held, close[t])
+    return NO_RUIN
+
+
+@njit(cache=True)
+def _accrue(
+    held: np.ndarray,
+    previous_close: np.ndarray,
+    borrow: np.ndarray,
+    days: float,
+    rate: float,
+    balance: float,
+    borrowed: np.ndarray,
+) -> tuple:
+    """Interest on ``balance`` at ``rate``, and each short's borrow fee, since the last close."""
+    interest = balance * rate
+    for j in range(len(held)):
+        if held[j] < 0:
+            borrowed[j] = -held[j] * previous_close[j] * borrow[j] * days / 365.0
+    return balance + (interest - borrowed.sum()), interest
 
 
 @njit(cache=True)

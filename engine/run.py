@@ -50,21 +50,7 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
 
     ``refresh`` refetches downloaded prices instead of using the cache.
     """
-    signal_tickers, files = config.strategy.inputs(config.universe)
-    request = MarketRequest(
-        universe=config.universe,
-        roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
-        start=config.start,
-        end=config.end,
-        calendar=config.calendar,
-        allow_partial=config.allow_partial,
-        signal_tickers=signal_tickers,
-        external=files,
-    )
-    market = load_market(config.data, request, refresh=refresh)
-    rates_file = config.costs.cash_rate_file
-    series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
-    cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
+    market, cash_rate, notes = prepare(config, refresh=refresh)
     results, tables = {}, {}
     for name, strategy in (("strategy", config.strategy), ("benchmark", BENCHMARK)):
         weights = strategy.target_weights(market)
@@ -94,6 +80,26 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
         notes=tuple(notes),
         switching=switching,
     )
+
+
+def prepare(config: RunConfig, *, refresh: bool = False) -> tuple[Market, pd.Series, list[str]]:
+    """The market a config needs, the cash rate of each of its bars, and notes about the rate."""
+    signal_tickers, files = config.strategy.inputs(config.universe)
+    request = MarketRequest(
+        universe=config.universe,
+        roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
+        start=config.start,
+        end=config.end,
+        calendar=config.calendar,
+        allow_partial=config.allow_partial,
+        signal_tickers=signal_tickers,
+        external=files,
+    )
+    market = load_market(config.data, request, refresh=refresh)
+    rates_file = config.costs.cash_rate_file
+    series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
+    cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
+    return market, cash_rate, notes
 
 
 def _metrics(

@@ -81,17 +81,36 @@ class BacktestResult:
 
 def decision_dates(targets: pd.DataFrame, rebalance: Rebalance) -> pd.Series:
     """Mark the bars at which targets are decided: first bar, period ends, and target changes."""
-    periods = targets.index.to_period(_PERIOD_CODE[rebalance])
-    period_end = np.append(periods[1:] != periods[:-1], True)
-    changed = targets.diff().abs().gt(0).any(axis=1).to_numpy()
-    decided = period_end | changed
+    ends = period_ends(pd.DatetimeIndex(targets.index), rebalance)
+    return pd.Series(_decided(targets.to_numpy(dtype=float), ends), index=targets.index)
+
+
+def period_ends(index: pd.DatetimeIndex, rebalance: Rebalance) -> np.ndarray:
+    """True on the last bar of each rebalance period (and on the last bar)."""
+    periods = index.to_period(_PERIOD_CODE[rebalance])
+    return np.append(periods[1:] != periods[:-1], True)
+
+
+def order_targets(
+    targets: np.ndarray, priced: np.ndarray, ends: np.ndarray, lag: int
+) -> np.ndarray:
+    """The fill of each bar: the targets decided ``lag`` bars earlier, NaN where none.
+
+    Unpriced assets get zero weight (a change when they list) and no order while unpriced.
+    """
+    targets = np.where(priced, targets, 0.0)
+    decided = _decided(targets, ends)
+    orders = np.full(targets.shape, np.nan)
+    orders[lag:] = np.where(decided[:-lag, None], targets[:-lag], np.nan)
+    return np.where(priced, orders, np.nan)
+
+
+def _decided(targets: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    changed = np.zeros(len(targets), dtype=bool)
+    changed[1:] = (targets[1:] != targets[:-1]).any(axis=1)
+    decided = ends | changed
     decided[0] = True
-    return pd.Series(decided, index=targets.index)
-
-
-def fill_orders(targets: pd.DataFrame, decided: pd.Series, lag: int) -> pd.DataFrame:
-    """Place each decided target row ``lag`` bars later; NaN rows are bars without a fill."""
-    return targets.where(decided, np.nan).shift(lag)
+    return decided
 
 
 def backtest(
@@ -109,16 +128,16 @@ def backtest(
     ``costs.cash_rate``; ``crypto`` names the tickers that pay the crypto borrow fee.
     """
     prices = prices[targets.columns]
-    targets = targets.where(prices.notna(), 0.0)
-    orders = fill_orders(targets, decision_dates(targets, execution.rebalance), execution.lag)
-    orders = orders.where(prices.notna())
+    ends = period_ends(pd.DatetimeIndex(prices.index), execution.rebalance)
+    priced = prices.notna().to_numpy()
+    orders = order_targets(targets.to_numpy(dtype=float), priced, ends, execution.lag)
     if cash_rate is None:
         cash_rate, _ = cash_rates(prices.index, costs)
     columns = prices.columns
     borrow = [costs.borrow_rate(ticker, ticker in crypto) for ticker in columns]
     units, cash, equity, interest, borrowed, fees, slipped, fills, ruin = kernel.simulate(
         prices.to_numpy(dtype=float),
-        orders.to_numpy(dtype=float),
+        orders,
         np.full(len(columns), costs.fees_bps / 1e4),
         np.full(len(columns), costs.slippage_bps / 1e4),
         np.array(borrow, dtype=float),

@@ -25,6 +25,7 @@ def write_run(
     command: list[str] | None = None,
     report: bool = True,
     now: datetime | None = None,
+    extra: dict[str, Any] | None = None,
 ) -> Path:
     """Write the run's files and return the new directory, ``<timestamp>-<strategy>[-demo]``.
 
@@ -39,7 +40,7 @@ def write_run(
     staging = results_root / f".incomplete-{name}-{os.getpid()}"
     staging.mkdir()
     try:
-        _write_files(result, staging)
+        _write_files(result, staging, extra or {})
         manifest = build_manifest(result, command or [])
         (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
         if report:
@@ -52,7 +53,7 @@ def write_run(
     return run_dir
 
 
-def _write_files(result: RunResult, folder: Path) -> None:
+def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None:
     equity = pd.DataFrame(
         {"strategy": result.strategy.equity, "benchmark": result.benchmark.equity}
     ).rename_axis("date")
@@ -66,7 +67,11 @@ def _write_files(result: RunResult, folder: Path) -> None:
         explained.signals.rename_axis("date").to_csv(folder / "signals.csv")
         explained.events.to_csv(folder / "events.csv", index=False)
         result.switching.event_study.to_csv(folder / "event_study.csv", index=False)
-    payload = {**result.metrics, "run": _run_facts(result)}
+    tables = {name: value for name, value in extra.items() if name.endswith(".csv")}
+    for name, table in tables.items():
+        table.to_csv(folder / name, index=False)
+    facts = {name: value for name, value in extra.items() if name not in tables}
+    payload = {**result.metrics, **facts, "run": _run_facts(result)}
     (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
 
 

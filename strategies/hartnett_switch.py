@@ -151,11 +151,11 @@ class HartnettSwitch(Strategy):
     def explain(self, market: Market) -> Explanation:
         """The reading, the triggers and the regime on every date, and each regime change."""
         signals = self._signals(market.universe)
-        reading = signals["bull_bear"].evaluate(market)
+        reading = market.evaluate(signals["bull_bear"])
         fired = {
             f"bull_bear_above_{self.sell_above:g}": crossed_above(reading, self.sell_above),
             **{
-                name: _rising(signals[name].evaluate(market)) for name in signals if "break" in name
+                name: _rising(market.evaluate(signals[name])) for name in signals if "break" in name
             },
         }
         entries = pd.concat(fired, axis=1).any(axis=1)
@@ -167,7 +167,7 @@ class HartnettSwitch(Strategy):
             max_hold=self.max_hold or None,
             cooldown=self.cooldown,
         )
-        guard = signals["dollar_guard"].evaluate(market) if "dollar_guard" in signals else None
+        guard = market.evaluate(signals["dollar_guard"]) if "dollar_guard" in signals else None
         regime = pd.Series(np.where(in_main, "main_street", "neutral"), index=reading.index)
         if guard is not None:
             regime[guard] = "defensive"
@@ -176,7 +176,7 @@ class HartnettSwitch(Strategy):
                 "bull_bear": reading,
                 **_components(signals["bull_bear"], market),
                 **{
-                    name: signal.evaluate(market)
+                    name: market.evaluate(signal)
                     for name, signal in signals.items()
                     if name != "bull_bear"
                 },
@@ -286,4 +286,4 @@ def _components(reading: Signal, market: Market) -> dict[str, pd.Series]:
     """The proxy's components for the outputs; a reading from a file has none."""
     if not isinstance(reading, BullBearProxy):
         return {}
-    return dict(reading.components(market).add_prefix("component_").items())
+    return dict(market.evaluate(reading, "components").add_prefix("component_").items())

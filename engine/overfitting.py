@@ -1,0 +1,261 @@
+"""How much of the best result of a parameter sweep is selection luck: DSR, PSR and PBO.
+
+A sweep tries N parameter combinations and keeps the one with the best Sharpe ratio; the best
+of N is biased upwards even when no combination has an edge. Two measures say by how much:
+
+- The Deflated Sharpe Ratio (Bailey and López de Prado, 2014, "The Deflated Sharpe Ratio:
+  Correcting for Selection Bias, Backtest Overfitting and Non-Normality", Journal of Portfolio
+  Management 40(5)): the probability that the true Sharpe of the pick beats the Sharpe the best
+  of N luckless trials would be expected to show.
+- The Probability of Backtest Overfitting (Bailey, Borwein, López de Prado and Zhu, 2017, "The
+  Probability of Backtest Overfitting", Journal of Computational Finance 20(4)) by
+  combinatorially symmetric cross-validation (CSCV): how often the in-sample winner ranks in the
+  bottom half out of sample.
+
+Units: Sharpe ratios go in and come out annualised, as the project reports them; inside the
+formulas they are per period (the paper's), ``SR_period = SR_annual / sqrt(periods_per_year)``.
+Kurtosis is the plain (Pearson, non-excess) kurtosis of the per-period returns, 3 for normal
+returns: ``scipy.stats.kurtosis(r, fisher=False)`` or ``pandas.Series.kurt() + 3``.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from itertools import combinations
+from statistics import NormalDist
+
+import numpy as np
+from numpy.typing import ArrayLike
+
+MIN_TRIALS_FOR_PBO = 10  # below this a rank among the trials is too coarse to mean much
+_CHUNK_CELLS = 2_000_000  # combinations x trials per batch: bounds memory at a few tens of MB
+_NORMAL = NormalDist()
+
+
+@dataclass(frozen=True)
+class DeflatedSharpe:
+    """The deflated Sharpe ratio of the pick of a sweep; Sharpe-valued fields annualised."""
+
+    expected_max_sharpe: float
+    deflated_sharpe: float
+    n_trials: int
+    trial_sharpe_std: float
+
+
+@dataclass(frozen=True)
+class PBOResult:
+    """The probability of backtest overfitting, the logit of every combination, the settings."""
+
+    pbo: float
+    n_combinations: int
+    logits: np.ndarray
+    n_splits: int
+    n_trials: int
+
+
+def probabilistic_sharpe(
+    sharpe: float,
+    benchmark: float,
+    n_obs: int,
+    skew: float,
+    kurtosis: float,
+    periods_per_year: int,
+) -> float:
+    """Probability that the true Sharpe exceeds ``benchmark`` given the observed ``sharpe``.
+
+    ``PSR = Z[(SR - SR_b) sqrt(T - 1) / sqrt(1 - skew SR + (kurtosis - 1) / 4 SR^2)]`` with
+    ``Z`` the standard normal CDF, ``T = n_obs`` returns and ``SR``, ``SR_b`` per period (Bailey
+    and López de Prado, 2012, "The Sharpe Ratio Efficient Frontier", and 2014, eq. for the PSR).
+
+    Parameters
+    ----------
+    sharpe, benchmark
+        Annualised Sharpe ratios (divided by ``sqrt(periods_per_year)`` here).
+    n_obs
+        Number of returns the Sharpe was measured on, at least 2.
+    skew, kurtosis
+        Skewness and plain (non-excess) kurtosis of those returns; 0 and 3 for normal returns.
+    periods_per_year
+        Periods a year of the returns (252 on the equity calendar).
+
+    Raises
+    ------
+    ValueError
+        ``n_obs`` below 2, ``periods_per_year`` not positive, a non-finite input, or moments
+        that make the variance term ``1 - skew SR + (kurtosis - 1) / 4 SR^2`` not positive.
+    """
+    values = (sharpe, benchmark, skew, kurtosis)
+    if n_obs < 2 or periods_per_year <= 0 or not all(math.isfinite(v) for v in values):
+        raise ValueError(
+            f"need n_obs >= 2, periods_per_year > 0 and finite Sharpes and moments; got "
+            f"n_obs={n_obs}, periods_per_year={periods_per_year}, sharpe={sharpe}, "
+            f"benchmark={benchmark}, skew={skew}, kurtosis={kurtosis}"
+        )
+    scale = math.sqrt(periods_per_year)
+    observed, target = sharpe / scale, benchmark / scale
+    spread = 1.0 - skew * observed + (kurtosis - 1.0) / 4.0 * observed**2
+    if spread <= 0:
+        raise ValueError(
+            f"1 - skew*SR + (kurtosis - 1)/4*SR^2 = {spread:.4g} is not positive for skew={skew},"
+            f" kurtosis={kurtosis}; pass the plain kurtosis (3 for normal returns), not excess"
+        )
+    return _NORMAL.cdf((observed - target) * math.sqrt(n_obs - 1) / math.sqrt(spread))
+
+
+def expected_max_sharpe(n_trials: int, sharpe_std: float) -> float:
+    """Expected best Sharpe of ``n_trials`` luckless trials, in the unit of ``sharpe_std``.
+
+    ``SR0 = sqrt(V) ((1 - gamma) Z^-1[1 - 1/N] + gamma Z^-1[1 - 1/(N e)])`` with ``gamma`` the
+    Euler-Mascheroni constant, ``N = n_trials`` (at least 2) and ``sqrt(V) = sharpe_std`` the
+    standard deviation of the trial Sharpes (Bailey and López de Prado, 2014, eq. for SR0).
+    """
+    if n_trials < 2:
+        raise ValueError(f"the expected maximum needs at least 2 trials, got {n_trials}")
+    gamma = np.euler_gamma
+    quantile = (1.0 - gamma) * _NORMAL.inv_cdf(1.0 - 1.0 / n_trials) + gamma * _NORMAL.inv_cdf(
+        1.0 - 1.0 / (n_trials * math.e)
+    )
+    return sharpe_std * quantile
+
+
+def deflated_sharpe(
+    best_sharpe: float,
+    trial_sharpes: ArrayLike,
+    n_obs: int,
+    skew: float,
+    kurtosis: float,
+    periods_per_year: int,
+) -> DeflatedSharpe:
+    """The Deflated Sharpe Ratio: the PSR of the pick against the expected best of N trials.
+
+    ``DSR = PSR(SR*, SR0)``, see `probabilistic_sharpe` and `expected_max_sharpe`; ``N`` is the
+    number of trial Sharpes and ``V`` their sample variance (``ddof=1``).
+
+    Parameters
+    ----------
+    best_sharpe
+        Annualised Sharpe of the picked trial (``SR*``).
+    trial_sharpes
+        Annualised Sharpes of all N trials of the sweep, the pick included; at least 2, finite.
+    n_obs, skew, kurtosis, periods_per_year
+        As in `probabilistic_sharpe`, for the returns of the picked trial.
+
+    Returns
+    -------
+    DeflatedSharpe
+        ``expected_max_sharpe`` (SR0) and ``trial_sharpe_std`` annualised; ``deflated_sharpe``
+        a probability in [0, 1]; ``n_trials`` = N.
+    """
+    sharpes = np.asarray(trial_sharpes, dtype=float)
+    if sharpes.ndim != 1 or sharpes.size < 2 or not np.isfinite(sharpes).all():
+        raise ValueError(
+            f"trial_sharpes must be a 1-D array of at least 2 finite Sharpes, got shape "
+            f"{sharpes.shape} with {int((~np.isfinite(sharpes)).sum())} non-finite values"
+        )
+    std = float(sharpes.std(ddof=1))
+    benchmark = expected_max_sharpe(sharpes.size, std)
+    probability = probabilistic_sharpe(
+        best_sharpe, benchmark, n_obs, skew, kurtosis, periods_per_year
+    )
+    return DeflatedSharpe(benchmark, probability, int(sharpes.size), std)
+
+
+def pbo_applicable(n_trials: int, n_obs: int, n_splits: int = 16) -> bool:
+    """Whether a sweep is large enough for `pbo` to say something worth printing.
+
+    That is at least 10 trials (`MIN_TRIALS_FOR_PBO`) and the shape `pbo` accepts:
+    ``n_splits`` even and at least 2, ``n_obs >= 2 * n_splits``.
+    """
+    valid_splits = n_splits >= 2 and n_splits % 2 == 0
+    return n_trials >= MIN_TRIALS_FOR_PBO and valid_splits and n_obs >= 2 * n_splits
+
+
+def pbo(performance: np.ndarray, n_splits: int = 16) -> PBOResult:
+    """Probability of backtest overfitting by combinatorially symmetric cross-validation.
+
+    The rows (time) are cut into ``S = n_splits`` contiguous blocks of equal length; when ``S``
+    does not divide ``T`` the oldest ``T mod S`` rows are dropped. For each of the ``C(S, S/2)``
+    choices of S/2 blocks as in-sample (IS; the rest out of sample, OOS), in the order of
+    `itertools.combinations`: the trial with the best IS Sharpe (mean / std, ``ddof=1``; the
+    first on a tie) is ranked among the OOS Sharpes, rank 1 the worst and N the best (ties take
+    the average rank); ``omega = rank / (N + 1)`` and ``logit = ln(omega / (1 - omega))``.
+    ``PBO`` is the share of logits ``<= 0``, the paper's indicator of ``(-inf, 0]``: a pick at
+    the OOS median (logit exactly 0: odd N, or ties) counts as overfit. A trial that does
+    not vary over a half (e.g. flat in cash) has Sharpe 0 there.
+
+    Parameters
+    ----------
+    performance
+        ``T x N`` array, e.g. daily returns of N trials; finite, ``N >= 2``, ``T >= 2 S``.
+    n_splits
+        Even number of blocks, at least 2; 16 (the paper's choice) gives 12,870 combinations.
+    """
+    values = np.asarray(performance, dtype=float)
+    _check_pbo_input(values, n_splits)
+    n_trials = values.shape[1]
+    block_len = values.shape[0] // n_splits
+    values = values[values.shape[0] - block_len * n_splits :]
+    centre = values.mean(axis=0)
+    centred = (values - centre).reshape(n_splits, block_len, n_trials)
+    # the Sharpe of any union of blocks follows from per-block sums; centring keeps
+    # sum(x**2) - sum(x)**2 / n well conditioned
+    sums, squares = centred.sum(axis=1), (centred**2).sum(axis=1)
+    flat = np.abs(values).max(axis=0) * 1e-10
+    chosen = np.array(list(combinations(range(n_splits), n_splits // 2)))
+    members = np.zeros((len(chosen), n_splits))
+    np.put_along_axis(members, chosen, 1.0, axis=1)
+    half = block_len * n_splits // 2
+    chunk = max(1, _CHUNK_CELLS // n_trials)
+    logits = np.concatenate(
+        [
+            _logits(members[first : first + chunk], sums, squares, centre, flat, half)
+            for first in range(0, len(members), chunk)
+        ]
+    )
+    return PBOResult(float(np.mean(logits <= 0)), len(logits), logits, n_splits, n_trials)
+
+
+def _check_pbo_input(values: np.ndarray, n_splits: int) -> None:
+    """Raise ValueError, saying what was received, unless `pbo` can use the input."""
+    if values.ndim != 2 or values.shape[1] < 2:
+        raise ValueError(f"performance must be T x N with N >= 2 trials, got {values.shape}")
+    if n_splits < 2 or n_splits % 2:
+        raise ValueError(f"n_splits must be an even number of at least 2, got {n_splits}")
+    if values.shape[0] < 2 * n_splits:
+        raise ValueError(
+            f"need at least 2 * n_splits = {2 * n_splits} rows for {n_splits} blocks of 2 or "
+            f"more, got {values.shape[0]}; pass fewer splits or more history"
+        )
+    if not np.isfinite(values).all():
+        raise ValueError("performance contains NaN or infinite values; drop or fill those rows")
+
+
+def _logits(
+    members: np.ndarray,
+    sums: np.ndarray,
+    squares: np.ndarray,
+    centre: np.ndarray,
+    flat: np.ndarray,
+    half: int,
+) -> np.ndarray:
+    """Logits of the OOS relative rank of the IS winner, one per row of ``members`` (0/1 IS)."""
+    in_sums, in_squares = members @ sums, members @ squares
+    in_sharpe = _sharpe(in_sums, in_squares, centre, flat, half)
+    out_sharpe = _sharpe(sums.sum(0) - in_sums, squares.sum(0) - in_squares, centre, flat, half)
+    winner = np.argmax(in_sharpe, axis=1)
+    score = np.take_along_axis(out_sharpe, winner[:, None], axis=1)
+    below, level = (out_sharpe < score).sum(axis=1), (out_sharpe == score).sum(axis=1)
+    rank = below + (level + 1) / 2.0
+    omega = rank / (out_sharpe.shape[1] + 1)
+    return np.log(omega / (1.0 - omega))
+
+
+def _sharpe(
+    sums: np.ndarray, squares: np.ndarray, centre: np.ndarray, flat: np.ndarray, n_obs: int
+) -> np.ndarray:
+    """Per-period Sharpe (``ddof=1``) from sums of centred values; 0 where nothing varies."""
+    variance = (squares - sums**2 / n_obs) / (n_obs - 1)
+    mean = sums / n_obs + centre
+    varies = variance > flat**2
+    return np.where(varies, mean / np.sqrt(np.where(varies, variance, 1.0)), 0.0)

@@ -1,0 +1,113 @@
+"""Sweeps: each row equals a single run of its combination; chunking changes nothing."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+import run_backtest
+from engine.config import build_config
+from engine.errors import ConfigError
+from engine.metrics import METRICS
+from engine.run import run
+from engine.sweep import parse_axis, sweep, with_value
+
+
+def _config(strategy: str, folder: Path, *overrides: str):
+    return build_config(
+        strategy,
+        ["costs.fees_bps=2", "costs.slippage_bps=1", "costs.cash_rate=0.02", *overrides],
+        data=f"csv:{folder}",
+        start=date(2016, 1, 1),
+        end=date(2020, 12, 31),
+    )
+
+
+def _single(config, row: pd.Series, axes) -> dict[str, float]:
+    for axis in axes:
+        config = with_value(config, axis.key, float(row[axis.key]))
+    return run(config).metrics["strategy"]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "specs"),
+    [
+        ("main_street", ["strategy.short_weight=0.2:0.6:0.2", "costs.fees_bps=1,10"]),
+        ("hartnett_switch", ["strategy.sell_above=6,7.5", "strategy.max_hold=21,63"]),
+    ],
+)
+def test_every_row_equals_a_single_run(strategy: str, specs: list[str], shared_data: Path) -> None:
+    config = _config(strategy, shared_data)
+    axes = [parse_axis(spec) for spec in specs]
+    result = sweep(config, axes)
+    assert len(result.table) == np.prod([len(axis.values) for axis in axes])
+    for _, row in result.table.iterrows():
+        single = _single(config, row, axes)
+        for key in METRICS:
+            assert row[key] == pytest.approx(single[key], rel=1e-9, abs=1e-12), (key, dict(row))
+
+
+def test_results_do_not_depend_on_the_chunk_size(shared_data: Path) -> None:
+    config = _config("main_street", shared_data)
+    axes = [parse_axis("strategy.long_weight=0.5,1"), parse_axis("strategy.tech_share=0.2:0.8:0.3")]
+    tables = [sweep(config, axes, chunk_size=size).table for size in (1, 4, 100)]
+    for table in tables[1:]:
+        pd.testing.assert_frame_equal(table, tables[0], rtol=0, atol=0)
+
+
+def test_axes_parse_lists_and_inclusive_ranges() -> None:
+    assert parse_axis("strategy.sell_above=7,7.5,8").values == (7.0, 7.5, 8.0)
+    assert parse_axis("strategy.short_weight=0.1:0.5:0.1").values == (0.1, 0.2, 0.3, 0.4, 0.5)
+    assert parse_axis("costs.borrow_bps.BTC-USD=100:300:100").key == "costs.borrow_bps.BTC-USD"
+
+
+@pytest.mark.parametrize(
+    ("spec", "message"),
+    [
+        ("strategy.sell_above", "expected KEY=SPEC"),
+        ("strategy.sell_above=a,b", "use 7,7.5,8"),
+        ("strategy.sell_above=9:7:1", "start <= stop"),
+    ],
+)
+def test_bad_specs_are_refused(spec: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_axis(spec)
+
+
+def test_non_numeric_or_unknown_keys_are_refused() -> None:
+    config = build_config("hartnett_switch")
+    with pytest.raises(ConfigError, match="only numeric"):
+        with_value(config, "strategy.tech_break_mode", 1.0)
+    with pytest.raises(ConfigError, match="not a strategy, costs or execution parameter"):
+        with_value(config, "universe.tech", 1.0)
+    with pytest.raises(ConfigError, match="out of range"):
+        with_value(config, "strategy.sell_above", 11.0)
+
+
+def test_the_cli_writes_the_sweep_beside_the_best_run(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "main_street", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
+    argv += ["--start", "2018-01-01", "--end", "2020-12-31", "--no-report"]
+    argv += ["--sweep", "strategy.short_weight=0.1,0.3", "--sweep", "strategy.tech_share=0.5,1"]
+    assert run_backtest.main(argv) == 0
+    out, err = capsys.readouterr()
+    run_dir = Path(out.strip().splitlines()[-1])
+    table = pd.read_csv(run_dir / "sweep.csv")
+    assert len(table) == 4
+    facts = json.loads((run_dir / "metrics.json").read_text())["sweep"]
+    best = table.loc[table["sharpe"].idxmax()]
+    assert facts["best"] == {
+        "strategy.short_weight": best["strategy.short_weight"],
+        "strategy.tech_share": best["strategy.tech_share"],
+    }
+    config = json.loads((run_dir / "manifest.json").read_text())["config"]["strategy"]
+    assert config["short_weight"] == best["strategy.short_weight"]
+    assert "best of 4 by Sharpe" in err
+    assert 0.0 <= facts["deflated_sharpe"] <= 1.0
+    assert "pbo" not in facts  # 4 trials are too few for CSCV
