@@ -11,7 +11,7 @@ afterwards, so fees and leverage are paid from (possibly negative) cash.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit
+from numba import njit, prange
 from vectorbt.portfolio.enums import Direction, OrderStatus, ProcessOrderState, SizeType
 from vectorbt.portfolio.nb import execute_order_nb, order_nb
 
@@ -67,7 +67,7 @@ def simulate(
     return units, cash, equity, interest, borrowed, fee_paid, slipped, fills[:count], ruin
 
 
-@njit(cache=True)
+@njit(cache=True, parallel=True)
 def equity_paths(
     close: np.ndarray,
     targets: np.ndarray,
@@ -89,7 +89,7 @@ def equity_paths(
     p, n, _ = targets.shape
     equity = np.zeros((p, n))
     ruin = np.full(p, NO_RUIN)
-    for k in range(p):
+    for k in prange(p):  # portfolios are independent: one per core at a time
         ruin[k] = _equity_path(
             close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[k],
             margin_rate[k], initial_cash, equity[k],

@@ -13,12 +13,11 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 import pandas as pd
-from pydantic import TypeAdapter, ValidationError
 
 from engine import kernel
 from engine.config import RunConfig
@@ -27,7 +26,8 @@ from engine.errors import ConfigError
 from engine.metrics import METRICS, summary
 from engine.overfitting import deflated_sharpe, pbo, pbo_applicable
 from engine.run import BENCHMARK, prepare
-from engine.simulate import backtest, order_targets, period_ends
+from engine.simulate import Rebalance, backtest, order_targets, period_ends
+from strategies import StaticStrategy
 
 METRIC_COLUMNS = METRICS
 DIFFERENCES = ("sharpe_vs_6040", "cagr_vs_6040")
@@ -74,12 +74,9 @@ def with_value(config: RunConfig, key: str, value: float) -> RunConfig:
         return replace(config, **{section: replace(part, **{name: {**current, entry: value}})})
     if isinstance(current, bool) or not isinstance(current, int | float):
         raise ConfigError(f"--sweep {key}: only numeric parameters can be swept")
-    try:
-        typed = TypeAdapter(type(current)).validate_python(value)
-    except ValidationError:
-        raise ConfigError(
-            f"--sweep {key}: {value} is not a valid {type(current).__name__}"
-        ) from None
+    if isinstance(current, int) and not float(value).is_integer():
+        raise ConfigError(f"--sweep {key}: {value} is not a whole number")
+    typed = type(current)(value)
     return replace(config, **{section: replace(part, **{name: typed})})
 
 
@@ -106,24 +103,66 @@ def sweep(
     grid = list(itertools.product(*(axis.values for axis in axes)))
     configs = [_combination(config, axes, values) for values in grid]
     market, base_rate, _ = prepare(_widest(config, configs), refresh=refresh)
-    prices = market.prices
-    rows: list[dict[str, Any]] = []
-    paths, benchmarks = [], {}
+    context = _Context(market, base_rate)
+    tables, paths = [], []
     for first in range(0, len(configs), chunk_size):
         chunk = configs[first : first + chunk_size]
-        equity, ruin = _simulate(chunk, market, base_rate)
+        equity, ruin, cash = _simulate(chunk, context)
         paths.append(equity)
-        for cfg, path, bar in zip(chunk, equity, ruin, strict=True):
-            rows.append(_row(cfg, path, bar, market, base_rate, benchmarks))
+        tables.append(_rows(chunk, equity, ruin, cash, context))
         if on_chunk:
             on_chunk(min(first + chunk_size, len(configs)), len(configs))
     keys = [axis.key for axis in axes]
-    table = pd.concat([pd.DataFrame(grid, columns=keys), pd.DataFrame(rows)], axis=1)
+    table = pd.concat(
+        [pd.DataFrame(grid, columns=keys), pd.concat(tables, ignore_index=True)], axis=1
+    )
     equity = np.vstack(paths)
-    returns = pd.DataFrame((equity[:, 1:] / equity[:, :-1] - 1.0).T, index=prices.index[1:])
+    returns = pd.DataFrame((equity[:, 1:] / equity[:, :-1] - 1.0).T, index=market.prices.index[1:])
     return SweepResult(
         table=table, axes=tuple(axes), returns=returns, periods_per_year=market.periods_per_year
     )
+
+
+@dataclass
+class _Context:
+    """The one market of a sweep, with what its combinations share: rates and benchmarks."""
+
+    market: Any
+    base_rate: pd.Series
+    rates: dict[str, tuple[pd.Series, np.ndarray]] = field(default_factory=dict)
+    benchmarks: dict[str, dict[str, float]] = field(default_factory=dict)
+    ends: dict[str, np.ndarray] = field(default_factory=dict)
+
+    def period_ends(self, rebalance: Rebalance) -> np.ndarray:
+        """The rebalance schedule's period ends on the market's dates."""
+        if rebalance not in self.ends:
+            self.ends[rebalance] = period_ends(
+                pd.DatetimeIndex(self.market.prices.index), rebalance
+            )
+        return self.ends[rebalance]
+
+    def rates_for(self, cfg: RunConfig) -> tuple[pd.Series, np.ndarray]:
+        """The cash rate of each bar and the margin rate, as a single run computes them."""
+        costs = cfg.costs
+        key = repr((costs.cash_rate, costs.cash_rate_file, costs.margin_spread_bps))
+        if key not in self.rates:
+            cash = (
+                self.base_rate
+                if costs.cash_rate_file
+                else cash_rates(self.market.prices.index, costs)[0]
+            )
+            self.rates[key] = (cash, margin_rates(cash, costs).to_numpy(dtype=float))
+        return self.rates[key]
+
+    def benchmark(self, cfg: RunConfig) -> dict[str, float]:
+        """The 60/40's headline metrics under this combination's costs and execution."""
+        key = repr((cfg.costs, cfg.execution))
+        if key not in self.benchmarks:
+            cash, _ = self.rates_for(cfg)
+            weights = BENCHMARK.target_weights(self.market)
+            result = backtest(self.market.prices, weights, cfg.costs, cfg.execution, cash_rate=cash)
+            self.benchmarks[key] = summary(result.equity, self.market.periods_per_year, cash)
+        return self.benchmarks[key]
 
 
 def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...]) -> RunConfig:
@@ -138,26 +177,27 @@ def _widest(config: RunConfig, configs: list[RunConfig]) -> RunConfig:
 
 
 def _simulate(
-    chunk: list[RunConfig], market: Any, base_rate: pd.Series
-) -> tuple[np.ndarray, np.ndarray]:
+    chunk: list[RunConfig], context: _Context
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Equity paths, ruin bars and cash rates (combinations x bars) of one chunk."""
+    market = context.market
     prices = market.prices
     columns = list(dict.fromkeys(t for cfg in chunk for t in _tickers(cfg, market)))
     close = prices[columns].to_numpy(dtype=float)
     priced = prices[columns].notna().to_numpy()
     targets, fees, slippage, borrow, cash, margin = [], [], [], [], [], []
     for cfg in chunk:
-        weights = cfg.strategy.target_weights(market).reindex(columns=columns, fill_value=0.0)
-        ends = period_ends(pd.DatetimeIndex(prices.index), cfg.execution.rebalance)
+        ends = context.period_ends(cfg.execution.rebalance)
         targets.append(
-            order_targets(weights.to_numpy(dtype=float), priced, ends, cfg.execution.lag)
+            order_targets(_weights(cfg, market, columns), priced, ends, cfg.execution.lag)
         )
         fees.append(np.full(len(columns), cfg.costs.fees_bps / 1e4))
         slippage.append(np.full(len(columns), cfg.costs.slippage_bps / 1e4))
         borrow.append([cfg.costs.borrow_rate(t, market.universe.is_crypto(t)) for t in columns])
-        rate = _rate(cfg, market, base_rate)
+        rate, margin_rate = context.rates_for(cfg)
         cash.append(rate.to_numpy(dtype=float))
-        margin.append(margin_rates(rate, cfg.costs).to_numpy(dtype=float))
-    return kernel.equity_paths(
+        margin.append(margin_rate)
+    equity, ruin = kernel.equity_paths(
         close,
         np.stack(targets),
         np.array(fees),
@@ -168,40 +208,66 @@ def _simulate(
         np.array(margin),
         float(chunk[0].execution.initial_value),
     )
+    return equity, ruin, np.array(cash)
+
+
+def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> np.ndarray:
+    """The strategy's target weights, dates x ``columns``; a static one's row is broadcast."""
+    strategy = cfg.strategy
+    if isinstance(strategy, StaticStrategy):
+        row = strategy.weights_by_ticker(market.universe)
+        weights = np.array([row.get(ticker, 0.0) for ticker in columns])
+        return np.broadcast_to(weights, (len(market.prices), len(columns)))
+    frame = strategy.target_weights(market).reindex(columns=columns, fill_value=0.0)
+    return frame.to_numpy(dtype=float)
 
 
 def _tickers(cfg: RunConfig, market: Any) -> list[str]:
     return [market.universe.ticker(role) for role in cfg.strategy.roles()]
 
 
-def _rate(cfg: RunConfig, market: Any, base_rate: pd.Series) -> pd.Series:
-    if cfg.costs.cash_rate_file:
-        return base_rate
-    return cash_rates(market.prices.index, cfg.costs)[0]
+def _rows(
+    chunk: list[RunConfig],
+    equity: np.ndarray,
+    ruin: np.ndarray,
+    cash: np.ndarray,
+    context: _Context,
+) -> pd.DataFrame:
+    """Each combination's metrics, as a single run reports them, and its differences to 60/40."""
+    index = context.market.prices.index
+    table = pd.DataFrame(_metrics(equity, cash, index, context.market.periods_per_year))
+    ruined = ruin != kernel.NO_RUIN
+    table.loc[ruined, :] = np.nan
+    for name in ("sharpe", "cagr"):
+        theirs = np.array([context.benchmark(cfg)[name] for cfg in chunk])
+        table[f"{name}_vs_6040"] = table[name].to_numpy() - theirs
+    table["ruined_on"] = [index[bar].date().isoformat() if bar >= 0 else "" for bar in ruin]
+    return table
 
 
-def _row(
-    cfg: RunConfig,
-    path: np.ndarray,
-    ruin: int,
-    market: Any,
-    base_rate: pd.Series,
-    benchmarks: dict[str, dict[str, float]],
-) -> dict[str, Any]:
-    """The metrics of one combination's equity path, as a single run reports them."""
-    if ruin != kernel.NO_RUIN:
-        ruined = market.prices.index[ruin].date().isoformat()
-        return dict.fromkeys((*METRIC_COLUMNS, *DIFFERENCES), np.nan) | {"ruined_on": ruined}
-    rate = _rate(cfg, market, base_rate)
-    ours = summary(pd.Series(path, index=market.prices.index), market.periods_per_year, rate)
-    key = repr((cfg.costs, cfg.execution))
-    if key not in benchmarks:
-        weights = BENCHMARK.target_weights(market)
-        result = backtest(market.prices, weights, cfg.costs, cfg.execution, cash_rate=rate)
-        benchmarks[key] = summary(result.equity, market.periods_per_year, rate)
-    theirs = benchmarks[key]
-    differences = {f"{name}_vs_6040": ours[name] - theirs[name] for name in ("sharpe", "cagr")}
-    return ours | differences | {"ruined_on": ""}
+def _metrics(
+    equity: np.ndarray, cash: np.ndarray, index: pd.DatetimeIndex, periods_per_year: int
+) -> dict[str, np.ndarray]:
+    """`engine.metrics.summary` for many equity paths at once (rows), with the same formulas."""
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = equity[:, 1:] / equity[:, :-1] - 1.0
+        excess = returns - cash[:, 1:]
+        growth = equity[:, -1] / equity[:, 0]
+        days = (index[-1] - index[0]).days
+        cagr = growth ** (365.25 / days) - 1.0 if days > 0 else np.full(len(equity), np.nan)
+        spread = excess.std(axis=1, ddof=1)
+        downside = np.sqrt(np.mean(np.minimum(excess, 0.0) ** 2, axis=1) * periods_per_year)
+        deepest = (equity / np.maximum.accumulate(equity, axis=1) - 1.0).min(axis=1)
+        mean = excess.mean(axis=1)
+        return {
+            "total_return": growth - 1.0,
+            "cagr": cagr,
+            "volatility": returns.std(axis=1, ddof=1) * np.sqrt(periods_per_year),
+            "sharpe": np.where(spread > 0, mean / spread * np.sqrt(periods_per_year), np.nan),
+            "sortino": np.where(downside > 0, mean * periods_per_year / downside, np.nan),
+            "max_drawdown": deepest,
+            "calmar": np.where(deepest != 0, cagr / np.abs(deepest), np.nan),
+        }
 
 
 def best_config(config: RunConfig, result: SweepResult) -> RunConfig:

@@ -72,13 +72,17 @@ class StaticStrategy(Strategy):
         """Return the roles with a non-zero weight."""
         return tuple(role for role, weight in self.legs().items() if weight != 0.0)
 
-    def target_weights(self, market: Market) -> pd.DataFrame:
-        """Return the legs' weights on every date, one column per ticker."""
+    def weights_by_ticker(self, universe: Universe) -> dict[str, float]:
+        """Return the weight of each ticker (legs sharing a ticker add up)."""
         by_ticker: dict[str, float] = {}
         for role in self.roles():
-            ticker = market.universe.ticker(role)
+            ticker = universe.ticker(role)
             by_ticker[ticker] = by_ticker.get(ticker, 0.0) + self.legs()[role]
-        row = pd.Series(by_ticker, dtype=float)
+        return by_ticker
+
+    def target_weights(self, market: Market) -> pd.DataFrame:
+        """Return the legs' weights on every date, one column per ticker."""
+        row = pd.Series(self.weights_by_ticker(market.universe), dtype=float)
         return pd.DataFrame(
             np.tile(row.to_numpy(), (len(market.prices), 1)),
             index=market.prices.index,

@@ -1,0 +1,206 @@
+"""Walk-forward evaluation of a sweep: pick on each train window, trade the pick on the next.
+
+The data are cut into consecutive windows on calendar dates: from an anchor ``a`` (the later of
+the config's start and the market's first bar), train ``[a, a + train)`` and test
+``[a + train, a + train + test)``, then ``a`` advances by ``test`` until a test window would
+start after the last bar; the last test window may be shorter, and one with fewer than
+`MIN_TEST_BARS` bars is dropped. Offsets are multiplied, not chained (``a + 3 * 1m``), so month
+ends do not drift. On each train window the sweep's best combination by Sharpe is chosen
+(`engine.sweep.best_config`), from data up to the train window's last bar only; it is then run
+on the test window as a fresh account (all cash on the first bar, positions bought with the
+engine's lag and costs), beside a fresh 60/40 account with the same costs. The test windows'
+daily returns are compounded into one out-of-sample curve, the day a window opens counting as a
+zero return (the previous account is closed at its last close, without exit costs). The
+"in-sample best" curve is the combination chosen on the whole period, run once over it and cut
+to the out-of-sample dates, rebased: what full hindsight would have shown.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from dataclasses import dataclass, replace
+from datetime import date
+from typing import Any
+
+import pandas as pd
+
+from engine.config import RunConfig
+from engine.errors import ConfigError
+from engine.metrics import summary
+from engine.run import prepare, run
+from engine.sweep import Axis, best_config, sweep, with_value
+
+MIN_TEST_BARS = 20
+"""A test window with fewer bars (the tail of the data) is dropped: its Sharpe means nothing."""
+
+_UNITS = {"y": "years", "m": "months", "d": "days"}
+_SPAN = re.compile(r"^\s*(\d+)\s*([ymd])\s*$")
+
+
+@dataclass(frozen=True)
+class Window:
+    """One train window and its test window, as their first and last bars (inclusive dates)."""
+
+    train_start: date
+    train_end: date
+    test_start: date
+    test_end: date
+
+
+@dataclass(frozen=True)
+class WalkForwardResult:
+    """The windows with their picks, the three stitched curves and their metrics.
+
+    ``windows``: one row per window: its number (from 1), bounds, each swept key's chosen value,
+    ``train_sharpe`` (the pick's Sharpe on its train window) and ``test_sharpe`` (on its test
+    window, as a fresh account). ``equity``: ``out_of_sample``, ``benchmark`` (60/40) and
+    ``in_sample_best`` on the test windows' bars, each starting at ``execution.initial_value``.
+    ``metrics``: `engine.metrics.summary` of each curve, Sharpe and Sortino net of the cash rate
+    each curve's runs earned (the config's rate on those dates). ``in_sample_choice``: the
+    swept values chosen on the whole period.
+    """
+
+    windows: pd.DataFrame
+    equity: pd.DataFrame
+    metrics: dict[str, dict[str, float]]
+    in_sample_choice: dict[str, float]
+
+
+def parse_windows(text: str) -> tuple[pd.DateOffset, pd.DateOffset]:
+    """``TRAIN:TEST`` such as ``5y:1y`` or ``18m:3m`` -> two calendar offsets (train, test).
+
+    Units: ``y`` years, ``m`` months, ``d`` calendar days (not trading days, so every window is
+    aligned on calendar dates whatever the market's calendar). Raises `ConfigError` otherwise.
+    """
+    parts = text.split(":")
+    matches = [_SPAN.match(part) for part in parts]
+    if len(parts) != 2 or not all(matches) or any(int(m[1]) == 0 for m in matches if m):
+        raise ConfigError(
+            f"--walk-forward {text!r}: expected TRAIN:TEST, each a positive whole number and a "
+            "unit y (years), m (months) or d (calendar days), for example 5y:1y or 24m:6m"
+        )
+    train, test = (pd.DateOffset(**{_UNITS[m[2]]: int(m[1])}) for m in matches if m)
+    return train, test
+
+
+def plan(bars: pd.DatetimeIndex, anchor: pd.Timestamp, train: Any, test: Any) -> list[Window]:
+    """The windows over ``bars`` from ``anchor``, as described in the module docstring.
+
+    Timing: a window's bounds are calendar dates; its bars are those of ``bars`` in them.
+    """
+    windows = []
+    for k in itertools.count():
+        low = anchor + test * k if k else anchor
+        middle = low + train
+        if middle > bars[-1]:
+            return windows
+        trained = bars[(bars >= low) & (bars < middle)]
+        tested = bars[(bars >= middle) & (bars < middle + test)]
+        if len(tested) >= MIN_TEST_BARS and len(trained) >= 2:
+            ends = (trained[0], trained[-1], tested[0], tested[-1])
+            windows.append(Window(*(stamp.date() for stamp in ends)))
+    raise AssertionError("unreachable")  # pragma: no cover
+
+
+def choose(config: RunConfig, axes: list[Axis], window: Window) -> tuple[RunConfig, float]:
+    """The best combination by Sharpe on ``window``'s train bars, and that Sharpe.
+
+    Timing: the sweep's market ends at ``window.train_end``, so nothing later is seen.
+    """
+    trained = replace(config, start=window.train_start, end=window.train_end)
+    result = sweep(trained, axes)
+    return best_config(trained, result), float(result.table["sharpe"].max())
+
+
+def walk_forward(
+    config: RunConfig, axes: list[Axis], train: pd.DateOffset, test: pd.DateOffset
+) -> WalkForwardResult:
+    """Choose on each train window, run the choice on its test window, stitch the test windows.
+
+    Timing: the choice for a test window uses data up to the end of its train window only; each
+    test window is a fresh account from cash. Raises `ConfigError` when no window fits the data.
+    """
+    market, _, _ = prepare(_widest(config, axes))
+    bars = pd.DatetimeIndex(market.prices.index)
+    anchor = max(pd.Timestamp(config.start), bars[0]) if config.start else bars[0]
+    windows = plan(bars, anchor, train, test)
+    if not windows:
+        raise ConfigError(
+            f"walk-forward: the data {bars[0].date()}..{bars[-1].date()} hold no train window "
+            f"of {train.kwds} followed by a test window of at least {MIN_TEST_BARS} bars; "
+            "choose shorter windows or an earlier start"
+        )
+    rows, strategy, benchmark, rates = [], [], [], []
+    for number, window in enumerate(windows, start=1):
+        chosen, train_sharpe = choose(config, axes, window)
+        tested = run(replace(chosen, start=window.test_start, end=window.test_end))
+        strategy.append(tested.strategy.equity)
+        benchmark.append(tested.benchmark.equity)
+        rates.append(tested.strategy.cash_rate)
+        rows.append(
+            {"window": number, **vars(window), **_values(chosen, axes)}
+            | {"train_sharpe": train_sharpe, "test_sharpe": tested.metrics["strategy"]["sharpe"]}
+        )
+    initial = config.execution.initial_value
+    equity = pd.DataFrame(
+        {"out_of_sample": stitch(strategy, initial), "benchmark": stitch(benchmark, initial)}
+    )
+    whole = best_config(config, sweep(config, axes))
+    hindsight = run(whole)
+    cut = hindsight.strategy.equity.loc[equity.index]
+    equity["in_sample_best"] = cut / cut.iloc[0] * initial
+    stitched_rate = pd.concat(rates)
+    own_rates = {
+        "out_of_sample": stitched_rate,
+        "benchmark": stitched_rate,
+        "in_sample_best": hindsight.strategy.cash_rate.loc[equity.index],
+    }
+    ppy = market.periods_per_year
+    metrics = {name: summary(equity[name], ppy, own_rates[name]) for name in equity}
+    return WalkForwardResult(
+        windows=pd.DataFrame(rows),
+        equity=equity,
+        metrics=metrics,
+        in_sample_choice=_values(whole, axes),
+    )
+
+
+def stitch(curves: list[pd.Series], initial: float) -> pd.Series:
+    """Chain equity curves on consecutive dates into one starting at ``initial``.
+
+    Each curve contributes its own daily returns; its first bar is a zero return (the previous
+    curve's last value carried over). Timing: ``curves`` in date order, not overlapping.
+    """
+    pieces, level = [], initial
+    for curve in curves:
+        piece = curve / curve.iloc[0] * level
+        pieces.append(piece)
+        level = float(piece.iloc[-1])
+    return pd.concat(pieces)
+
+
+def _widest(config: RunConfig, axes: list[Axis]) -> RunConfig:
+    """The combination needing the most roles, so the bars are those every sweep sees."""
+    combinations = [
+        _combination(config, axes, values)
+        for values in itertools.product(*(axis.values for axis in axes))
+    ]
+    return max(combinations, key=lambda cfg: len(cfg.strategy.roles()))
+
+
+def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...]) -> RunConfig:
+    for axis, value in zip(axes, values, strict=True):
+        config = with_value(config, axis.key, value)
+    return config
+
+
+def _values(config: RunConfig, axes: list[Axis]) -> dict[str, float]:
+    """The swept keys' values in ``config`` (``costs.borrow_bps.BTC-USD`` reads the map)."""
+    values = {}
+    for axis in axes:
+        section, _, rest = axis.key.partition(".")
+        name, _, entry = rest.partition(".")
+        value = getattr(getattr(config, section), name)
+        values[axis.key] = float(value[entry] if entry else value)
+    return values
