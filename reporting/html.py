@@ -51,6 +51,8 @@ td.l { white-space: nowrap; }
 tbody tr:nth-child(even) { background: #fafbfc; }
 .scroll { overflow-x: auto; }
 .grid { display: flex; flex-wrap: wrap; gap: 4px 28px; align-items: flex-start; }
+.pair figure { flex: 1 1 420px; max-width: calc(50% - 14px); }
+@media (max-width: 900px) { .pair figure { max-width: 100%; } }
 .swatch-s { color: var(--strategy); font-weight: 700; }
 .swatch-b { color: var(--benchmark); font-weight: 700; }
 figure { margin: 8px 0 12px; }

@@ -30,11 +30,13 @@ from reporting.figures import (
     signals_figure,
 )
 from reporting.period_figures import annual_figure, attribution_figure, monthly_figure
+from reporting.sweep_section import SweepOutputs, sweep_section
 
 BENCHMARK_NAME = "60/40"
 NAV = (
     ("header", "Run"),
     ("headline", "Headline"),
+    ("sweep", "Sweep"),
     ("equity", "Equity"),
     ("drawdowns", "Drawdowns"),
     ("rolling", "Rolling"),
@@ -61,6 +63,7 @@ class _Page:
     equity: pd.DataFrame
     regime: pd.Series | None
     legs: dict[str, str]
+    sweep: SweepOutputs | None
 
     def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
         """Write the figure as ``file`` in the folder and embed the same bytes."""
@@ -69,11 +72,17 @@ class _Page:
         return h.figure(png, file, alt, caption)
 
 
-def write_report(result: RunResult, folder: Path, manifest: dict[str, Any]) -> Path:
+def write_report(
+    result: RunResult,
+    folder: Path,
+    manifest: dict[str, Any],
+    sweep: SweepOutputs | None = None,
+) -> Path:
     """Write ``report.html`` and its PNG figures into ``folder``; return the page's path.
 
     ``manifest`` is any JSON-able dict (config, command line, fingerprints, versions); the last
-    section shows it as given.
+    section shows it as given. ``sweep``, when the run is a sweep's best combination, adds the
+    ``sweep`` section and its heatmaps.
     """
     folder.mkdir(parents=True, exist_ok=True)
     name = result.config.strategy.name
@@ -88,6 +97,7 @@ def write_report(result: RunResult, folder: Path, manifest: dict[str, Any]) -> P
         equity=equity,
         regime=explained.regime if explained is not None else None,
         legs=leg_names(weights, list(result.attribution["strategy"].columns)),
+        sweep=sweep,
     )
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
@@ -155,6 +165,13 @@ def _headline(page: _Page) -> str:
     )
     body = f'<p class="verdict">{h.esc(verdict)}</p>{t.headline_table(metrics)}'
     return h.section("headline", "Headline: strategy against 60/40", body + f"<p>{h.esc(note)}</p>")
+
+
+def _sweep(page: _Page) -> str:
+    """How this run was picked from a sweep; empty for a run that is not a sweep's pick."""
+    if page.sweep is None:
+        return ""
+    return sweep_section(page.sweep, page.figure, page.result.market.synthetic)
 
 
 def _equity(page: _Page) -> str:
@@ -350,6 +367,7 @@ def _manifest(page: _Page) -> str:
 SECTIONS: tuple[Callable[[_Page], str], ...] = (
     _header,
     _headline,
+    _sweep,
     _equity,
     _drawdowns,
     _rolling,

@@ -43,6 +43,8 @@ LABELS: dict[str, tuple[str, float, int]] = {
     "up_capture": ("Up capture [% of 60/40's up days]", 100.0, 1),
     "down_capture": ("Down capture [% of 60/40's down days]", 100.0, 1),
     "hit_rate": ("Hit rate [% of months beating 60/40]", 100.0, 1),
+    "sharpe_vs_6040": ("Sharpe minus 60/40's", 1.0, 2),
+    "cagr_vs_6040": ("CAGR minus 60/40's [pp]", 100.0, 2),
 }
 for _side in ("gross", "net", "long", "short"):
     for _stat, _word in (("mean", "average"), ("max", "maximum")):
@@ -237,3 +239,52 @@ def fills_table(trades: pd.DataFrame, legs: dict[str, str], count: int = 20) -> 
     ]
     header = ["Date", "Ticker", "Leg", "Units", "Price [$]", "Notional [$]", "Fee [$]"]
     return table(header, rows, left=3)
+
+
+# the top-combinations table's columns, with labels short enough for a row of many keys
+SWEEP_COLUMNS = {
+    "sharpe": "Sharpe",
+    "sharpe_vs_6040": "Sharpe vs 60/40",
+    "cagr": "CAGR [%]",
+    "cagr_vs_6040": "CAGR vs 60/40 [pp]",
+    "volatility": "Volatility [%]",
+    "max_drawdown": "Max drawdown [%]",
+}
+
+
+def sweep_facts_table(facts: dict[str, Any]) -> str:
+    """A sweep's size, its best values, and how far luck alone explains the best Sharpe."""
+    ruined = facts.get("ruined", 0)
+    size = f"{facts['combinations']:,}" + (f" ({ruined} ruined)" if ruined else "")
+    rows = [["Combinations", size]]
+    rows += [[f"Best {key}", f"{raw:g}"] for key, raw in facts["best"].items()]
+    rows.append(["Best Sharpe", num(facts.get("best_sharpe"))])
+    if "deflated_sharpe" in facts:
+        deflated = facts["deflated_sharpe"]
+        verdict = "below 0.95: not convincing" if deflated < 0.95 else "at least 0.95"
+        rows += [
+            ["Deflated Sharpe", f"{num(deflated)} ({verdict})"],
+            ["Expected max Sharpe from luck", num(facts.get("expected_max_sharpe"))],
+            ["Trials' Sharpe std", num(facts.get("trial_sharpe_std"))],
+        ]
+    if "pbo" in facts:
+        verdict = "above 0.5: worse than a coin flip" if facts["pbo"] > 0.5 else "at most 0.5"
+        pbo = f"{num(facts['pbo'])} ({verdict})"
+        rows.append(["Probability of backtest overfitting (PBO)", pbo])
+    return table(["Sweep", "Value"], rows, table_id="sweep-facts")
+
+
+def sweep_top_table(sweep: pd.DataFrame, keys: list[str], count: int = 10) -> str:
+    """The ``count`` combinations with the highest Sharpe (ruined ones never), the best first."""
+    top = sweep.sort_values("sharpe", ascending=False, kind="stable", na_position="last")
+    top = top.loc[top["sharpe"].notna()].head(count)
+    rows = [
+        [
+            "1 (best)" if rank == 1 else str(rank),
+            *(f"{row[key]:g}" for key in keys),
+            *(value(key, row[key], signed=key.endswith("_vs_6040")) for key in SWEEP_COLUMNS),
+        ]
+        for rank, (_, row) in enumerate(top.iterrows(), start=1)
+    ]
+    header = ["Rank", *keys, *SWEEP_COLUMNS.values()]
+    return table(header, rows, table_id="sweep-top")

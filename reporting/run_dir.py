@@ -16,6 +16,7 @@ from engine.run import RunResult
 from reporting.index import write_index
 from reporting.manifest import build_manifest
 from reporting.report import write_report
+from reporting.sweep_section import SweepOutputs
 
 
 def write_run(
@@ -31,8 +32,9 @@ def write_run(
 
     The files are written into a hidden folder first and renamed at the end, so a failure
     leaves no half-written run; an existing run directory is never reused. ``report=False``
-    leaves out the report and its figures (for scripted loops). ``results/index.html`` is
-    rebuilt afterwards.
+    leaves out the report and its figures (for scripted loops); a sweep's outputs in ``extra``
+    (``sweep.csv`` and ``sweep``) add its section and heatmaps to the report.
+    ``results/index.html`` is rebuilt afterwards.
     """
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
@@ -44,7 +46,7 @@ def write_run(
         manifest = build_manifest(result, command or [])
         (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
         if report:
-            write_report(result, staging, manifest)
+            write_report(result, staging, manifest, SweepOutputs.from_extra(extra or {}))
         run_dir = _rename_unique(staging, results_root / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
