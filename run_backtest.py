@@ -15,7 +15,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from engine.errors import InputError
+from engine.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
     from engine.config import RunConfig
@@ -115,6 +115,12 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
         help="sweep a numeric parameter over a list (7,7.5,8) or a range (0.1:0.5:0.1); "
         "repeat for a grid; the best combination by Sharpe gets the run's report",
     )
+    parser.add_argument(
+        "--walk-forward",
+        metavar="TRAIN:TEST",
+        help="with --sweep: choose the best on each TRAIN window (e.g. 5y), apply it on the next "
+        "TEST window (e.g. 1y), and report the stitched out-of-sample result",
+    )
     loud = parser.add_mutually_exclusive_group()
     loud.add_argument(
         "-v", "--verbose", action="store_true", help="debug messages of the project's modules"
@@ -161,6 +167,8 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         command = ["run_backtest.py", *(sys.argv[1:] if argv is None else argv)]
         extra: dict[str, Any] = {}
+        if args.walk_forward and not args.sweep:
+            raise ConfigError("--walk-forward needs --sweep: the grid to choose from")
         if args.sweep:
             config, extra = _sweep(args, config, progress)
         return _run(args, config, command, progress, extra)
@@ -187,7 +195,35 @@ def _sweep(
     facts = summarise(result)
     if not args.quiet:
         print(facts["headline"], file=sys.stderr)
-    return best, {"sweep.csv": result.table, "sweep": facts}
+    extra: dict[str, Any] = {"sweep.csv": result.table, "sweep": facts}
+    if args.walk_forward:
+        extra |= _walk_forward(args, config, axes, progress)
+    return best, extra
+
+
+def _walk_forward(
+    args: argparse.Namespace, config: RunConfig, axes: list[Any], progress: _Progress
+) -> dict[str, Any]:
+    """Out-of-sample evidence: the sweep's pick made on each train window, used on the next."""
+    from engine.walkforward import parse_windows, walk_forward
+
+    train, test = parse_windows(args.walk_forward)
+    progress.step(f"walking forward ({args.walk_forward})")
+    result = walk_forward(config, axes, train, test)
+    progress.end()
+    sharpe = {name: values["sharpe"] for name, values in result.metrics.items()}
+    if not args.quiet:
+        print(
+            f"walk-forward {args.walk_forward}: out-of-sample Sharpe {sharpe['out_of_sample']:.2f} "
+            f"against 60/40 {sharpe['benchmark']:.2f} and the in-sample best "
+            f"{sharpe['in_sample_best']:.2f} on the same dates",
+            file=sys.stderr,
+        )
+    return {
+        "walk_forward.csv": result.windows,
+        "walk_forward_equity.csv": result.equity.rename_axis("date").reset_index(),
+        "walk_forward": {"metrics": result.metrics, "in_sample_choice": result.in_sample_choice},
+    }
 
 
 def _run(

@@ -1,27 +1,26 @@
 """Walk-forward evaluation of a sweep: pick on each train window, trade the pick on the next.
 
-The data are cut into consecutive windows on calendar dates: from an anchor ``a`` (the later of
-the config's start and the market's first bar), train ``[a, a + train)`` and test
+Windows are cut on calendar dates from an anchor ``a`` (the config's start, or the market's
+first bar when no start is set or the data begin later): train ``[a, a + train)``, test
 ``[a + train, a + train + test)``, then ``a`` advances by ``test`` until a test window would
-start after the last bar; the last test window may be shorter, and one with fewer than
+start after the last bar. The last test window may be shorter; one with fewer than
 `MIN_TEST_BARS` bars is dropped. Offsets are multiplied, not chained (``a + 3 * 1m``), so month
 ends do not drift. On each train window the sweep's best combination by Sharpe is chosen
-(`engine.sweep.best_config`), from data up to the train window's last bar only; it is then run
-on the test window as a fresh account (all cash on the first bar, positions bought with the
-engine's lag and costs), beside a fresh 60/40 account with the same costs. The test windows'
-daily returns are compounded into one out-of-sample curve, the day a window opens counting as a
-zero return (the previous account is closed at its last close, without exit costs). The
-"in-sample best" curve is the combination chosen on the whole period, run once over it and cut
-to the out-of-sample dates, rebased: what full hindsight would have shown.
+(`engine.sweep.best_config`) from data up to the train window's last bar only, then run on the
+test window as a fresh account (all cash on its first bar, positions bought with the engine's
+lag and costs), beside a fresh 60/40 account with the same costs. The test windows' daily
+returns are compounded into one out-of-sample curve; the bar a window opens on is a zero return
+(the previous account closed at its last close, without exit costs). The "in-sample best"
+curve is the combination chosen on the whole period, run once over it, cut to the
+out-of-sample bars and rebased: what full hindsight would have shown.
 """
 
 from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass, replace
+from dataclasses import asdict, dataclass, replace
 from datetime import date
-from typing import Any
 
 import pandas as pd
 
@@ -84,23 +83,22 @@ def parse_windows(text: str) -> tuple[pd.DateOffset, pd.DateOffset]:
     return train, test
 
 
-def plan(bars: pd.DatetimeIndex, anchor: pd.Timestamp, train: Any, test: Any) -> list[Window]:
+def plan(
+    bars: pd.DatetimeIndex, anchor: pd.Timestamp, train: pd.DateOffset, test: pd.DateOffset
+) -> list[Window]:
     """The windows over ``bars`` from ``anchor``, as described in the module docstring.
 
-    Timing: a window's bounds are calendar dates; its bars are those of ``bars`` in them.
+    Timing: a window's bounds are calendar dates; its bars are those of ``bars`` within them.
     """
-    windows = []
-    for k in itertools.count():
-        low = anchor + test * k if k else anchor
-        middle = low + train
-        if middle > bars[-1]:
-            return windows
-        trained = bars[(bars >= low) & (bars < middle)]
+    windows, k = [], 0
+    while (middle := anchor + test * k + train) <= bars[-1]:
+        trained = bars[(bars >= anchor + test * k) & (bars < middle)]
         tested = bars[(bars >= middle) & (bars < middle + test)]
         if len(tested) >= MIN_TEST_BARS and len(trained) >= 2:
             ends = (trained[0], trained[-1], tested[0], tested[-1])
             windows.append(Window(*(stamp.date() for stamp in ends)))
-    raise AssertionError("unreachable")  # pragma: no cover
+        k += 1
+    return windows
 
 
 def choose(config: RunConfig, axes: list[Axis], window: Window) -> tuple[RunConfig, float]:
@@ -121,16 +119,7 @@ def walk_forward(
     Timing: the choice for a test window uses data up to the end of its train window only; each
     test window is a fresh account from cash. Raises `ConfigError` when no window fits the data.
     """
-    market, _, _ = prepare(_widest(config, axes))
-    bars = pd.DatetimeIndex(market.prices.index)
-    anchor = max(pd.Timestamp(config.start), bars[0]) if config.start else bars[0]
-    windows = plan(bars, anchor, train, test)
-    if not windows:
-        raise ConfigError(
-            f"walk-forward: the data {bars[0].date()}..{bars[-1].date()} hold no train window "
-            f"of {train.kwds} followed by a test window of at least {MIN_TEST_BARS} bars; "
-            "choose shorter windows or an earlier start"
-        )
+    windows, periods_per_year = _windows(config, axes, train, test)
     rows, strategy, benchmark, rates = [], [], [], []
     for number, window in enumerate(windows, start=1):
         chosen, train_sharpe = choose(config, axes, window)
@@ -139,7 +128,7 @@ def walk_forward(
         benchmark.append(tested.benchmark.equity)
         rates.append(tested.strategy.cash_rate)
         rows.append(
-            {"window": number, **vars(window), **_values(chosen, axes)}
+            {"window": number, **asdict(window), **_values(chosen, axes)}
             | {"train_sharpe": train_sharpe, "test_sharpe": tested.metrics["strategy"]["sharpe"]}
         )
     initial = config.execution.initial_value
@@ -147,23 +136,37 @@ def walk_forward(
         {"out_of_sample": stitch(strategy, initial), "benchmark": stitch(benchmark, initial)}
     )
     whole = best_config(config, sweep(config, axes))
-    hindsight = run(whole)
-    cut = hindsight.strategy.equity.loc[equity.index]
+    hindsight = run(whole).strategy
+    cut = hindsight.equity.loc[equity.index]
     equity["in_sample_best"] = cut / cut.iloc[0] * initial
     stitched_rate = pd.concat(rates)
     own_rates = {
         "out_of_sample": stitched_rate,
         "benchmark": stitched_rate,
-        "in_sample_best": hindsight.strategy.cash_rate.loc[equity.index],
+        "in_sample_best": hindsight.cash_rate.loc[equity.index],
     }
-    ppy = market.periods_per_year
-    metrics = {name: summary(equity[name], ppy, own_rates[name]) for name in equity}
     return WalkForwardResult(
         windows=pd.DataFrame(rows),
         equity=equity,
-        metrics=metrics,
+        metrics={name: summary(equity[name], periods_per_year, own_rates[name]) for name in equity},
         in_sample_choice=_values(whole, axes),
     )
+
+
+def _windows(
+    config: RunConfig, axes: list[Axis], train: pd.DateOffset, test: pd.DateOffset
+) -> tuple[list[Window], int]:
+    """The windows on the bars every combination's sweep sees, and the market's periods a year."""
+    market, _, _ = prepare(_widest(config, axes))
+    bars = pd.DatetimeIndex(market.prices.index)
+    windows = plan(bars, _anchor(config.start, bars), train, test)
+    if not windows:
+        raise ConfigError(
+            f"walk-forward: the data {bars[0].date()}..{bars[-1].date()} hold no train window "
+            f"of {_label(train)} followed by a test window of at least {MIN_TEST_BARS} bars; "
+            "choose shorter windows or an earlier start"
+        )
+    return windows, market.periods_per_year
 
 
 def stitch(curves: list[pd.Series], initial: float) -> pd.Series:
@@ -178,6 +181,23 @@ def stitch(curves: list[pd.Series], initial: float) -> pd.Series:
         pieces.append(piece)
         level = float(piece.iloc[-1])
     return pd.concat(pieces)
+
+
+def _anchor(start: date | None, bars: pd.DatetimeIndex) -> pd.Timestamp:
+    """The config's start, or the first bar when none is set or the data begin over a week later.
+
+    Within a week the gap is weekends and holidays: windows stay on the dates the user chose.
+    """
+    if start is None or bars[0] - pd.Timestamp(start) > pd.Timedelta(days=7):
+        return bars[0]
+    return pd.Timestamp(start)
+
+
+def _label(offset: pd.DateOffset) -> str:
+    """``DateOffset(years=5)`` -> ``5y``, as `parse_windows` reads it."""
+    return "".join(
+        f"{count}{unit}" for unit, name in _UNITS.items() if (count := offset.kwds.get(name))
+    )
 
 
 def _widest(config: RunConfig, axes: list[Axis]) -> RunConfig:

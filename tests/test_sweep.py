@@ -111,3 +111,26 @@ def test_the_cli_writes_the_sweep_beside_the_best_run(
     assert "best of 4 by Sharpe" in err
     assert 0.0 <= facts["deflated_sharpe"] <= 1.0
     assert "pbo" not in facts  # 4 trials are too few for CSCV
+
+
+def test_the_cli_walks_forward(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "main_street", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
+    argv += ["--start", "2015-01-01", "--end", "2019-12-31", "--no-report", "--walk-forward"]
+    argv += ["2y:1y", "--sweep", "strategy.short_weight=0.1,0.4"]
+    assert run_backtest.main(argv) == 0
+    out, err = capsys.readouterr()
+    run_dir = Path(out.strip().splitlines()[-1])
+    windows = pd.read_csv(run_dir / "walk_forward.csv")
+    assert list(windows["test_start"]) == ["2017-01-03", "2018-01-02", "2019-01-02"]
+    equity = pd.read_csv(run_dir / "walk_forward_equity.csv")
+    assert list(equity.columns) == ["date", "out_of_sample", "benchmark", "in_sample_best"]
+    facts = json.loads((run_dir / "metrics.json").read_text())["walk_forward"]
+    assert set(facts["metrics"]) == {"out_of_sample", "benchmark", "in_sample_best"}
+    assert "walk-forward 2y:1y: out-of-sample Sharpe" in err
+
+
+def test_walk_forward_needs_a_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert run_backtest.main(["--walk-forward", "5y:1y", "--out", str(tmp_path)]) == 2
+    assert "--walk-forward needs --sweep" in capsys.readouterr().err
