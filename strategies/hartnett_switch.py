@@ -135,7 +135,7 @@ class HartnettSwitch(Strategy):
 
     def target_weights(self, market: Market) -> pd.DataFrame:
         """Each regime's weights on the dates it is in force."""
-        regime = self.explain(market).regime
+        regime = self._regime(market)[0]
         books = {
             "neutral": SixtyForty(stocks_weight=self.stocks_weight).target_weights(market),
             "main_street": self._main_street().target_weights(market),
@@ -151,26 +151,7 @@ class HartnettSwitch(Strategy):
     def explain(self, market: Market) -> Explanation:
         """The reading, the triggers and the regime on every date, and each regime change."""
         signals = self._signals(market.universe)
-        reading = market.evaluate(signals["bull_bear"])
-        fired = {
-            f"bull_bear_above_{self.sell_above:g}": crossed_above(reading, self.sell_above),
-            **{
-                name: _rising(market.evaluate(signals[name])) for name in signals if "break" in name
-            },
-        }
-        entries = pd.concat(fired, axis=1).any(axis=1)
-        exits = (reading < self.buy_below).fillna(False)
-        in_main = holding(
-            entries,
-            exits,
-            min_hold=self.min_hold,
-            max_hold=self.max_hold or None,
-            cooldown=self.cooldown,
-        )
-        guard = market.evaluate(signals["dollar_guard"]) if "dollar_guard" in signals else None
-        regime = pd.Series(np.where(in_main, "main_street", "neutral"), index=reading.index)
-        if guard is not None:
-            regime[guard] = "defensive"
+        regime, fired, exits, reading = self._regime(market)
         table = pd.concat(
             {
                 "bull_bear": reading,
@@ -192,6 +173,32 @@ class HartnettSwitch(Strategy):
             entries={name: flag.index[flag] for name, flag in fired.items()},
             rotates_into=self._main_street(),
         )
+
+    def _regime(
+        self, market: Market
+    ) -> tuple[pd.Series, dict[str, pd.Series], pd.Series, pd.Series]:
+        """The regime decided at each close, the entry triggers, the exits and the reading."""
+        signals = self._signals(market.universe)
+        reading = market.evaluate(signals["bull_bear"])
+        fired = {
+            f"bull_bear_above_{self.sell_above:g}": crossed_above(reading, self.sell_above),
+            **{
+                name: _rising(market.evaluate(signals[name])) for name in signals if "break" in name
+            },
+        }
+        entries = pd.concat(fired, axis=1).any(axis=1)
+        exits = (reading < self.buy_below).fillna(False)
+        in_main = holding(
+            entries,
+            exits,
+            min_hold=self.min_hold,
+            max_hold=self.max_hold or None,
+            cooldown=self.cooldown,
+        )
+        regime = pd.Series(np.where(in_main, "main_street", "neutral"), index=reading.index)
+        if "dollar_guard" in signals:
+            regime[market.evaluate(signals["dollar_guard"])] = "defensive"
+        return regime, fired, exits, reading
 
     def _main_street(self) -> MainStreet:
         return MainStreet(
@@ -266,10 +273,11 @@ def _events(
     regime: pd.Series, fired: dict[str, pd.Series], exits: pd.Series, reading: pd.Series
 ) -> pd.DataFrame:
     """One row per regime change: its date, the new regime, what caused it, the reading."""
-    changed = regime.ne(regime.shift(1)) & regime.shift(1).notna()
+    previous = regime.shift(1)
+    changed = regime.ne(previous) & previous.notna()
     rows = []
     for day in regime.index[changed]:
-        before, after = regime.shift(1)[day], regime[day]
+        before, after = previous[day], regime[day]
         if after == "defensive":
             cause = "dollar guard on"
         elif before == "defensive":

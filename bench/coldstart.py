@@ -1,0 +1,150 @@
+r"""Cold start: wall-clock of ``run_backtest.py`` with an empty numba cache, then with it warm.
+
+Every run is a subprocess from the project root, as a user types it::
+
+    .venv/bin/python run_backtest.py --strategy main_street --data csv:../shared/data \\
+        --start 2014-10-01 --end 2026-05-04 --no-report --out <tmp>
+
+with ``NUMBA_CACHE_DIR`` pointed at a new empty folder for the cold run and at that same folder
+for the warm runs that follow (so nothing the project's ``engine/__pycache__`` holds is used).
+The same again with the report (figures and report.html). Then the worst case of a fresh machine:
+the numba cache, matplotlib's font cache (``MPLCONFIGDIR``) and Python's bytecode
+(``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import engine.run`` alone.
+
+The project's loop (`engine.kernel`, ``cache=True``) is what compiles; vectorbt's own kernels
+compile lazily, only when called, and a run calls none. The OS file cache stays warm.
+
+    .venv/bin/python bench/coldstart.py            # each case 3 times, about 3 minutes
+    .venv/bin/python bench/coldstart.py --quick    # each case once, about 1 minute
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+PYTHON = ROOT / ".venv" / "bin" / "python"
+RUN = ["run_backtest.py", "--strategy", "main_street", "--data", "csv:../shared/data"]
+DATES = ["--start", "2014-10-01", "--end", "2026-05-04"]
+
+
+def timed_run(argv: list[str], env: dict[str, str]) -> tuple[float, int, str]:
+    """Wall-clock seconds, exit status and last stderr line of one subprocess."""
+    began = time.perf_counter()
+    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True)
+    seconds = time.perf_counter() - began
+    errors = done.stderr.strip().splitlines()
+    return seconds, done.returncode, errors[-1] if errors else ""
+
+
+def folder_size(folder: Path) -> tuple[int, int]:
+    """Files and bytes under ``folder``."""
+    files = [path for path in folder.rglob("*") if path.is_file()]
+    return len(files), sum(path.stat().st_size for path in files)
+
+
+def series(report: bool, repeat: int, scratch: Path, everything_cold: bool = False) -> dict:
+    """``repeat`` times: a new empty cache folder, a cold run on it, then a warm run."""
+    cold, warm, statuses, cache = [], [], [], (0, 0)
+    for attempt in range(repeat):
+        folder = Path(tempfile.mkdtemp(prefix=f"cache{attempt}-", dir=scratch))
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(folder / "numba")}
+        if everything_cold:  # and bytecode written, as on a user's machine
+            env |= {"MPLCONFIGDIR": str(folder / "mpl"), "PYTHONPYCACHEPREFIX": str(folder / "pyc")}
+            env.pop("PYTHONDONTWRITEBYTECODE", None)
+        out = folder / "results"
+        argv = [str(PYTHON), *RUN, *DATES, *([] if report else ["--no-report"]), "--out", str(out)]
+        seconds, status, _ = timed_run(argv, env)
+        cold.append(seconds)
+        statuses.append(status)
+        cache = folder_size(folder / "numba")
+        seconds, status, _ = timed_run(argv, env)
+        warm.append(seconds)
+        statuses.append(status)
+    return {
+        "report": report,
+        "everything_cold": everything_cold,
+        "cold_seconds": cold,
+        "warm_seconds": warm,
+        "cold_median": statistics.median(cold),
+        "warm_median": statistics.median(warm),
+        "exit_statuses": sorted(set(statuses)),
+        "numba_cache_after_cold": {"files": cache[0], "bytes": cache[1]},
+        "command": " ".join([".venv/bin/python", *argv[1:-1], "<tmp>"]),
+    }
+
+
+def import_floor(repeat: int, scratch: Path) -> dict[str, Any]:
+    """``import engine.run`` alone, on an empty numba cache then on the same one again."""
+    cold, warm = [], []
+    for attempt in range(repeat):
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(scratch / f"imports{attempt}")}
+        cold.append(timed_run([str(PYTHON), "-c", "import engine.run"], env)[0])
+        warm.append(timed_run([str(PYTHON), "-c", "import engine.run"], env)[0])
+    return {
+        "cold_seconds": cold,
+        "warm_seconds": warm,
+        "cold_median": statistics.median(cold),
+        "warm_median": statistics.median(warm),
+    }
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Time the runs, print a table and write ``coldstart.json``."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--repeat", type=int, help="cold+warm pairs, new cache each (3; quick 1)")
+    parser.add_argument("--quick", action="store_true", help="each case once")
+    parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="JSON dir")
+    args = parser.parse_args(argv)
+    repeat = args.repeat or (1 if args.quick else 3)
+    began, load = time.perf_counter(), os.getloadavg()
+    print(f"load average at start (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
+    with tempfile.TemporaryDirectory(prefix="coldstart-") as tmp:
+        scratch = Path(tmp)
+        floor = import_floor(repeat, scratch)
+        runs = {
+            "no report": series(False, repeat, scratch),
+            "with report": series(True, repeat, scratch),
+            "with report, all caches empty": series(True, repeat, scratch, everything_cold=True),
+        }
+    print(f"{'run_backtest.py main_street 2014-10..2026-05':<46}{'cold s':>8}{'warm s':>8}  cache")
+    label = "imports only: python -c 'import engine.run'"
+    print(f"{label:<46}{floor['cold_median']:>8.2f}{floor['warm_median']:>8.2f}")
+    for label, figures in runs.items():
+        cache = figures["numba_cache_after_cold"]
+        print(
+            f"{label:<46}{figures['cold_median']:>8.2f}{figures['warm_median']:>8.2f}"
+            f"  {cache['files']} files, {cache['bytes'] / 1e6:.1f} MB"
+            + ("" if figures["exit_statuses"] == [0] else f"  exit {figures['exit_statuses']}")
+        )
+    sys.path.insert(0, str(Path(__file__).parent))
+    from sweep import describe_machine  # after the runs: it imports the whole project
+
+    report = {
+        "benchmark": "coldstart",
+        "repeat": repeat,
+        "note": "wall-clock seconds, medians over repeats; warm: the cold run's cache again",
+        "imports_only": floor,
+        "runs": runs,
+        "total_seconds": time.perf_counter() - began,
+        "load_average_at_start": load,
+        "load_average_at_end": os.getloadavg(),
+        **describe_machine(["numpy", "pandas", "numba", "vectorbt", "matplotlib"]),
+    }
+    args.out.mkdir(parents=True, exist_ok=True)
+    path = args.out / ("coldstart-quick.json" if args.quick else "coldstart.json")
+    path.write_text(json.dumps(report, indent=2) + "\n")
+    print(f"total {report['total_seconds']:.0f} s; wrote {path}")
+
+
+if __name__ == "__main__":
+    main()
