@@ -77,22 +77,24 @@ def equity_paths(
     days: np.ndarray,
     cash_rate: np.ndarray,
     margin_rate: np.ndarray,
+    rates: np.ndarray,
     initial_cash: float,
 ) -> tuple:
     """`simulate` for many portfolios at once, keeping only each one's equity at every close.
 
     ``targets`` is portfolios x bars x assets; ``fees``, ``slippage`` and ``borrow`` are
-    portfolios x assets, ``cash_rate`` and ``margin_rate`` portfolios x bars. The arithmetic is
-    `simulate`'s, step for step, so each path equals a single run's equity exactly. Returns the
-    equity (portfolios x bars) and each portfolio's ruin bar.
+    portfolios x assets; ``cash_rate`` and ``margin_rate`` are tables of distinct rate paths
+    (paths x bars) and ``rates`` names each portfolio's row. The arithmetic is `simulate`'s,
+    step for step, so each path equals a single run's equity exactly. Returns the equity
+    (portfolios x bars) and each portfolio's ruin bar.
     """
     p, n, _ = targets.shape
     equity = np.zeros((p, n))
     ruin = np.full(p, NO_RUIN)
     for k in prange(p):  # portfolios are independent: one per core at a time
         ruin[k] = _equity_path(
-            close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[k],
-            margin_rate[k], initial_cash, equity[k],
+            close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[rates[k]],
+            margin_rate[rates[k]], initial_cash, equity[k],
         )  # fmt: skip
     return equity, ruin
 

@@ -86,8 +86,8 @@ class SweepResult:
 
     table: pd.DataFrame
     axes: tuple[Axis, ...]
-    returns: pd.DataFrame
-    """Each combination's daily returns (columns in table order), for overfitting checks."""
+    returns: np.ndarray
+    """Each combination's daily returns (rows in table order), for the overfitting checks."""
     periods_per_year: int
 
 
@@ -104,11 +104,11 @@ def sweep(
     configs = [_combination(config, axes, values) for values in grid]
     market, base_rate, _ = prepare(_widest(config, configs), refresh=refresh)
     context = _Context(market, base_rate)
-    tables, paths = [], []
+    tables, returns = [], np.empty((len(configs), len(market.prices) - 1))
     for first in range(0, len(configs), chunk_size):
         chunk = configs[first : first + chunk_size]
         equity, ruin, cash = _simulate(chunk, context)
-        paths.append(equity)
+        returns[first : first + len(chunk)] = equity[:, 1:] / equity[:, :-1] - 1.0
         tables.append(_rows(chunk, equity, ruin, cash, context))
         if on_chunk:
             on_chunk(min(first + chunk_size, len(configs)), len(configs))
@@ -116,8 +116,6 @@ def sweep(
     table = pd.concat(
         [pd.DataFrame(grid, columns=keys), pd.concat(tables, ignore_index=True)], axis=1
     )
-    equity = np.vstack(paths)
-    returns = pd.DataFrame((equity[:, 1:] / equity[:, :-1] - 1.0).T, index=market.prices.index[1:])
     return SweepResult(
         table=table, axes=tuple(axes), returns=returns, periods_per_year=market.periods_per_year
     )
@@ -140,6 +138,12 @@ class _Context:
                 pd.DatetimeIndex(self.market.prices.index), rebalance
             )
         return self.ends[rebalance]
+
+    def rate_key(self, cfg: RunConfig) -> str:
+        """The name of the combination's rate paths, computed on first use."""
+        self.rates_for(cfg)
+        costs = cfg.costs
+        return repr((costs.cash_rate, costs.cash_rate_file, costs.margin_spread_bps))
 
     def rates_for(self, cfg: RunConfig) -> tuple[pd.Series, np.ndarray]:
         """The cash rate of each bar and the margin rate, as a single run computes them."""
@@ -185,30 +189,34 @@ def _simulate(
     columns = list(dict.fromkeys(t for cfg in chunk for t in _tickers(cfg, market)))
     close = prices[columns].to_numpy(dtype=float)
     priced = prices[columns].notna().to_numpy()
-    targets, fees, slippage, borrow, cash, margin = [], [], [], [], [], []
-    for cfg in chunk:
+    targets = np.empty((len(chunk), *close.shape))
+    fees, slippage, borrow, rows = [], [], [], []
+    keys = list(context.rates)
+    for k, cfg in enumerate(chunk):
         ends = context.period_ends(cfg.execution.rebalance)
-        targets.append(
-            order_targets(_weights(cfg, market, columns), priced, ends, cfg.execution.lag)
-        )
+        targets[k] = order_targets(_weights(cfg, market, columns), priced, ends, cfg.execution.lag)
         fees.append(np.full(len(columns), cfg.costs.fees_bps / 1e4))
         slippage.append(np.full(len(columns), cfg.costs.slippage_bps / 1e4))
         borrow.append([cfg.costs.borrow_rate(t, market.universe.is_crypto(t)) for t in columns])
-        rate, margin_rate = context.rates_for(cfg)
-        cash.append(rate.to_numpy(dtype=float))
-        margin.append(margin_rate)
+        key = context.rate_key(cfg)
+        if key not in keys:
+            keys.append(key)
+        rows.append(keys.index(key))
+    cash = np.array([context.rates[key][0].to_numpy(dtype=float) for key in keys])
+    margin = np.array([context.rates[key][1] for key in keys])
     equity, ruin = kernel.equity_paths(
         close,
-        np.stack(targets),
+        targets,
         np.array(fees),
         np.array(slippage),
         np.array(borrow, dtype=float),
         days_between(pd.DatetimeIndex(prices.index)),
-        np.array(cash),
-        np.array(margin),
+        cash,
+        margin,
+        np.array(rows, dtype=np.int64),
         float(chunk[0].execution.initial_value),
     )
-    return equity, ruin, np.array(cash)
+    return equity, ruin, cash[rows]
 
 
 def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> np.ndarray:
@@ -296,7 +304,7 @@ def summarise(result: SweepResult) -> dict[str, Any]:
         "best": values,
         "best_sharpe": float(table["sharpe"].iloc[best]),
     }
-    returns = result.returns.iloc[:, best]
+    returns = pd.Series(result.returns[best])
     if len(sharpes) > 1:
         deflated = deflated_sharpe(
             facts["best_sharpe"],
@@ -309,9 +317,9 @@ def summarise(result: SweepResult) -> dict[str, Any]:
         facts["deflated_sharpe"] = deflated.deflated_sharpe
         facts["expected_max_sharpe"] = deflated.expected_max_sharpe
         facts["trial_sharpe_std"] = deflated.trial_sharpe_std
-    survivors = result.returns.loc[:, table["ruined_on"].to_numpy() == ""]
+    survivors = result.returns[table["ruined_on"].to_numpy() == ""].T
     if pbo_applicable(survivors.shape[1], len(survivors)):
-        facts["pbo"] = pbo(survivors.to_numpy()).pbo
+        facts["pbo"] = pbo(survivors).pbo
     facts["headline"] = _headline(facts, values)
     return facts
 
