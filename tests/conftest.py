@@ -27,6 +27,18 @@ def shared_data() -> Path:
     return SHARED_DATA
 
 
+def run_cli(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
+    """Run the command line in this process: its exit status, stdout and stderr."""
+    import run_backtest
+
+    try:
+        status = run_backtest.main(argv)
+    except SystemExit as exit_:  # argparse refuses before main's own handling
+        status = int(exit_.code)
+    out, err = capsys.readouterr()
+    return status, out, err
+
+
 def read_close(folder: Path, ticker: str) -> pd.Series:
     """A ticker's adjusted close straight from its file with plain pandas."""
     table = pd.read_csv(folder / f"{ticker}.csv", index_col="Date", parse_dates=True)

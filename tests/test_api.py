@@ -14,18 +14,10 @@ from backtester import Result, SyntheticDataWarning, load_config, run
 from engine.config import ConfigProblems, build_config
 from engine.config_file import dump_config
 from engine.errors import ConfigError
+from tests.conftest import run_cli as _main
 
 ROOT = Path(__file__).resolve().parents[1]
 SHORT = {"data": "demo", "start": "2023-01-02", "end": "2023-12-29"}
-
-
-def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        status = run_backtest.main(argv)
-    except SystemExit as exit_:
-        status = int(exit_.code)
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_run_a_preset_with_an_override_returns_plain_pandas(tmp_path: Path) -> None:

@@ -16,17 +16,9 @@ import run_backtest
 from engine.config import build_config
 from engine.metrics import METRICS
 from engine.run import run
+from tests.conftest import run_cli as _run
 
 PROJECT = Path(run_backtest.__file__).resolve().parent
-
-
-def _run(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        status = run_backtest.main(argv)
-    except SystemExit as exit_:  # argparse refuses before main's own handling
-        status = int(exit_.code)
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 @pytest.mark.parametrize("strategy", ["sixty_forty", "main_street"])

@@ -9,20 +9,14 @@ from pathlib import Path
 import pytest
 import yaml
 
-import run_backtest
 from engine.config import SECTIONS, build_config
 from engine.config_file import config_from_mapping, read_config_file
 from engine.errors import ConfigError
 from strategies import STRATEGIES
+from tests.conftest import run_cli as _main
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "configs").glob("*.yaml"))
-
-
-def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    status = run_backtest.main(argv)
-    out, err = capsys.readouterr()
-    return status, out, err
 
 
 def test_the_hartnett_preset_holds_the_notes_levels() -> None:

@@ -8,22 +8,13 @@ from pathlib import Path
 import pytest
 import yaml
 
-import run_backtest
 from data.market import Universe
 from engine.config import RunConfig, build_config
 from engine.costs import Costs
 from engine.discovery import describe, field_docs, signal_classes
 from engine.simulate import Execution
 from strategies import STRATEGIES
-
-
-def _main(argv: list[str], capsys: pytest.CaptureFixture[str]) -> tuple[int, str, str]:
-    try:
-        status = run_backtest.main(argv)
-    except SystemExit as exit_:
-        status = int(exit_.code)
-    out, err = capsys.readouterr()
-    return status, out, err
+from tests.conftest import run_cli as _main
 
 
 def test_list_names_every_strategy_signal_section_and_preset(
