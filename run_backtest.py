@@ -116,6 +116,14 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
         "repeat for a grid; the best combination by Sharpe gets the run's report",
     )
     parser.add_argument(
+        "--executor",
+        default="local",
+        metavar="WHERE",
+        help="with --sweep: where its chunks run: 'local' (default, this process), 'dask' (a "
+        "Dask cluster on this machine) or 'dask://HOST:PORT' (a running Dask scheduler); "
+        "Dask: pip install -r requirements-dask.txt",
+    )
+    parser.add_argument(
         "--walk-forward",
         metavar="TRAIN:TEST",
         help="with --sweep: choose the best on each TRAIN window (e.g. 5y), apply it on the next "
@@ -169,6 +177,8 @@ def main(argv: list[str] | None = None) -> int:
         extra: dict[str, Any] = {}
         if args.walk_forward and not args.sweep:
             raise ConfigError("--walk-forward needs --sweep: the grid to choose from")
+        if args.executor != "local" and not args.sweep:
+            raise ConfigError("--executor runs a sweep's chunks; it needs --sweep")
         if args.sweep:
             config, extra = _sweep(args, config, progress)
         return _run(args, config, command, progress, extra)
@@ -182,14 +192,19 @@ def _sweep(
     args: argparse.Namespace, config: RunConfig, progress: _Progress
 ) -> tuple[RunConfig, dict[str, Any]]:
     """Run the grid; return the best combination's config and the sweep's outputs."""
+    from engine.executors import check_executor, open_executor
     from engine.sweep import best_config, parse_axis, summarise, sweep
 
+    check_executor(args.executor)
     axes = [parse_axis(text) for text in args.sweep]
     total = 1
     for axis in axes:
         total *= len(axis.values)
     progress.step(f"sweeping {total} combinations")
-    result = sweep(config, axes, refresh=args.refresh, on_chunk=progress.fraction)
+    with open_executor(args.executor) as executor:
+        result = sweep(
+            config, axes, refresh=args.refresh, on_chunk=progress.fraction, executor=executor
+        )
     progress.end()
     best = best_config(config, result)
     facts = summarise(result)

@@ -13,3 +13,7 @@ class DataError(InputError):
 
 class ConfigError(InputError):
     """An unknown key, a value of the wrong type, or a value out of range."""
+
+
+class SweepError(InputError):
+    """A sweep whose chunks kept failing (on a cluster); the message names their combinations."""

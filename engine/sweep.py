@@ -22,7 +22,8 @@ import pandas as pd
 from engine import kernel
 from engine.config import RunConfig
 from engine.costs import cash_rates, days_between, margin_rates
-from engine.errors import ConfigError
+from engine.errors import ConfigError, SweepError
+from engine.executors import ChunkError, Executor, LocalExecutor
 from engine.metrics import METRICS, summary
 from engine.overfitting import deflated_sharpe, pbo, pbo_applicable
 from engine.run import BENCHMARK, prepare
@@ -31,6 +32,8 @@ from strategies import StaticStrategy
 
 METRIC_COLUMNS = METRICS
 DIFFERENCES = ("sharpe_vs_6040", "cagr_vs_6040")
+SHOWN = 5
+"""Combinations a failed chunk's error names; a larger chunk's rest are counted."""
 
 
 @dataclass(frozen=True)
@@ -98,26 +101,61 @@ def sweep(
     chunk_size: int = 128,
     refresh: bool = False,
     on_chunk: Callable[[int, int], None] | None = None,
+    executor: Executor | None = None,
 ) -> SweepResult:
-    """Run every combination of ``axes`` on ``config``; ``on_chunk(done, total)`` tells progress."""
+    """Run every combination of ``axes`` on ``config``; ``on_chunk(done, total)`` tells progress.
+
+    The chunks run on ``executor`` (default: in this process); each result is put in its chunk's
+    place, so the table is the same, to the bit, whichever executor runs them.
+    """
     grid = list(itertools.product(*(axis.values for axis in axes)))
     configs = [_combination(config, axes, values) for values in grid]
     market, base_rate, _ = prepare(_widest(config, configs), refresh=refresh)
     context = _Context(market, base_rate)
-    tables, returns = [], np.empty((len(configs), len(market.prices) - 1))
-    for first in range(0, len(configs), chunk_size):
-        chunk = configs[first : first + chunk_size]
-        equity, ruin, cash = _simulate(chunk, context)
-        returns[first : first + len(chunk)] = equity[:, 1:] / equity[:, :-1] - 1.0
-        tables.append(_rows(chunk, equity, ruin, cash, context))
-        if on_chunk:
-            on_chunk(min(first + chunk_size, len(configs)), len(configs))
+    starts = range(0, len(configs), chunk_size)
+    chunks = [configs[first : first + chunk_size] for first in starts]
+    tables: list[pd.DataFrame] = [pd.DataFrame()] * len(chunks)
+    returns = np.empty((len(configs), len(market.prices) - 1))
+    done = 0
+    try:
+        for index, (chunk_returns, table) in (executor or LocalExecutor()).map_chunks(
+            _run_chunk, chunks, context
+        ):
+            returns[starts[index] : starts[index] + len(chunk_returns)] = chunk_returns
+            tables[index] = table
+            done += len(chunk_returns)
+            if on_chunk:
+                on_chunk(done, len(configs))
+    except ChunkError as exc:
+        raise _failed(exc, axes, grid, starts, chunk_size) from exc.cause
     keys = [axis.key for axis in axes]
     table = pd.concat(
         [pd.DataFrame(grid, columns=keys), pd.concat(tables, ignore_index=True)], axis=1
     )
     return SweepResult(
         table=table, axes=tuple(axes), returns=returns, periods_per_year=market.periods_per_year
+    )
+
+
+def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[np.ndarray, pd.DataFrame]:
+    """One chunk's daily returns and table rows: the unit of work an executor runs."""
+    equity, ruin, cash = _simulate(chunk, context)
+    return equity[:, 1:] / equity[:, :-1] - 1.0, _rows(chunk, equity, ruin, cash, context)
+
+
+def _failed(
+    exc: ChunkError, axes: list[Axis], grid: list[tuple[float, ...]], starts: range, size: int
+) -> SweepError:
+    """The error naming the failed chunk's combinations (the first few of a large chunk)."""
+    combos = grid[starts[exc.index] : starts[exc.index] + size]
+    named = [
+        ", ".join(f"{axis.key}={value:g}" for axis, value in zip(axes, values, strict=True))
+        for values in combos[:SHOWN]
+    ]
+    more = f" and {len(combos) - SHOWN} more" if len(combos) > SHOWN else ""
+    return SweepError(
+        f"sweep chunk {exc.index + 1} of {len(starts)} failed after retries, so nothing was "
+        f"written; its combinations: ({'); ('.join(named)}){more}; the cause: {exc}"
     )
 
 
