@@ -523,7 +523,25 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--quick", action="store_true", help="a smaller run, under a minute")
     parser.add_argument("--data", default=str((ROOT / "../shared/data").resolve()), help="CSVs")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results", help="JSON dir")
+    parser.add_argument(
+        "--executor",
+        choices=["local", "dask"],
+        default="local",
+        help="dask: the main_street sweep on the local executor beside 1 and 2 Dask workers "
+        "(bench/dask_sweep.py)",
+    )
     args = parser.parse_args(argv)
+    if args.executor == "dask":
+        from bench.dask_sweep import main as dask_main
+
+        dask_main(
+            [
+                "--data",
+                args.data,
+                *(["--combinations", str(args.combinations)] if args.combinations else []),
+            ]
+        )
+        return
     quick = args.quick
     sizes = {
         "main_street": args.combinations or (200 if quick else 1000),
