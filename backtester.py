@@ -26,7 +26,15 @@ from engine.errors import ConfigError
 if TYPE_CHECKING:
     from engine.run import RunResult
 
-__all__ = ["ConfigError", "Result", "SyntheticDataWarning", "load_config", "resolve", "run"]
+__all__ = [
+    "ConfigError",
+    "Result",
+    "SyntheticDataWarning",
+    "load_config",
+    "resolve",
+    "run",
+    "signals_now",
+]
 
 ConfigLike = str | Path | Mapping[str, Any] | RunConfig | None
 """A preset's path, a mapping shaped like a config file, a `RunConfig`, or a strategy's name."""
@@ -80,7 +88,7 @@ class Result:
     def notes(self) -> tuple[str, ...]:
         """Facts and doubts about the data and the run, as the command line prints them."""
         market = self.raw.market
-        return (*market.notes, *self.raw.notes, *market.warnings)
+        return (*market.notes, *self.raw.notes, *market.warnings, *self.raw.warnings)
 
     def summary(self) -> str:
         """The command line's table: strategy, 60/40 and their difference."""
@@ -140,6 +148,36 @@ def run(
     if result.synthetic:
         warnings.warn(result.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
     return result
+
+
+def signals_now(
+    config_or_path: ConfigLike = None,
+    /,
+    *,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    refresh: bool = False,
+    **settings: Any,
+) -> dict[str, Any]:
+    """What a switching strategy's signals say at the data's last date, without a backtest.
+
+    The same dictionary as a run's ``signals_now.json``: the reading against its thresholds,
+    each support level, the dollar guard, the regime held and what would change it. Raises
+    `ConfigError` for a strategy without signals.
+    """
+    from engine.run import prepare
+    from strategies import Strategy
+
+    config = load_config(config_or_path, overrides=overrides, **settings)
+    strategy = config.strategy
+    if type(strategy).signals_now is Strategy.signals_now:
+        raise ConfigError(
+            f"--signals-now: {strategy.name} has no signals; use a switching strategy such as "
+            "hartnett_switch"
+        )
+    market = prepare(config, refresh=refresh)[0]
+    if market.synthetic:
+        warnings.warn(market.notes[0], SyntheticDataWarning, stacklevel=2)
+    return {**strategy.signals_now(market), "data_source": market.source}
 
 
 def load_config(

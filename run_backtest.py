@@ -147,6 +147,12 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
         help="every parameter of a strategy, costs, execution, universe or run, and exit",
     )
     parser.add_argument(
+        "--signals-now",
+        action="store_true",
+        help="print what a switching strategy's signals say at the data's last date, and exit "
+        "(no backtest, no report)",
+    )
+    parser.add_argument(
         "--print-config",
         action="store_true",
         help="print the resolved config as YAML (feed it back with --config) and exit",
@@ -173,6 +179,8 @@ def main(argv: list[str] | None = None) -> int:
 
             print(dump_config(config), end="")
             return 0
+        if args.signals_now:
+            return _signals_now(args, config)
         command = ["run_backtest.py", *(sys.argv[1:] if argv is None else argv)]
         extra: dict[str, Any] = {}
         if args.walk_forward and not args.sweep:
@@ -186,6 +194,23 @@ def main(argv: list[str] | None = None) -> int:
         progress.end(failed=True)
         print(f"error: {exc}", file=sys.stderr)
         return 2
+
+
+def _signals_now(args: argparse.Namespace, config: RunConfig) -> int:
+    """Print the "Signals now" panel alone: the data are loaded, nothing is simulated."""
+    import backtester
+    from reporting.console import signals_now_text
+
+    if args.sweep or args.walk_forward:
+        raise ConfigError("--signals-now reads the signals of one config; drop --sweep")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always", backtester.SyntheticDataWarning)
+        now = backtester.signals_now(config, refresh=args.refresh)
+    print(signals_now_text(now))
+    print(f"data: {now['data_source']}", file=sys.stderr)
+    for warning in caught:
+        print(f"*** {warning.message} ***", file=sys.stderr)
+    return 0
 
 
 def _sweep(
@@ -259,7 +284,7 @@ def _run(
         market = result.raw.market
         for note in (*market.notes, *result.raw.notes):
             print(f"note: {note}", file=sys.stderr)
-        for warning in market.warnings:
+        for warning in (*market.warnings, *result.raw.warnings):
             print(f"warning: {warning}", file=sys.stderr)
     progress.step(f"writing the run under {args.out}")
     run_dir = result.report(args.out, figures=not args.no_report, command=command, extra=extra)

@@ -14,27 +14,34 @@ MAX_CARRY_DAYS = 5
 
 def align(
     series: dict[str, pd.Series], request: MarketRequest
-) -> tuple[pd.DataFrame, list[str], dict[str, int]]:
-    """Sample every series on the calendar within the request's dates.
+) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, int]]:
+    """Sample every series on the calendar: the run's dates, and the warm-up before them.
 
     Each asset takes its last close at or before each date (BTC-USD on a Monday is its Monday
     close). A date on which the asset's own market traded (the stock ticker's days; every day
     for crypto) but the asset has no price carries the last close and is counted, up to
-    `MAX_CARRY_DAYS`. Rows before the required tickers start, or after any ticker ends, are cut.
+    `MAX_CARRY_DAYS`. Rows before the required tickers start, or after any ticker ends, are cut
+    from the run. Returns the run's prices, the warm-up (every calendar date before the run,
+    as far back as the data go; a close older than `MAX_CARRY_DAYS` is NaN there, not carried),
+    the notes and the carried counts.
     """
     days = _calendar(series, request)
+    run_days = _run_days(days, request)
     columns, carried = {}, {}
     for ticker, values in series.items():
         traded = _traded_days(ticker, values, series, request)
-        carried[ticker] = _count_carried(values, traded, days, ticker)
+        carried[ticker] = _count_carried(values, traded, run_days, ticker)
+        seen = pd.Series(values.index, index=values.index).reindex(days, method="ffill")
         sampled = values.reindex(days, method="ffill")
+        sampled[(days - pd.DatetimeIndex(seen)).days > MAX_CARRY_DAYS] = float("nan")
         sampled[(days < values.index[0]) | (days > values.index[-1])] = float("nan")
         columns[ticker] = sampled
-    prices, notes = _cut(pd.DataFrame(columns), series, request)
+    frame = pd.DataFrame(columns)
+    prices, notes = _cut(frame.loc[run_days], series, request)
     notes += [
         f"{t}: {n} date(s) without a close carried the last one" for t, n in carried.items() if n
     ]
-    return prices, notes, carried
+    return prices, frame.loc[: prices.index[0]].iloc[:-1], notes, carried
 
 
 def _traded_days(
@@ -47,21 +54,23 @@ def _traded_days(
 
 
 def _calendar(series: dict[str, pd.Series], request: MarketRequest) -> pd.DatetimeIndex:
-    stock = series[request.universe.stocks].index
+    """Every date of the calendar up to the request's end, the warm-up's included."""
+    days = series[request.universe.stocks].index
     if request.calendar == "7d":
         first = min(values.index[0] for values in series.values())
         last = max(values.index[-1] for values in series.values())
         days = pd.date_range(first, last, freq="D")
-    else:
-        days = stock
-    low = pd.Timestamp(request.start) if request.start else days[0]
-    high = pd.Timestamp(request.end) if request.end else days[-1]
-    days = days[(days >= low) & (days <= high)]
-    if days.empty:
+    return days[days <= pd.Timestamp(request.end)] if request.end else days
+
+
+def _run_days(days: pd.DatetimeIndex, request: MarketRequest) -> pd.DatetimeIndex:
+    """The calendar's dates from the request's start: the run's before any clipping."""
+    run = days[days >= pd.Timestamp(request.start)] if request.start else days
+    if run.empty:
         raise DataError(
             f"{request.universe.stocks} has no prices between {request.start} and {request.end}"
         )
-    return days
+    return run
 
 
 def _count_carried(

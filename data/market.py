@@ -60,6 +60,10 @@ class Market:
     read from files for signals (an indicator's readings, by name), as published, not aligned.
     ``notes`` are facts worth saying (a clipped start), ``warnings`` doubts about the data,
     ``carried`` the count of carried closes per ticker.
+
+    ``warmup`` holds the same columns on the calendar's dates *before* the run, as far back as
+    the data go: signals read it (`history`) so that a moving average or a trailing percentile
+    has a value on the run's first day. The portfolio never trades on those dates.
     """
 
     prices: pd.DataFrame
@@ -71,10 +75,24 @@ class Market:
     warnings: tuple[str, ...] = ()
     carried: dict[str, int] = field(default_factory=dict)
     external: dict[str, pd.Series] = field(default_factory=dict)
+    warmup: pd.DataFrame = field(default_factory=pd.DataFrame)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
 
+    @property
+    def history(self) -> pd.DataFrame:
+        """The warm-up and the run's closes, one frame on one calendar: what signals read."""
+        if self.warmup.empty:
+            return self.prices
+        if "history" not in self._memo:
+            self._memo["history"] = pd.concat([self.warmup[self.prices.columns], self.prices])
+        return self._memo["history"]
+
+    def in_run(self, series: Any) -> Any:
+        """The run's part of a series or frame on `history`'s index."""
+        return series.iloc[len(self.history) - len(self.prices) :]
+
     def evaluate(self, signal: Any, method: str = "evaluate") -> Any:
-        """``signal.<method>(self)``, computed once per distinct signal on this market.
+        """``signal.<method>(self)`` on `history`, computed once per distinct signal.
 
         Signals are frozen, deterministic functions of their parameters and the market, so a
         sweep that varies only thresholds reads each signal once.

@@ -54,7 +54,7 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
         if ticker in traded:
             check_reaches(series[ticker], raw.where[ticker], request.start)
         warnings += jumps
-    prices, notes, carried = align(series, request)
+    prices, warmup, notes, carried = align(series, request)
     external = {
         name: read_indicator_csv(Path(path), column, name)
         for name, (path, column) in request.external.items()
@@ -70,6 +70,7 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
         warnings=tuple(warnings),
         carried=carried,
         external=external,
+        warmup=warmup,
     )
 
 
@@ -100,10 +101,13 @@ def _read_folder(folder: Path, tickers: list[str], traded: list[str]) -> _Raw:
 
 
 def _from_yahoo(request: MarketRequest, refresh: bool) -> _Raw:
-    """Yahoo Finance through the on-disk cache: only what the cache lacks is downloaded."""
+    """Yahoo Finance through the on-disk cache: only what the cache lacks is downloaded.
+
+    The whole history is asked for, not only the run's dates: signals warm up on it.
+    """
     tickers = request.tickers()
     series, notes = cache.load_prices(
-        tickers, request.start, request.end, fetch_yahoo, CACHE_ROOT, refresh=refresh
+        tickers, None, request.end, fetch_yahoo, CACHE_ROOT, refresh=refresh
     )
     return _Raw(series, {t: f"Yahoo {t}" for t in tickers}, "yahoo", notes=notes)
 
@@ -111,7 +115,7 @@ def _from_yahoo(request: MarketRequest, refresh: bool) -> _Raw:
 def _auto(request: MarketRequest, refresh: bool) -> _Raw:
     """The cache if it covers the run, else Yahoo; offline, what is cached, else the demo."""
     tickers = request.tickers()
-    if not refresh and cache.covered(tickers, request.start, request.end, CACHE_ROOT):
+    if not refresh and cache.covered(tickers, None, request.end, CACHE_ROOT):
         return _from_yahoo(request, refresh=False)
     if network_available():
         return _from_yahoo(request, refresh)

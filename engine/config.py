@@ -11,7 +11,7 @@ from __future__ import annotations
 import difflib
 import types
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, is_dataclass
 from datetime import date
 from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 
@@ -23,6 +23,7 @@ from engine.costs import Costs
 from engine.errors import ConfigError
 from engine.simulate import Execution
 from strategies import STRATEGIES, Strategy
+from strategies.base import OFF
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 """Texts that set an optional value to none, as YAML reads them."""
@@ -118,7 +119,7 @@ def build_config(
             sections[section][name] = value
         else:
             default = dict(getattr(classes[section](), name))
-            sections[section].setdefault(name, default)[entry] = value
+            set_entry(sections[section].setdefault(name, default), entry, value)
     parts = {name: _build(kind, sections[name], problems) for name, kind in classes.items()}
     problem = _date_order(run_wide.get("start"), run_wide.get("end"))
     if problem:
@@ -126,6 +127,23 @@ def build_config(
     if problems:
         raise ConfigProblems(problems)
     return RunConfig(**parts, **run_wide)
+
+
+def set_entry(mapping: dict[str, Any], entry: str, value: Any) -> None:
+    """Set ``entry`` of a mapping field; ``NAME.FIELD`` sets one field of the item ``NAME``.
+
+    An item given as an object (a default support level) becomes a mapping of its fields first,
+    so ``strategy.supports.tech.level=0.2`` keeps the default level's other fields.
+    """
+    item, dot, attribute = entry.partition(".")
+    if not dot:
+        mapping[entry] = value
+        return
+    current = mapping.get(item)
+    spec = _values(current) if is_dataclass(current) else dict(current or {})
+    if not isinstance(current, dict | None) and not is_dataclass(current):
+        spec = {}  # an item switched off earlier is given anew
+    mapping[item] = {**spec, attribute: value}
 
 
 def _build(cls: type, values: dict[str, Any], problems: list[str]) -> Any:
@@ -180,7 +198,26 @@ def parse_override(text: str, classes: dict[str, type]) -> tuple[str, str, str |
     if (get_origin(kind) is dict) != bool(entry):
         form = f"{field_key}.KEY=VALUE" if get_origin(kind) is dict else f"{field_key}=VALUE"
         raise ConfigError(f"{key}: expected {form}")
-    return section, name, entry or None, parse_value(get_args(kind)[1] if entry else kind, key, raw)
+    item = get_args(kind)[1] if entry else kind
+    if is_dataclass(item):
+        return section, name, entry, _parse_item_field(item, key, entry, raw)
+    return section, name, entry or None, parse_value(item, key, raw)
+
+
+def _parse_item_field(item: type, key: str, entry: str, raw: str) -> Any:
+    """The value of ``NAME.FIELD`` of an item of a mapping of objects, or ``off`` for ``NAME``."""
+    _, dot, attribute = entry.partition(".")
+    names = [spec.name for spec in fields(item)]
+    if not dot:
+        if raw.strip().lower() in OFF:
+            return "off"
+        raise ConfigError(
+            f"{key}={raw}: expected {key}.FIELD=VALUE (FIELD one of {', '.join(names)}) or "
+            f"{key}=off"
+        )
+    if attribute not in names:
+        raise ConfigError(f"unknown key {key}{suggest(attribute, names)}")
+    return parse_value(get_type_hints(item)[attribute], key, raw)
 
 
 def parse_value(kind: Any, key: str, raw: str) -> Any:
@@ -240,4 +277,11 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def _values(obj: Any) -> dict[str, Any]:
-    return {f.name: getattr(obj, f.name) for f in fields(obj)}
+    """A dataclass's fields as plain values; a mapping of objects becomes nested mappings."""
+    plain = {}
+    for spec in fields(obj):
+        value = getattr(obj, spec.name)
+        if isinstance(value, dict) and any(is_dataclass(item) for item in value.values()):
+            value = {key: _values(item) for key, item in value.items()}
+        plain[spec.name] = value
+    return plain

@@ -32,7 +32,8 @@ class RunResult:
     benchmark), ``uncertainty`` (the bootstrap) and ``attribution`` (dollar totals of each leg and
     line), and for a switching strategy ``switching`` (entries, regime changes, per regime).
     ``attribution`` holds each portfolio's daily P&L by leg and line. ``notes`` are facts
-    about the run beyond the market's (a rate series that ends early).
+    about the run beyond the market's (a rate series that ends early, each signal's warm-up),
+    ``warnings`` doubts beyond the market's (a trigger without a value on some of its days).
     """
 
     config: RunConfig
@@ -43,6 +44,7 @@ class RunResult:
     metrics: dict[str, dict[str, Any]]
     notes: tuple[str, ...] = ()
     switching: SwitchStudy | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
@@ -66,10 +68,12 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
         tables[name] = attribution(results[name], market.prices, _legs(strategy, weights, market))
     summary = _metrics(results["strategy"], results["benchmark"], tables, market)
     explanation = config.strategy.explain(market)
-    switching = None
+    switching, warnings = None, ()
     if explanation is not None:
         switching = study(explanation, results["strategy"], market, config.costs, config.execution)
         summary["switching"] = switching.summary()
+        notes += explanation.notes
+        warnings = explanation.warnings
     return RunResult(
         config=config,
         market=market,
@@ -79,6 +83,7 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
         metrics=summary,
         notes=tuple(notes),
         switching=switching,
+        warnings=tuple(warnings),
     )
 
 

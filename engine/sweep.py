@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, is_dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -74,13 +74,28 @@ def with_value(config: RunConfig, key: str, value: float) -> RunConfig:
     if entry:
         if not isinstance(current, dict):
             raise ConfigError(f"--sweep {key}: {section}.{name} takes no key")
+        item, dot, attribute = entry.partition(".")
+        if dot:  # one field of an item: strategy.supports.gold.level
+            spec = current.get(item)
+            if not is_dataclass(spec) or not hasattr(spec, attribute):
+                raise ConfigError(
+                    f"--sweep {key}: {section}.{name} has no {item!r} with a field {attribute!r}"
+                    f"; it has {', '.join(current) or 'none'}"
+                )
+            changed = replace(spec, **{attribute: _numeric(key, getattr(spec, attribute), value)})
+            return replace(config, **{section: replace(part, **{name: {**current, item: changed}})})
         return replace(config, **{section: replace(part, **{name: {**current, entry: value}})})
+    typed = _numeric(key, current, value)
+    return replace(config, **{section: replace(part, **{name: typed})})
+
+
+def _numeric(key: str, current: Any, value: float) -> float | int:
+    """``value`` as the type of the parameter it replaces, which must be a number."""
     if isinstance(current, bool) or not isinstance(current, int | float):
         raise ConfigError(f"--sweep {key}: only numeric parameters can be swept")
     if isinstance(current, int) and not float(value).is_integer():
         raise ConfigError(f"--sweep {key}: {value} is not a whole number")
-    typed = type(current)(value)
-    return replace(config, **{section: replace(part, **{name: typed})})
+    return type(current)(value)
 
 
 @dataclass(frozen=True)

@@ -14,23 +14,65 @@ from engine.metrics import daily_returns
 from engine.simulate import BacktestResult, Execution, backtest
 from strategies import Explanation
 
+WHIPSAW_BARS = 5
+"""A spell entered and left inside the run in fewer bars than this (a trading week) is a
+whipsaw: two rebalances for a regime that did not last."""
+
 
 @dataclass(frozen=True)
 class SwitchStudy:
-    """A switching run's signals and regimes, its event study, and its per-regime table."""
+    """A switching run's signals and regimes, its event study, per-regime table and whipsaws."""
 
     explanation: Explanation
     event_study: pd.DataFrame
     regimes: pd.DataFrame
     spells: pd.DataFrame
+    whipsaws: pd.DataFrame
 
     def summary(self) -> dict[str, Any]:
-        """Figures for ``metrics.json``: entries per trigger, regime changes, per regime."""
+        """Figures for ``metrics.json``: entries into each regime, trigger firings, whipsaws.
+
+        A regime entry is a change into that regime inside the run (a row of ``events.csv``); a
+        trigger firing is a close at which one entry trigger fired, whether or not the regime
+        changed (a second trigger on the same day, or one while already in Main Street).
+        """
+        events = self.explanation.events
         return {
-            "entries": {name: len(days) for name, days in self.explanation.entries.items()},
-            "regime_changes": len(self.explanation.events),
+            "regime_entries": {
+                regime: int((events["regime"] == regime).sum())
+                for regime in ("main_street", "defensive", "neutral")
+            },
+            "trigger_firings": {name: len(days) for name, days in self.explanation.entries.items()},
+            "regime_changes": len(events),
+            "whipsaws": {
+                "shorter_than_bars": WHIPSAW_BARS,
+                "count": len(self.whipsaws),
+                "spells": self.whipsaws.astype({"start": str, "end": str}).to_dict("records"),
+            },
             "per_regime": self.regimes.to_dict(orient="index"),
         }
+
+
+def whipsaws(spells: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
+    """The spells entered and left inside the run in fewer than `WHIPSAW_BARS` bars.
+
+    ``spells`` are the run's (`engine.events.regime_spells`), ``events`` its regime changes. The
+    first spell may have been carried in from the warm-up and the last is still open: neither
+    is a whipsaw. Columns: regime, start, end, bars, the cause in and the cause out.
+    """
+    causes = events.set_index("date")["cause"]
+    rows = []
+    for i in range(len(spells) - 1):
+        spell, after = spells.iloc[i], spells.iloc[i + 1]
+        if spell["bars"] < WHIPSAW_BARS and spell["start"] in causes.index:
+            rows.append(
+                {
+                    **spell.to_dict(),
+                    "cause_in": causes[spell["start"]],
+                    "cause_out": causes.get(after["start"], ""),
+                }
+            )
+    return pd.DataFrame(rows, columns=["regime", "start", "end", "bars", "cause_in", "cause_out"])
 
 
 def study(
@@ -57,9 +99,11 @@ def study(
     }
     returns = daily_returns(result.equity)
     held = explanation.regime.shift(execution.lag + 1).reindex(returns.index)
+    spells = regime_spells(explanation.regime)
     return SwitchStudy(
         explanation=explanation,
         event_study=event_study(explanation.entries, series),
         regimes=regime_table(returns, held, market.periods_per_year, risk_free=result.cash_rate),
-        spells=regime_spells(explanation.regime),
+        spells=spells,
+        whipsaws=whipsaws(spells, explanation.events),
     )

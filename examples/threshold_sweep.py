@@ -40,7 +40,7 @@ def main(argv: list[str] | None = None) -> None:
             end=args.end,
         )
         ours, theirs = result.metrics["strategy"], result.metrics["benchmark"]
-        entries = sum(result.metrics["switching"]["entries"].values())
+        entries = result.metrics["switching"]["regime_entries"]["main_street"]
         print(
             f"{threshold:>10.1f} {entries:>8d} {ours['sharpe']:>7.2f} {theirs['sharpe']:>7.2f} "
             f"{ours['cagr'] * 100:>9.2f}"

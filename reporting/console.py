@@ -1,6 +1,8 @@
-"""The summary table printed at the end of a run."""
+"""What a run prints: the "Signals now" panel of a switching strategy and the summary table."""
 
 from __future__ import annotations
+
+from typing import Any
 
 from engine.run import RunResult
 
@@ -16,9 +18,10 @@ _ROWS = (
 
 
 def summary_table(result: RunResult) -> str:
-    """Return the strategy, 60/40 and their difference, one metric a row."""
+    """Return the signals now (a switching run), then strategy, 60/40 and their difference."""
     dates = result.strategy.equity.index
-    lines = [
+    lines = [] if result.switching is None else [signals_now_text(result.switching.explanation.now)]
+    lines += [
         f"{result.config.strategy.name} vs 60/40, {dates[0].date()} to {dates[-1].date()}, "
         f"data {result.market.source}",
         f"{'':18}{'strategy':>11}{'60/40':>11}{'difference':>12}",
@@ -42,3 +45,66 @@ def summary_table(result: RunResult) -> str:
         )
     )
     return "\n".join(lines)
+
+
+def signals_now_text(now: dict[str, Any]) -> str:
+    """The "Signals now" panel: the reading, each support level, the dollar guard, the regime."""
+    regime, reading = now["regime"], now["reading"]
+    since = f"since {regime['since']}" + (
+        " (the start of the history)" if regime["since_history_start"] else ""
+    )
+    lines = [
+        f"Signals now, as of the close of {now['as_of']}",
+        f"  regime held      {regime['held']} {since}, {regime['bars']} bars",
+        f"  Bull & Bear      {_reading(reading)}",
+    ]
+    for level in now["supports"]:
+        lines.append(f"  {'support ' + level['name']:<17}{_support(level)}")
+    guard = now["dollar_guard"]
+    if guard is not None:
+        lines.append(f"  {'dollar guard':<17}{_guard(guard)}")
+    lines.append("  what would change it:")
+    lines += [f"    - {line}" for line in now["would_change"]]
+    return "\n".join(lines)
+
+
+def _reading(reading: dict[str, Any]) -> str:
+    value = reading["value"]
+    if value is None:
+        return f"no reading ({reading['source']})"
+    return (
+        f"{value:.2f} ({reading['source']}): {_points(reading['minus_sell_above'])} sell_above "
+        f"{reading['sell_above']:g}, {_points(reading['minus_buy_below'])} buy_below "
+        f"{reading['buy_below']:g}"
+    )
+
+
+def _points(difference: float) -> str:
+    return f"{abs(difference):.2f} {'above' if difference > 0 else 'below'}"
+
+
+def _support(level: dict[str, Any]) -> str:
+    if level["close"] is None or level["support"] is None:
+        return f"{level['label']}: no close or support on this date"
+    state = "BROKEN" if level["broken"] else "holding"
+    return (
+        f"{level['ticker']} {level['close']:,.2f} against support {level['support']:,.2f} "
+        f"({level['mode']}): {level['distance_pct']:+.1f}%, {state} "
+        f"({level['closes_below']} closes below in a row, {level['confirm_days']} confirm)"
+    )
+
+
+def _guard(guard: dict[str, Any]) -> str:
+    if guard["close"] is None:
+        return f"{guard['label']}: no close on this date"
+    text = (
+        f"{guard['ticker']} {guard['close']:.2f} against {guard['level']:g}: "
+        f"{guard['distance_pct']:+.1f}%"
+    )
+    yields = guard["yields"]
+    if yields is not None and yields["change_bps"] is not None:
+        text += (
+            f"; {yields['ticker']} {yields['change_bps']:+.0f} bp over {yields['days']} bars "
+            f"(needs {yields['needs_bps']:+g} bp)"
+        )
+    return text + ("; ON" if guard["on"] else "; off")

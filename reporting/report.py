@@ -31,10 +31,12 @@ from reporting.figures import (
 )
 from reporting.period_figures import annual_figure, attribution_figure, monthly_figure
 from reporting.sweep_section import SweepOutputs, sweep_section
+from reporting.switch_sections import signals_now_section, whipsaws_table
 
 BENCHMARK_NAME = "60/40"
 NAV = (
     ("header", "Run"),
+    ("signals-now", "Signals now"),
     ("headline", "Headline"),
     ("sweep", "Sweep"),
     ("equity", "Equity"),
@@ -129,7 +131,8 @@ def _header(page: _Page) -> str:
         ["Calendar", f"{result.config.calendar} ({market.periods_per_year} bars a year)"],
         ["Requested", f"{config.get('start') or 'earliest'} to {config.get('end') or 'latest'}"],
     ]
-    notes = [*market.notes, *(f"warning: {w}" for w in market.warnings), *result.notes]
+    doubts = (*market.warnings, *result.warnings)
+    notes = [*market.notes, *(f"warning: {w}" for w in doubts), *result.notes]
     parameters = "".join(
         f"<h3>{h.esc(section.capitalize())}</h3>{h.params(config[section])}"
         for section in ("strategy", "universe", "costs", "execution")
@@ -142,6 +145,13 @@ def _header(page: _Page) -> str:
         f'<p class="lead">{h.esc(summary)}</p>{banner}{h.bullet_list(notes)}'
         f"{h.table(['Run', ''], facts)}{parameters}</header>\n"
     )
+
+
+def _signals_now(page: _Page) -> str:
+    """What the signals say at the last date; empty for a static strategy."""
+    if page.result.switching is None:
+        return ""
+    return signals_now_section(page.result.switching.explanation.now, page.result.market.synthetic)
 
 
 def _headline(page: _Page) -> str:
@@ -242,9 +252,18 @@ def _signals(page: _Page) -> str:
         "each entry trigger fired. Shading: regime decided at each close."
     )
     body = page.figure("signals.png", figure, "Bull & Bear reading and triggers", caption)
-    entries = r.metrics.get("switching", {}).get("entries", {})
-    rows = [[name, h.num(count, 1, 0)] for name, count in entries.items()]
-    return h.section("signals", "Signals", body + h.table(["Entry trigger", "Times fired"], rows))
+    switching = r.metrics.get("switching", {})
+    rows = [[name, h.num(count, 1, 0)] for name, count in switching["trigger_firings"].items()]
+    entries = [[name, h.num(n, 1, 0)] for name, n in switching["regime_entries"].items()]
+    body += (
+        "<p>A trigger fires at a close; the regime changes only when it is not already held, "
+        "so firings and entries differ.</p>"
+        + h.table(["Entry trigger", "Times fired"], rows)
+        + h.table(["Regime", "Times entered"], entries)
+        + "<h3>Whipsaws</h3>"
+        + whipsaws_table(r.switching.whipsaws, switching["whipsaws"]["shorter_than_bars"])
+    )
+    return h.section("signals", "Signals", body)
 
 
 def _event_study(page: _Page) -> str:
@@ -366,6 +385,7 @@ def _manifest(page: _Page) -> str:
 
 SECTIONS: tuple[Callable[[_Page], str], ...] = (
     _header,
+    _signals_now,
     _headline,
     _sweep,
     _equity,

@@ -69,6 +69,8 @@ def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None
         explained.signals.rename_axis("date").to_csv(folder / "signals.csv")
         explained.events.to_csv(folder / "events.csv", index=False)
         result.switching.event_study.to_csv(folder / "event_study.csv", index=False)
+        now = json.dumps(_finite(explained.now), indent=2)
+        (folder / "signals_now.json").write_text(now + "\n")
     tables = {name: value for name, value in extra.items() if name.endswith(".csv")}
     for name, table in tables.items():
         table.to_csv(folder / name, index=False)
@@ -88,7 +90,7 @@ def _run_facts(result: RunResult) -> dict[str, Any]:
         "periods_per_year": result.market.periods_per_year,
         "calendar": result.config.calendar,
         "notes": [*result.market.notes, *result.notes],
-        "warnings": list(result.market.warnings),
+        "warnings": [*result.market.warnings, *result.warnings],
         "carried_forward": result.market.carried,
     }
 

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
-from typing import ClassVar
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -13,6 +13,8 @@ from data.market import Market, Role, Universe
 from engine.errors import ConfigError
 
 MAX_GROSS_EXPOSURE = 4.0
+OFF = frozenset({"off", "false", "none", "null", ""})
+"""Values that remove an item of a strategy's mapping (``strategy.supports.crypto=off``)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -42,6 +44,10 @@ class Strategy(ABC):
         """Return the signals and regimes behind the weights; None for a static strategy."""
         return None
 
+    def signals_now(self, market: Market) -> dict[str, Any] | None:
+        """Return what the signals say at the market's last date; None for a static strategy."""
+        return None
+
 
 @dataclass(frozen=True)
 class Explanation:
@@ -50,7 +56,9 @@ class Explanation:
     ``signals`` has the reading, its components and each trigger's state, daily; ``regime`` the
     regime decided at each close; ``events`` one row per regime change (date, regime, cause,
     reading); ``entries`` the dates each entry trigger fired, and ``rotates_into`` the static
-    strategy the switch rotates into, both for the event study.
+    strategy the switch rotates into, both for the event study. ``notes`` say how much history
+    each signal warmed up on, ``warnings`` name triggers without a value on some of the run's
+    days, and ``now`` is what the signals say at the last date (`signals_now.json`).
     """
 
     signals: pd.DataFrame
@@ -58,6 +66,9 @@ class Explanation:
     events: pd.DataFrame
     entries: dict[str, pd.DatetimeIndex]
     rotates_into: Strategy
+    notes: tuple[str, ...] = ()
+    warnings: tuple[str, ...] = ()
+    now: dict[str, Any] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Literal
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields, replace
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
 
-from data.market import Market, Role, Universe
-from strategies.base import Explanation, Strategy, check_range
+from data.market import ROLES, Market, Role, Universe
+from engine.errors import ConfigError
+from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
 from strategies.signals import (
     BullBearProxy,
@@ -21,9 +23,18 @@ from strategies.signals import (
     holding,
 )
 from strategies.sixty_forty import SixtyForty
+from strategies.switch_state import signals_now, warmup_facts
 
 Regime = Literal["neutral", "main_street", "defensive"]
-BreakMode = Literal["absolute", "below_average", "drawdown", "off"]
+SUPPORT_PREFIX = "support_"
+"""A support level named ``gold`` is the signal ``support_gold`` in every output."""
+DEFAULT_SUPPORTS: dict[str, SupportBreak] = {
+    "tech": SupportBreak(ticker="tech", mode="drawdown", level=0.15, window=200, confirm_days=3),
+    "crypto": SupportBreak(
+        ticker="crypto", mode="drawdown", level=0.30, window=200, confirm_days=3
+    ),
+}
+"""Tech 15% and crypto 30% below their 200-bar highs, each confirmed by 3 closes."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -33,10 +44,12 @@ class HartnettSwitch(Strategy):
     Thesis: a euphoric sentiment reading (the Bull & Bear indicator above 8) or a break of the
     bubble's support levels marks the moment to rotate from crowded US tech and crypto into small
     caps and international stocks. Rule: enter ``main_street`` when the reading rises above
-    ``sell_above`` or a tech or crypto support break is confirmed; return to ``neutral`` when the
+    ``sell_above`` or a support level's break is confirmed; return to ``neutral`` when the
     reading falls below ``buy_below`` or after ``max_hold`` bars; the dollar guard overrides both
-    with ``defensive`` while it holds. Timing: the regime at a close uses data up to that close;
-    a change rebalances at the next bar, otherwise the monthly schedule applies.
+    with ``defensive`` while it holds. Timing: the regime at a close uses data up to that close,
+    the warm-up before the run included (the state machine runs over it, so the run's first day
+    holds the regime the history leads to); a change rebalances at the next bar, otherwise the
+    monthly schedule applies.
     """
 
     name = "hartnett_switch"
@@ -74,18 +87,13 @@ class HartnettSwitch(Strategy):
     """The survey file's column."""
     aaii_delay_days: int = 1
     """Calendar days after a survey's date before it may be used."""
-    tech_break_mode: BreakMode = "drawdown"
-    """How tech's support is defined: an absolute price, below its average, a drawdown, or off."""
-    tech_break_level: float = 0.15
-    """Tech's level: a price (absolute, the note's XLK 133) or a fraction (15% below)."""
-    crypto_break_mode: BreakMode = "drawdown"
-    """How crypto's support is defined."""
-    crypto_break_level: float = 0.30
-    """Crypto's level: a price (the note's BTC-USD 58,000) or a fraction."""
-    break_window: int = 200
-    """Bars of the average or high a relative support level is measured from."""
-    confirm_days: int = 3
-    """Closes in a row below support before a break counts."""
+    supports: dict[str, SupportBreak] = field(default_factory=lambda: dict(DEFAULT_SUPPORTS))
+    """Support levels by name, each {ticker, mode, level, window, confirm_days}; a break of any
+    is an entry into Main Street. ``ticker`` is a ticker of the data (GC=F) or a role (tech,
+    crypto) for the universe's ticker; ``mode`` absolute (a price), below_average or drawdown (a
+    fraction below the ``window``-bar average or high). Default: tech 15% and crypto 30% below
+    their 200-bar highs, 3 closes to confirm. Set one field with
+    ``strategy.supports.gold.level=4550``; remove one with ``strategy.supports.crypto=off``."""
     max_hold: int = 63
     """Bars in Main Street before returning to neutral (0: no limit)."""
     min_hold: int = 0
@@ -114,12 +122,7 @@ class HartnettSwitch(Strategy):
         check_range("reading_window_days", self.reading_window_days, 20, 5000)
         for key in ("max_hold", "min_hold", "cooldown", "aaii_delay_days", "reading_delay_days"):
             check_range(key, getattr(self, key), 0, 100_000)
-        for leg in ("tech", "crypto"):
-            mode, level = getattr(self, f"{leg}_break_mode"), getattr(self, f"{leg}_break_level")
-            high = 1e9 if mode == "absolute" else 0.99
-            check_range(f"{leg}_break_level", level, 1e-9, high)
-        check_range("break_window", self.break_window, 2, 5000)
-        check_range("confirm_days", self.confirm_days, 1, 5000)
+        object.__setattr__(self, "supports", _support_levels(self.supports))
         self._signals(Universe())  # checks the signals' own parameters
 
     def roles(self) -> tuple[Role, ...]:
@@ -134,8 +137,8 @@ class HartnettSwitch(Strategy):
         return tickers, files
 
     def target_weights(self, market: Market) -> pd.DataFrame:
-        """Each regime's weights on the dates it is in force."""
-        regime = self._regime(market)[0]
+        """Each regime's weights on the run's dates it is in force."""
+        regime = market.in_run(self._decide(market).regime)
         books = {
             "neutral": SixtyForty(stocks_weight=self.stocks_weight).target_weights(market),
             "main_street": self._main_street().target_weights(market),
@@ -144,46 +147,58 @@ class HartnettSwitch(Strategy):
         columns = list(dict.fromkeys(c for book in books.values() for c in book.columns))
         weights = pd.DataFrame(0.0, index=market.prices.index, columns=columns)
         for name, book in books.items():
-            rows = regime == name
+            rows = (regime == name).to_numpy()
             weights.loc[rows, book.columns] = book.loc[rows].to_numpy()
         return weights
 
     def explain(self, market: Market) -> Explanation:
-        """The reading, the triggers and the regime on every date, and each regime change."""
+        """The reading, the triggers and the regime on the run's dates, and what they say now."""
         signals = self._signals(market.universe)
-        regime, fired, exits, reading = self._regime(market)
+        decided = self._decide(market)
         table = pd.concat(
             {
-                "bull_bear": reading,
+                "bull_bear": decided.reading,
                 **_components(signals["bull_bear"], market),
                 **{
                     name: market.evaluate(signal)
                     for name, signal in signals.items()
                     if name != "bull_bear"
                 },
-                **{f"entry_{name}": flag for name, flag in fired.items()},
-                "regime": regime,
+                **{f"entry_{name}": flag for name, flag in decided.fired.items()},
+                "regime": decided.regime,
             },
             axis=1,
         )
+        run = market.in_run
+        fired = {name: run(flag) for name, flag in decided.fired.items()}
+        notes, warnings = warmup_facts(signals, market)
+        events = _events(decided.regime, decided.fired, decided.exits, decided.reading)
         return Explanation(
-            signals=table,
-            regime=regime.rename("regime"),
-            events=_events(regime, fired, exits, reading),
+            signals=run(table),
+            regime=run(decided.regime).rename("regime"),
+            events=events[events["date"] >= market.prices.index[0]].reset_index(drop=True),
             entries={name: flag.index[flag] for name, flag in fired.items()},
             rotates_into=self._main_street(),
+            notes=(*notes, *_carried_in(decided.regime, market)),
+            warnings=warnings,
+            now=self.signals_now(market),
         )
 
-    def _regime(
-        self, market: Market
-    ) -> tuple[pd.Series, dict[str, pd.Series], pd.Series, pd.Series]:
-        """The regime decided at each close, the entry triggers, the exits and the reading."""
+    def signals_now(self, market: Market) -> dict[str, Any]:
+        """What the signals say at the last date of the data, and what would change the regime."""
+        decided = self._decide(market)
+        return signals_now(self, self._signals(market.universe), market, decided.regime)
+
+    def _decide(self, market: Market) -> _Decisions:
+        """The regime decided at each close of the history, with its triggers and exits."""
         signals = self._signals(market.universe)
         reading = market.evaluate(signals["bull_bear"])
         fired = {
             f"bull_bear_above_{self.sell_above:g}": crossed_above(reading, self.sell_above),
             **{
-                name: _rising(market.evaluate(signals[name])) for name in signals if "break" in name
+                name: _rising(market.evaluate(signal))
+                for name, signal in signals.items()
+                if name.startswith(SUPPORT_PREFIX)
             },
         }
         entries = pd.concat(fired, axis=1).any(axis=1)
@@ -197,8 +212,8 @@ class HartnettSwitch(Strategy):
         )
         regime = pd.Series(np.where(in_main, "main_street", "neutral"), index=reading.index)
         if "dollar_guard" in signals:
-            regime[market.evaluate(signals["dollar_guard"])] = "defensive"
-        return regime, fired, exits, reading
+            regime[market.evaluate(signals["dollar_guard"]).to_numpy()] = "defensive"
+        return _Decisions(regime=regime, fired=fired, exits=exits, reading=reading)
 
     def _main_street(self) -> MainStreet:
         return MainStreet(
@@ -235,18 +250,10 @@ class HartnettSwitch(Strategy):
                 delay_days=self.reading_delay_days,
             )
         signals: dict[str, Signal] = {"bull_bear": reading}
-        for leg, mode, level in (
-            ("tech", self.tech_break_mode, self.tech_break_level),
-            ("crypto", self.crypto_break_mode, self.crypto_break_level),
-        ):
-            if mode != "off":
-                signals[f"{leg}_break"] = SupportBreak(
-                    ticker=u.ticker(leg),
-                    mode=mode,
-                    level=level,
-                    window=self.break_window,
-                    confirm_days=self.confirm_days,
-                )
+        for name, support in self.supports.items():
+            ticker = support.ticker
+            ticker = u.ticker(ticker) if ticker in ROLES else ticker  # type: ignore[arg-type]
+            signals[f"{SUPPORT_PREFIX}{name}"] = replace(support, ticker=ticker)
         if self.dollar_guard:
             signals["dollar_guard"] = DollarSystemic(
                 ticker=self.dollar_ticker,
@@ -256,6 +263,71 @@ class HartnettSwitch(Strategy):
                 yields_days=self.yields_days,
             )
         return signals
+
+
+@dataclass(frozen=True)
+class _Decisions:
+    """The regime decided at each close of the history, and what decided it."""
+
+    regime: pd.Series
+    fired: dict[str, pd.Series]
+    exits: pd.Series
+    reading: pd.Series
+
+
+def _support_levels(given: Mapping[str, Any]) -> dict[str, SupportBreak]:
+    """Support levels from their specs: a level object, or a mapping of its fields.
+
+    A mapping for a default level's name changes only the fields it names; ``off`` removes the
+    level. Every problem names its key, ``strategy.supports.NAME.FIELD``.
+    """
+    if not isinstance(given, Mapping):
+        raise ConfigError(
+            f"strategy.supports = {given!r}: expected a mapping of names to levels, for example "
+            "{gold: {ticker: GC=F, mode: absolute, level: 4550}}"
+        )
+    known = {spec.name for spec in fields(SupportBreak)}
+    levels = {}
+    for name, spec in given.items():
+        key = f"strategy.supports.{name}"
+        if isinstance(spec, SupportBreak):
+            levels[str(name)] = spec
+            continue
+        if isinstance(spec, bool | str | None) and str(spec).strip().lower() in OFF:
+            continue
+        if not isinstance(spec, Mapping):
+            raise ConfigError(f"{key} = {spec!r}: expected the level's fields or off")
+        unknown = sorted(set(spec) - known)
+        if unknown:
+            raise ConfigError(
+                f"{key}.{unknown[0]}: unknown field of a support level; valid: "
+                f"{', '.join(sorted(known))}"
+            )
+        base = DEFAULT_SUPPORTS.get(str(name))
+        values = {**(vars(base) if base else {}), **spec}
+        if not base and not {"ticker", "level"} <= set(spec):
+            raise ConfigError(f"{key}: a new support level needs a ticker and a level")
+        try:
+            levels[str(name)] = SupportBreak(**values)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace("strategy.", f"{key}.", 1)) from None
+    return levels
+
+
+def _carried_in(regime: pd.Series, market: Market) -> list[str]:
+    """A note when the run's first day holds a regime entered during the warm-up."""
+    if market.warmup.empty:
+        return []
+    first = market.prices.index[0]
+    held = regime[first]
+    if held == "neutral":
+        return []
+    changed = regime.ne(regime.shift(1))
+    since = changed[:first][changed[:first]].index[-1]
+    return [
+        f"regime at the run's first day {first.date()}: {held}, decided {since.date()} during "
+        "the warm-up (the signals' state carries into the run)"
+    ]
 
 
 def _rising(flag: pd.Series) -> pd.Series:

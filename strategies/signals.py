@@ -1,8 +1,10 @@
 """Signals: small frozen objects mapping a Market to a daily series, with no look-ahead.
 
-A signal's ``evaluate`` returns a series on ``market.prices.index``: a float reading (the
-sentiment proxy, an external indicator) or a NaN-free bool trigger (support breaks, the dollar
-guard, combinations). The helpers in `strategies.rules` are re-exported here.
+A signal's ``evaluate`` returns a series on ``market.history.index`` (the warm-up before the
+run, then the run's dates): a float reading (the sentiment proxy, an external indicator) or a
+NaN-free bool trigger (support breaks, the dollar guard, combinations). ``defined`` says on which
+dates a signal had the data to say anything, so a trigger that is False for want of history is
+told apart from one that is False. The helpers in `strategies.rules` are re-exported here.
 """
 
 from __future__ import annotations
@@ -57,7 +59,15 @@ class Signal(ABC):
 
     @abstractmethod
     def evaluate(self, market: Market) -> pd.Series:
-        """Return the signal on ``market.prices.index``, named `label`."""
+        """Return the signal on ``market.history.index``, named `label`."""
+
+    def defined(self, market: Market) -> pd.Series:
+        """Return True on the dates the signal had the data to give a value (a bool series)."""
+        return market.evaluate(self).notna()
+
+    def warmup_bars(self) -> int:
+        """Return the closes it reads for its first value, that day's included (0: from a file)."""
+        return 0
 
     @property
     @abstractmethod
@@ -67,12 +77,12 @@ class Signal(ABC):
 
 def _close(market: Market, ticker: str, who: str) -> pd.Series:
     """Return a ticker's closes as floats, or a `DataError` naming the signal that needs it."""
-    if ticker not in market.prices.columns:
+    if ticker not in market.history.columns:
         raise DataError(
             f"signal {who} needs {ticker}, which is not among the market's prices; "
             "load it with the signal's tickers()"
         )
-    return market.prices[ticker].astype(float)
+    return market.history[ticker].astype(float)
 
 
 def _average(close: pd.Series, days: int) -> pd.Series:
@@ -130,7 +140,7 @@ class ExternalIndicator(Signal):
         usable = (pd.DatetimeIndex(readings.index) + pd.Timedelta(days=self.delay_days)).ceil("D")
         order = np.argsort(usable.to_numpy(), kind="stable")
         usable, values = usable[order], readings.to_numpy()[order] * self.scale
-        dates = market.prices.index
+        dates = market.history.index
         latest = usable.searchsorted(dates, side="right") - 1  # the last usable on or before
         out = np.full(len(dates), np.nan)
         out[latest >= 0] = values[latest[latest >= 0]]
@@ -174,6 +184,10 @@ class BullBearProxy(Signal):
         check_range("window_days", self.window_days, 2, 10000)
         check_range("min_components", self.min_components, 1, len(self.component_names()))
 
+    def warmup_bars(self) -> int:
+        """An average of ``average_days`` closes, then ``window_days`` of them to rank."""
+        return self.average_days - 1 + self.window_days
+
     def component_names(self) -> tuple[str, ...]:
         """Return the components' names, in the order of `components`' columns."""
         names = ("breadth", "credit", "volatility", "trend", "crypto")
@@ -202,7 +216,7 @@ class BullBearProxy(Signal):
             return close / _average(close, self.average_days) - 1.0
 
         above = pd.DataFrame(
-            {t: stretch(t) for t in dict.fromkeys(self.breadth)}, index=market.prices.index
+            {t: stretch(t) for t in dict.fromkeys(self.breadth)}, index=market.history.index
         )
         counted = above.notna().sum(axis=1)
         breadth = (above > 0).sum(axis=1) / counted.where(counted > 0)
@@ -216,7 +230,7 @@ class BullBearProxy(Signal):
         }
         if self.aaii is not None:
             raw["aaii"] = self.aaii.evaluate(market)
-        return pd.DataFrame(raw, index=market.prices.index, dtype=float)
+        return pd.DataFrame(raw, index=market.history.index, dtype=float)
 
     def components(self, market: Market) -> pd.DataFrame:
         """Return each component's trailing percentile (0..1), dates x component names."""
@@ -269,6 +283,23 @@ class SupportBreak(Signal):
         """Return the one ticker watched."""
         return (self.ticker,)
 
+    def warmup_bars(self) -> int:
+        """The average's or the high's window (relative modes), then the confirming closes."""
+        return self.confirm_days + (0 if self.mode == "absolute" else self.window - 1)
+
+    def support(self, market: Market) -> pd.Series:
+        """Return the support price on each date: the level, or the average's or high's share."""
+        close = _close(market, self.ticker, self.label)
+        if self.mode == "absolute":
+            return pd.Series(self.level, index=close.index).where(close.notna())
+        if self.mode == "below_average":
+            return _average(close, self.window) * (1.0 - self.level)
+        return close.rolling(self.window, min_periods=self.window).max() * (1.0 - self.level)
+
+    def defined(self, market: Market) -> pd.Series:
+        """Return True where the close and its support are known."""
+        return market.evaluate(self, "support").notna()
+
     @property
     def label(self) -> str:
         """For example ``XLK < 133 for 3d`` or ``BTC-USD 200d drawdown >= 30% for 3d``."""
@@ -283,13 +314,8 @@ class SupportBreak(Signal):
     def evaluate(self, market: Market) -> pd.Series:
         """Return the confirmed break, a NaN-free bool series."""
         close = _close(market, self.ticker, self.label)
-        if self.mode == "absolute":
-            hit = close < self.level
-        elif self.mode == "below_average":
-            hit = close < _average(close, self.window) * (1.0 - self.level)
-        else:
-            high = close.rolling(self.window, min_periods=self.window).max()
-            hit = close <= high * (1.0 - self.level)
+        support = market.evaluate(self, "support")
+        hit = close <= support if self.mode == "drawdown" else close < support
         return confirmed(hit, self.confirm_days).rename(self.label)
 
 
@@ -319,6 +345,22 @@ class DollarSystemic(Signal):
         """Return the dollar index, and the yields when they are used."""
         return (self.ticker, self.yields) if self.yields_fall_bps > 0 else (self.ticker,)
 
+    def warmup_bars(self) -> int:
+        """Today's dollar, and the yields ``yields_days`` bars before when they are used."""
+        return self.yields_days + 1 if self.yields_fall_bps > 0 else 1
+
+    def yields_change(self, market: Market) -> pd.Series:
+        """Return the change in yields over ``yields_days`` bars, in percentage points."""
+        rates = _close(market, self.yields, self.label)
+        return rates - rates.shift(self.yields_days)
+
+    def defined(self, market: Market) -> pd.Series:
+        """Return True where the dollar (and the change in yields, when used) is known."""
+        known = _close(market, self.ticker, self.label).notna()
+        if self.yields_fall_bps > 0:
+            known &= market.evaluate(self, "yields_change").notna()
+        return known
+
     @property
     def label(self) -> str:
         """For example ``DX-Y.NYB >= 100 & ^TNX -50bp/21d``."""
@@ -331,10 +373,9 @@ class DollarSystemic(Signal):
         """Return the guard, a NaN-free bool series."""
         hit = as_flags(_close(market, self.ticker, self.label) >= self.level)
         if self.yields_fall_bps > 0:
-            rates = _close(market, self.yields, self.label)
-            change = rates - rates.shift(self.yields_days)
+            change = market.evaluate(self, "yields_change")
             hit &= as_flags(change <= -self.yields_fall_bps / 100.0 + _YIELD_TOLERANCE)
-        return pd.Series(hit, index=market.prices.index, name=self.label)
+        return pd.Series(hit, index=market.history.index, name=self.label)
 
 
 def _bool_of(signal: Signal, market: Market) -> np.ndarray:
@@ -378,11 +419,20 @@ class _Combination(Signal):
         """For example ``any(XLK < 133 for 3d, DX-Y.NYB >= 100)``."""
         return f"{self._word}({', '.join(s.label for s in self.signals)})"
 
+    def warmup_bars(self) -> int:
+        """The longest warm-up of its signals."""
+        return max(signal.warmup_bars() for signal in self.signals)
+
+    def defined(self, market: Market) -> pd.Series:
+        """Return True where every one of its signals is defined."""
+        known = np.vstack([signal.defined(market).to_numpy() for signal in self.signals])
+        return pd.Series(known.all(axis=0), index=market.history.index)
+
     def evaluate(self, market: Market) -> pd.Series:
         """Return the combination, a NaN-free bool series."""
         flags = [_bool_of(signal, market) for signal in self.signals]
         combined = self._reduce(np.vstack(flags))
-        return pd.Series(combined, index=market.prices.index, name=self.label)
+        return pd.Series(combined, index=market.history.index, name=self.label)
 
     @abstractmethod
     def _reduce(self, flags: np.ndarray) -> np.ndarray:
@@ -428,7 +478,15 @@ class Not(Signal):
         """For example ``not(DX-Y.NYB >= 100)``."""
         return f"not({self.signal.label})"
 
+    def warmup_bars(self) -> int:
+        """The inner signal's warm-up."""
+        return self.signal.warmup_bars()
+
+    def defined(self, market: Market) -> pd.Series:
+        """Where the inner signal is defined."""
+        return self.signal.defined(market)
+
     def evaluate(self, market: Market) -> pd.Series:
         """Return the negation, a NaN-free bool series."""
         flags = ~_bool_of(self.signal, market)
-        return pd.Series(flags, index=market.prices.index, name=self.label)
+        return pd.Series(flags, index=market.history.index, name=self.label)

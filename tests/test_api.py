@@ -73,7 +73,8 @@ def test_overrides_may_pick_the_strategy_map_entries_and_clear_a_value() -> None
         overrides=["strategy.sell_above=7"],
     )
     assert config.strategy.sell_above == 7.0
-    assert config.strategy.tech_break_level == 133  # from the preset
+    assert config.strategy.supports["tech"].level == 133  # from the preset
+    assert config.strategy.supports["gold"].ticker == "GC=F"
     assert config.costs.borrow_bps == {"etf": 10.0, "crypto": 500.0, "QQQ": 40.0}
     assert config.start is None  # the preset's 2025-01-01, cleared
     assert load_config(strategy="sixty_forty").strategy.name == "sixty_forty"

@@ -13,6 +13,7 @@ from engine.config import SECTIONS, build_config
 from engine.config_file import config_from_mapping, read_config_file
 from engine.errors import ConfigError
 from strategies import STRATEGIES
+from strategies.signals import SupportBreak
 from tests.conftest import run_cli as _main
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -22,8 +23,10 @@ PRESETS = sorted((ROOT / "configs").glob("*.yaml"))
 def test_the_hartnett_preset_holds_the_notes_levels() -> None:
     name, overrides, _ = read_config_file(ROOT / "configs" / "hartnett.yaml")
     assert name == "hartnett_switch"
-    assert "strategy.tech_break_level=133" in overrides
-    assert "strategy.crypto_break_level=58000" in overrides
+    assert "strategy.supports.tech.level=133" in overrides
+    assert "strategy.supports.crypto.level=58000" in overrides
+    assert "strategy.supports.gold.ticker=GC=F" in overrides
+    assert "strategy.supports.gold.level=4550" in overrides
     assert "strategy.sell_above=8" in overrides
     assert "strategy.dollar_level=100" in overrides
 
@@ -38,7 +41,7 @@ def test_the_preset_runs_and_flags_override_it(
     run = json.loads((Path(out.strip().splitlines()[-1]) / "metrics.json").read_text())["run"]
     assert run["start"] == "2025-06-02"
     assert run["config"]["strategy"]["sell_above"] == 7.5
-    assert run["config"]["strategy"]["tech_break_level"] == 133
+    assert run["config"]["strategy"]["supports"]["tech"]["level"] == 133
 
 
 @pytest.mark.parametrize(
@@ -157,9 +160,12 @@ def test_each_strategy_has_a_preset_with_every_key_at_its_default(name: str) -> 
     classes = {"strategy": STRATEGIES[name], **SECTIONS}
     for section, cls in classes.items():
         for spec in fields(cls):
-            if spec.name != "borrow_bps":
+            if spec.name not in ("borrow_bps", "supports"):
                 assert f".{section}.{spec.name}" in keys, f"{section}.{spec.name}"
     assert {".costs.borrow_bps.etf", ".costs.borrow_bps.crypto"} <= keys
+    if name == "hartnett_switch":
+        for level in ("tech", "crypto"):
+            assert {f".strategy.supports.{level}.{f.name}" for f in fields(SupportBreak)} <= keys
     assert {".data", ".start", ".end", ".calendar", ".allow_partial"} <= keys
 
 

@@ -20,16 +20,16 @@ from strategies import HartnettSwitch
 
 NEVER = [
     "strategy.sell_above=10",
-    "strategy.tech_break_mode=off",
-    "strategy.crypto_break_mode=off",
+    "strategy.supports.tech=off",
+    "strategy.supports.crypto=off",
     "strategy.dollar_guard=false",
 ]
 # XLK always closes below 1e9: the break is confirmed on the first bar and nothing exits.
 ALWAYS = [
-    "strategy.tech_break_mode=absolute",
-    "strategy.tech_break_level=1e9",
-    "strategy.confirm_days=1",
-    "strategy.crypto_break_mode=off",
+    "strategy.supports.tech.mode=absolute",
+    "strategy.supports.tech.level=1e9",
+    "strategy.supports.tech.confirm_days=1",
+    "strategy.supports.crypto=off",
     "strategy.buy_below=0",
     "strategy.max_hold=0",
     "strategy.dollar_guard=false",
@@ -62,10 +62,10 @@ DAYS = 160
 FAST = HartnettSwitch(
     reading_window_days=20,
     reading_min_components=2,
-    break_window=10,
-    tech_break_level=0.03,
-    crypto_break_level=0.05,
-    confirm_days=2,
+    supports={
+        "tech": {"ticker": "tech", "level": 0.03, "window": 10, "confirm_days": 2},
+        "crypto": {"ticker": "crypto", "level": 0.05, "window": 10, "confirm_days": 2},
+    },
     max_hold=15,
     sell_above=7,
     buy_below=3,
@@ -120,8 +120,8 @@ def test_thresholds_are_checked() -> None:
 
     with pytest.raises(ConfigError, match=r"strategy\.buy_below"):
         HartnettSwitch(sell_above=5, buy_below=6)
-    with pytest.raises(ConfigError, match=r"strategy\.tech_break_level"):
-        HartnettSwitch(tech_break_level=1.5)
+    with pytest.raises(ConfigError, match=r"strategy\.supports\.tech\.level"):
+        HartnettSwitch(supports={"tech": {"level": 1.5}})
 
 
 def test_the_cli_writes_the_switching_outputs(
@@ -132,7 +132,7 @@ def test_the_cli_writes_the_switching_outputs(
     assert run_backtest.main(argv) == 0
     run_dir = Path(capsys.readouterr().out.strip().splitlines()[-1])
     signals = pd.read_csv(run_dir / "signals.csv", index_col="date", parse_dates=True)
-    assert {"bull_bear", "regime", "tech_break", "crypto_break", "dollar_guard"} <= set(signals)
+    assert {"bull_bear", "regime", "support_tech", "support_crypto", "dollar_guard"} <= set(signals)
     assert any(column.startswith("component_") for column in signals)
     assert signals.index[0] == pd.Timestamp("2006-01-03")
     events = pd.read_csv(run_dir / "events.csv")
@@ -160,8 +160,7 @@ def test_real_readings_from_a_file_drive_the_same_rules() -> None:
     )  # fmt: skip
     switch = HartnettSwitch(
         reading_file="readings.csv",
-        tech_break_mode="off",
-        crypto_break_mode="off",
+        supports={},
         dollar_guard=False,
         max_hold=0,
     )
@@ -175,8 +174,8 @@ def test_real_readings_from_a_file_drive_the_same_rules() -> None:
 def test_a_readings_file_goes_through_the_pipeline(tmp_path: Path) -> None:
     path = tmp_path / "bofa.csv"
     path.write_text("Date,reading\n2019-12-05,\n2020-01-02,4.5\n2020-02-06,8.6\n2020-03-05,1.5\n")
-    overrides = [f"strategy.reading_file={path}", "strategy.tech_break_mode=off"]
-    overrides += ["strategy.crypto_break_mode=off", "strategy.max_hold=0"]
+    overrides = [f"strategy.reading_file={path}", "strategy.supports.tech=off"]
+    overrides += ["strategy.supports.crypto=off", "strategy.max_hold=0"]
     config = build_config(
         "hartnett_switch", overrides, data="demo", start=date(2019, 12, 2), end=date(2020, 6, 30)
     )
@@ -184,4 +183,5 @@ def test_a_readings_file_goes_through_the_pipeline(tmp_path: Path) -> None:
     signals = result.switching.explanation.signals
     assert signals.loc["2020-02-07", "bull_bear"] == 8.6
     assert signals.loc["2020-02-07", "regime"] == "main_street"
-    assert result.metrics["switching"]["entries"]["bull_bear_above_8"] == 1
+    assert result.metrics["switching"]["trigger_firings"]["bull_bear_above_8"] == 1
+    assert result.metrics["switching"]["regime_entries"]["main_street"] == 1

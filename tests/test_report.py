@@ -20,6 +20,7 @@ from reporting.report_tables import value
 CHROMIUM = Path("/usr/bin/chromium")
 SECTIONS = (
     "header",
+    "signals-now",
     "headline",
     "equity",
     "drawdowns",
@@ -34,7 +35,7 @@ SECTIONS = (
     "metrics",
     "manifest",
 )
-REGIME_SECTIONS = ("signals", "event-study")
+REGIME_SECTIONS = ("signals-now", "signals", "event-study")
 FIGURES = ("equity", "drawdowns", "rolling", "exposures", "annual", "monthly", "attribution")
 MANIFEST = {"command_line": "run_backtest.py --strategy x", "seeds": {"bootstrap": 0}}
 DEMO = {"data": "demo", "start": date(2016, 1, 1), "end": date(2019, 12, 31)}

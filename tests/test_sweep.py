@@ -82,7 +82,7 @@ def test_bad_specs_are_refused(spec: str, message: str) -> None:
 def test_non_numeric_or_unknown_keys_are_refused() -> None:
     config = build_config("hartnett_switch")
     with pytest.raises(ConfigError, match="only numeric"):
-        with_value(config, "strategy.tech_break_mode", 1.0)
+        with_value(config, "strategy.supports.tech.mode", 1.0)
     with pytest.raises(ConfigError, match="not a strategy, costs or execution parameter"):
         with_value(config, "universe.tech", 1.0)
     with pytest.raises(ConfigError, match="out of range"):
