@@ -19,16 +19,23 @@ def csv_path(folder: Path, ticker: str) -> Path:
     return folder / f"{ticker.removeprefix('^')}.csv"
 
 
-def read_price_csv(path: Path, ticker: str) -> tuple[pd.Series, list[str]]:
+def read_price_csv(path: Path, ticker: str, *, traded: bool = True) -> tuple[pd.Series, list[str]]:
     """Parse a price file into a float series indexed by date, in file order.
 
     Returns the series and warnings (no ``Adj Close``). Raises `DataError` naming the file and
     line for anything unparsable; order, repeats and signs are checked by `data.validate`.
+    ``traded`` says whether a role trades the ticker or only a signal reads it (for the fix).
     """
     if not path.is_file():
+        fix = (
+            "choose another ticker for this role with --set universe.ROLE=TICKER"
+            if traded
+            else "point the signal that reads it at another ticker (a support level: --set "
+            "strategy.supports.NAME.ticker=TICKER)"
+        )
         raise DataError(
             f"{ticker}: no price file {path}; add a CSV with a Date column and Adj Close "
-            "(or Close), or choose another ticker for this role with --set universe.ROLE=TICKER"
+            f"(or Close), or {fix}"
         )
     series, column = _read_dated_column(path, PRICE_COLUMNS, "an 'Adj Close' or 'Close' column")
     warnings = []

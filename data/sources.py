@@ -94,7 +94,7 @@ def _read_folder(folder: Path, tickers: list[str], traded: list[str]) -> _Raw:
     raw = _Raw({}, {}, f"csv:{folder}")
     for ticker in tickers:
         path = csv_path(folder, ticker)
-        raw.series[ticker], warnings = read_price_csv(path, ticker)
+        raw.series[ticker], warnings = read_price_csv(path, ticker, traded=ticker in traded)
         raw.warnings.extend(warnings if ticker in traded else [])
         raw.where[ticker] = str(path)
     return raw

@@ -39,6 +39,10 @@ def _single(config, row: pd.Series, axes) -> dict[str, float]:
     [
         ("main_street", ["strategy.short_weight=0.2:0.6:0.2", "costs.fees_bps=1,10"]),
         ("hartnett_switch", ["strategy.sell_above=6,7.5", "strategy.max_hold=21,63"]),
+        (
+            "hartnett_switch",
+            ["strategy.supports.tech.level=0.1,0.2", "strategy.supports.crypto.window=100,200"],
+        ),
     ],
 )
 def test_every_row_equals_a_single_run(strategy: str, specs: list[str], shared_data: Path) -> None:
