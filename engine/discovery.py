@@ -174,4 +174,6 @@ def _show(value: Any) -> str:
         return "[" + ", ".join(_show(item) for item in value) + "]"
     if isinstance(value, dict):
         return "{" + ", ".join(f"{key}: {_show(item)}" for key, item in value.items()) + "}"
+    if is_dataclass(value) and not isinstance(value, type):
+        return _show({spec.name: getattr(value, spec.name) for spec in fields(value)})
     return str(value)

@@ -72,7 +72,9 @@ def test_describe_shows_type_default_and_the_fields_own_docstring(
     _, out, _ = _main(["--describe", "hartnett_switch"], capsys)
     assert "  strategy.sell_above: float = 8.0\n" in out
     assert "contrarian sell signal: enter Main Street." in out
-    assert "  strategy.supports: mapping of str to SupportBreak = {tech: " in out
+    assert (
+        "  strategy.supports: mapping of str to SupportBreak = {tech: {ticker: tech, mode: " in out
+    )
     assert "  strategy.reading_file: str | null = null" in out
     _, out, _ = _main(["--describe", "costs"], capsys)
     assert "costs.borrow_bps: mapping of str to float = {etf: 30.0, crypto: 500.0}" in out
