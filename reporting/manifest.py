@@ -36,8 +36,12 @@ def build_manifest(result: RunResult, command: list[str]) -> dict[str, Any]:
 
 
 def fingerprints(result: RunResult) -> dict[str, dict[str, str]]:
-    """A SHA-256 of each input series as the run used it, with its first and last date."""
-    series = {ticker: result.market.prices[ticker].dropna() for ticker in result.market.prices}
+    """A SHA-256 of each input series as the run used it, with its first and last date.
+
+    A switching run's include the warm-up before the start: its signals read it.
+    """
+    used = result.market.history if result.switching is not None else result.market.prices
+    series = {ticker: used[ticker].dropna() for ticker in used}
     series |= {f"external:{name}": values for name, values in result.market.external.items()}
     series["cash_rate"] = result.strategy.cash_rate
     return {name: _fingerprint(values) for name, values in series.items()}
