@@ -9,7 +9,9 @@ with ``NUMBA_CACHE_DIR`` pointed at a new empty folder for the cold run and at t
 for the warm runs that follow (so nothing the project's ``engine/__pycache__`` holds is used).
 The same again with the report (figures and report.html). Then the worst case of a fresh machine:
 the numba cache, matplotlib's font cache (``MPLCONFIGDIR``) and Python's bytecode
-(``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import engine.run`` alone.
+(``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import engine.run`` alone. Last, what
+a reader of the note waits for: ``--signals-now`` on the note's preset against the full run of
+the same preset (warm caches), with and without the report.
 
 The project's loop (`engine.kernel`, ``cache=True``) is what compiles; vectorbt's own kernels
 compile lazily, only when called, and a run calls none. The OS file cache stays warm.
@@ -98,6 +100,24 @@ def import_floor(repeat: int, scratch: Path) -> dict[str, Any]:
     }
 
 
+def signals_now_against_a_run(repeat: int, scratch: Path) -> dict[str, Any]:
+    """``--signals-now`` of ``configs/hartnett.yaml`` against its full run, warm caches."""
+    preset = [str(PYTHON), "run_backtest.py", "--config", "configs/hartnett.yaml"]
+    preset += ["--data", "csv:../shared/data", "--out", str(scratch / "preset")]
+    cases = {
+        "--signals-now": [*preset, "--signals-now"],
+        "full run, --no-report": [*preset, "--no-report"],
+        "full run with report": preset,
+    }
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(scratch / "preset-numba")}
+    timed_run(cases["full run, --no-report"], env)  # fills the numba cache
+    figures = {}
+    for label, argv in cases.items():
+        seconds = [timed_run(argv, env)[0] for _ in range(repeat)]
+        figures[label] = {"seconds": seconds, "median": statistics.median(seconds)}
+    return figures
+
+
 def main(argv: list[str] | None = None) -> None:
     """Time the runs, print a table and write ``coldstart.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -116,6 +136,7 @@ def main(argv: list[str] | None = None) -> None:
             "with report": series(True, repeat, scratch),
             "with report, all caches empty": series(True, repeat, scratch, everything_cold=True),
         }
+        now = signals_now_against_a_run(repeat, scratch)
     print(f"{'run_backtest.py main_street 2014-10..2026-05':<46}{'cold s':>8}{'warm s':>8}  cache")
     label = "imports only: python -c 'import engine.run'"
     print(f"{label:<46}{floor['cold_median']:>8.2f}{floor['warm_median']:>8.2f}")
@@ -126,6 +147,10 @@ def main(argv: list[str] | None = None) -> None:
             f"  {cache['files']} files, {cache['bytes'] / 1e6:.1f} MB"
             + ("" if figures["exit_statuses"] == [0] else f"  exit {figures['exit_statuses']}")
         )
+    print(f"{'configs/hartnett.yaml (warm caches)':<46}{'s':>8}  ratio to --signals-now")
+    for label, figures in now.items():
+        ratio = figures["median"] / now["--signals-now"]["median"]
+        print(f"{label:<46}{figures['median']:>8.2f}  {ratio:.2f}")
     sys.path.insert(0, str(Path(__file__).parent))
     from sweep import describe_machine  # after the runs: it imports the whole project
 
@@ -135,6 +160,7 @@ def main(argv: list[str] | None = None) -> None:
         "note": "wall-clock seconds, medians over repeats; warm: the cold run's cache again",
         "imports_only": floor,
         "runs": runs,
+        "signals_now_against_a_run": now,
         "total_seconds": time.perf_counter() - began,
         "load_average_at_start": load,
         "load_average_at_end": os.getloadavg(),
