@@ -81,6 +81,10 @@ class HartnettSwitch(Strategy):
     """Bars of history each component of the reading is ranked against (about 3 years)."""
     reading_min_components: int = 3
     """The reading needs at least this many components with enough history."""
+    reading_crypto: bool = False
+    """Add crypto froth (the crypto role over its 200-bar average) as a component of the reading;
+    off by default, as in BofA's indicator, and it agrees better with the published readings
+    (docs/bull_bear_proxy.md)."""
     aaii_file: str | None = None
     """A CSV of the AAII survey to add its bull-bear spread to the reading (optional)."""
     aaii_column: str = "Bull_Bear_Spread"
@@ -237,7 +241,7 @@ class HartnettSwitch(Strategy):
         reading: Signal = BullBearProxy(
             breadth=(u.stocks, u.small_caps, u.international, u.tech),
             stocks=u.stocks,
-            crypto=u.crypto,
+            crypto=u.crypto if self.reading_crypto else None,
             window_days=self.reading_window_days,
             min_components=self.reading_min_components,
             aaii=aaii,

@@ -154,10 +154,10 @@ class BullBearProxy(Signal):
     Components, each oriented so that high means euphoric: ``breadth`` (share of the breadth
     tickers with a price and a full average that close above their ``average_days`` average),
     ``credit`` (HYG/IEF over its average, minus 1), ``volatility`` (minus the VIX), ``trend``
-    (stocks over their average, minus 1), ``crypto`` (crypto over its average, minus 1) and,
-    with ``aaii``, the survey's reading. Each becomes its percentile among its last
-    ``window_days`` values; the reading is 10 times the mean of the percentiles available that
-    day, NaN unless at least ``min_components`` are.
+    (stocks over their average, minus 1), ``crypto`` (crypto over its average, minus 1; left
+    out with ``crypto=None``) and, with ``aaii``, the survey's reading. Each becomes its
+    percentile among its last ``window_days`` values; the reading is 10 times the mean of the
+    percentiles available that day, NaN unless at least ``min_components`` are.
 
     Timing: the reading at ``t`` uses closes and readings up to ``t``; a component is NaN until
     it has ``window_days`` values (``average_days - 1 + window_days`` closes for an average).
@@ -167,7 +167,7 @@ class BullBearProxy(Signal):
     stocks: str = "SPY"
     credit: tuple[str, str] = ("HYG", "IEF")
     volatility: str = "^VIX"
-    crypto: str = "BTC-USD"
+    crypto: str | None = "BTC-USD"
     aaii: ExternalIndicator | None = None
     average_days: int = 200
     window_days: int = 756
@@ -190,13 +190,14 @@ class BullBearProxy(Signal):
 
     def component_names(self) -> tuple[str, ...]:
         """Return the components' names, in the order of `components`' columns."""
-        names = ("breadth", "credit", "volatility", "trend", "crypto")
+        names: tuple[str, ...] = ("breadth", "credit", "volatility", "trend")
+        names = (*names, "crypto") if self.crypto is not None else names
         return (*names, "aaii") if self.aaii is not None else names
 
     def tickers(self) -> tuple[str, ...]:
         """Return every input ticker, once each."""
         inputs = (*self.breadth, self.stocks, *self.credit, self.volatility, self.crypto)
-        return tuple(dict.fromkeys(inputs))
+        return tuple(dict.fromkeys(t for t in inputs if t is not None))
 
     def external(self) -> dict[str, tuple[str, str]]:
         """Return the survey's file, if one is used."""
@@ -226,8 +227,9 @@ class BullBearProxy(Signal):
             "credit": ratio / _average(ratio, self.average_days) - 1.0,
             "volatility": -_close(market, self.volatility, who),
             "trend": stretch(self.stocks),
-            "crypto": stretch(self.crypto),
         }
+        if self.crypto is not None:
+            raw["crypto"] = stretch(self.crypto)
         if self.aaii is not None:
             raw["aaii"] = self.aaii.evaluate(market)
         return pd.DataFrame(raw, index=market.history.index, dtype=float)
