@@ -24,6 +24,7 @@ from engine.config_file import Source, config_from_mapping, flatten, read_config
 from engine.errors import ConfigError
 
 if TYPE_CHECKING:
+    from data.market import Market
     from engine.run import RunResult
 
 __all__ = [
@@ -131,12 +132,14 @@ def run(
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
     refresh: bool = False,
     progress: Callable[[str], None] | None = None,
+    market: Market | None = None,
     **settings: Any,
 ) -> Result:
     """Run a strategy against 60/40 and return its `Result`; nothing is written.
 
     ``config_or_path`` and the overrides are read by `load_config`. ``refresh`` downloads
-    prices again; ``progress`` is told each step as it starts (the CLI prints them). A run on
+    prices again; ``progress`` is told each step as it starts (the CLI prints them); ``market``
+    runs on a market already loaded (a sweep's, so that its pick has the sweep's dates). A run on
     the synthetic demo market warns with `SyntheticDataWarning`.
     """
     from engine.run import run as run_engine
@@ -144,7 +147,7 @@ def run(
     config = load_config(config_or_path, overrides=overrides, **settings)
     if progress:
         progress(f"running {config.strategy.name} against 60/40 (data: {config.data})")
-    result = Result(run_engine(config, refresh=refresh))
+    result = Result(run_engine(config, refresh=refresh, market=market))
     if result.synthetic:
         warnings.warn(result.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
     return result

@@ -18,10 +18,13 @@ from typing import TYPE_CHECKING, Any, NoReturn
 from engine.errors import ConfigError, InputError
 
 if TYPE_CHECKING:
+    from data.market import Market
     from engine.config import RunConfig
     from engine.config_file import Source
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+SWEEP_BASE = "sweep_base_config"
+"""The key of ``extra`` holding a sweep's base config, for the manifest (``--rerun``)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -187,9 +190,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--walk-forward needs --sweep: the grid to choose from")
         if args.executor != "local" and not args.sweep:
             raise ConfigError("--executor runs a sweep's chunks; it needs --sweep")
+        market = None
         if args.sweep:
-            config, extra = _sweep(args, config, progress)
-        return _run(args, config, command, progress, extra)
+            config, extra, market = _sweep(args, config, progress)
+        return _run(args, config, command, progress, extra, market)
     except InputError as exc:
         progress.end(failed=True)
         print(f"error: {exc}", file=sys.stderr)
@@ -215,8 +219,8 @@ def _signals_now(args: argparse.Namespace, config: RunConfig) -> int:
 
 def _sweep(
     args: argparse.Namespace, config: RunConfig, progress: _Progress
-) -> tuple[RunConfig, dict[str, Any]]:
-    """Run the grid; return the best combination's config and the sweep's outputs."""
+) -> tuple[RunConfig, dict[str, Any], Market]:
+    """Run the grid; return the best combination's config, the sweep's outputs and market."""
     from engine.executors import check_executor, open_executor
     from engine.sweep import best_config, parse_axis, summarise, sweep
 
@@ -235,10 +239,13 @@ def _sweep(
     facts = summarise(result)
     if not args.quiet:
         print(facts["headline"], file=sys.stderr)
-    extra: dict[str, Any] = {"sweep.csv": result.table, "sweep": facts}
+        for warning in facts["warnings"]:
+            print(f"warning: sweep: {warning}", file=sys.stderr)
+    facts |= {"grid": list(args.sweep), "walk_forward": args.walk_forward}
+    extra: dict[str, Any] = {"sweep.csv": result.table, "sweep": facts, SWEEP_BASE: config}
     if args.walk_forward:
         extra |= _walk_forward(args, config, axes, progress)
-    return best, extra
+    return best, extra, result.market
 
 
 def _walk_forward(
@@ -272,13 +279,19 @@ def _run(
     command: list[str],
     progress: _Progress,
     extra: dict[str, Any],
+    market: Market | None = None,
 ) -> int:
-    """Run, write the run directory, and print: messages to stderr, the run path to stdout."""
+    """Run, write the run directory, and print: messages to stderr, the run path to stdout.
+
+    ``market``, a sweep's, is the one the pick runs on, so its figures are the sweep's row.
+    """
     import backtester
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner below
-        result = backtester.run(config, refresh=args.refresh, progress=progress.step)
+        result = backtester.run(
+            config, refresh=args.refresh, progress=progress.step, market=market
+        )
     progress.end()
     if not args.quiet:
         market = result.raw.market
@@ -312,7 +325,10 @@ def _config(args: argparse.Namespace) -> RunConfig:
 
     source: Source = (None, [], {})
     if args.rerun:
-        source = read_manifest(args.rerun)
+        source, sweep = read_manifest(args.rerun)
+        if sweep is not None and not args.sweep:  # a sweep's run is repeated as a sweep
+            args.sweep = list(sweep["grid"])
+            args.walk_forward = args.walk_forward or sweep.get("walk_forward")
     elif args.config:
         source = read_config_file(args.config)
     flags = {

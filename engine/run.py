@@ -47,12 +47,14 @@ class RunResult:
     warnings: tuple[str, ...] = ()
 
 
-def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
+def run(config: RunConfig, *, refresh: bool = False, market: Market | None = None) -> RunResult:
     """Run the configured strategy and the 60/40 benchmark on the same dates and costs.
 
-    ``refresh`` refetches downloaded prices instead of using the cache.
+    ``refresh`` refetches downloaded prices instead of using the cache. ``market`` runs on a
+    market already loaded instead of the config's own (a sweep's pick runs on the sweep's
+    dates, those on which every ticker any combination trades has a price).
     """
-    market, cash_rate, notes = prepare(config, refresh=refresh)
+    market, cash_rate, notes = prepare(config, refresh=refresh, market=market)
     results, tables = {}, {}
     for name, strategy in (("strategy", config.strategy), ("benchmark", BENCHMARK)):
         weights = strategy.target_weights(market)
@@ -87,10 +89,22 @@ def run(config: RunConfig, *, refresh: bool = False) -> RunResult:
     )
 
 
-def prepare(config: RunConfig, *, refresh: bool = False) -> tuple[Market, pd.Series, list[str]]:
-    """The market a config needs, the cash rate of each of its bars, and notes about the rate."""
+def prepare(
+    config: RunConfig, *, refresh: bool = False, market: Market | None = None
+) -> tuple[Market, pd.Series, list[str]]:
+    """The market a config needs (or ``market``), its bars' cash rate, and notes about the rate."""
+    if market is None:
+        market = load_market(config.data, market_request(config), refresh=refresh)
+    rates_file = config.costs.cash_rate_file
+    series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
+    cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
+    return market, cash_rate, notes
+
+
+def market_request(config: RunConfig) -> MarketRequest:
+    """What a config needs from the data: its roles' and signals' tickers, dates, calendar."""
     signal_tickers, files = config.strategy.inputs(config.universe)
-    request = MarketRequest(
+    return MarketRequest(
         universe=config.universe,
         roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
         start=config.start,
@@ -100,11 +114,6 @@ def prepare(config: RunConfig, *, refresh: bool = False) -> tuple[Market, pd.Ser
         signal_tickers=signal_tickers,
         external=files,
     )
-    market = load_market(config.data, request, refresh=refresh)
-    rates_file = config.costs.cash_rate_file
-    series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
-    cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
-    return market, cash_rate, notes
 
 
 def _metrics(

@@ -107,6 +107,8 @@ class SweepResult:
     returns: np.ndarray
     """Each combination's daily returns (rows in table order), for the overfitting checks."""
     periods_per_year: int
+    market: Any = None
+    """The one market every combination ran on: the pick's run uses it too."""
 
 
 def sweep(
@@ -148,7 +150,11 @@ def sweep(
         [pd.DataFrame(grid, columns=keys), pd.concat(tables, ignore_index=True)], axis=1
     )
     return SweepResult(
-        table=table, axes=tuple(axes), returns=returns, periods_per_year=market.periods_per_year
+        table=table,
+        axes=tuple(axes),
+        returns=returns,
+        periods_per_year=market.periods_per_year,
+        market=market,
     )
 
 
@@ -373,8 +379,26 @@ def summarise(result: SweepResult) -> dict[str, Any]:
     survivors = result.returns[table["ruined_on"].to_numpy() == ""].T
     if pbo_applicable(survivors.shape[1], len(survivors)):
         facts["pbo"] = pbo(survivors).pbo
+    facts["warnings"] = edge_warnings(result.axes, values)
     facts["headline"] = _headline(facts, values)
     return facts
+
+
+def edge_warnings(axes: tuple[Axis, ...], best: dict[str, float]) -> list[str]:
+    """A warning for each axis of three or more values whose best value is its first or last.
+
+    The best there may lie beyond the grid: the sweep did not find a peak, only a boundary.
+    """
+    warnings = []
+    for axis in axes:
+        values = sorted(set(axis.values))
+        if len(values) >= 3 and best[axis.key] in (values[0], values[-1]):
+            side = "smallest" if best[axis.key] == values[0] else "largest"
+            warnings.append(
+                f"the best {axis.key}={best[axis.key]:g} is the grid's {side} value "
+                f"({values[0]:g} to {values[-1]:g}): the best may lie beyond it; widen the grid"
+            )
+    return warnings
 
 
 def _headline(facts: dict[str, Any], values: dict[str, float]) -> str:

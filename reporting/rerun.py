@@ -11,15 +11,24 @@ from engine.errors import ConfigError
 from reporting.manifest import changed_inputs
 
 
-def read_manifest(path: Path) -> tuple[str | None, list[str], dict[str, Any]]:
-    """The strategy, overrides and settings that repeat the run of ``path`` (a manifest)."""
+def read_manifest(
+    path: Path,
+) -> tuple[tuple[str | None, list[str], dict[str, Any]], dict[str, Any] | None]:
+    """What repeats the run of ``path`` (a manifest): the config's source, and a sweep's spec.
+
+    A sweep's run is repeated as a sweep: its source is then the sweep's base config, and the
+    spec holds the ``grid`` (the ``--sweep`` texts) and ``walk_forward`` (or None).
+    """
     try:
         manifest = json.loads(path.read_text())
     except (OSError, ValueError) as exc:
         raise ConfigError(f"--rerun {path}: not a readable manifest.json ({exc})") from exc
     if not isinstance(manifest, dict) or "config" not in manifest:
         raise ConfigError(f"--rerun {path}: no 'config' in it; give a run's manifest.json")
-    return config_from_mapping(manifest["config"], f"--rerun {path}")
+    sweep = manifest.get("sweep")
+    if isinstance(sweep, dict) and isinstance(sweep.get("base_config"), dict):
+        return config_from_mapping(sweep["base_config"], f"--rerun {path}"), sweep
+    return config_from_mapping(manifest["config"], f"--rerun {path}"), None
 
 
 def rerun_verdict(before: Path, after: Path) -> str:

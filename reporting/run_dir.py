@@ -36,17 +36,26 @@ def write_run(
     (``sweep.csv`` and ``sweep``) add its section and heatmaps to the report.
     ``results/index.html`` is rebuilt afterwards.
     """
+    extra = dict(extra or {})
+    base = extra.pop("sweep_base_config", None)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
     results_root.mkdir(parents=True, exist_ok=True)
     staging = results_root / f".incomplete-{name}-{os.getpid()}"
     staging.mkdir()
     try:
-        _write_files(result, staging, extra or {})
+        _write_files(result, staging, extra)
         manifest = build_manifest(result, command or [])
+        if base is not None:  # a sweep's pick: --rerun repeats the sweep
+            facts = extra["sweep"]
+            manifest["sweep"] = {
+                "base_config": base.as_dict(),
+                "grid": facts["grid"],
+                "walk_forward": facts["walk_forward"],
+            }
         (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
         if report:
-            write_report(result, staging, manifest, SweepOutputs.from_extra(extra or {}))
+            write_report(result, staging, manifest, SweepOutputs.from_extra(extra))
         run_dir = _rename_unique(staging, results_root / name)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)

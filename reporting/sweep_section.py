@@ -69,6 +69,7 @@ def sweep_section(
     shown = min(TOP, int(table["sharpe"].notna().sum()))
     body = (
         f'<p class="verdict">{h.esc(facts["headline"])}</p>'
+        + h.bullet_list(f"warning: {line}" for line in facts.get("warnings", []))
         + t.sweep_facts_table(facts)
         + "".join(f"<p>{h.esc(line)}</p>" for line in readings)
         + pairs

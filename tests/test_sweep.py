@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import json
 from datetime import date
 from pathlib import Path
@@ -15,7 +16,7 @@ from engine.config import build_config
 from engine.errors import ConfigError
 from engine.metrics import METRICS
 from engine.run import run
-from engine.sweep import parse_axis, sweep, with_value
+from engine.sweep import edge_warnings, parse_axis, sweep, with_value
 
 
 def _config(strategy: str, folder: Path, *overrides: str):
@@ -138,3 +139,48 @@ def test_the_cli_walks_forward(
 def test_walk_forward_needs_a_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert run_backtest.main(["--walk-forward", "5y:1y", "--out", str(tmp_path)]) == 2
     assert "--walk-forward needs --sweep" in capsys.readouterr().err
+
+
+def test_the_picks_report_is_its_sweep_row_on_the_sweeps_dates(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """tech_share=1 puts nothing in crypto: alone it would start in 2003, in the sweep in 2014."""
+    argv = ["--strategy", "main_street", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
+    argv += ["--end", "2026-05-04", "--sweep", "strategy.tech_share=1,0.5"]
+    argv += ["--sweep", "strategy.short_weight=0.1,0.2,0.3"]
+    assert run_backtest.main(argv) == 0
+    out, err = capsys.readouterr()
+    run_dir = Path(out.strip().splitlines()[-1])
+    table = pd.read_csv(run_dir / "sweep.csv")
+    best = table.loc[table["sharpe"].idxmax()]
+    assert best["strategy.tech_share"] == 1.0  # the case that used to run on its own dates
+    metrics = json.loads((run_dir / "metrics.json").read_text())
+    for key in METRICS:
+        assert metrics["strategy"][key] == pytest.approx(best[key], rel=1e-9, abs=1e-12), key
+    equity = pd.read_csv(run_dir / "equity.csv", index_col="date", parse_dates=True)
+    btc = pd.read_csv(shared_data / "BTC-USD.csv", index_col="Date", parse_dates=True)
+    assert equity.index[0] >= btc.index[0]  # the sweep's dates: every traded ticker priced
+    assert metrics["run"]["start"] == equity.index[0].date().isoformat()
+    assert f"Sharpe {best['sharpe']:.2f}" in err
+    # short_weight's best, 0.1, is the smallest of three values: a warning everywhere.
+    warning = "the best strategy.short_weight=0.1 is the grid's smallest value (0.1 to 0.3)"
+    assert f"warning: sweep: {warning}" in err
+    assert any(line.startswith(warning) for line in metrics["sweep"]["warnings"])
+    assert html.escape(warning) in (run_dir / "report.html").read_text()
+    # --rerun of the pick's run repeats the sweep and says the numbers held.
+    rerun = ["--rerun", str(run_dir / "manifest.json"), "--out", str(tmp_path)]
+    assert run_backtest.main(rerun) == 0
+    out, _ = capsys.readouterr()
+    assert f"rerun: metrics identical to {run_dir.name}" in out
+    rerun_dir = Path(out.strip().splitlines()[-1])
+    pd.testing.assert_frame_equal(pd.read_csv(rerun_dir / "sweep.csv"), table)
+
+
+def test_a_best_value_on_the_grids_edge_is_named() -> None:
+    axes = (parse_axis("strategy.sell_above=6,7,8"), parse_axis("strategy.max_hold=21,63"))
+    assert edge_warnings(axes, {"strategy.sell_above": 7.0, "strategy.max_hold": 63.0}) == []
+    found = edge_warnings(axes, {"strategy.sell_above": 8.0, "strategy.max_hold": 21.0})
+    assert found == [
+        "the best strategy.sell_above=8 is the grid's largest value (6 to 8): the best may lie "
+        "beyond it; widen the grid"
+    ]
