@@ -289,9 +289,7 @@ def _run(
 
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner below
-        result = backtester.run(
-            config, refresh=args.refresh, progress=progress.step, market=market
-        )
+        result = backtester.run(config, refresh=args.refresh, progress=progress.step, market=market)
     progress.end()
     if not args.quiet:
         market = result.raw.market
