@@ -23,8 +23,6 @@ if TYPE_CHECKING:
     from engine.config_file import Source
 
 PROJECT_ROOT = Path(__file__).resolve().parent
-SWEEP_BASE = "sweep_base_config"
-"""The key of ``extra`` holding a sweep's base config, for the manifest (``--rerun``)."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -223,6 +221,7 @@ def _sweep(
     """Run the grid; return the best combination's config, the sweep's outputs and market."""
     from engine.executors import check_executor, open_executor
     from engine.sweep import best_config, parse_axis, summarise, sweep
+    from reporting.run_dir import SWEEP_BASE
 
     check_executor(args.executor)
     axes = [parse_axis(text) for text in args.sweep]

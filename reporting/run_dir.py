@@ -18,6 +18,9 @@ from reporting.manifest import build_manifest
 from reporting.report import write_report
 from reporting.sweep_section import SweepOutputs
 
+SWEEP_BASE = "sweep_base_config"
+"""The key of ``extra`` holding a sweep's base config: the manifest keeps it for ``--rerun``."""
+
 
 def write_run(
     result: RunResult,
@@ -33,11 +36,12 @@ def write_run(
     The files are written into a hidden folder first and renamed at the end, so a failure
     leaves no half-written run; an existing run directory is never reused. ``report=False``
     leaves out the report and its figures (for scripted loops); a sweep's outputs in ``extra``
-    (``sweep.csv`` and ``sweep``) add its section and heatmaps to the report.
+    (``sweep.csv`` and ``sweep``) add its section and heatmaps to the report, and its base config
+    (under `SWEEP_BASE`) goes into the manifest so that ``--rerun`` repeats the sweep.
     ``results/index.html`` is rebuilt afterwards.
     """
     extra = dict(extra or {})
-    base = extra.pop("sweep_base_config", None)
+    base = extra.pop(SWEEP_BASE, None)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
     results_root.mkdir(parents=True, exist_ok=True)
