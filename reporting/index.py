@@ -1,4 +1,9 @@
-"""``results/index.html``: every run in one sortable table, newest first, linking to its report."""
+"""``results/index.html``: every run in one sortable table, newest first, linking to its report.
+
+Each row says what kind of run it was (a single run, a sweep's pick, with a walk-forward) and
+every setting it changed from its strategy's defaults (strategy, universe, costs, execution,
+calendar), so that two runs never look the same unless they are.
+"""
 
 from __future__ import annotations
 
@@ -9,10 +14,18 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from engine.config import build_config
+from engine.errors import ConfigError
+from reporting.html import flatten
+
+RUN_COLUMNS = ("data", "start", "end")
+"""Run-wide settings with columns of their own, left out of the overrides."""
+
 COLUMNS = (
     ("date", "Run"),
     ("strategy", "Strategy"),
-    ("parameters", "Parameters"),
+    ("kind", "Kind"),
+    ("overrides", "Changed from the defaults"),
     ("period", "Period"),
     ("data", "Data"),
     ("cagr", "CAGR [%]"),
@@ -56,14 +69,13 @@ def _is_run(folder: Path) -> bool:
 def _row(folder: Path) -> dict[str, Any]:
     metrics = json.loads((folder / "metrics.json").read_text())
     run, ours, diff = metrics["run"], metrics["strategy"], metrics["difference"]
-    strategy = dict(run["config"]["strategy"])
-    name = strategy.pop("name")
     return {
         "folder": folder.name,
         "report": (folder / "report.html").exists(),
         "date": folder.name[:15],
-        "strategy": name,
-        "parameters": ", ".join(f"{key}={value}" for key, value in strategy.items()),
+        "strategy": run["config"]["strategy"]["name"],
+        "kind": _kind(metrics),
+        "overrides": ", ".join(_overrides(run["config"])) or "none",
         "period": f"{run['start']} to {run['end']}",
         "data": run["data_source"] + (" (SYNTHETIC)" if run["synthetic"] else ""),
         "cagr": _percent(ours["cagr"]),
@@ -72,6 +84,29 @@ def _row(folder: Path) -> dict[str, Any]:
         "cagr_vs_6040": _percent(diff["cagr"]),
         "sharpe_vs_6040": _number(diff["sharpe"]),
     }
+
+
+def _kind(metrics: dict[str, Any]) -> str:
+    """``single``, or ``sweep of N (keys)`` with ``+ walk-forward TRAIN:TEST``."""
+    sweep = metrics.get("sweep")
+    if not isinstance(sweep, dict):
+        return "single"
+    text = f"sweep pick of {sweep.get('combinations', '?')} ({', '.join(sweep.get('best', {}))})"
+    walk = sweep.get("walk_forward") or ("walk_forward" in metrics and "?")
+    return f"{text} + walk-forward {walk}" if walk else text
+
+
+def _overrides(config: dict[str, Any]) -> list[str]:
+    """Every ``key=value`` of a run's config that differs from its strategy's defaults."""
+    try:
+        defaults = dict(flatten(build_config(config["strategy"]["name"]).as_dict()))
+    except ConfigError:  # a strategy this version no longer has: show everything
+        defaults = {}
+    return [
+        f"{key}={value}"
+        for key, value in flatten(config)
+        if key not in RUN_COLUMNS and defaults.get(key) != value
+    ]
 
 
 def _percent(value: float | None) -> str:
@@ -113,4 +148,4 @@ def _tr(row: dict[str, Any]) -> str:
             text = f'<a href="{html.escape(row["folder"])}/report.html">{text}</a>'
         numeric = key in {"cagr", "sharpe", "max_drawdown", "cagr_vs_6040", "sharpe_vs_6040"}
         cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
-    return f"<tr>{''.join(cells)}</tr>"
+    return f'<tr data-run="{html.escape(row["folder"])}">{"".join(cells)}</tr>'

@@ -2,7 +2,8 @@
 
 A sweep's run directory holds the best combination's single run; this section sets that pick
 beside the whole grid: the sweep's headline, its luck benchmarks (deflated Sharpe, PBO), the
-heatmaps of `reporting.sweep_figures` and the top combinations.
+heatmaps of `reporting.sweep_figures` and the top combinations; with ``--walk-forward``, the
+out-of-sample curve against 60/40 and the hindsight pick, and the table of windows.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from matplotlib.figure import Figure
 
 from reporting import html as h
 from reporting import report_tables as t
+from reporting.figures import equity_figure
 from reporting.sweep_figures import sweep_figures
 
 TOP = 10
@@ -32,19 +34,33 @@ NO_PBO = "PBO not computed: too few surviving combinations or bars for cross-val
 
 
 @dataclass(frozen=True)
+class WalkForwardOutputs:
+    """A walk-forward's windows, stitched curves and metrics (`engine.walkforward`)."""
+
+    windows: pd.DataFrame
+    equity: pd.DataFrame
+    facts: dict[str, Any]
+
+
+@dataclass(frozen=True)
 class SweepOutputs:
-    """A sweep's table (one row per combination) and its facts (`engine.sweep.summarise`)."""
+    """A sweep's table, its facts (`engine.sweep.summarise`) and its walk-forward, if any."""
 
     table: pd.DataFrame
     facts: dict[str, Any]
+    walk_forward: WalkForwardOutputs | None = None
 
     @classmethod
     def from_extra(cls, extra: Mapping[str, Any]) -> SweepOutputs | None:
-        """The sweep in a run's extra outputs (``sweep.csv`` and ``sweep``), or None."""
+        """The sweep in a run's extra outputs (``sweep.csv``, ``sweep``, ``walk_forward*``)."""
         table, facts = extra.get("sweep.csv"), extra.get("sweep")
-        if isinstance(table, pd.DataFrame) and isinstance(facts, dict):
-            return cls(table, facts)
-        return None
+        if not isinstance(table, pd.DataFrame) or not isinstance(facts, dict):
+            return None
+        windows, equity = extra.get("walk_forward.csv"), extra.get("walk_forward_equity.csv")
+        walk = None
+        if isinstance(windows, pd.DataFrame) and isinstance(equity, pd.DataFrame):
+            walk = WalkForwardOutputs(windows, equity, dict(extra.get("walk_forward", {})))
+        return cls(table, facts, walk)
 
 
 def sweep_section(
@@ -75,10 +91,50 @@ def sweep_section(
         + pairs
         + f"<h3>Top {shown} of {len(table):,} combinations by Sharpe</h3>"
         + t.sweep_top_table(table, keys, TOP)
-        + "<p>Every combination is in sweep.csv; the sections below show the best one alone.</p>"
     )
+    if sweep.walk_forward is not None:
+        body += _walk_forward(sweep.walk_forward, figure, synthetic)
+    body += "<p>Every combination is in sweep.csv; the sections below show the best one alone.</p>"
     lead = (
         f"This run is the best of {len(table):,} combinations by Sharpe. Picking the best of many "
         "flatters it: judge it against what luck alone would give."
     )
     return h.section("sweep", "Parameter sweep", body, lead)
+
+
+CURVES = {"out_of_sample": "out of sample", "benchmark": "60/40", "in_sample_best": "hindsight"}
+
+
+def _walk_forward(
+    walk: WalkForwardOutputs, figure: Callable[[str, Figure, str, str], str], synthetic: bool
+) -> str:
+    """The out-of-sample curve against 60/40 and the hindsight pick, and the window table."""
+    equity = walk.equity.set_index(pd.to_datetime(walk.equity["date"])).drop(columns="date")
+    equity = equity[list(CURVES)].rename(columns=CURVES)
+    title = "Walk-forward: each window's pick, traded on the next window"
+    chart = figure(
+        "walk_forward.png",
+        equity_figure(equity, title, synthetic, drawdowns=False),
+        "Walk-forward equity curves",
+        "The picks chosen on each train window, traded on the test window after it (out of "
+        "sample), against 60/40 and against the combination chosen with hindsight on the whole "
+        "period, on the same bars; log scale.",
+    )
+    metrics = walk.facts.get("metrics", {})
+    rows = [
+        [CURVES[name], *(h.num(metrics.get(name, {}).get(key), scale) for key, scale in _KEYS)]
+        for name in CURVES
+    ]
+    header = ["Curve", "CAGR [%]", "Volatility [%]", "Sharpe", "Max drawdown [%]"]
+    windows = walk.windows
+    cells = [[h.num(v) if isinstance(v, float) else str(v) for v in row] for row in windows.values]
+    return (
+        "<h3>Walk-forward: out of sample</h3>"
+        + chart
+        + h.table(header, rows)
+        + f"<h3>Windows ({len(windows)})</h3>"
+        + h.table([str(c) for c in windows.columns], cells, left=5)
+    )
+
+
+_KEYS = (("cagr", 100.0), ("volatility", 100.0), ("sharpe", 1.0), ("max_drawdown", 100.0))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 import shutil
 from html.parser import HTMLParser
 from pathlib import Path
@@ -108,6 +109,36 @@ def test_the_index_lists_every_run_and_its_links_resolve(
     for link in parser.links:
         assert (out / link).is_file(), link
     assert "short_weight=0.2" in page
+
+
+def _cells(page: str, run_dir: Path) -> list[str]:
+    """The text of each cell of the index row of ``run_dir`` (tags inside a cell dropped)."""
+    row = page.split(f'<tr data-run="{run_dir.name}">')[1].split("</tr>")[0]
+    cells = [cell.split(">", 1)[1].split("</td>")[0] for cell in row.split("<td")[1:]]
+    return [re.sub(r"<[^>]+>", "", cell) for cell in cells]
+
+
+def test_the_index_tells_runs_apart_by_kind_and_every_change(
+    folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out = tmp_path / "results"
+    plain = _run(folder, out, capsys)
+    changed = _run(folder, out, capsys, "--set", "costs.fees_bps=3", "--set", "universe.tech=EFA")
+    swept = _run(folder, out, capsys, "--sweep", "strategy.short_weight=0.1,0.3")
+    walked = _run(folder, out, capsys, "--sweep", "strategy.short_weight=0.1,0.3",
+                  "--walk-forward", "6m:3m", "--no-report")  # fmt: skip
+    page = (out / "index.html").read_text()
+    kinds = {run.name: _cells(page, run)[2] for run in (plain, changed, swept, walked)}
+    assert kinds[plain.name] == "single"
+    assert kinds[swept.name] == "sweep pick of 2 (strategy.short_weight)"
+    assert kinds[walked.name] == "sweep pick of 2 (strategy.short_weight) + walk-forward 6m:3m"
+    overrides = {run.name: _cells(page, run)[3] for run in (plain, changed, swept)}
+    assert overrides[plain.name] == "none"
+    assert overrides[changed.name] == "universe.tech=EFA, costs.fees_bps=3.0"
+    picked = json.loads((swept / "metrics.json").read_text())["sweep"]["best"]
+    value = picked["strategy.short_weight"]
+    expected = "none" if value == 0.5 else f"strategy.short_weight={value}"  # 0.5: the default
+    assert overrides[swept.name] == expected
 
 
 def test_no_report_writes_only_the_numbers(

@@ -122,7 +122,7 @@ def test_the_cli_walks_forward(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["--strategy", "main_street", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
-    argv += ["--start", "2015-01-01", "--end", "2019-12-31", "--no-report", "--walk-forward"]
+    argv += ["--start", "2015-01-01", "--end", "2019-12-31", "--walk-forward"]
     argv += ["2y:1y", "--sweep", "strategy.short_weight=0.1,0.4"]
     assert run_backtest.main(argv) == 0
     out, err = capsys.readouterr()
@@ -134,6 +134,15 @@ def test_the_cli_walks_forward(
     facts = json.loads((run_dir / "metrics.json").read_text())["walk_forward"]
     assert set(facts["metrics"]) == {"out_of_sample", "benchmark", "in_sample_best"}
     assert "walk-forward 2y:1y: out-of-sample Sharpe" in err
+    page = (run_dir / "report.html").read_text()
+    sweep = page.split('<section id="sweep"')[1].split("</section>")[0]
+    assert "Walk-forward: out of sample" in sweep
+    assert (run_dir / "walk_forward.png").is_file()
+    assert "Windows (3)" in sweep
+    for start in windows["test_start"]:
+        assert f">{start}<" in sweep
+    sharpe = facts["metrics"]["out_of_sample"]["sharpe"]
+    assert f"<td>{sharpe:.2f}</td>" in sweep
 
 
 def test_walk_forward_needs_a_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
