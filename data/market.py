@@ -7,6 +7,7 @@ from dataclasses import dataclass, field, fields
 from datetime import date
 from typing import Any, Literal, get_args
 
+import numpy as np
 import pandas as pd
 
 from engine.errors import ConfigError
@@ -88,8 +89,9 @@ class Market:
         return self._memo["history"]
 
     def in_run(self, series: Any) -> Any:
-        """The run's part of a series or frame on `history`'s index."""
-        return series.iloc[len(self.history) - len(self.prices) :]
+        """The run's part of a series, frame or array on `history`'s dates."""
+        first = len(self.history) - len(self.prices)
+        return series[first:] if isinstance(series, np.ndarray) else series.iloc[first:]
 
     def evaluate(self, signal: Any, method: str = "evaluate") -> Any:
         """``signal.<method>(self)`` on `history`, computed once per distinct signal.

@@ -19,6 +19,40 @@ NO_RUIN = -1
 
 
 @njit(cache=True)
+def decided_bars(targets: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """True where targets are decided: the first bar, period ends, and bars whose row changed."""
+    n, m = targets.shape
+    decided = ends.copy()
+    decided[0] = True
+    for t in range(1, n):
+        if not decided[t]:
+            for j in range(m):
+                if targets[t, j] != targets[t - 1, j]:
+                    decided[t] = True
+                    break
+    return decided
+
+
+@njit(cache=True)
+def fill_orders(targets: np.ndarray, priced: np.ndarray, ends: np.ndarray, lag: int) -> np.ndarray:
+    """The order of each bar: the targets decided ``lag`` bars before, NaN where none.
+
+    An unpriced asset's target counts as zero (so its listing is a change) and it gets no order
+    while unpriced. Timing: targets decided at the close of ``t`` fill at ``t + lag``.
+    """
+    n, m = targets.shape
+    held = np.where(priced, targets, 0.0)
+    decided = decided_bars(held, ends)
+    orders = np.full((n, m), np.nan)
+    for t in range(n - lag):
+        if decided[t]:
+            for j in range(m):
+                if priced[t + lag, j]:
+                    orders[t + lag, j] = held[t, j]
+    return orders
+
+
+@njit(cache=True)
 def simulate(
     close: np.ndarray,
     targets: np.ndarray,
@@ -121,7 +155,7 @@ def _equity_path(
             borrowed[:] = 0.0
             balance, _ = _accrue(held, close[t - 1], borrow, days[t], rate, balance, borrowed)
         value = balance + _holdings_value(held, close[t])
-        if not np.isnan(targets[t]).all():
+        if _has_order(targets[t]):
             if value <= 0:
                 return t
             fee_paid[:], slipped[:] = 0.0, 0.0
@@ -149,6 +183,15 @@ def _accrue(
         if held[j] < 0:
             borrowed[j] = -held[j] * previous_close[j] * borrow[j] * days / 365.0
     return balance + (interest - borrowed.sum()), interest
+
+
+@njit(cache=True)
+def _has_order(row: np.ndarray) -> bool:
+    """Whether any asset has an order (a target that is not NaN) on this bar."""
+    for value in row:  # noqa: SIM110 (a loop numba compiles without allocating)
+        if not np.isnan(value):
+            return True
+    return False
 
 
 @njit(cache=True)

@@ -82,7 +82,7 @@ class BacktestResult:
 def decision_dates(targets: pd.DataFrame, rebalance: Rebalance) -> pd.Series:
     """Mark the bars at which targets are decided: first bar, period ends, and target changes."""
     ends = period_ends(pd.DatetimeIndex(targets.index), rebalance)
-    return pd.Series(_decided(targets.to_numpy(dtype=float), ends), index=targets.index)
+    return pd.Series(kernel.decided_bars(targets.to_numpy(dtype=float), ends), index=targets.index)
 
 
 def period_ends(index: pd.DatetimeIndex, rebalance: Rebalance) -> np.ndarray:
@@ -97,20 +97,9 @@ def order_targets(
     """The fill of each bar: the targets decided ``lag`` bars earlier, NaN where none.
 
     Unpriced assets get zero weight (a change when they list) and no order while unpriced.
+    Compiled (`engine.kernel.fill_orders`): a sweep calls it once per combination.
     """
-    targets = np.where(priced, targets, 0.0)
-    decided = _decided(targets, ends)
-    orders = np.full(targets.shape, np.nan)
-    orders[lag:] = np.where(decided[:-lag, None], targets[:-lag], np.nan)
-    return np.where(priced, orders, np.nan)
-
-
-def _decided(targets: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    changed = np.zeros(len(targets), dtype=bool)
-    changed[1:] = (targets[1:] != targets[:-1]).any(axis=1)
-    decided = ends | changed
-    decided[0] = True
-    return decided
+    return kernel.fill_orders(np.asarray(targets, dtype=float), priced, ends, lag)
 
 
 def backtest(

@@ -28,7 +28,6 @@ from engine.metrics import METRICS, summary
 from engine.overfitting import deflated_sharpe, pbo, pbo_applicable
 from engine.run import BENCHMARK, prepare
 from engine.simulate import Rebalance, backtest, order_targets, period_ends
-from strategies import StaticStrategy
 
 METRIC_COLUMNS = METRICS
 DIFFERENCES = ("sharpe_vs_6040", "cagr_vs_6040")
@@ -65,28 +64,42 @@ def parse_axis(text: str) -> Axis:
 
 def with_value(config: RunConfig, key: str, value: float) -> RunConfig:
     """``config`` with one numeric key changed, checked by the section's own validation."""
-    section, _, name = key.partition(".")
-    name, _, entry = name.partition(".")
-    part = getattr(config, section, None)
-    if section not in {"strategy", "costs", "execution"} or not hasattr(part, name):
-        raise ConfigError(f"--sweep {key}: not a strategy, costs or execution parameter")
-    current = getattr(part, name)
-    if entry:
-        if not isinstance(current, dict):
-            raise ConfigError(f"--sweep {key}: {section}.{name} takes no key")
-        item, dot, attribute = entry.partition(".")
-        if dot:  # one field of an item: strategy.supports.gold.level
-            spec = current.get(item)
-            if not is_dataclass(spec) or not hasattr(spec, attribute):
-                raise ConfigError(
-                    f"--sweep {key}: {section}.{name} has no {item!r} with a field {attribute!r}"
-                    f"; it has {', '.join(current) or 'none'}"
-                )
-            changed = replace(spec, **{attribute: _numeric(key, getattr(spec, attribute), value)})
-            return replace(config, **{section: replace(part, **{name: {**current, item: changed}})})
-        return replace(config, **{section: replace(part, **{name: {**current, entry: value}})})
-    typed = _numeric(key, current, value)
-    return replace(config, **{section: replace(part, **{name: typed})})
+    return with_values(config, {key: value})
+
+
+def with_values(config: RunConfig, changes: dict[str, float]) -> RunConfig:
+    """``config`` with numeric keys changed, each section rebuilt (and checked) once."""
+    pending: dict[str, dict[str, Any]] = {}
+    for key, value in changes.items():
+        section, _, name = key.partition(".")
+        name, _, entry = name.partition(".")
+        part = getattr(config, section, None)
+        if section not in {"strategy", "costs", "execution"} or not hasattr(part, name):
+            raise ConfigError(f"--sweep {key}: not a strategy, costs or execution parameter")
+        fields = pending.setdefault(section, {})
+        current = fields.get(name, getattr(part, name))
+        fields[name] = (
+            _entry(key, current, entry, value) if entry else _numeric(key, current, value)
+        )
+    parts = {section: replace(getattr(config, section), **f) for section, f in pending.items()}
+    return replace(config, **parts)
+
+
+def _entry(key: str, current: Any, entry: str, value: float) -> dict[str, Any]:
+    """A mapping parameter with one entry set: ``borrow_bps.BTC-USD`` or ``supports.gold.level``."""
+    if not isinstance(current, dict):
+        raise ConfigError(f"--sweep {key}: {key.rsplit('.', 1)[0]} takes no key")
+    item, dot, attribute = entry.partition(".")
+    if not dot:
+        return {**current, entry: value}
+    spec = current.get(item)
+    if not is_dataclass(spec) or not hasattr(spec, attribute):
+        raise ConfigError(
+            f"--sweep {key}: no {item!r} with a field {attribute!r}; there are "
+            f"{', '.join(current) or 'none'}"
+        )
+    changed = replace(spec, **{attribute: _numeric(key, getattr(spec, attribute), value)})
+    return {**current, item: changed}
 
 
 def _numeric(key: str, current: Any, value: float) -> float | int:
@@ -229,9 +242,7 @@ class _Context:
 
 
 def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...]) -> RunConfig:
-    for axis, value in zip(axes, values, strict=True):
-        config = with_value(config, axis.key, value)
-    return config
+    return with_values(config, {axis.key: value for axis, value in zip(axes, values, strict=True)})
 
 
 def _widest(config: RunConfig, configs: list[RunConfig]) -> RunConfig:
@@ -279,14 +290,8 @@ def _simulate(
 
 
 def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> np.ndarray:
-    """The strategy's target weights, dates x ``columns``; a static one's row is broadcast."""
-    strategy = cfg.strategy
-    if isinstance(strategy, StaticStrategy):
-        row = strategy.weights_by_ticker(market.universe)
-        weights = np.array([row.get(ticker, 0.0) for ticker in columns])
-        return np.broadcast_to(weights, (len(market.prices), len(columns)))
-    frame = strategy.target_weights(market).reindex(columns=columns, fill_value=0.0)
-    return frame.to_numpy(dtype=float)
+    """The strategy's target weights, dates x ``columns``."""
+    return cfg.strategy.weights_array(market, columns)
 
 
 def _tickers(cfg: RunConfig, market: Any) -> list[str]:

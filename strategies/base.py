@@ -36,6 +36,14 @@ class Strategy(ABC):
     def target_weights(self, market: Market) -> pd.DataFrame:
         """Return target weights (fractions of portfolio value), dates x tickers."""
 
+    def weights_array(self, market: Market, columns: list[str]) -> np.ndarray:
+        """Return `target_weights` as an array on ``columns`` (zero for a ticker it lacks).
+
+        What a sweep asks of each combination; a strategy may compute it without pandas.
+        """
+        frame = self.target_weights(market).reindex(columns=columns, fill_value=0.0)
+        return frame.to_numpy(dtype=float)
+
     def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
         """Return the tickers its signals read and the files they need (name -> path, column)."""
         return (), {}
@@ -90,6 +98,12 @@ class StaticStrategy(Strategy):
             ticker = universe.ticker(role)
             by_ticker[ticker] = by_ticker.get(ticker, 0.0) + self.legs()[role]
         return by_ticker
+
+    def weights_array(self, market: Market, columns: list[str]) -> np.ndarray:
+        """Return the legs' row on ``columns``, broadcast (read-only) to every date."""
+        row = self.weights_by_ticker(market.universe)
+        weights = np.array([row.get(ticker, 0.0) for ticker in columns])
+        return np.broadcast_to(weights, (len(market.prices), len(columns)))
 
     def target_weights(self, market: Market) -> pd.DataFrame:
         """Return the legs' weights on every date, one column per ticker."""

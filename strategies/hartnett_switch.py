@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
-from typing import Any, Literal
+from types import SimpleNamespace
+from typing import Any, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -13,19 +15,19 @@ from data.market import ROLES, Market, Role, Universe
 from engine.errors import ConfigError
 from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
+from strategies.rules import held_bars
 from strategies.signals import (
     BullBearProxy,
     DollarSystemic,
     ExternalIndicator,
     Signal,
     SupportBreak,
-    crossed_above,
-    holding,
 )
 from strategies.sixty_forty import SixtyForty
 from strategies.switch_state import signals_now, warmup_facts
 
 Regime = Literal["neutral", "main_street", "defensive"]
+REGIMES: tuple[Regime, ...] = get_args(Regime)
 SUPPORT_PREFIX = "support_"
 """A support level named ``gold`` is the signal ``support_gold`` in every output."""
 DEFAULT_SUPPORTS: dict[str, SupportBreak] = {
@@ -35,6 +37,13 @@ DEFAULT_SUPPORTS: dict[str, SupportBreak] = {
     ),
 }
 """Tech 15% and crypto 30% below their 200-bar highs, each confirmed by 3 closes."""
+SIGNAL_FIELDS = (
+    *("reading_file", "reading_column", "reading_delay_days", "reading_window_days"),
+    *("reading_min_components", "reading_crypto", "aaii_file", "aaii_column", "aaii_delay_days"),
+    *("supports", "dollar_guard", "dollar_ticker", "dollar_level", "yields_ticker"),
+    *("yields_fall_bps", "yields_days"),
+)
+"""The parameters the signals depend on (the thresholds and books are not among them)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -142,82 +151,84 @@ class HartnettSwitch(Strategy):
 
     def target_weights(self, market: Market) -> pd.DataFrame:
         """Each regime's weights on the run's dates it is in force."""
-        regime = market.in_run(self._decide(market).regime)
-        books = {
-            "neutral": SixtyForty(stocks_weight=self.stocks_weight).target_weights(market),
-            "main_street": self._main_street().target_weights(market),
-            "defensive": _bonds(market, self.defensive_bonds),
+        books = self._books(market.universe)
+        columns = list(dict.fromkeys(ticker for book in books.values() for ticker in book))
+        weights = self.weights_array(market, columns)
+        return pd.DataFrame(weights, index=market.prices.index, columns=columns)
+
+    def weights_array(self, market: Market, columns: list[str]) -> np.ndarray:
+        """`target_weights` as an array on ``columns``: each date's row is its regime's book.
+
+        The regime path is compiled (`strategies.rules.held_bars`) and each signal is read
+        once per market, so a sweep of thresholds pays only for the path.
+        """
+        books = self._books(market.universe).values()
+        table = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
+        return table[market.in_run(self._decide(market).codes)]
+
+    def _books(self, universe: Universe) -> dict[Regime, dict[str, float]]:
+        """Each regime's weights by ticker, in `REGIMES` order (a regime's code is its place)."""
+        return {
+            "neutral": SixtyForty(stocks_weight=self.stocks_weight).weights_by_ticker(universe),
+            "main_street": self._main_street().weights_by_ticker(universe),
+            "defensive": {universe.bonds: self.defensive_bonds},
         }
-        columns = list(dict.fromkeys(c for book in books.values() for c in book.columns))
-        weights = pd.DataFrame(0.0, index=market.prices.index, columns=columns)
-        for name, book in books.items():
-            rows = (regime == name).to_numpy()
-            weights.loc[rows, book.columns] = book.loc[rows].to_numpy()
-        return weights
 
     def explain(self, market: Market) -> Explanation:
         """The reading, the triggers and the regime on the run's dates, and what they say now."""
         signals = self._signals(market.universe)
         decided = self._decide(market)
+        regime, fired, exits, reading = decided.series(market)
         table = pd.concat(
             {
-                "bull_bear": decided.reading,
+                "bull_bear": reading,
                 **_components(signals["bull_bear"], market),
                 **{
                     name: market.evaluate(signal)
                     for name, signal in signals.items()
                     if name != "bull_bear"
                 },
-                **{f"entry_{name}": flag for name, flag in decided.fired.items()},
-                "regime": decided.regime,
+                **{f"entry_{name}": flag for name, flag in fired.items()},
+                "regime": regime,
             },
             axis=1,
         )
         run = market.in_run
-        fired = {name: run(flag) for name, flag in decided.fired.items()}
         notes, warnings = warmup_facts(signals, market)
-        events = _events(decided.regime, decided.fired, decided.exits, decided.reading)
+        events = _events(regime, fired, exits, reading)
         return Explanation(
             signals=run(table),
-            regime=run(decided.regime).rename("regime"),
+            regime=run(regime).rename("regime"),
             events=events[events["date"] >= market.prices.index[0]].reset_index(drop=True),
-            entries={name: flag.index[flag] for name, flag in fired.items()},
+            entries={name: run(flag).index[run(flag)] for name, flag in fired.items()},
             rotates_into=self._main_street(),
-            notes=(*notes, *_carried_in(decided.regime, market)),
+            notes=(*notes, *_carried_in(regime, market)),
             warnings=warnings,
-            now=self.signals_now(market),
+            now=signals_now(self, signals, market, regime),
         )
 
     def signals_now(self, market: Market) -> dict[str, Any]:
         """What the signals say at the last date of the data, and what would change the regime."""
-        decided = self._decide(market)
-        return signals_now(self, self._signals(market.universe), market, decided.regime)
+        regime = self._decide(market).series(market)[0]
+        return signals_now(self, self._signals(market.universe), market, regime)
 
     def _decide(self, market: Market) -> _Decisions:
         """The regime decided at each close of the history, with its triggers and exits."""
         signals = self._signals(market.universe)
-        reading = market.evaluate(signals["bull_bear"])
-        fired = {
-            f"bull_bear_above_{self.sell_above:g}": crossed_above(reading, self.sell_above),
-            **{
-                name: _rising(market.evaluate(signal))
-                for name, signal in signals.items()
-                if name.startswith(SUPPORT_PREFIX)
-            },
-        }
-        entries = pd.concat(fired, axis=1).any(axis=1)
-        exits = (reading < self.buy_below).fillna(False)
-        in_main = holding(
-            entries,
-            exits,
-            min_hold=self.min_hold,
-            max_hold=self.max_hold or None,
-            cooldown=self.cooldown,
-        )
-        regime = pd.Series(np.where(in_main, "main_street", "neutral"), index=reading.index)
+        reading = market.evaluate(signals["bull_bear"]).to_numpy(dtype=float)
+        above = reading > self.sell_above  # NaN is never above
+        fired = {f"bull_bear_above_{self.sell_above:g}": above & ~np.r_[False, above[:-1]]}
+        for name, signal in signals.items():
+            if name.startswith(SUPPORT_PREFIX):
+                broken = market.evaluate(signal).to_numpy()
+                fired[name] = broken & ~np.r_[False, broken[:-1]]  # the bar a break fires
+        exits = reading < self.buy_below
+        limit = self.max_hold or len(reading) + 1
+        entries = np.logical_or.reduce(list(fired.values()))
+        codes = held_bars(entries, exits, self.min_hold, limit, self.cooldown).astype(np.int8)
         if "dollar_guard" in signals:
-            regime[market.evaluate(signals["dollar_guard"]).to_numpy()] = "defensive"
-        return _Decisions(regime=regime, fired=fired, exits=exits, reading=reading)
+            codes[market.evaluate(signals["dollar_guard"]).to_numpy()] = REGIMES.index("defensive")
+        return _Decisions(codes=codes, fired=fired, exits=exits, reading=reading)
 
     def _main_street(self) -> MainStreet:
         return MainStreet(
@@ -228,55 +239,81 @@ class HartnettSwitch(Strategy):
         )
 
     def _signals(self, universe: Universe) -> dict[str, Signal]:
-        """The signals by name, on the universe's tickers; a trigger that is off is absent."""
-        aaii = None
-        if self.aaii_file:
-            aaii = ExternalIndicator(
-                name="aaii",
-                path=self.aaii_file,
-                column=self.aaii_column,
-                delay_days=self.aaii_delay_days,
-            )
-        u = universe
-        reading: Signal = BullBearProxy(
-            breadth=(u.stocks, u.small_caps, u.international, u.tech),
-            stocks=u.stocks,
-            crypto=u.crypto if self.reading_crypto else None,
-            window_days=self.reading_window_days,
-            min_components=self.reading_min_components,
-            aaii=aaii,
+        """The signals by name, on the universe's tickers; a trigger that is off is absent.
+
+        Built once per distinct signal parameters (a threshold sweep shares them).
+        """
+        spec = tuple(
+            (name, tuple(self.supports.items()) if name == "supports" else getattr(self, name))
+            for name in SIGNAL_FIELDS
         )
-        if self.reading_file:
-            reading = ExternalIndicator(
-                name="bull_bear",
-                path=self.reading_file,
-                column=self.reading_column,
-                delay_days=self.reading_delay_days,
-            )
-        signals: dict[str, Signal] = {"bull_bear": reading}
-        for name, support in self.supports.items():
-            ticker = support.ticker
-            ticker = u.ticker(ticker) if ticker in ROLES else ticker  # type: ignore[arg-type]
-            signals[f"{SUPPORT_PREFIX}{name}"] = replace(support, ticker=ticker)
-        if self.dollar_guard:
-            signals["dollar_guard"] = DollarSystemic(
-                ticker=self.dollar_ticker,
-                level=self.dollar_level,
-                yields=self.yields_ticker,
-                yields_fall_bps=self.yields_fall_bps,
-                yields_days=self.yields_days,
-            )
-        return signals
+        return dict(_build_signals(spec, universe))
+
+
+@functools.lru_cache(maxsize=1024)
+def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dict[str, Signal]:
+    """`HartnettSwitch._signals` from the strategy's `SIGNAL_FIELDS` values (read-only)."""
+    given = SimpleNamespace(**dict(spec))
+    aaii = None
+    if given.aaii_file:
+        aaii = ExternalIndicator(
+            name="aaii",
+            path=given.aaii_file,
+            column=given.aaii_column,
+            delay_days=given.aaii_delay_days,
+        )
+    u = universe
+    reading: Signal = BullBearProxy(
+        breadth=(u.stocks, u.small_caps, u.international, u.tech),
+        stocks=u.stocks,
+        crypto=u.crypto if given.reading_crypto else None,
+        window_days=given.reading_window_days,
+        min_components=given.reading_min_components,
+        aaii=aaii,
+    )
+    if given.reading_file:
+        reading = ExternalIndicator(
+            name="bull_bear",
+            path=given.reading_file,
+            column=given.reading_column,
+            delay_days=given.reading_delay_days,
+        )
+    signals: dict[str, Signal] = {"bull_bear": reading}
+    for name, support in given.supports:
+        ticker = support.ticker
+        ticker = u.ticker(ticker) if ticker in ROLES else ticker  # type: ignore[arg-type]
+        signals[f"{SUPPORT_PREFIX}{name}"] = replace(support, ticker=ticker)
+    if given.dollar_guard:
+        signals["dollar_guard"] = DollarSystemic(
+            ticker=given.dollar_ticker,
+            level=given.dollar_level,
+            yields=given.yields_ticker,
+            yields_fall_bps=given.yields_fall_bps,
+            yields_days=given.yields_days,
+        )
+    return signals
 
 
 @dataclass(frozen=True)
 class _Decisions:
-    """The regime decided at each close of the history, and what decided it."""
+    """The regime decided at each close of the history, and what decided it, as arrays.
 
-    regime: pd.Series
-    fired: dict[str, pd.Series]
-    exits: pd.Series
-    reading: pd.Series
+    ``codes`` are places in `REGIMES`; ``fired`` each entry trigger's firings.
+    """
+
+    codes: np.ndarray
+    fired: dict[str, np.ndarray]
+    exits: np.ndarray
+    reading: np.ndarray
+
+    def series(
+        self, market: Market
+    ) -> tuple[pd.Series, dict[str, pd.Series], pd.Series, pd.Series]:
+        """The regime (names), the firings, the exits and the reading on the history's dates."""
+        index = market.history.index
+        regime = pd.Series(np.array(REGIMES, dtype=object)[self.codes], index=index)
+        fired = {name: pd.Series(flag, index=index) for name, flag in self.fired.items()}
+        return regime, fired, pd.Series(self.exits, index=index), pd.Series(self.reading, index)
 
 
 def _support_levels(given: Mapping[str, Any]) -> dict[str, SupportBreak]:
@@ -332,17 +369,6 @@ def _carried_in(regime: pd.Series, market: Market) -> list[str]:
         f"regime at the run's first day {first.date()}: {held}, decided {since.date()} during "
         "the warm-up (the signals' state carries into the run)"
     ]
-
-
-def _rising(flag: pd.Series) -> pd.Series:
-    """True on the first bar of each run of True: the day a confirmed break fires."""
-    flag = flag.fillna(False).astype(bool)
-    return flag & ~flag.shift(1, fill_value=False)
-
-
-def _bonds(market: Market, weight: float) -> pd.DataFrame:
-    """The defensive book: ``weight`` in bonds, the rest in cash."""
-    return pd.DataFrame({market.universe.bonds: weight}, index=market.prices.index)
 
 
 def _events(

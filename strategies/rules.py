@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from numba import njit
 
 
 def as_flags(flag: pd.Series) -> np.ndarray:
@@ -111,7 +112,16 @@ def holding(
         )
     enter, leave = as_flags(entries), as_flags(exits)
     limit = len(enter) + 1 if max_hold is None else max_hold
-    out = np.zeros(len(enter), dtype=bool)
+    out = held_bars(enter, leave, min_hold, limit, cooldown)
+    return pd.Series(out, index=entries.index, name="holding")
+
+
+@njit(cache=True)
+def held_bars(
+    enter: np.ndarray, leave: np.ndarray, min_hold: int, limit: int, cooldown: int
+) -> np.ndarray:
+    """`holding` on bool arrays, compiled: ``limit`` is ``max_hold`` (``len + 1`` for none)."""
+    out = np.zeros(len(enter), dtype=np.bool_)
     held = 0  # bars held so far, the entry bar counted; 0 when out
     wait = 0  # bars of cooldown still to pass
     for i in range(len(enter)):
@@ -126,4 +136,4 @@ def holding(
         elif enter[i]:
             held = 1
             out[i] = True
-    return pd.Series(out, index=entries.index, name="holding")
+    return out

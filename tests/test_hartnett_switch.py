@@ -185,3 +185,21 @@ def test_a_readings_file_goes_through_the_pipeline(tmp_path: Path) -> None:
     assert signals.loc["2020-02-07", "regime"] == "main_street"
     assert result.metrics["switching"]["trigger_firings"]["bull_bear_above_8"] == 1
     assert result.metrics["switching"]["regime_entries"]["main_street"] == 1
+
+
+def test_every_parameter_is_either_a_signals_or_a_rules_and_books() -> None:
+    """The signals are cached by `SIGNAL_FIELDS`: a new field must say which side it is on."""
+    from dataclasses import fields
+
+    from strategies.hartnett_switch import SIGNAL_FIELDS
+
+    rules_and_books = {
+        *("stocks_weight", "long_weight", "small_caps_share", "short_weight", "tech_share"),
+        *("defensive_bonds", "sell_above", "buy_below", "max_hold", "min_hold", "cooldown"),
+    }
+    assert {f.name for f in fields(HartnettSwitch)} == set(SIGNAL_FIELDS) | rules_and_books
+    assert not set(SIGNAL_FIELDS) & rules_and_books
+    # A signal parameter changes the signals; a threshold does not.
+    base = HartnettSwitch()._signals(Universe())
+    assert HartnettSwitch(sell_above=9)._signals(Universe()) == base
+    assert HartnettSwitch(dollar_level=95)._signals(Universe()) != base
