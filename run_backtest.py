@@ -228,12 +228,11 @@ def _sweep(
     total = 1
     for axis in axes:
         total *= len(axis.values)
-    progress.step(f"sweeping {total} combinations")
-    with open_executor(args.executor) as executor:
-        result = sweep(
-            config, axes, refresh=args.refresh, on_chunk=progress.fraction, executor=executor
-        )
     progress.end()
+    bar = _SweepProgress(total, terminal=progress.enabled, quiet=args.quiet)
+    with open_executor(args.executor) as executor:
+        result = sweep(config, axes, refresh=args.refresh, on_chunk=bar, executor=executor)
+    bar.close()
     best = best_config(config, result)
     facts = summarise(result)
     if not args.quiet:
@@ -367,17 +366,58 @@ class _Progress:
             print(f"{message}... ", end="", file=sys.stderr, flush=True)
             self.started = time.monotonic()
 
-    def fraction(self, done: int, total: int) -> None:
-        """Report progress through a long step (``done`` of ``total``)."""
-        if self.enabled:
-            print(f"{done}/{total} ", end="", file=sys.stderr, flush=True)
-
     def end(self, *, failed: bool = False) -> None:
         """Close the open step's line with its time (or ``failed``)."""
         if self.started is not None:
             took = "failed" if failed else f"{time.monotonic() - self.started:.1f}s"
             print(took, file=sys.stderr, flush=True)
             self.started = None
+
+
+class _SweepProgress:
+    """A sweep's progress: a tqdm bar (rate, ETA) on a terminal, else a line every `EVERY` s.
+
+    Logs and CI see a line with the count, the rate and the time left now and then, and a last
+    one when the sweep ends; ``-q`` silences both.
+    """
+
+    EVERY = 5.0
+
+    def __init__(self, total: int, *, terminal: bool, quiet: bool) -> None:
+        from tqdm import tqdm
+
+        self.total, self.quiet = total, quiet
+        self.started = self.said = time.monotonic()
+        self.done = 0
+        self.bar = None
+        if terminal and not quiet:
+            self.bar = tqdm(total=total, desc="sweep", unit=" combinations", file=sys.stderr)
+
+    def __call__(self, done: int, total: int) -> None:
+        """Take the count of combinations done so far."""
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+        elif not self.quiet and time.monotonic() - self.said >= self.EVERY:
+            self._line(done)
+        self.done = done
+
+    def close(self) -> None:
+        """End the bar, or say the last line."""
+        if self.bar is not None:
+            self.bar.close()
+        elif not self.quiet:
+            self._line(self.done)
+
+    def _line(self, done: int) -> None:
+        self.said = time.monotonic()
+        rate = done / max(self.said - self.started, 1e-9)
+        left = (self.total - done) / rate if rate > 0 else float("nan")
+        print(
+            f"sweep: {done:,}/{self.total:,} combinations, {rate:,.0f} a second, "
+            f"{left:.0f} s left",
+            file=sys.stderr,
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

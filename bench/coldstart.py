@@ -11,7 +11,8 @@ The same again with the report (figures and report.html). Then the worst case of
 the numba cache, matplotlib's font cache (``MPLCONFIGDIR``) and Python's bytecode
 (``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import engine.run`` alone. Last, what
 a reader of the note waits for: ``--signals-now`` on the note's preset against the full run of
-the same preset (warm caches), with and without the report.
+the same preset (warm caches), with and without the report; and a first sweep
+(``hartnett_switch``, 540 combinations, no report) on an empty numba cache, then warm.
 
 The project's loop (`engine.kernel`, ``cache=True``) is what compiles; vectorbt's own kernels
 compile lazily, only when called, and a run calls none. The OS file cache stays warm.
@@ -118,6 +119,33 @@ def signals_now_against_a_run(repeat: int, scratch: Path) -> dict[str, Any]:
     return figures
 
 
+SWEEP = [
+    *("run_backtest.py", "--strategy", "hartnett_switch", "--data", "csv:../shared/data"),
+    *("--start", "2010-01-01", "--end", "2026-05-04", "--allow-partial", "--no-report"),
+    *("--sweep", "strategy.sell_above=6:9:0.5", "--sweep", "strategy.buy_below=1:3.5:0.5"),
+    *("--sweep", "strategy.max_hold=0:126:9"),
+]
+"""A first sweep: 7 x 6 x 15 = 630 combinations of the switching strategy's thresholds."""
+
+
+def first_sweep(repeat: int, scratch: Path) -> dict[str, Any]:
+    """The sweep `SWEEP` on an empty numba cache, then on that cache again."""
+    cold, warm = [], []
+    for attempt in range(repeat):
+        env = {**os.environ, "NUMBA_CACHE_DIR": str(scratch / f"sweep-numba{attempt}")}
+        argv = [str(PYTHON), *SWEEP, "--out", str(scratch / "sweeps")]
+        cold.append(timed_run(argv, env)[0])
+        warm.append(timed_run(argv, env)[0])
+    return {
+        "command": " ".join([".venv/bin/python", *SWEEP]),
+        "combinations": 630,
+        "cold_seconds": cold,
+        "warm_seconds": warm,
+        "cold_median": statistics.median(cold),
+        "warm_median": statistics.median(warm),
+    }
+
+
 def main(argv: list[str] | None = None) -> None:
     """Time the runs, print a table and write ``coldstart.json``."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -137,6 +165,7 @@ def main(argv: list[str] | None = None) -> None:
             "with report, all caches empty": series(True, repeat, scratch, everything_cold=True),
         }
         now = signals_now_against_a_run(repeat, scratch)
+        swept = first_sweep(repeat, scratch)
     print(f"{'run_backtest.py main_street 2014-10..2026-05':<46}{'cold s':>8}{'warm s':>8}  cache")
     label = "imports only: python -c 'import engine.run'"
     print(f"{label:<46}{floor['cold_median']:>8.2f}{floor['warm_median']:>8.2f}")
@@ -151,6 +180,8 @@ def main(argv: list[str] | None = None) -> None:
     for label, figures in now.items():
         ratio = figures["median"] / now["--signals-now"]["median"]
         print(f"{label:<46}{figures['median']:>8.2f}  {ratio:.2f}")
+    label = f"first sweep, {swept['combinations']} hartnett_switch combinations"
+    print(f"{label:<46}{swept['cold_median']:>8.2f}{swept['warm_median']:>8.2f}")
     sys.path.insert(0, str(Path(__file__).parent))
     from sweep import describe_machine  # after the runs: it imports the whole project
 
@@ -161,6 +192,7 @@ def main(argv: list[str] | None = None) -> None:
         "imports_only": floor,
         "runs": runs,
         "signals_now_against_a_run": now,
+        "first_sweep": swept,
         "total_seconds": time.perf_counter() - began,
         "load_average_at_start": load,
         "load_average_at_end": os.getloadavg(),

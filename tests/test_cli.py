@@ -153,3 +153,30 @@ def test_the_script_itself(tmp_path: Path) -> None:
     assert failed.returncode == 2
     assert "Traceback" not in failed.stderr
     assert "unknown key costs.fees; did you mean costs.fees_bps?" in failed.stderr
+
+
+def test_a_sweep_says_its_progress_off_a_terminal(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(run_backtest._SweepProgress, "EVERY", 0.0)  # a line at every chunk
+    argv = ["--strategy", "main_street", "--data", "demo", "--out", str(tmp_path), "--no-report"]
+    argv += ["--start", "2016-01-01", "--end", "2017-12-31"]
+    assert run_backtest.main([*argv, "--sweep", "strategy.short_weight=0.1:0.5:0.1"]) == 0
+    lines = [line for line in capsys.readouterr().err.splitlines() if " combinations, " in line]
+    assert lines[-1].startswith("sweep: 5/5 combinations, ")
+    assert lines[-1].endswith(" a second, 0 s left")
+    assert run_backtest.main([*argv, "-q", "--sweep", "strategy.short_weight=0.1,0.2"]) == 0
+    assert " combinations, " not in capsys.readouterr().err  # -q: silent
+
+
+def test_on_a_terminal_a_sweep_draws_a_bar_with_its_rate(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    bar = run_backtest._SweepProgress(300, terminal=True, quiet=False)
+    bar(128, 300)
+    bar(300, 300)
+    bar.close()
+    err = capsys.readouterr().err
+    assert "sweep: 100%" in err
+    assert "300/300" in err
+    assert "combinations/s" in err
