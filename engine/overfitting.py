@@ -171,6 +171,53 @@ def pbo_applicable(n_trials: int, n_obs: int, n_splits: int = 16) -> bool:
     return n_trials >= MIN_TRIALS_FOR_PBO and valid_splits and n_obs >= 2 * n_splits
 
 
+@dataclass(frozen=True)
+class BlockSums:
+    """Each trial's sums over ``n_splits`` contiguous blocks of its centred returns.
+
+    All `pbo` needs, so a sweep keeps these (blocks x trials) instead of every daily return.
+    ``centre`` is each trial's mean over the rows used, ``flat`` the variation below which a
+    trial counts as not varying, ``block_len`` the rows of a block.
+    """
+
+    sums: np.ndarray
+    squares: np.ndarray
+    centre: np.ndarray
+    flat: np.ndarray
+    block_len: int
+
+    @classmethod
+    def of(cls, performance: np.ndarray, n_splits: int = 16) -> BlockSums:
+        """The block sums of a ``T x N`` array; the oldest ``T mod n_splits`` rows dropped."""
+        values = np.asarray(performance, dtype=float)
+        block_len = values.shape[0] // n_splits
+        values = values[values.shape[0] - block_len * n_splits :]
+        centre = values.mean(axis=0)
+        # the Sharpe of any union of blocks follows from per-block sums; centring keeps
+        # sum(x**2) - sum(x)**2 / n well conditioned
+        centred = (values - centre).reshape(n_splits, block_len, values.shape[1])
+        flat = np.abs(values).max(axis=0) * 1e-10
+        return cls(centred.sum(axis=1), (centred**2).sum(axis=1), centre, flat, block_len)
+
+    @classmethod
+    def join(cls, parts: list[BlockSums]) -> BlockSums:
+        """The trials of several parts side by side (the chunks of a sweep, in order)."""
+        return cls(
+            np.concatenate([part.sums for part in parts], axis=1),
+            np.concatenate([part.squares for part in parts], axis=1),
+            np.concatenate([part.centre for part in parts]),
+            np.concatenate([part.flat for part in parts]),
+            parts[0].block_len,
+        )
+
+    def trials(self, keep: np.ndarray) -> BlockSums:
+        """Only the trials where ``keep`` is True."""
+        return BlockSums(
+            self.sums[:, keep], self.squares[:, keep], self.centre[keep], self.flat[keep],
+            self.block_len,
+        )  # fmt: skip
+
+
 def pbo(performance: np.ndarray, n_splits: int = 16) -> PBOResult:
     """Probability of backtest overfitting by combinatorially symmetric cross-validation.
 
@@ -193,20 +240,18 @@ def pbo(performance: np.ndarray, n_splits: int = 16) -> PBOResult:
     """
     values = np.asarray(performance, dtype=float)
     _check_pbo_input(values, n_splits)
-    n_trials = values.shape[1]
-    block_len = values.shape[0] // n_splits
-    values = values[values.shape[0] - block_len * n_splits :]
-    centre = values.mean(axis=0)
-    centred = (values - centre).reshape(n_splits, block_len, n_trials)
-    # the Sharpe of any union of blocks follows from per-block sums; centring keeps
-    # sum(x**2) - sum(x)**2 / n well conditioned
-    sums, squares = centred.sum(axis=1), (centred**2).sum(axis=1)
-    flat = np.abs(values).max(axis=0) * 1e-10
+    return pbo_of_blocks(BlockSums.of(values, n_splits))
+
+
+def pbo_of_blocks(blocks: BlockSums) -> PBOResult:
+    """`pbo` from the trials' block sums (`BlockSums.of`), the same figures to the bit."""
+    n_splits, n_trials = blocks.sums.shape
     chosen = np.array(list(combinations(range(n_splits), n_splits // 2)))
     members = np.zeros((len(chosen), n_splits))
     np.put_along_axis(members, chosen, 1.0, axis=1)
-    half = block_len * n_splits // 2
+    half = blocks.block_len * n_splits // 2
     chunk = max(1, _CHUNK_CELLS // n_trials)
+    sums, squares, centre, flat = blocks.sums, blocks.squares, blocks.centre, blocks.flat
     logits = np.concatenate(
         [
             _logits(members[first : first + chunk], sums, squares, centre, flat, half)

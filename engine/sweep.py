@@ -25,13 +25,15 @@ from engine.costs import cash_rates, days_between, margin_rates
 from engine.errors import ConfigError, SweepError
 from engine.executors import ChunkError, Executor, LocalExecutor
 from engine.metrics import METRICS, summary
-from engine.overfitting import deflated_sharpe, pbo, pbo_applicable
+from engine.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pbo_of_blocks
 from engine.run import BENCHMARK, prepare
 from engine.simulate import Rebalance, backtest, order_targets, period_ends
 
 METRIC_COLUMNS = METRICS
 DIFFERENCES = ("sharpe_vs_6040", "cagr_vs_6040")
 SHOWN = 5
+PBO_SPLITS = 16
+"""Blocks of the PBO's cross-validation (the paper's choice)."""
 """Combinations a failed chunk's error names; a larger chunk's rest are counted."""
 
 
@@ -117,11 +119,45 @@ class SweepResult:
 
     table: pd.DataFrame
     axes: tuple[Axis, ...]
-    returns: np.ndarray
-    """Each combination's daily returns (rows in table order), for the overfitting checks."""
+    shape: ReturnShape
+    """What the overfitting checks need of the combinations' daily returns (table order)."""
     periods_per_year: int
     market: Any = None
     """The one market every combination ran on: the pick's run uses it too."""
+
+
+@dataclass(frozen=True)
+class ReturnShape:
+    """Of each combination's daily returns, kept as the chunks finish instead of the returns.
+
+    ``skew`` and ``kurtosis`` (pandas', excess) feed the deflated Sharpe of whichever is best;
+    ``blocks`` (`engine.overfitting.BlockSums`, None when there are too few bars) feed the PBO.
+    ``n_obs`` is the number of daily returns of each.
+    """
+
+    skew: np.ndarray
+    kurtosis: np.ndarray
+    blocks: BlockSums | None
+    n_obs: int
+
+    @classmethod
+    def of(cls, returns: np.ndarray) -> ReturnShape:
+        """The shape of combinations x bars returns."""
+        frame = pd.DataFrame(returns.T)
+        n_obs = returns.shape[1]
+        blocks = BlockSums.of(returns.T) if n_obs >= 2 * PBO_SPLITS else None
+        return cls(frame.skew().to_numpy(), frame.kurt().to_numpy(), blocks, n_obs)
+
+    @classmethod
+    def join(cls, parts: list[ReturnShape]) -> ReturnShape:
+        """The chunks' shapes, in order."""
+        blocks = [part.blocks for part in parts]
+        return cls(
+            np.concatenate([part.skew for part in parts]),
+            np.concatenate([part.kurtosis for part in parts]),
+            BlockSums.join(blocks) if all(b is not None for b in blocks) else None,  # type: ignore[arg-type]
+            parts[0].n_obs,
+        )
 
 
 def sweep(
@@ -145,15 +181,14 @@ def sweep(
     starts = range(0, len(configs), chunk_size)
     chunks = [configs[first : first + chunk_size] for first in starts]
     tables: list[pd.DataFrame] = [pd.DataFrame()] * len(chunks)
-    returns = np.empty((len(configs), len(market.prices) - 1))
+    shapes: list[ReturnShape | None] = [None] * len(chunks)
     done = 0
     try:
-        for index, (chunk_returns, table) in (executor or LocalExecutor()).map_chunks(
+        for index, (shape, table) in (executor or LocalExecutor()).map_chunks(
             _run_chunk, chunks, context
         ):
-            returns[starts[index] : starts[index] + len(chunk_returns)] = chunk_returns
-            tables[index] = table
-            done += len(chunk_returns)
+            shapes[index], tables[index] = shape, table
+            done += len(table)
             if on_chunk:
                 on_chunk(done, len(configs))
     except ChunkError as exc:
@@ -165,16 +200,22 @@ def sweep(
     return SweepResult(
         table=table,
         axes=tuple(axes),
-        returns=returns,
+        shape=ReturnShape.join(shapes),  # type: ignore[arg-type]
         periods_per_year=market.periods_per_year,
         market=market,
     )
 
 
-def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[np.ndarray, pd.DataFrame]:
-    """One chunk's daily returns and table rows: the unit of work an executor runs."""
+def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[ReturnShape, pd.DataFrame]:
+    """One chunk's return shape and table rows: the unit of work an executor runs.
+
+    The chunk's daily returns are reduced here and dropped, so a sweep's memory does not grow
+    with its combinations times its bars.
+    """
     equity, ruin, cash = _simulate(chunk, context)
-    return equity[:, 1:] / equity[:, :-1] - 1.0, _rows(chunk, equity, ruin, cash, context)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        returns = equity[:, 1:] / equity[:, :-1] - 1.0
+    return ReturnShape.of(returns), _rows(chunk, equity, ruin, cash, context)
 
 
 def _failed(
@@ -368,22 +409,22 @@ def summarise(result: SweepResult) -> dict[str, Any]:
         "best": values,
         "best_sharpe": float(table["sharpe"].iloc[best]),
     }
-    returns = pd.Series(result.returns[best])
+    shape = result.shape
     if len(sharpes) > 1:
         deflated = deflated_sharpe(
             facts["best_sharpe"],
             sharpes.to_numpy(),
-            len(returns),
-            float(returns.skew()),
-            float(returns.kurt()) + 3.0,
+            shape.n_obs,
+            float(shape.skew[best]),
+            float(shape.kurtosis[best]) + 3.0,
             result.periods_per_year,
         )
         facts["deflated_sharpe"] = deflated.deflated_sharpe
         facts["expected_max_sharpe"] = deflated.expected_max_sharpe
         facts["trial_sharpe_std"] = deflated.trial_sharpe_std
-    survivors = result.returns[table["ruined_on"].to_numpy() == ""].T
-    if pbo_applicable(survivors.shape[1], len(survivors)):
-        facts["pbo"] = pbo(survivors).pbo
+    survivors = table["ruined_on"].to_numpy() == ""
+    if shape.blocks is not None and pbo_applicable(int(survivors.sum()), shape.n_obs, PBO_SPLITS):
+        facts["pbo"] = pbo_of_blocks(shape.blocks.trials(survivors)).pbo
     facts["warnings"] = edge_warnings(result.axes, values)
     facts["headline"] = _headline(facts, values)
     return facts

@@ -15,8 +15,9 @@ import run_backtest
 from engine.config import build_config
 from engine.errors import ConfigError
 from engine.metrics import METRICS
+from engine.overfitting import deflated_sharpe, pbo
 from engine.run import run
-from engine.sweep import edge_warnings, parse_axis, sweep, with_value
+from engine.sweep import edge_warnings, parse_axis, summarise, sweep, with_value
 
 
 def _config(strategy: str, folder: Path, *overrides: str):
@@ -193,3 +194,33 @@ def test_a_best_value_on_the_grids_edge_is_named() -> None:
         "the best strategy.sell_above=8 is the grid's largest value (6 to 8): the best may lie "
         "beyond it; widen the grid"
     ]
+
+
+def test_the_luck_checks_from_block_sums_equal_those_from_every_return(shared_data: Path) -> None:
+    """The sweep keeps per-block sums, not returns; DSR and PBO from the full returns agree."""
+    config = _config("main_street", shared_data)
+    axes = [
+        parse_axis("strategy.short_weight=0.1:0.5:0.1"),
+        parse_axis("strategy.tech_share=0.5,1"),
+    ]
+    result = sweep(config, axes, chunk_size=3)
+    facts = summarise(result)
+    returns = []
+    for _, row in result.table.iterrows():
+        single = config
+        for axis in axes:
+            single = with_value(single, axis.key, float(row[axis.key]))
+        equity = run(single).strategy.equity
+        returns.append(equity.pct_change().iloc[1:].to_numpy())
+    matrix = np.array(returns).T  # bars x trials, from single runs
+    assert facts["pbo"] == pytest.approx(pbo(matrix).pbo, abs=1e-12)
+    best = pd.Series(matrix[:, int(result.table["sharpe"].to_numpy().argmax())])
+    deflated = deflated_sharpe(
+        facts["best_sharpe"],
+        result.table["sharpe"].to_numpy(),
+        len(best),
+        float(best.skew()),
+        float(best.kurt()) + 3.0,
+        result.periods_per_year,
+    )
+    assert facts["deflated_sharpe"] == pytest.approx(deflated.deflated_sharpe, rel=1e-9)
