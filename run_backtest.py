@@ -413,8 +413,7 @@ class _SweepProgress:
         rate = done / max(self.said - self.started, 1e-9)
         left = (self.total - done) / rate if rate > 0 else float("nan")
         print(
-            f"sweep: {done:,}/{self.total:,} combinations, {rate:,.0f} a second, "
-            f"{left:.0f} s left",
+            f"sweep: {done:,}/{self.total:,} combinations, {rate:,.0f} a second, {left:.0f} s left",
             file=sys.stderr,
             flush=True,
         )
