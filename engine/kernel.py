@@ -19,15 +19,20 @@ NO_RUIN = -1
 
 
 @njit(cache=True)
-def decided_bars(targets: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """True where targets are decided: the first bar, period ends, and bars whose row changed."""
+def decided_bars(targets: np.ndarray, priced: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """True where targets are decided: the first bar, period ends, and bars whose row changed.
+
+    An unpriced asset's target counts as zero, so its listing is a change.
+    """
     n, m = targets.shape
     decided = ends.copy()
     decided[0] = True
     for t in range(1, n):
         if not decided[t]:
             for j in range(m):
-                if targets[t, j] != targets[t - 1, j]:
+                now = targets[t, j] if priced[t, j] else 0.0
+                before = targets[t - 1, j] if priced[t - 1, j] else 0.0
+                if now != before:
                     decided[t] = True
                     break
     return decided
@@ -37,18 +42,17 @@ def decided_bars(targets: np.ndarray, ends: np.ndarray) -> np.ndarray:
 def fill_orders(targets: np.ndarray, priced: np.ndarray, ends: np.ndarray, lag: int) -> np.ndarray:
     """The order of each bar: the targets decided ``lag`` bars before, NaN where none.
 
-    An unpriced asset's target counts as zero (so its listing is a change) and it gets no order
-    while unpriced. Timing: targets decided at the close of ``t`` fill at ``t + lag``.
+    An unpriced asset's target counts as zero (`decided_bars`) and it gets no order while
+    unpriced. Timing: targets decided at the close of ``t`` fill at ``t + lag``.
     """
     n, m = targets.shape
-    held = np.where(priced, targets, 0.0)
-    decided = decided_bars(held, ends)
-    orders = np.full((n, m), np.nan)
+    decided = decided_bars(targets, priced, ends)
+    orders = np.empty((n, m))
+    orders[:lag] = np.nan
     for t in range(n - lag):
-        if decided[t]:
-            for j in range(m):
-                if priced[t + lag, j]:
-                    orders[t + lag, j] = held[t, j]
+        for j in range(m):
+            fill = decided[t] and priced[t + lag, j]
+            orders[t + lag, j] = (targets[t, j] if priced[t, j] else 0.0) if fill else np.nan
     return orders
 
 
@@ -163,7 +167,8 @@ def _equity_path(
                 t, close[t], targets[t], value, fees, slippage, held, debt, balance,
                 fee_paid, slipped, fills, 0,
             )  # fmt: skip
-        equity[t] = balance + _holdings_value(held, close[t])
+            value = balance + _holdings_value(held, close[t])
+        equity[t] = value
     return NO_RUIN
 
 

@@ -82,7 +82,9 @@ class BacktestResult:
 def decision_dates(targets: pd.DataFrame, rebalance: Rebalance) -> pd.Series:
     """Mark the bars at which targets are decided: first bar, period ends, and target changes."""
     ends = period_ends(pd.DatetimeIndex(targets.index), rebalance)
-    return pd.Series(kernel.decided_bars(targets.to_numpy(dtype=float), ends), index=targets.index)
+    values = np.ascontiguousarray(targets.to_numpy(dtype=float))
+    priced = np.ones(values.shape, dtype=bool)
+    return pd.Series(kernel.decided_bars(values, priced, ends), index=targets.index)
 
 
 def period_ends(index: pd.DatetimeIndex, rebalance: Rebalance) -> np.ndarray:
@@ -99,7 +101,7 @@ def order_targets(
     Unpriced assets get zero weight (a change when they list) and no order while unpriced.
     Compiled (`engine.kernel.fill_orders`): a sweep calls it once per combination.
     """
-    return kernel.fill_orders(np.asarray(targets, dtype=float), priced, ends, lag)
+    return kernel.fill_orders(np.ascontiguousarray(targets, dtype=float), priced, ends, lag)
 
 
 def backtest(
@@ -118,14 +120,14 @@ def backtest(
     """
     prices = prices[targets.columns]
     ends = period_ends(pd.DatetimeIndex(prices.index), execution.rebalance)
-    priced = prices.notna().to_numpy()
+    priced = np.ascontiguousarray(prices.notna().to_numpy())
     orders = order_targets(targets.to_numpy(dtype=float), priced, ends, execution.lag)
     if cash_rate is None:
         cash_rate, _ = cash_rates(prices.index, costs)
     columns = prices.columns
     borrow = [costs.borrow_rate(ticker, ticker in crypto) for ticker in columns]
     units, cash, equity, interest, borrowed, fees, slipped, fills, ruin = kernel.simulate(
-        prices.to_numpy(dtype=float),
+        np.ascontiguousarray(prices.to_numpy(dtype=float)),  # the kernel walks bar by bar
         orders,
         np.full(len(columns), costs.fees_bps / 1e4),
         np.full(len(columns), costs.slippage_bps / 1e4),

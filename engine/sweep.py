@@ -142,11 +142,10 @@ class ReturnShape:
 
     @classmethod
     def of(cls, returns: np.ndarray) -> ReturnShape:
-        """The shape of combinations x bars returns."""
-        frame = pd.DataFrame(returns.T)
+        """The shape of combinations x bars returns (a ruined row's moments are NaN)."""
         n_obs = returns.shape[1]
         blocks = BlockSums.of(returns.T) if n_obs >= 2 * PBO_SPLITS else None
-        return cls(frame.skew().to_numpy(), frame.kurt().to_numpy(), blocks, n_obs)
+        return cls(*moments(returns), blocks, n_obs)
 
     @classmethod
     def join(cls, parts: list[ReturnShape]) -> ReturnShape:
@@ -158,6 +157,25 @@ class ReturnShape:
             BlockSums.join(blocks) if all(b is not None for b in blocks) else None,  # type: ignore[arg-type]
             parts[0].n_obs,
         )
+
+
+def moments(returns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each row's skew and excess kurtosis, for a whole chunk at once.
+
+    The bias-corrected formulas of pandas' ``Series.skew`` and ``Series.kurt``; NaN where a
+    row does not vary, as pandas gives.
+    """
+    n = returns.shape[1]
+    centred = returns - returns.mean(axis=1, keepdims=True)
+    squares = centred**2
+    m2, m3, m4 = squares.sum(axis=1), (squares * centred).sum(axis=1), (squares**2).sum(axis=1)
+    m2, m3 = np.where(np.abs(m2) < 1e-14, 0.0, m2), np.where(np.abs(m3) < 1e-14, 0.0, m3)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        skew = np.where(m2 == 0, np.nan, n * (n - 1) ** 0.5 / (n - 2) * m3 / m2**1.5)
+        denominator = (n - 2) * (n - 3) * m2**2
+        excess = n * (n + 1) * (n - 1) * m4 / denominator - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
+        kurtosis = np.where(denominator == 0, np.nan, excess)
+    return skew, kurtosis
 
 
 def sweep(
@@ -243,6 +261,7 @@ class _Context:
     rates: dict[str, tuple[pd.Series, np.ndarray]] = field(default_factory=dict)
     benchmarks: dict[str, dict[str, float]] = field(default_factory=dict)
     ends: dict[str, np.ndarray] = field(default_factory=dict)
+    named: dict[tuple[int, int], tuple[Any, Any, str, str]] = field(default_factory=dict)
 
     def period_ends(self, rebalance: Rebalance) -> np.ndarray:
         """The rebalance schedule's period ends on the market's dates."""
@@ -255,13 +274,12 @@ class _Context:
     def rate_key(self, cfg: RunConfig) -> str:
         """The name of the combination's rate paths, computed on first use."""
         self.rates_for(cfg)
-        costs = cfg.costs
-        return repr((costs.cash_rate, costs.cash_rate_file, costs.margin_spread_bps))
+        return self._keys(cfg)[0]
 
     def rates_for(self, cfg: RunConfig) -> tuple[pd.Series, np.ndarray]:
         """The cash rate of each bar and the margin rate, as a single run computes them."""
         costs = cfg.costs
-        key = repr((costs.cash_rate, costs.cash_rate_file, costs.margin_spread_bps))
+        key = self._keys(cfg)[0]
         if key not in self.rates:
             cash = (
                 self.base_rate
@@ -273,13 +291,28 @@ class _Context:
 
     def benchmark(self, cfg: RunConfig) -> dict[str, float]:
         """The 60/40's headline metrics under this combination's costs and execution."""
-        key = repr((cfg.costs, cfg.execution))
+        key = self._keys(cfg)[1]
         if key not in self.benchmarks:
             cash, _ = self.rates_for(cfg)
             weights = BENCHMARK.target_weights(self.market)
             result = backtest(self.market.prices, weights, cfg.costs, cfg.execution, cash_rate=cash)
             self.benchmarks[key] = summary(result.equity, self.market.periods_per_year, cash)
         return self.benchmarks[key]
+
+    def _keys(self, cfg: RunConfig) -> tuple[str, str]:
+        """The names of the combination's rates and of its costs and execution.
+
+        Combinations of a strategy-only grid share their costs and execution objects, so the
+        names are remembered by object (the objects are kept, so their ids stay theirs).
+        """
+        ident = (id(cfg.costs), id(cfg.execution))
+        known = self.named.get(ident)
+        if known is None:
+            costs = cfg.costs
+            rate = repr((costs.cash_rate, costs.cash_rate_file, costs.margin_spread_bps))
+            known = (costs, cfg.execution, rate, repr((costs, cfg.execution)))
+            self.named[ident] = known
+        return known[2], known[3]
 
 
 def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...]) -> RunConfig:
@@ -298,8 +331,8 @@ def _simulate(
     market = context.market
     prices = market.prices
     columns = list(dict.fromkeys(t for cfg in chunk for t in _tickers(cfg, market)))
-    close = prices[columns].to_numpy(dtype=float)
-    priced = prices[columns].notna().to_numpy()
+    close = np.ascontiguousarray(prices[columns].to_numpy(dtype=float))  # rows: the bars
+    priced = np.ascontiguousarray(prices[columns].notna().to_numpy())
     targets = np.empty((len(chunk), *close.shape))
     fees, slippage, borrow, rows = [], [], [], []
     keys = list(context.rates)

@@ -15,7 +15,7 @@ from data.market import ROLES, Market, Role, Universe
 from engine.errors import ConfigError
 from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
-from strategies.rules import held_bars
+from strategies.rules import switch_regimes
 from strategies.signals import (
     BullBearProxy,
     DollarSystemic,
@@ -164,7 +164,8 @@ class HartnettSwitch(Strategy):
         """
         books = self._books(market.universe).values()
         table = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
-        return table[market.in_run(self._decide(market).codes)]
+        triggers = market.evaluate(_Triggers(tuple(self._signals(market.universe).items())))
+        return table[market.in_run(self._codes(triggers))]
 
     def _books(self, universe: Universe) -> dict[Regime, dict[str, float]]:
         """Each regime's weights by ticker, in `REGIMES` order (a regime's code is its place)."""
@@ -214,21 +215,27 @@ class HartnettSwitch(Strategy):
 
     def _decide(self, market: Market) -> _Decisions:
         """The regime decided at each close of the history, with its triggers and exits."""
-        signals = self._signals(market.universe)
-        reading = market.evaluate(signals["bull_bear"]).to_numpy(dtype=float)
+        triggers = market.evaluate(_Triggers(tuple(self._signals(market.universe).items())))
+        reading = triggers.reading
         above = reading > self.sell_above  # NaN is never above
-        fired = {f"bull_bear_above_{self.sell_above:g}": above & ~np.r_[False, above[:-1]]}
-        for name, signal in signals.items():
-            if name.startswith(SUPPORT_PREFIX):
-                broken = market.evaluate(signal).to_numpy()
-                fired[name] = broken & ~np.r_[False, broken[:-1]]  # the bar a break fires
-        exits = reading < self.buy_below
-        limit = self.max_hold or len(reading) + 1
-        entries = np.logical_or.reduce(list(fired.values()))
-        codes = held_bars(entries, exits, self.min_hold, limit, self.cooldown).astype(np.int8)
-        if "dollar_guard" in signals:
-            codes[market.evaluate(signals["dollar_guard"]).to_numpy()] = REGIMES.index("defensive")
-        return _Decisions(codes=codes, fired=fired, exits=exits, reading=reading)
+        fired = {
+            f"bull_bear_above_{self.sell_above:g}": above & ~np.r_[False, above[:-1]],
+            **triggers.breaks,
+        }
+        return _Decisions(
+            codes=self._codes(triggers),
+            fired=fired,
+            exits=reading < self.buy_below,
+            reading=reading,
+        )
+
+    def _codes(self, triggers: _TriggerArrays) -> np.ndarray:
+        """The regime codes on the history: the compiled rules on the signals' arrays."""
+        limit = self.max_hold or len(triggers.reading) + 1
+        return switch_regimes(
+            triggers.reading, triggers.any_break, triggers.guard, self.sell_above,
+            self.buy_below, self.min_hold, limit, self.cooldown,
+        )  # fmt: skip
 
     def _main_street(self) -> MainStreet:
         return MainStreet(
@@ -292,6 +299,40 @@ def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dic
             yields_days=given.yields_days,
         )
     return signals
+
+
+@dataclass(frozen=True)
+class _Triggers:
+    """The strategy's signals, evaluated once per market into the arrays the rules read."""
+
+    signals: tuple[tuple[str, Signal], ...]
+
+    def evaluate(self, market: Market) -> _TriggerArrays:
+        """The reading, each support level's firings, any of them, and the guard, as arrays."""
+        signals = dict(self.signals)
+        breaks = {}
+        for name, signal in signals.items():
+            if name.startswith(SUPPORT_PREFIX):
+                broken = market.evaluate(signal).to_numpy()
+                breaks[name] = broken & ~np.r_[False, broken[:-1]]  # the bar a break fires
+        n = len(market.history)
+        guard = signals.get("dollar_guard")
+        return _TriggerArrays(
+            reading=market.evaluate(signals["bull_bear"]).to_numpy(dtype=float),
+            breaks=breaks,
+            any_break=np.logical_or.reduce([*breaks.values(), np.zeros(n, dtype=bool)]),
+            guard=np.zeros(n, dtype=bool) if guard is None else market.evaluate(guard).to_numpy(),
+        )
+
+
+@dataclass(frozen=True)
+class _TriggerArrays:
+    """What `_Triggers` gives: arrays on the history's dates."""
+
+    reading: np.ndarray
+    breaks: dict[str, np.ndarray]
+    any_break: np.ndarray
+    guard: np.ndarray
 
 
 @dataclass(frozen=True)

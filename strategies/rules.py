@@ -137,3 +137,36 @@ def held_bars(
             held = 1
             out[i] = True
     return out
+
+
+@njit(cache=True)
+def switch_regimes(
+    reading: np.ndarray,
+    other_entries: np.ndarray,
+    guard: np.ndarray,
+    sell_above: float,
+    buy_below: float,
+    min_hold: int,
+    limit: int,
+    cooldown: int,
+) -> np.ndarray:
+    """The regime codes of a sentiment switch, compiled: 0 out, 1 in, 2 guarded.
+
+    Entries: the reading crossing above ``sell_above`` (from at or below it, or NaN; the first
+    bar counts as coming from NaN) or ``other_entries``; exits: the reading below ``buy_below``
+    (NaN is neither). The position follows `held_bars` (``limit`` is ``max_hold``); where
+    ``guard`` is True the code is 2 whatever the position. Timing: bar ``t`` uses bars ``<= t``.
+    """
+    n = len(reading)
+    entries, exits = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
+    above_before = False
+    for i in range(n):
+        above = reading[i] > sell_above  # NaN is never above
+        entries[i] = (above and not above_before) or other_entries[i]
+        exits[i] = reading[i] < buy_below
+        above_before = above
+    held = held_bars(entries, exits, min_hold, limit, cooldown)
+    codes = np.zeros(n, dtype=np.int8)
+    for i in range(n):
+        codes[i] = 2 if guard[i] else (1 if held[i] else 0)
+    return codes

@@ -17,7 +17,7 @@ from engine.errors import ConfigError
 from engine.metrics import METRICS
 from engine.overfitting import deflated_sharpe, pbo
 from engine.run import run
-from engine.sweep import edge_warnings, parse_axis, summarise, sweep, with_value
+from engine.sweep import edge_warnings, moments, parse_axis, summarise, sweep, with_value
 
 
 def _config(strategy: str, folder: Path, *overrides: str):
@@ -224,3 +224,13 @@ def test_the_luck_checks_from_block_sums_equal_those_from_every_return(shared_da
         result.periods_per_year,
     )
     assert facts["deflated_sharpe"] == pytest.approx(deflated.deflated_sharpe, rel=1e-9)
+
+
+def test_a_chunks_moments_are_pandas_skew_and_kurtosis() -> None:
+    returns = np.random.default_rng(3).standard_t(4, (6, 2500)) * 0.01
+    returns[4] = 0.002  # a row that does not vary
+    skew, kurtosis = moments(returns)
+    for row, values in enumerate(returns):
+        series = pd.Series(values)
+        for ours, theirs in ((skew[row], series.skew()), (kurtosis[row], series.kurt())):
+            assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12, nan_ok=True), row
