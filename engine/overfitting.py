@@ -26,10 +26,10 @@ from itertools import combinations
 from statistics import NormalDist
 
 import numpy as np
+from numba import njit, prange
 from numpy.typing import ArrayLike
 
 MIN_TRIALS_FOR_PBO = 10  # below this a rank among the trials is too coarse to mean much
-_CHUNK_CELLS = 2_000_000  # combinations x trials per batch: bounds memory at a few tens of MB
 _NORMAL = NormalDist()
 
 
@@ -244,21 +244,72 @@ def pbo(performance: np.ndarray, n_splits: int = 16) -> PBOResult:
 
 
 def pbo_of_blocks(blocks: BlockSums) -> PBOResult:
-    """`pbo` from the trials' block sums (`BlockSums.of`), the same figures to the bit."""
+    """`pbo` from the trials' block sums (`BlockSums.of`), compiled: a split per core at a time."""
     n_splits, n_trials = blocks.sums.shape
-    chosen = np.array(list(combinations(range(n_splits), n_splits // 2)))
-    members = np.zeros((len(chosen), n_splits))
-    np.put_along_axis(members, chosen, 1.0, axis=1)
-    half = blocks.block_len * n_splits // 2
-    chunk = max(1, _CHUNK_CELLS // n_trials)
-    sums, squares, centre, flat = blocks.sums, blocks.squares, blocks.centre, blocks.flat
-    logits = np.concatenate(
-        [
-            _logits(members[first : first + chunk], sums, squares, centre, flat, half)
-            for first in range(0, len(members), chunk)
-        ]
+    chosen = np.array(list(combinations(range(n_splits), n_splits // 2)), dtype=np.int64)
+    logits = _cscv_logits(
+        chosen,
+        np.ascontiguousarray(blocks.sums),
+        np.ascontiguousarray(blocks.squares),
+        blocks.centre,
+        blocks.flat,
+        blocks.block_len * n_splits // 2,
     )
     return PBOResult(float(np.mean(logits <= 0)), len(logits), logits, n_splits, n_trials)
+
+
+@njit(cache=True, parallel=True)
+def _cscv_logits(
+    chosen: np.ndarray,
+    sums: np.ndarray,
+    squares: np.ndarray,
+    centre: np.ndarray,
+    flat: np.ndarray,
+    half: int,
+) -> np.ndarray:
+    """The logit of the OOS relative rank of the IS winner, one per row of ``chosen`` (IS blocks).
+
+    Per row: each trial's IS and OOS Sharpe from the block sums; the first trial with the best
+    IS Sharpe is the winner; its OOS rank counts the trials below it, ties taking the average.
+    """
+    n_splits, n_trials = sums.shape
+    total_sums, total_squares = np.zeros(n_trials), np.zeros(n_trials)
+    for block in range(n_splits):
+        for trial in range(n_trials):
+            total_sums[trial] += sums[block, trial]
+            total_squares[trial] += squares[block, trial]
+    logits = np.empty(len(chosen))
+    for row in prange(len(chosen)):
+        outside = np.empty(n_trials)
+        winner, best = 0, -np.inf
+        for trial in range(n_trials):
+            in_sum, in_square = 0.0, 0.0
+            for block in chosen[row]:
+                in_sum += sums[block, trial]
+                in_square += squares[block, trial]
+            inside = _block_sharpe(in_sum, in_square, centre[trial], flat[trial], half)
+            if inside > best:
+                winner, best = trial, inside
+            outside[trial] = _block_sharpe(
+                total_sums[trial] - in_sum, total_squares[trial] - in_square,
+                centre[trial], flat[trial], half,
+            )  # fmt: skip
+        score, below, level = outside[winner], 0, 0
+        for trial in range(n_trials):
+            below += outside[trial] < score
+            level += outside[trial] == score
+        omega = (below + (level + 1) / 2.0) / (n_trials + 1)
+        logits[row] = np.log(omega / (1.0 - omega))
+    return logits
+
+
+@njit(cache=True)
+def _block_sharpe(total: float, square: float, centre: float, flat: float, n_obs: int) -> float:
+    """Per-period Sharpe (``ddof=1``) from sums of centred values; 0 where nothing varies."""
+    variance = (square - total**2 / n_obs) / (n_obs - 1)
+    if variance > flat**2:
+        return (total / n_obs + centre) / np.sqrt(variance)
+    return 0.0
 
 
 def _check_pbo_input(values: np.ndarray, n_splits: int) -> None:
@@ -274,33 +325,3 @@ def _check_pbo_input(values: np.ndarray, n_splits: int) -> None:
         )
     if not np.isfinite(values).all():
         raise ValueError("performance contains NaN or infinite values; drop or fill those rows")
-
-
-def _logits(
-    members: np.ndarray,
-    sums: np.ndarray,
-    squares: np.ndarray,
-    centre: np.ndarray,
-    flat: np.ndarray,
-    half: int,
-) -> np.ndarray:
-    """Logits of the OOS relative rank of the IS winner, one per row of ``members`` (0/1 IS)."""
-    in_sums, in_squares = members @ sums, members @ squares
-    in_sharpe = _sharpe(in_sums, in_squares, centre, flat, half)
-    out_sharpe = _sharpe(sums.sum(0) - in_sums, squares.sum(0) - in_squares, centre, flat, half)
-    winner = np.argmax(in_sharpe, axis=1)
-    score = np.take_along_axis(out_sharpe, winner[:, None], axis=1)
-    below, level = (out_sharpe < score).sum(axis=1), (out_sharpe == score).sum(axis=1)
-    rank = below + (level + 1) / 2.0
-    omega = rank / (out_sharpe.shape[1] + 1)
-    return np.log(omega / (1.0 - omega))
-
-
-def _sharpe(
-    sums: np.ndarray, squares: np.ndarray, centre: np.ndarray, flat: np.ndarray, n_obs: int
-) -> np.ndarray:
-    """Per-period Sharpe (``ddof=1``) from sums of centred values; 0 where nothing varies."""
-    variance = (squares - sums**2 / n_obs) / (n_obs - 1)
-    mean = sums / n_obs + centre
-    varies = variance > flat**2
-    return np.where(varies, mean / np.sqrt(np.where(varies, variance, 1.0)), 0.0)

@@ -194,8 +194,12 @@ def sweep(
     """
     grid = list(itertools.product(*(axis.values for axis in axes)))
     configs = [_combination(config, axes, values) for values in grid]
-    market, base_rate, _ = prepare(_widest(config, configs), refresh=refresh)
-    context = _Context(market, base_rate)
+    roles = [cfg.strategy.roles() for cfg in configs]
+    widest = configs[max(range(len(configs)), key=lambda i: len(roles[i]))]
+    market, base_rate, _ = prepare(widest, refresh=refresh)
+    # every combination trades on the same columns; one without a ticker holds none of it
+    tickers = (market.universe.ticker(role) for held in roles for role in held)
+    context = _Context(market, base_rate, list(dict.fromkeys(tickers)))
     starts = range(0, len(configs), chunk_size)
     chunks = [configs[first : first + chunk_size] for first in starts]
     tables: list[pd.DataFrame] = [pd.DataFrame()] * len(chunks)
@@ -258,10 +262,12 @@ class _Context:
 
     market: Any
     base_rate: pd.Series
+    columns: list[str]
+    """The tickers any combination trades: the columns of every chunk's simulation."""
     rates: dict[str, tuple[pd.Series, np.ndarray]] = field(default_factory=dict)
     benchmarks: dict[str, dict[str, float]] = field(default_factory=dict)
     ends: dict[str, np.ndarray] = field(default_factory=dict)
-    named: dict[tuple[int, int], tuple[Any, Any, str, str]] = field(default_factory=dict)
+    named: dict[Any, Any] = field(default_factory=dict)
 
     def period_ends(self, rebalance: Rebalance) -> np.ndarray:
         """The rebalance schedule's period ends on the market's dates."""
@@ -299,6 +305,18 @@ class _Context:
             self.benchmarks[key] = summary(result.equity, self.market.periods_per_year, cash)
         return self.benchmarks[key]
 
+    def cost_rates(self, cfg: RunConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The fee, slippage and yearly borrow rate of each column under the combination's costs."""
+        key = ("costs", self._keys(cfg)[1])
+        if key not in self.named:
+            costs, universe = cfg.costs, self.market.universe
+            self.named[key] = (
+                np.full(len(self.columns), costs.fees_bps / 1e4),
+                np.full(len(self.columns), costs.slippage_bps / 1e4),
+                np.array([costs.borrow_rate(t, universe.is_crypto(t)) for t in self.columns]),
+            )
+        return self.named[key]
+
     def _keys(self, cfg: RunConfig) -> tuple[str, str]:
         """The names of the combination's rates and of its costs and execution.
 
@@ -319,18 +337,12 @@ def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...])
     return with_values(config, {axis.key: value for axis, value in zip(axes, values, strict=True)})
 
 
-def _widest(config: RunConfig, configs: list[RunConfig]) -> RunConfig:
-    """The base config's strategy with the roles any combination needs, for the one market."""
-    return configs[max(range(len(configs)), key=lambda i: len(configs[i].strategy.roles()))]
-
-
 def _simulate(
     chunk: list[RunConfig], context: _Context
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Equity paths, ruin bars and cash rates (combinations x bars) of one chunk."""
-    market = context.market
+    market, columns = context.market, context.columns
     prices = market.prices
-    columns = list(dict.fromkeys(t for cfg in chunk for t in _tickers(cfg, market)))
     close = np.ascontiguousarray(prices[columns].to_numpy(dtype=float))  # rows: the bars
     priced = np.ascontiguousarray(prices[columns].notna().to_numpy())
     targets = np.empty((len(chunk), *close.shape))
@@ -339,9 +351,10 @@ def _simulate(
     for k, cfg in enumerate(chunk):
         ends = context.period_ends(cfg.execution.rebalance)
         targets[k] = order_targets(_weights(cfg, market, columns), priced, ends, cfg.execution.lag)
-        fees.append(np.full(len(columns), cfg.costs.fees_bps / 1e4))
-        slippage.append(np.full(len(columns), cfg.costs.slippage_bps / 1e4))
-        borrow.append([cfg.costs.borrow_rate(t, market.universe.is_crypto(t)) for t in columns])
+        rates = context.cost_rates(cfg)
+        fees.append(rates[0])
+        slippage.append(rates[1])
+        borrow.append(rates[2])
         key = context.rate_key(cfg)
         if key not in keys:
             keys.append(key)
@@ -366,10 +379,6 @@ def _simulate(
 def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> np.ndarray:
     """The strategy's target weights, dates x ``columns``."""
     return cfg.strategy.weights_array(market, columns)
-
-
-def _tickers(cfg: RunConfig, market: Any) -> list[str]:
-    return [market.universe.ticker(role) for role in cfg.strategy.roles()]
 
 
 def _rows(

@@ -23,8 +23,9 @@ from matplotlib.patches import Patch, Rectangle
 
 from reporting.figures import STRATEGY_COLOUR, mark_synthetic
 
-MAX_ANNOTATED = 25
-"""An axis with more values than this gets no numbers in its cells (they would not fit)."""
+MAX_ANNOTATED = 15
+"""An axis with more values than this gets no numbers in its cells (too small to read, and
+thousands of labels make the figures slow to draw)."""
 BEST_COLOUR = "#d6246e"
 RUINED_HATCH = "////"
 
