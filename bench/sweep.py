@@ -13,7 +13,10 @@ Each grid runs four ways in one process, on the same prices and dates: the proje
 `engine.sweep.sweep` (every combination), vectorbt's ``Portfolio.from_orders`` (every
 combination in one wide call), bt (a sample, one backtest each) and `engine.run.run` in a loop
 (the same sample); sampled rates are extrapolated. Every way is warmed up first (numba kernels
-loaded or compiled). Prints a table; writes ``sweep.json`` (``sweep-quick.json``) to ``--out``.
+loaded or compiled). Then the switching grid at scale (`bench/switch_scale.py`): 2,535
+combinations in ``sweep()``, 11,875 through the command line end to end, and the kernel against a
+minimal numba loop of the same arithmetic. Prints the tables; writes ``sweep.json``
+(``sweep-quick.json``) to ``--out``.
 
     .venv/bin/python bench/sweep.py            # about 4 minutes on 2 cores
     .venv/bin/python bench/sweep.py --quick    # about 40 seconds
@@ -56,6 +59,9 @@ from engine.config import RunConfig, build_config  # noqa: E402
 from engine.run import prepare, run  # noqa: E402
 from engine.simulate import order_targets, period_ends  # noqa: E402
 from engine.sweep import Axis, sweep, with_value  # noqa: E402
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+import switch_scale  # noqa: E402
 
 START, END = date(2006, 1, 3), date(2026, 5, 4)
 BASE = ("costs.fees_bps=2", "execution.rebalance=monthly")
@@ -559,6 +565,9 @@ def main(argv: list[str] | None = None) -> None:
     results = {c.name: bench_case(c, sample_of(len(c.grid), sample_size), repeat) for c in cases}
     for name, case in results.items():
         print_case(name, case)
+    print()
+    switch = next(case for case in cases if case.name == "hartnett_switch")
+    scale = switch_scale.measure(switch.config, f"csv:{args.data}", repeat)
     report = {
         "benchmark": "sweep",
         "quick": quick,
@@ -573,6 +582,7 @@ def main(argv: list[str] | None = None) -> None:
         "memory_method": PeakMemory.METHOD,
         "warmup_seconds": warm,
         "cases": results,
+        "switching_at_scale": scale,
         "total_seconds": time.perf_counter() - began,
         "load_average_at_start": load,
         "load_average_at_end": os.getloadavg(),

@@ -19,19 +19,23 @@ NO_RUIN = -1
 
 
 @njit(cache=True)
-def decided_bars(targets: np.ndarray, priced: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """True where targets are decided: the first bar, period ends, and bars whose row changed.
+def decided_bars(
+    rows: np.ndarray, codes: np.ndarray, priced: np.ndarray, ends: np.ndarray
+) -> np.ndarray:
+    """True where targets are decided: the first bar, period ends, and bars whose targets changed.
 
-    An unpriced asset's target counts as zero, so its listing is a change.
+    The targets of bar ``t`` are ``rows[codes[t]]`` (a table of distinct rows and a row a bar;
+    plain targets are their own table, ``codes = 0..n-1``). An unpriced asset's target counts
+    as zero, so its listing is a change.
     """
-    n, m = targets.shape
+    n, m = len(codes), rows.shape[1]
     decided = ends.copy()
     decided[0] = True
     for t in range(1, n):
         if not decided[t]:
             for j in range(m):
-                now = targets[t, j] if priced[t, j] else 0.0
-                before = targets[t - 1, j] if priced[t - 1, j] else 0.0
+                now = rows[codes[t], j] if priced[t, j] else 0.0
+                before = rows[codes[t - 1], j] if priced[t - 1, j] else 0.0
                 if now != before:
                     decided[t] = True
                     break
@@ -39,20 +43,24 @@ def decided_bars(targets: np.ndarray, priced: np.ndarray, ends: np.ndarray) -> n
 
 
 @njit(cache=True)
-def fill_orders(targets: np.ndarray, priced: np.ndarray, ends: np.ndarray, lag: int) -> np.ndarray:
+def fill_orders(
+    rows: np.ndarray, codes: np.ndarray, priced: np.ndarray, ends: np.ndarray, lag: int
+) -> np.ndarray:
     """The order of each bar: the targets decided ``lag`` bars before, NaN where none.
 
-    An unpriced asset's target counts as zero (`decided_bars`) and it gets no order while
-    unpriced. Timing: targets decided at the close of ``t`` fill at ``t + lag``.
+    Targets as in `decided_bars` (``rows[codes[t]]``). An unpriced asset's target counts as
+    zero and it gets no order while unpriced. Timing: decided at the close of ``t``, filled at
+    ``t + lag``.
     """
-    n, m = targets.shape
-    decided = decided_bars(targets, priced, ends)
+    n, m = len(codes), rows.shape[1]
+    decided = decided_bars(rows, codes, priced, ends)
     orders = np.empty((n, m))
     orders[:lag] = np.nan
     for t in range(n - lag):
         for j in range(m):
             fill = decided[t] and priced[t + lag, j]
-            orders[t + lag, j] = (targets[t, j] if priced[t, j] else 0.0) if fill else np.nan
+            target = rows[codes[t], j] if priced[t, j] else 0.0
+            orders[t + lag, j] = target if fill else np.nan
     return orders
 
 

@@ -83,8 +83,8 @@ def decision_dates(targets: pd.DataFrame, rebalance: Rebalance) -> pd.Series:
     """Mark the bars at which targets are decided: first bar, period ends, and target changes."""
     ends = period_ends(pd.DatetimeIndex(targets.index), rebalance)
     values = np.ascontiguousarray(targets.to_numpy(dtype=float))
-    priced = np.ones(values.shape, dtype=bool)
-    return pd.Series(kernel.decided_bars(values, priced, ends), index=targets.index)
+    priced, codes = np.ones(values.shape, dtype=bool), np.arange(len(values))
+    return pd.Series(kernel.decided_bars(values, codes, priced, ends), index=targets.index)
 
 
 def period_ends(index: pd.DatetimeIndex, rebalance: Rebalance) -> np.ndarray:
@@ -94,14 +94,24 @@ def period_ends(index: pd.DatetimeIndex, rebalance: Rebalance) -> np.ndarray:
 
 
 def order_targets(
-    targets: np.ndarray, priced: np.ndarray, ends: np.ndarray, lag: int
+    targets: np.ndarray | tuple[np.ndarray, np.ndarray],
+    priced: np.ndarray,
+    ends: np.ndarray,
+    lag: int,
 ) -> np.ndarray:
     """The fill of each bar: the targets decided ``lag`` bars earlier, NaN where none.
 
-    Unpriced assets get zero weight (a change when they list) and no order while unpriced.
-    Compiled (`engine.kernel.fill_orders`): a sweep calls it once per combination.
+    ``targets`` is dates x assets, or ``(rows, codes)``: a table of distinct rows and the row of
+    each date (what `Strategy.weight_rows` gives, without the dates x assets copy). Unpriced
+    assets get zero weight (a change when they list) and no order while unpriced. Compiled
+    (`engine.kernel.fill_orders`): a sweep calls it once per combination.
     """
-    return kernel.fill_orders(np.ascontiguousarray(targets, dtype=float), priced, ends, lag)
+    if isinstance(targets, tuple):
+        rows, codes = targets
+    else:
+        rows, codes = targets, np.arange(len(targets))
+    rows = np.ascontiguousarray(rows, dtype=float)
+    return kernel.fill_orders(rows, np.asarray(codes, dtype=np.int64), priced, ends, lag)
 
 
 def backtest(

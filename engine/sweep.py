@@ -376,9 +376,9 @@ def _simulate(
     return equity, ruin, cash[rows]
 
 
-def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> np.ndarray:
-    """The strategy's target weights, dates x ``columns``."""
-    return cfg.strategy.weights_array(market, columns)
+def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+    """The strategy's target weights on ``columns``, as rows and each date's row."""
+    return cfg.strategy.weight_rows(market, columns)
 
 
 def _rows(

@@ -36,13 +36,14 @@ class Strategy(ABC):
     def target_weights(self, market: Market) -> pd.DataFrame:
         """Return target weights (fractions of portfolio value), dates x tickers."""
 
-    def weights_array(self, market: Market, columns: list[str]) -> np.ndarray:
-        """Return `target_weights` as an array on ``columns`` (zero for a ticker it lacks).
+    def weight_rows(self, market: Market, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return `target_weights` on ``columns`` (zero for a ticker it lacks) as rows and codes.
 
-        What a sweep asks of each combination; a strategy may compute it without pandas.
+        ``rows[codes[t]]`` is the weights of date ``t``: what a sweep asks of each combination,
+        which a strategy holding a few distinct rows gives without a dates x tickers copy.
         """
         frame = self.target_weights(market).reindex(columns=columns, fill_value=0.0)
-        return frame.to_numpy(dtype=float)
+        return frame.to_numpy(dtype=float), np.arange(len(frame))
 
     def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
         """Return the tickers its signals read and the files they need (name -> path, column)."""
@@ -99,11 +100,11 @@ class StaticStrategy(Strategy):
             by_ticker[ticker] = by_ticker.get(ticker, 0.0) + self.legs()[role]
         return by_ticker
 
-    def weights_array(self, market: Market, columns: list[str]) -> np.ndarray:
-        """Return the legs' row on ``columns``, broadcast (read-only) to every date."""
+    def weight_rows(self, market: Market, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Return the legs' one row on ``columns``, the row of every date."""
         row = self.weights_by_ticker(market.universe)
-        weights = np.array([row.get(ticker, 0.0) for ticker in columns])
-        return np.broadcast_to(weights, (len(market.prices), len(columns)))
+        weights = np.array([[row.get(ticker, 0.0) for ticker in columns]])
+        return weights, np.zeros(len(market.prices), dtype=np.int64)
 
     def target_weights(self, market: Market) -> pd.DataFrame:
         """Return the legs' weights on every date, one column per ticker."""

@@ -153,19 +153,19 @@ class HartnettSwitch(Strategy):
         """Each regime's weights on the run's dates it is in force."""
         books = self._books(market.universe)
         columns = list(dict.fromkeys(ticker for book in books.values() for ticker in book))
-        weights = self.weights_array(market, columns)
-        return pd.DataFrame(weights, index=market.prices.index, columns=columns)
+        rows, codes = self.weight_rows(market, columns)
+        return pd.DataFrame(rows[codes], index=market.prices.index, columns=columns)
 
-    def weights_array(self, market: Market, columns: list[str]) -> np.ndarray:
-        """`target_weights` as an array on ``columns``: each date's row is its regime's book.
+    def weight_rows(self, market: Market, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each regime's book as a row on ``columns``, and each date's regime as its code.
 
-        The regime path is compiled (`strategies.rules.held_bars`) and each signal is read
-        once per market, so a sweep of thresholds pays only for the path.
+        The regime path is compiled (`strategies.rules.switch_regimes`) and each signal is
+        read once per market, so a sweep of thresholds pays only for the path.
         """
         books = self._books(market.universe).values()
-        table = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
+        rows = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
         triggers = market.evaluate(_Triggers(tuple(self._signals(market.universe).items())))
-        return table[market.in_run(self._codes(triggers))]
+        return rows, market.in_run(self._codes(triggers))
 
     def _books(self, universe: Universe) -> dict[Regime, dict[str, float]]:
         """Each regime's weights by ticker, in `REGIMES` order (a regime's code is its place)."""
