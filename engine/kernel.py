@@ -32,13 +32,17 @@ def decided_bars(
     decided = ends.copy()
     decided[0] = True
     for t in range(1, n):
-        if not decided[t]:
-            for j in range(m):
-                now = rows[codes[t], j] if priced[t, j] else 0.0
-                before = rows[codes[t - 1], j] if priced[t - 1, j] else 0.0
-                if now != before:
-                    decided[t] = True
-                    break
+        if decided[t]:
+            continue
+        same_row = codes[t] == codes[t - 1]
+        for j in range(m):
+            if same_row and priced[t, j] == priced[t - 1, j]:
+                continue  # the same target, priced as before: no change in this asset
+            now = rows[codes[t], j] if priced[t, j] else 0.0
+            before = rows[codes[t - 1], j] if priced[t - 1, j] else 0.0
+            if now != before:
+                decided[t] = True
+                break
     return decided
 
 
@@ -54,13 +58,12 @@ def fill_orders(
     """
     n, m = len(codes), rows.shape[1]
     decided = decided_bars(rows, codes, priced, ends)
-    orders = np.empty((n, m))
-    orders[:lag] = np.nan
+    orders = np.full((n, m), np.nan)
     for t in range(n - lag):
-        for j in range(m):
-            fill = decided[t] and priced[t + lag, j]
-            target = rows[codes[t], j] if priced[t, j] else 0.0
-            orders[t + lag, j] = target if fill else np.nan
+        if decided[t]:
+            for j in range(m):
+                if priced[t + lag, j]:
+                    orders[t + lag, j] = rows[codes[t], j] if priced[t, j] else 0.0
     return orders
 
 

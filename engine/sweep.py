@@ -237,7 +237,7 @@ def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[ReturnShape, 
     equity, ruin, cash = _simulate(chunk, context)
     with np.errstate(divide="ignore", invalid="ignore"):
         returns = equity[:, 1:] / equity[:, :-1] - 1.0
-    return ReturnShape.of(returns), _rows(chunk, equity, ruin, cash, context)
+    return ReturnShape.of(returns), _rows(chunk, equity, returns, ruin, cash, context)
 
 
 def _failed(
@@ -384,15 +384,18 @@ def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> tuple[np.ndarra
 def _rows(
     chunk: list[RunConfig],
     equity: np.ndarray,
+    returns: np.ndarray,
     ruin: np.ndarray,
     cash: np.ndarray,
     context: _Context,
 ) -> pd.DataFrame:
     """Each combination's metrics, as a single run reports them, and its differences to 60/40."""
     index = context.market.prices.index
-    table = pd.DataFrame(_metrics(equity, cash, index, context.market.periods_per_year))
+    periods = context.market.periods_per_year
+    table = pd.DataFrame(_metrics(equity, returns, cash, index, periods))
     ruined = ruin != kernel.NO_RUIN
-    table.loc[ruined, :] = np.nan
+    if ruined.any():
+        table.loc[ruined, :] = np.nan
     for name in ("sharpe", "cagr"):
         theirs = np.array([context.benchmark(cfg)[name] for cfg in chunk])
         table[f"{name}_vs_6040"] = table[name].to_numpy() - theirs
@@ -401,11 +404,17 @@ def _rows(
 
 
 def _metrics(
-    equity: np.ndarray, cash: np.ndarray, index: pd.DatetimeIndex, periods_per_year: int
+    equity: np.ndarray,
+    returns: np.ndarray,
+    cash: np.ndarray,
+    index: pd.DatetimeIndex,
+    periods_per_year: int,
 ) -> dict[str, np.ndarray]:
-    """`engine.metrics.summary` for many equity paths at once (rows), with the same formulas."""
+    """`engine.metrics.summary` for many equity paths at once (rows), with the same formulas.
+
+    ``returns`` are the paths' daily returns, ``equity[:, 1:] / equity[:, :-1] - 1``.
+    """
     with np.errstate(divide="ignore", invalid="ignore"):
-        returns = equity[:, 1:] / equity[:, :-1] - 1.0
         excess = returns - cash[:, 1:]
         growth = equity[:, -1] / equity[:, 0]
         days = (index[-1] - index[0]).days
