@@ -567,7 +567,7 @@ def main(argv: list[str] | None = None) -> None:
         print_case(name, case)
     print()
     switch = next(case for case in cases if case.name == "hartnett_switch")
-    scale = switch_scale.measure(switch.config, f"csv:{args.data}", repeat)
+    scale = switch_scale.measure(switch.config, f"csv:{args.data}", repeat, memory=not quick)
     report = {
         "benchmark": "sweep",
         "quick": quick,

@@ -9,13 +9,16 @@ Part of `bench/sweep.py` (which calls `measure`), on its dates, costs and data:
   (25 x 25 x 19 = 11,875), warm numba cache;
 - the kernel against a minimal numba loop of the same arithmetic (accrual, valuation, trading to
   target with slippage and fees, without vectorbt's order executor) on the same 2,535
-  combinations' fills, with their largest relative difference in equity.
+  combinations' fills, with their largest relative difference in equity;
+- memory: 55,566 ``main_street`` combinations through the command line, report included, and
+  the child process's peak resident memory (``getrusage``), skipped by ``--quick``.
 """
 
 from __future__ import annotations
 
 import itertools
 import os
+import resource
 import statistics
 import subprocess
 import sys
@@ -125,6 +128,39 @@ def end_to_end(data: str, start: str, end: str, overrides: tuple[str, ...]) -> d
     return {**_rate([seconds], count), "command": " ".join(["run_backtest.py", *argv[2:]])}
 
 
+MEMORY_GRID = (
+    "strategy.long_weight=0.6:1.0:0.02",
+    "strategy.small_caps_share=0:1:0.05",
+    "strategy.short_weight=0.1:0.5:0.02",
+    "strategy.tech_share=0.5:1:0.1",
+)
+"""21 x 21 x 21 x 6 = 55,566 combinations of the static long/short."""
+
+
+def peak_memory(data: str, start: str, end: str) -> dict[str, Any]:
+    """`MEMORY_GRID` through the command line: seconds and the process's peak RSS.
+
+    ``getrusage`` gives the largest peak of any child so far; this one runs last and is by far
+    the largest of the bench's children.
+    """
+    argv = [str(ROOT / ".venv" / "bin" / "python"), "run_backtest.py", "--strategy"]
+    argv += ["main_street", "--data", data, "--start", start, "--end", end, "-q"]
+    argv += ["--allow-partial", *(f"--sweep={text}" for text in MEMORY_GRID)]
+    with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
+        began = time.perf_counter()
+        subprocess.run([*argv, "--out", out], cwd=ROOT, capture_output=True, check=True)
+        seconds = time.perf_counter() - began
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB on Linux
+    count = 1
+    for text in MEMORY_GRID:
+        count *= len(parse_axis(text).values)
+    return {
+        "combinations": count,
+        "seconds": seconds,
+        "peak_rss_mb": peak / 1024,
+    }
+
+
 def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     """The kernel and `minimal_paths` on the same fills of `GRID`'s combinations."""
     axes = [parse_axis(text) for text in GRID]
@@ -184,8 +220,8 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     }
 
 
-def measure(config: RunConfig, data: str, repeat: int) -> dict[str, Any]:
-    """All three, printed as they finish; the figures for the JSON."""
+def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> dict[str, Any]:
+    """All four (memory unless ``memory`` is False), printed as they finish; the JSON's figures."""
     figures: dict[str, Any] = {"sweep": in_sweep(config, repeat)}
     print(
         f"hartnett_switch at scale: sweep() of {figures['sweep']['combinations']:,} "
@@ -209,5 +245,12 @@ def measure(config: RunConfig, data: str, repeat: int) -> dict[str, Any]:
         f"{floor['kernel_over_minimal']:.1f}x (equity differs by at most "
         f"{floor['max_relative_equity_difference']:.1e})"
     )
+    if memory:
+        figures["memory"] = peak_memory(data, start, end)
+        used = figures["memory"]
+        print(
+            f"  main_street, {used['combinations']:,} combinations through the command line: "
+            f"{used['seconds']:.0f} s, peak resident memory {used['peak_rss_mb']:,.0f} MB"
+        )
     sys.stdout.flush()
     return figures
