@@ -5,6 +5,7 @@ from __future__ import annotations
 import base64
 import math
 import re
+import shutil
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -17,7 +18,8 @@ from reporting.html import num
 from reporting.report import write_report
 from reporting.report_tables import value
 
-CHROMIUM = Path("/usr/bin/chromium")
+BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
+"""The names a Chromium goes by on PATH (Debian, Ubuntu's snap, Google's build)."""
 SECTIONS = (
     "header",
     "signals-now",
@@ -173,11 +175,35 @@ def test_missing_numbers_print_as_n_a() -> None:
     assert value("sharpe", 0.5, signed=True) == "+0.50"
 
 
+def find_chromium() -> str:
+    """The first Chromium on PATH; a failure that says how to get one when there is none."""
+    chromium = next((found for name in BROWSERS if (found := shutil.which(name))), None)
+    if chromium is None:
+        pytest.fail(
+            f"no Chromium on PATH (looked for {', '.join(BROWSERS)}): install one, e.g. "
+            "apt-get install chromium (Debian), snap install chromium (Ubuntu), "
+            "brew install --cask chromium (macOS); the README's test command does it on Debian"
+        )
+    return chromium
+
+
+def test_the_browser_is_found_on_path_or_named_with_the_fix(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    browser = tmp_path / "chromium-browser"
+    browser.write_text("#!/bin/sh\n")
+    browser.chmod(0o755)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    assert find_chromium() == str(browser)
+    browser.unlink()
+    with pytest.raises(pytest.fail.Exception, match=r"no Chromium on PATH .*apt-get install"):
+        find_chromium()
+
+
 def test_the_page_loads_offline_in_a_headless_browser(
     switching: tuple[Path, str], tmp_path: Path
 ) -> None:
-    if not CHROMIUM.is_file():
-        pytest.fail(f"{CHROMIUM} is missing: install Debian's chromium (apt-get install chromium)")
+    chromium = find_chromium()
     from playwright.sync_api import sync_playwright
 
     path, _ = switching
@@ -195,7 +221,7 @@ def test_the_page_loads_offline_in_a_headless_browser(
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(
             str(tmp_path / "profile"),
-            executable_path=str(CHROMIUM),
+            executable_path=chromium,
             args=args,
             headless=True,
             viewport={"width": 1366, "height": 900},
