@@ -22,6 +22,7 @@ import pandas as pd
 from engine.config import RunConfig, build_config
 from engine.config_file import Source, config_from_mapping, flatten, read_config_file
 from engine.errors import ConfigError
+from engine.places import PROJECT_ROOT
 
 if TYPE_CHECKING:
     from data.market import Market
@@ -41,7 +42,6 @@ ConfigLike = str | Path | Mapping[str, Any] | RunConfig | None
 """A preset's path, a mapping shaped like a config file, a `RunConfig`, or a strategy's name."""
 
 DEFAULT_STRATEGY = "main_street"
-PROJECT_ROOT = Path(__file__).resolve().parent
 
 
 class SyntheticDataWarning(UserWarning):

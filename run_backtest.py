@@ -16,13 +16,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.errors import ConfigError, InputError
+from engine.places import results_root
 
 if TYPE_CHECKING:
     from data.market import Market
     from engine.config import RunConfig
     from engine.config_file import Source
 
-PROJECT_ROOT = Path(__file__).resolve().parent
 
 
 class _Parser(argparse.ArgumentParser):
@@ -102,8 +102,8 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--out",
         type=Path,
-        default=PROJECT_ROOT / "results",
-        help="results folder (default results/)",
+        default=results_root(),
+        help="results folder (default: results/ in the project, or in this folder when installed)",
     )
     parser.add_argument(
         "--no-report", action="store_true", help="write the numbers only: no report.html or figures"
@@ -419,5 +419,10 @@ class _SweepProgress:
         )
 
 
-if __name__ == "__main__":
+def console() -> None:
+    """The installed command (``mainstreet-backtest``): `main`, its status as the exit code."""
     sys.exit(main())
+
+
+if __name__ == "__main__":
+    console()

@@ -14,11 +14,12 @@ from data.market import Market, MarketRequest
 from data.validate import check_reaches, clean_series
 from data.yahoo import fetch_yahoo, network_available
 from engine.errors import ConfigError, DataError
+from engine.places import cache_root
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA: these figures come from a made-up market, not history"
 
 
-CACHE_ROOT = Path(__file__).resolve().parent / "cache"
+CACHE_ROOT = cache_root()
 
 
 @dataclass(frozen=True)

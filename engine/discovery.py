@@ -18,9 +18,9 @@ from typing import Any, get_type_hints
 from data.market import Universe
 from engine.config import SECTIONS, RunConfig, suggest, type_name
 from engine.errors import ConfigError
+from engine.places import PROJECT_ROOT
 from strategies import STRATEGIES, signals
 
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 _WIDTH = 96
 
 

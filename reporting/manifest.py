@@ -6,16 +6,15 @@ import hashlib
 import platform
 import subprocess
 from importlib import metadata
-from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
 from data import demo
+from engine.places import PROJECT_ROOT
 from engine.run import RunResult
 
 PACKAGES = ("numpy", "pandas", "vectorbt", "numba", "matplotlib", "pydantic", "yfinance", "PyYAML")
-PROJECT_ROOT = Path(__file__).resolve().parents[1]
 
 
 def build_manifest(result: RunResult, command: list[str]) -> dict[str, Any]:

@@ -1,0 +1,50 @@
+"""The project installs as a package: its command and its API work from any folder."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import tomllib
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def test_the_package_pins_are_the_requirements() -> None:
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    lines = (ROOT / "requirements.txt").read_text().splitlines()
+    pins = [line.strip() for line in lines if line.strip() and not line.startswith("#")]
+    assert project["dependencies"] == pins
+
+
+def test_pip_install_gives_a_command_and_an_api_that_work_from_another_folder(
+    tmp_path: Path,
+) -> None:
+    site, elsewhere = tmp_path / "site", tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    install = [sys.executable, "-m", "pip", "install", "-q", "--no-deps"]
+    install += ["--no-build-isolation", "--no-index", "--target", str(site), str(ROOT)]
+    subprocess.run(install, check=True, capture_output=True, cwd=tmp_path)  # no network
+    env = {**os.environ, "PYTHONPATH": str(site), "HOME": str(tmp_path)}
+    command = [sys.executable, str(site / "bin" / "mainstreet-backtest"), "--strategy"]
+    command += ["main_street", "--data", "demo", "--start", "2018-01-01", "--end", "2019-06-28"]
+    done = subprocess.run(
+        [*command, "--no-report", "-q"], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    run_dir = Path(done.stdout.strip())
+    assert run_dir.parent == elsewhere / "results"  # not inside site-packages
+    assert json.loads((run_dir / "metrics.json").read_text())["run"]["synthetic"] is True
+    api = (
+        "import warnings, backtester; warnings.simplefilter('ignore'); "
+        "r = backtester.run('sixty_forty', data='demo', start='2018-01-01', end='2019-06-28'); "
+        "print(r.metrics['strategy']['sharpe'] == r.metrics['benchmark']['sharpe'])"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", api], cwd=elsewhere, env=env, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "True"
+    assert (site / "data" / "calibration" / "calendar_year_returns.csv").is_file()
