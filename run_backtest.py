@@ -24,7 +24,6 @@ if TYPE_CHECKING:
     from engine.config_file import Source
 
 
-
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit status 2, like every bad input."""
 
