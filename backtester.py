@@ -31,11 +31,13 @@ if TYPE_CHECKING:
 __all__ = [
     "ConfigError",
     "Result",
+    "Sweep",
     "SyntheticDataWarning",
     "load_config",
     "resolve",
     "run",
     "signals_now",
+    "sweep",
 ]
 
 ConfigLike = str | Path | Mapping[str, Any] | RunConfig | None
@@ -90,6 +92,79 @@ class Result:
         """Facts and doubts about the data and the run, as the command line prints them."""
         market = self.raw.market
         return (*market.notes, *self.raw.notes, *market.warnings, *self.raw.warnings)
+
+    @property
+    def trades(self) -> pd.DataFrame:
+        """Every fill of the strategy: date, ticker, units (signed), fill price, fee."""
+        return self.raw.strategy.trades.copy()
+
+    @property
+    def attribution(self) -> pd.DataFrame:
+        """The strategy's daily P&L in dollars by leg and cost line; the parts add up."""
+        return self.raw.attribution["strategy"].rename_axis("date")
+
+    @property
+    def signals(self) -> pd.DataFrame:
+        """The reading, its components, each trigger and the regime, daily (empty if static)."""
+        switching = self.raw.switching
+        return pd.DataFrame() if switching is None else switching.explanation.signals.copy()
+
+    @property
+    def events(self) -> pd.DataFrame:
+        """Each regime change: date, new regime, cause, reading (empty if static)."""
+        switching = self.raw.switching
+        return pd.DataFrame() if switching is None else switching.explanation.events.copy()
+
+    @property
+    def event_study(self) -> pd.DataFrame:
+        """What followed each entry trigger, beside every date (empty if static)."""
+        switching = self.raw.switching
+        return pd.DataFrame() if switching is None else switching.event_study.copy()
+
+    @property
+    def signals_now(self) -> dict[str, Any] | None:
+        """What the signals say at the last date (`signals_now.json`); None if static."""
+        switching = self.raw.switching
+        return None if switching is None else switching.explanation.now
+
+    def plot(self, kind: str = "equity") -> Any:
+        """One of the report's main figures, a matplotlib Figure a notebook shows inline.
+
+        ``kind``: ``equity`` (both curves, log scale, drawdowns below), ``exposures`` or, for a
+        switching strategy, ``signals``.
+        """
+        from reporting.figures import equity_figure, exposure_figure, leg_names, signals_figure
+
+        raw, synthetic = self.raw, self.synthetic
+        regime = None if raw.switching is None else raw.switching.explanation.regime
+        name = self.config.strategy.name
+        if kind == "equity":
+            curves = self.equity.rename(columns={"strategy": name, "benchmark": "60/40"})
+            return equity_figure(curves, f"{name} vs 60/40", synthetic, regime=regime)
+        if kind == "exposures":
+            legs = leg_names(raw.strategy.weights, list(raw.attribution["strategy"].columns))
+            return exposure_figure(raw.strategy.weights, legs, regime, synthetic)
+        if kind == "signals" and raw.switching is not None:
+            strategy = self.config.strategy
+            levels = (getattr(strategy, "sell_above", None), getattr(strategy, "buy_below", None))
+            return signals_figure(raw.switching.explanation.signals, regime, levels, synthetic)
+        raise ConfigError(
+            f"plot({kind!r}): expected 'equity', 'exposures' or, for a switching strategy, "
+            "'signals'"
+        )
+
+    def _repr_html_(self) -> str:
+        """The headline table, as a notebook shows the result."""
+        from reporting import html
+        from reporting.report_tables import headline_table
+
+        dates = self.raw.strategy.equity.index
+        banner = "<p><b>SYNTHETIC demo data: not history.</b></p>" if self.synthetic else ""
+        title = (
+            f"<p><b>{html.esc(self.config.strategy.name)}</b> vs 60/40, {dates[0].date()} to "
+            f"{dates[-1].date()} ({html.esc(self.raw.market.source)})</p>"
+        )
+        return title + banner + headline_table(self.metrics)
 
     def summary(self) -> str:
         """The command line's table: strategy, 60/40 and their difference."""
@@ -151,6 +226,67 @@ def run(
     if result.synthetic:
         warnings.warn(result.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
     return result
+
+
+@dataclass(frozen=True)
+class Sweep:
+    """A finished sweep: one row per combination, its facts, and the best one's run.
+
+    ``best`` ran on the sweep's own market, so its metrics are its row of ``table``.
+    """
+
+    table: pd.DataFrame
+    facts: dict[str, Any]
+    best: Result
+    base: RunConfig
+    """The config the grid was laid over (``--rerun`` repeats the sweep from it)."""
+
+    def outputs(self) -> dict[str, Any]:
+        """The extra outputs of the best run's directory: ``sweep.csv`` and ``sweep``."""
+        from reporting.run_dir import SWEEP_BASE
+
+        return {"sweep.csv": self.table, "sweep": self.facts, SWEEP_BASE: self.base}
+
+    def report(self, path: str | Path = "results", *, figures: bool = True) -> Path:
+        """Write the best run's directory with the sweep's table, facts and heatmaps."""
+        return self.best.report(path, figures=figures, extra=self.outputs())
+
+
+def sweep(
+    config_or_path: ConfigLike = None,
+    grid: Mapping[str, Sequence[float]] | Sequence[str] = (),
+    /,
+    *,
+    overrides: Mapping[str, Any] | Sequence[str] | None = None,
+    refresh: bool = False,
+    on_chunk: Callable[[int, int], None] | None = None,
+    executor: Any = None,
+    **settings: Any,
+) -> Sweep:
+    """Run every combination of ``grid`` on a config, by the rules of ``--sweep``.
+
+    ``grid`` maps keys to values (``{"strategy.sell_above": [7, 8, 9]}``) or is ``--sweep``'s
+    texts (``["strategy.sell_above=7:9:0.5"]``). The best combination by Sharpe is run on the
+    sweep's market; the facts hold the deflated Sharpe, the PBO, edge warnings and the grid.
+    """
+    from engine import sweep as engine_sweep
+
+    config = load_config(config_or_path, overrides=overrides, **settings)
+    if isinstance(grid, Mapping):
+        texts = [f"{key}={','.join(str(v) for v in values)}" for key, values in grid.items()]
+    else:
+        texts = [str(text) for text in grid]
+    if not texts:
+        raise ConfigError("sweep: give a grid, e.g. {'strategy.sell_above': [7, 8, 9]}")
+    axes = [engine_sweep.parse_axis(text) for text in texts]
+    found = engine_sweep.sweep(config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor)
+    facts = {**engine_sweep.summarise(found), "grid": texts, "walk_forward": None}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntheticDataWarning)  # said once, below
+        best = run(engine_sweep.best_config(config, found), market=found.market)
+    if best.synthetic:
+        warnings.warn(best.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
+    return Sweep(found.table, facts, best, config)
 
 
 def signals_now(

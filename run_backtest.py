@@ -19,7 +19,7 @@ from engine.errors import ConfigError, InputError
 from engine.places import results_root
 
 if TYPE_CHECKING:
-    from data.market import Market
+    from backtester import Result
     from engine.config import RunConfig
     from engine.config_file import Source
 
@@ -187,10 +187,10 @@ def main(argv: list[str] | None = None) -> int:
             raise ConfigError("--walk-forward needs --sweep: the grid to choose from")
         if args.executor != "local" and not args.sweep:
             raise ConfigError("--executor runs a sweep's chunks; it needs --sweep")
-        market = None
+        best = None
         if args.sweep:
-            config, extra, market = _sweep(args, config, progress)
-        return _run(args, config, command, progress, extra, market)
+            best, extra = _sweep(args, config, progress)
+        return _run(args, config, command, progress, extra, best)
     except InputError as exc:
         progress.end(failed=True)
         print(f"error: {exc}", file=sys.stderr)
@@ -216,11 +216,11 @@ def _signals_now(args: argparse.Namespace, config: RunConfig) -> int:
 
 def _sweep(
     args: argparse.Namespace, config: RunConfig, progress: _Progress
-) -> tuple[RunConfig, dict[str, Any], Market]:
-    """Run the grid; return the best combination's config, the sweep's outputs and market."""
+) -> tuple[Result, dict[str, Any]]:
+    """Run the grid (`backtester.sweep`); return the best run and the sweep's outputs."""
+    import backtester
     from engine.executors import check_executor, open_executor
-    from engine.sweep import best_config, parse_axis, summarise, sweep
-    from reporting.run_dir import SWEEP_BASE
+    from engine.sweep import parse_axis
 
     check_executor(args.executor)
     axes = [parse_axis(text) for text in args.sweep]
@@ -229,20 +229,22 @@ def _sweep(
         total *= len(axis.values)
     progress.end()
     bar = _SweepProgress(total, terminal=progress.enabled, quiet=args.quiet)
-    with open_executor(args.executor) as executor:
-        result = sweep(config, axes, refresh=args.refresh, on_chunk=bar, executor=executor)
+    with open_executor(args.executor) as executor, warnings.catch_warnings():
+        warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner
+        swept = backtester.sweep(
+            config, args.sweep, refresh=args.refresh, on_chunk=bar, executor=executor
+        )
     bar.close()
-    best = best_config(config, result)
-    facts = summarise(result)
+    facts = swept.facts
     if not args.quiet:
         print(facts["headline"], file=sys.stderr)
         for warning in facts["warnings"]:
             print(f"warning: sweep: {warning}", file=sys.stderr)
-    facts |= {"grid": list(args.sweep), "walk_forward": args.walk_forward}
-    extra: dict[str, Any] = {"sweep.csv": result.table, "sweep": facts, SWEEP_BASE: config}
+    facts["walk_forward"] = args.walk_forward
+    extra = swept.outputs()
     if args.walk_forward:
         extra |= _walk_forward(args, config, axes, progress)
-    return best, extra, result.market
+    return swept.best, extra
 
 
 def _walk_forward(
@@ -276,17 +278,19 @@ def _run(
     command: list[str],
     progress: _Progress,
     extra: dict[str, Any],
-    market: Market | None = None,
+    done: Result | None = None,
 ) -> int:
     """Run, write the run directory, and print: messages to stderr, the run path to stdout.
 
-    ``market``, a sweep's, is the one the pick runs on, so its figures are the sweep's row.
+    ``done`` is a run already made (a sweep's pick, on the sweep's market): it is written as is.
     """
     import backtester
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner below
-        result = backtester.run(config, refresh=args.refresh, progress=progress.step, market=market)
+    result = done
+    if result is None:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner
+            result = backtester.run(config, refresh=args.refresh, progress=progress.step)
     progress.end()
     if not args.quiet:
         market = result.raw.market

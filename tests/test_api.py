@@ -156,3 +156,54 @@ def test_the_synthetic_data_warning_can_be_silenced() -> None:
         warnings.simplefilter("error")
         warnings.simplefilter("ignore", SyntheticDataWarning)
         run("sixty_forty", **SHORT)
+
+
+def test_every_output_is_a_pandas_object_and_a_notebook_can_show_it(tmp_path: Path) -> None:
+    from matplotlib.figure import Figure
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntheticDataWarning)
+        switch = run("hartnett_switch", **SHORT)
+        static = run("main_street", **SHORT)
+    run_dir = switch.report(tmp_path, figures=False)
+    saved = pd.read_csv(run_dir / "signals.csv", index_col="date", parse_dates=True)
+    pd.testing.assert_frame_equal(switch.signals, saved, check_names=False, check_freq=False)
+    events = pd.read_csv(run_dir / "events.csv", parse_dates=["date"])
+    assert switch.events["cause"].tolist() == events["cause"].tolist()
+    assert len(switch.event_study) == len(pd.read_csv(run_dir / "event_study.csv"))
+    now = json.loads((run_dir / "signals_now.json").read_text())
+    assert switch.signals_now["as_of"] == now["as_of"]
+    assert switch.trades.columns.tolist() == pd.read_csv(run_dir / "trades.csv").columns.tolist()
+    parts = switch.attribution.drop(columns="total").sum(axis=1)
+    pd.testing.assert_series_equal(parts, switch.attribution["total"], check_names=False)
+    assert static.signals.empty
+    assert static.events.empty
+    assert static.signals_now is None
+    for result, kinds in ((switch, ("equity", "exposures", "signals")), (static, ("equity",))):
+        for kind in kinds:
+            assert isinstance(result.plot(kind), Figure)
+    with pytest.raises(ConfigError, match="plot\\('signals'\\)"):
+        static.plot("signals")
+    page = switch._repr_html_()
+    assert "hartnett_switch" in page
+    assert "SYNTHETIC" in page
+    assert "Sharpe" in page
+
+
+def test_a_sweep_in_python_follows_the_rules_of_the_command_line(tmp_path: Path) -> None:
+    from backtester import sweep
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SyntheticDataWarning)
+        swept = sweep("main_street", {"strategy.short_weight": [0.1, 0.3, 0.5]}, **SHORT)
+    assert swept.table["strategy.short_weight"].tolist() == [0.1, 0.3, 0.5]
+    best = swept.table.loc[swept.table["sharpe"].idxmax()]
+    assert swept.best.config.strategy.short_weight == best["strategy.short_weight"]
+    for key in ("sharpe", "cagr", "max_drawdown"):
+        assert swept.best.metrics["strategy"][key] == pytest.approx(best[key], rel=1e-9)
+    assert swept.facts["grid"] == ["strategy.short_weight=0.1,0.3,0.5"]
+    run_dir = swept.report(tmp_path, figures=False)
+    saved = pd.read_csv(run_dir / "sweep.csv", keep_default_na=False)
+    assert saved["sharpe"].tolist() == pytest.approx(swept.table["sharpe"].tolist(), rel=1e-12)
+    manifest = json.loads((run_dir / "manifest.json").read_text())
+    assert manifest["sweep"]["grid"] == swept.facts["grid"]

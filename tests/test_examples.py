@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import ast
+import json
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 TIMEOUT = 300  # seconds; a first run may compile the simulation's kernels
@@ -50,3 +54,31 @@ def test_the_threshold_sweep_example(tmp_path: Path) -> None:
     assert "3 trials" in done.stdout
     assert list(tmp_path.iterdir()) == []
     assert _runs() == before
+
+
+def test_the_notebook_runs_top_to_bottom_offline(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Each code cell in order, in one namespace, from another folder, as a kernel runs it."""
+    notebook = json.loads((ROOT / "examples" / "notebook.ipynb").read_text())
+    monkeypatch.chdir(tmp_path)
+    namespace: dict[str, object] = {}
+    last = None
+    for number, cell in enumerate(notebook["cells"]):
+        if cell["cell_type"] != "code":
+            continue
+        source = "".join(cell["source"])
+        *body, tail = ast.parse(source).body
+        exec(compile(ast.Module(body=body, type_ignores=[]), f"cell {number}", "exec"), namespace)
+        if isinstance(tail, ast.Expr):  # a cell's last expression is what the notebook shows
+            last = eval(compile(ast.Expression(tail.value), f"cell {number}", "eval"), namespace)
+        else:
+            exec(
+                compile(ast.Module(body=[tail], type_ignores=[]), f"cell {number}", "exec"),
+                namespace,
+            )
+    result = namespace["result"]
+    assert "Sharpe" in result._repr_html_()  # type: ignore[attr-defined]
+    assert isinstance(last, Path)
+    assert last.is_dir()
+    assert (last / "sweep.csv").is_file()
