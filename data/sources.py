@@ -20,6 +20,10 @@ SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA: these figures come from a made-up marke
 
 
 CACHE_ROOT = cache_root()
+YAHOO_UNREACHABLE = (
+    "Yahoo Finance is unreachable (no connection to query1.finance.yahoo.com): check the "
+    "network, or use --data auto (cached prices, else the demo), --data csv:DIR or --data demo"
+)
 
 
 @dataclass(frozen=True)
@@ -107,9 +111,15 @@ def _from_yahoo(request: MarketRequest, refresh: bool) -> _Raw:
     The whole history is asked for, not only the run's dates: signals warm up on it.
     """
     tickers = request.tickers()
-    series, notes = cache.load_prices(
-        tickers, None, request.end, fetch_yahoo, CACHE_ROOT, refresh=refresh
-    )
+    try:
+        series, notes = cache.load_prices(
+            tickers, None, request.end, fetch_yahoo, CACHE_ROOT, refresh=refresh
+        )
+    except DataError:
+        if network_available():
+            raise
+        # yfinance blames each symbol ("possibly delisted") when the host is out of reach
+        raise DataError(YAHOO_UNREACHABLE) from None
     return _Raw(series, {t: f"Yahoo {t}" for t in tickers}, "yahoo", notes=notes)
 
 

@@ -8,6 +8,7 @@ import socket
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterator
 from datetime import date, timedelta
 from typing import Any
@@ -95,7 +96,10 @@ def _fetch_one(
     for attempt in range(max(retries, 1)):
         if attempt:
             sleep(backoff * 2 ** (attempt - 1))
-        with _yfinance_log() as messages:
+        with _yfinance_log() as messages, warnings.catch_warnings():
+            # yfinance's own deprecation warnings (Pandas4Warning under pandas 3) are not the
+            # user's to act on: they would flood the console on every ticker
+            warnings.simplefilter("ignore")
             try:
                 frame = yf.download(ticker, **_download_arguments(start, end))
             except Exception as exc:  # network and parsing failures alike mean "try again"

@@ -12,6 +12,7 @@ import pytest
 
 import data.sources
 import run_backtest
+from engine.errors import DataError
 
 TICKERS = ("SPY", "AGG", "IWM", "EFA", "XLK", "BTC-USD")
 
@@ -117,3 +118,21 @@ def test_yahoo_data_is_validated_like_any_other(
     status, _, err = _run([*ARGS, "--data", "yahoo"], tmp_path, capsys)
     assert status == 0
     assert "warning: Yahoo XLK: price moved +100%" in err
+
+
+def test_an_unreachable_yahoo_is_said_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def offline(tickers: list[str], start: object, end: object) -> None:
+        # what yfinance says for every symbol when the host is out of reach
+        raise DataError("Yahoo Finance returned no prices for SPY (possibly delisted; no timezone)")
+
+    monkeypatch.setattr(data.sources, "fetch_yahoo", offline)
+    status, _, err = _run([*ARGS, "--data", "yahoo"], tmp_path, capsys)
+    assert status == 2
+    assert err == f"error: {data.sources.YAHOO_UNREACHABLE}\n"
+    assert "delisted" not in err
+    monkeypatch.setattr(data.sources, "network_available", lambda: True)
+    status, _, err = _run([*ARGS, "--data", "yahoo"], tmp_path, capsys)
+    assert status == 2
+    assert "possibly delisted" in err  # reachable: the symbol's own fault, said as yfinance says

@@ -247,3 +247,19 @@ def test_network_available_gives_up_on_a_hanging_dns_lookup(monkeypatch):
         assert time.monotonic() - began < 1.0
     finally:
         release.set()
+
+
+def test_yfinances_own_warnings_do_not_reach_the_user(monkeypatch, sleeps) -> None:
+    import warnings
+
+    def noisy(tickers: str, **kwargs: object) -> pd.DataFrame:
+        warnings.warn("Timestamp.utcnow is deprecated", FutureWarning, stacklevel=2)
+        warnings.warn("a pandas 4 change", DeprecationWarning, stacklevel=2)
+        return yahoo_frame(tickers, [100.0, 101.0, 102.0])
+
+    monkeypatch.setattr(yf, "download", noisy)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        series, _ = yahoo.fetch_yahoo(["SPY"], None, None, progress=False, sleep=sleeps.append)
+    assert not series["SPY"].empty
+    assert caught == []
