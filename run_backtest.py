@@ -181,6 +181,9 @@ def main(argv: list[str] | None = None) -> int:
             return 0
         if args.signals_now:
             return _signals_now(args, config)
+        from reporting.run_dir import check_results_root
+
+        check_results_root(args.out)  # before the run, not after it
         command = ["run_backtest.py", *(sys.argv[1:] if argv is None else argv)]
         extra: dict[str, Any] = {}
         if args.walk_forward and not args.sweep:

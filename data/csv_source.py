@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 
 from engine.errors import DataError
@@ -87,7 +88,11 @@ def _read_dated_column(
     dates = pd.to_datetime(table["Date"].str.strip(), format="ISO8601", errors="coerce")
     values = pd.to_numeric(table[column].str.strip(), errors="coerce")
     _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
-    _fail_on_first(path, values.isna(), table[column], f"an unparsable number in '{column}'")
+    finite = np.isfinite(values.to_numpy(dtype=float))  # inf, -inf and 1e400 are no prices
+    _fail_on_first(
+        path, pd.Series(~finite, index=values.index), table[column],
+        f"an unparsable or infinite number in '{column}'",
+    )  # fmt: skip
     if table.empty:
         raise DataError(f"{path}: has a header but no rows; add data or remove the file")
     return pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates)), column

@@ -12,6 +12,7 @@ from typing import Any
 
 import pandas as pd
 
+from engine.errors import ConfigError
 from engine.run import RunResult
 from reporting.index import write_index
 from reporting.manifest import build_manifest
@@ -40,6 +41,7 @@ def write_run(
     (under `SWEEP_BASE`) goes into the manifest so that ``--rerun`` repeats the sweep.
     ``results/index.html`` is rebuilt afterwards.
     """
+    check_results_root(results_root)
     extra = dict(extra or {})
     base = extra.pop(SWEEP_BASE, None)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
@@ -66,6 +68,16 @@ def write_run(
         raise
     write_index(results_root)
     return run_dir
+
+
+def check_results_root(results_root: Path) -> None:
+    """Refuse a results folder that is a file, or sits under one, before anything is run."""
+    for place in (results_root, *results_root.parents):
+        if place.exists() and not place.is_dir():
+            raise ConfigError(
+                f"--out {results_root}: {place} is a file, not a folder; give a folder for the "
+                "run directories (it is created if missing)"
+            )
 
 
 def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None:

@@ -97,7 +97,10 @@ def _bad_agg_folder(folder: Path) -> str:
         (["--set", "strategy.short_weight=9"], "strategy.short_weight = 9.0 is out of range"),
         (["--start", "2020-13-01"], "not a date"),
         (["--strategy", "nope"], "unknown strategy 'nope'"),
-        (["--strategy", "sixty_forty", "--data", "{bad}"], "AGG.csv, line 3: an unparsable number"),
+        (
+            ["--strategy", "sixty_forty", "--data", "{bad}"],
+            "AGG.csv, line 3: an unparsable or infinite",
+        ),
         (["--data", "yahooo"], "unknown source"),
     ],
 )
@@ -180,3 +183,21 @@ def test_on_a_terminal_a_sweep_draws_a_bar_with_its_rate(
     assert "sweep: 100%" in err
     assert "300/300" in err
     assert "combinations/s" in err
+
+
+@pytest.mark.parametrize("below", ["", "runs"])
+def test_out_at_a_file_is_one_error_before_anything_runs(
+    below: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    taken = tmp_path / "notes.txt"
+    taken.write_text("keep me\n")
+    out = taken / below if below else taken
+    argv = ["--strategy", "main_street", "--data", "demo", "--out", str(out)]
+    assert run_backtest.main(argv) == 2
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: --out {out}: {taken} is a file, not a folder; give a folder for the run "
+        "directories (it is created if missing)\n"
+    )
+    assert taken.read_text() == "keep me\n"
+    assert sorted(path.name for path in tmp_path.iterdir()) == ["notes.txt"]

@@ -135,7 +135,7 @@ def test_a_rate_file_is_read_and_checked(tmp_path) -> None:
         read_rate_csv(path, "rate")
     path.write_text("Date,RF\n2024-03-01,0.02\n2024-03-04,n/a\n")
     with pytest.raises(
-        DataError, match=re.escape("rates.csv, line 3: an unparsable number in 'RF'")
+        DataError, match=re.escape("rates.csv, line 3: an unparsable or infinite number in 'RF'")
     ):
         read_rate_csv(path, "RF")
     with pytest.raises(DataError, match="no file"):

@@ -33,11 +33,23 @@ ERRORS = {
     ),
     "unparsable number": (
         "".join(AGG_ROWS[:4]) + "2024-01-05,9S.1\n" + "".join(AGG_ROWS[5:]),
-        "AGG.csv, line 5: an unparsable number in 'Adj Close', got '9S.1'",
+        "AGG.csv, line 5: an unparsable or infinite number in 'Adj Close', got '9S.1'",
     ),
     "empty price": (
         "".join(AGG_ROWS[:4]) + "2024-01-05,\n" + "".join(AGG_ROWS[5:]),
-        "AGG.csv, line 5: an unparsable number in 'Adj Close', got ''",
+        "AGG.csv, line 5: an unparsable or infinite number in 'Adj Close', got ''",
+    ),
+    "infinite price": (
+        "".join(AGG_ROWS[:4]) + "2024-01-05,inf\n" + "".join(AGG_ROWS[5:]),
+        "AGG.csv, line 5: an unparsable or infinite number in 'Adj Close', got 'inf'",
+    ),
+    "minus infinity": (
+        "".join(AGG_ROWS[:4]) + "2024-01-05,-inf\n" + "".join(AGG_ROWS[5:]),
+        "AGG.csv, line 5: an unparsable or infinite number in 'Adj Close', got '-inf'",
+    ),
+    "a number too large for a float": (
+        "".join(AGG_ROWS[:4]) + "2024-01-05,1e400\n" + "".join(AGG_ROWS[5:]),
+        "AGG.csv, line 5: an unparsable or infinite number in 'Adj Close', got '1e400'",
     ),
     "duplicate date, different prices": (
         GOOD_AGG + "2024-01-05,99\n",
