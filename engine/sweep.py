@@ -122,7 +122,7 @@ class SweepResult:
     shape: ReturnShape
     """What the overfitting checks need of the combinations' daily returns (table order)."""
     periods_per_year: int
-    market: Any = None
+    market: Any
     """The one market every combination ran on: the pick's run uses it too."""
 
 
@@ -267,7 +267,8 @@ class _Context:
     rates: dict[str, tuple[pd.Series, np.ndarray]] = field(default_factory=dict)
     benchmarks: dict[str, dict[str, float]] = field(default_factory=dict)
     ends: dict[str, np.ndarray] = field(default_factory=dict)
-    named: dict[Any, Any] = field(default_factory=dict)
+    costs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
+    named: dict[tuple[int, int], tuple[Any, Any, str, str]] = field(default_factory=dict)
 
     def period_ends(self, rebalance: Rebalance) -> np.ndarray:
         """The rebalance schedule's period ends on the market's dates."""
@@ -307,15 +308,15 @@ class _Context:
 
     def cost_rates(self, cfg: RunConfig) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The fee, slippage and yearly borrow rate of each column under the combination's costs."""
-        key = ("costs", self._keys(cfg)[1])
-        if key not in self.named:
+        key = self._keys(cfg)[1]
+        if key not in self.costs:
             costs, universe = cfg.costs, self.market.universe
-            self.named[key] = (
+            self.costs[key] = (
                 np.full(len(self.columns), costs.fees_bps / 1e4),
                 np.full(len(self.columns), costs.slippage_bps / 1e4),
                 np.array([costs.borrow_rate(t, universe.is_crypto(t)) for t in self.columns]),
             )
-        return self.named[key]
+        return self.costs[key]
 
     def _keys(self, cfg: RunConfig) -> tuple[str, str]:
         """The names of the combination's rates and of its costs and execution.
@@ -350,7 +351,8 @@ def _simulate(
     keys = list(context.rates)
     for k, cfg in enumerate(chunk):
         ends = context.period_ends(cfg.execution.rebalance)
-        targets[k] = order_targets(_weights(cfg, market, columns), priced, ends, cfg.execution.lag)
+        rows_of = cfg.strategy.weight_rows(market, columns)
+        targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag)
         rates = context.cost_rates(cfg)
         fees.append(rates[0])
         slippage.append(rates[1])
@@ -374,11 +376,6 @@ def _simulate(
         float(chunk[0].execution.initial_value),
     )
     return equity, ruin, cash[rows]
-
-
-def _weights(cfg: RunConfig, market: Any, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
-    """The strategy's target weights on ``columns``, as rows and each date's row."""
-    return cfg.strategy.weight_rows(market, columns)
 
 
 def _rows(

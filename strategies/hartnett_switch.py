@@ -164,8 +164,7 @@ class HartnettSwitch(Strategy):
         """
         books = self._books(market.universe).values()
         rows = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
-        triggers = market.evaluate(_Triggers(tuple(self._signals(market.universe).items())))
-        return rows, market.in_run(self._codes(triggers))
+        return rows, market.in_run(self._codes(self._triggers(market)))
 
     def _books(self, universe: Universe) -> dict[Regime, dict[str, float]]:
         """Each regime's weights by ticker, in `REGIMES` order (a regime's code is its place)."""
@@ -215,7 +214,7 @@ class HartnettSwitch(Strategy):
 
     def _decide(self, market: Market) -> _Decisions:
         """The regime decided at each close of the history, with its triggers and exits."""
-        triggers = market.evaluate(_Triggers(tuple(self._signals(market.universe).items())))
+        triggers = self._triggers(market)
         reading = triggers.reading
         above = reading > self.sell_above  # NaN is never above
         fired = {
@@ -228,6 +227,10 @@ class HartnettSwitch(Strategy):
             exits=reading < self.buy_below,
             reading=reading,
         )
+
+    def _triggers(self, market: Market) -> _TriggerArrays:
+        """The signals' arrays on the market's history, read once per distinct signal set."""
+        return market.evaluate(_Triggers(tuple(self._signals(market.universe).items())))
 
     def _codes(self, triggers: _TriggerArrays) -> np.ndarray:
         """The regime codes on the history: the compiled rules on the signals' arrays."""

@@ -315,10 +315,13 @@ class SupportBreak(Signal):
 
     def evaluate(self, market: Market) -> pd.Series:
         """Return the confirmed break, a NaN-free bool series."""
+        return confirmed(market.evaluate(self, "beyond"), self.confirm_days).rename(self.label)
+
+    def beyond(self, market: Market) -> pd.Series:
+        """Return True where the close is beyond support, before any confirmation."""
         close = _close(market, self.ticker, self.label)
         support = market.evaluate(self, "support")
-        hit = close <= support if self.mode == "drawdown" else close < support
-        return confirmed(hit, self.confirm_days).rename(self.label)
+        return close <= support if self.mode == "drawdown" else close < support
 
 
 @dataclass(frozen=True, kw_only=True)

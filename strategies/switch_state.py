@@ -116,7 +116,7 @@ def _support(name: str, signal: SupportBreak, market: Market) -> dict[str, Any]:
     """One support level at the last date: its price, the close, the distance, the count."""
     close = market.history[signal.ticker].astype(float)
     support = market.evaluate(signal, "support")
-    hit = (close <= support) if signal.mode == "drawdown" else (close < support)
+    hit = market.evaluate(signal, "beyond")
     below = hit.to_numpy()[::-1]
     streak = int(np.argmin(below)) if not below.all() else len(below)
     level, price = _last(support), _last(close)
