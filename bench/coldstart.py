@@ -9,7 +9,9 @@ with ``NUMBA_CACHE_DIR`` pointed at a new empty folder for the cold run and at t
 for the warm runs that follow (so nothing the project's ``engine/__pycache__`` holds is used).
 The same again with the report (figures and report.html). Then the worst case of a fresh machine:
 the numba cache, matplotlib's font cache (``MPLCONFIGDIR``) and Python's bytecode
-(``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import engine.run`` alone. Last, what
+(``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import engine.run`` alone, and the
+project's imports timed inside the interpreter against ``import vectorbt`` alone and ``numpy``,
+``pandas`` and ``numba`` alone. Last, what
 a reader of the note waits for: ``--signals-now`` on the note's preset against the full run of
 the same preset (warm caches), with and without the report; and a first sweep
 (``hartnett_switch``, 540 combinations, no report) on an empty numba cache, then warm.
@@ -101,6 +103,48 @@ def import_floor(repeat: int, scratch: Path) -> dict[str, Any]:
     }
 
 
+IMPORT_RUN = "import backtester, engine.run, reporting.run_dir, run_backtest"
+"""What ``run_backtest.py`` imports before it runs anything (numba may load more from its cache)."""
+
+
+def seconds_to_import(statement: str, env: dict[str, str]) -> float:
+    """Seconds ``statement`` takes in a fresh interpreter, timed inside it."""
+    code = f"import time; t = time.perf_counter(); {statement}; print(time.perf_counter() - t)"
+    done = subprocess.run([str(PYTHON), "-c", code], cwd=ROOT, env=env, capture_output=True)
+    return float(done.stdout.decode().strip())
+
+
+def imports_in_a_run(repeat: int, scratch: Path) -> dict[str, Any]:
+    """The project's imports in a run, against ``import vectorbt`` alone and the bare floor.
+
+    The run imports vectorbt's order executor only (`engine.vectorbt_orders`); the peer is the
+    whole library, which a run imported before. ``numpy``, ``pandas`` and ``numba`` alone are
+    the floor no project can go below. And whether a whole warm ``--no-report`` run (numba's
+    cache loads included) ever imports the whole of vectorbt.
+    """
+    env = {**os.environ, "NUMBA_CACHE_DIR": str(scratch / "imports-numba")}
+    argv = [str(PYTHON), *RUN, *DATES, "--no-report", "--out", str(scratch / "imports")]
+    timed_run(argv, env)  # fills the numba cache
+    repeat = max(repeat, 5)
+    figures = {
+        label: [seconds_to_import(statement, env) for _ in range(repeat)]
+        for label, statement in {
+            "project": IMPORT_RUN,
+            "import vectorbt": "import vectorbt",
+            "numpy, pandas, numba": "import numpy, pandas, numba",
+        }.items()
+    }
+    traced = subprocess.run(
+        [str(PYTHON), "-X", "importtime", *argv[1:]], cwd=ROOT, env=env, capture_output=True
+    )
+    return {
+        "statement": IMPORT_RUN,
+        "seconds": figures,
+        "medians": {label: statistics.median(seconds) for label, seconds in figures.items()},
+        "whole_vectorbt_imported_in_run": b"vectorbt.portfolio.base" in traced.stderr,
+    }
+
+
 def signals_now_against_a_run(repeat: int, scratch: Path) -> dict[str, Any]:
     """``--signals-now`` of ``configs/hartnett.yaml`` against its full run, warm caches."""
     preset = [str(PYTHON), "run_backtest.py", "--config", "configs/hartnett.yaml"]
@@ -159,6 +203,7 @@ def main(argv: list[str] | None = None) -> None:
     with tempfile.TemporaryDirectory(prefix="coldstart-") as tmp:
         scratch = Path(tmp)
         floor = import_floor(repeat, scratch)
+        imports = imports_in_a_run(repeat, scratch)
         runs = {
             "no report": series(False, repeat, scratch),
             "with report": series(True, repeat, scratch),
@@ -169,6 +214,13 @@ def main(argv: list[str] | None = None) -> None:
     print(f"{'run_backtest.py main_street 2014-10..2026-05':<46}{'cold s':>8}{'warm s':>8}  cache")
     label = "imports only: python -c 'import engine.run'"
     print(f"{label:<46}{floor['cold_median']:>8.2f}{floor['warm_median']:>8.2f}")
+    medians = imports["medians"]
+    print(
+        f"the project's imports: {medians['project']:.2f} s (import vectorbt alone"
+        f" {medians['import vectorbt']:.2f} s; numpy, pandas and numba alone"
+        f" {medians['numpy, pandas, numba']:.2f} s); a run imports the whole of vectorbt:"
+        f" {imports['whole_vectorbt_imported_in_run']}"
+    )
     for label, figures in runs.items():
         cache = figures["numba_cache_after_cold"]
         print(
@@ -190,6 +242,7 @@ def main(argv: list[str] | None = None) -> None:
         "repeat": repeat,
         "note": "wall-clock seconds, medians over repeats; warm: the cold run's cache again",
         "imports_only": floor,
+        "imports_in_a_run": imports,
         "runs": runs,
         "signals_now_against_a_run": now,
         "first_sweep": swept,

@@ -12,8 +12,15 @@ from __future__ import annotations
 
 import numpy as np
 from numba import njit, prange
-from vectorbt.portfolio.enums import Direction, OrderStatus, ProcessOrderState, SizeType
-from vectorbt.portfolio.nb import execute_order_nb, order_nb
+
+from engine.vectorbt_orders import (
+    Direction,
+    OrderStatus,
+    ProcessOrderState,
+    SizeType,
+    execute_order_nb,
+    order_nb,
+)
 
 NO_RUIN = -1
 

@@ -16,8 +16,6 @@ from engine.errors import ConfigError
 from engine.run import RunResult
 from reporting.index import write_index
 from reporting.manifest import build_manifest
-from reporting.report import write_report
-from reporting.sweep_section import SweepOutputs
 
 SWEEP_BASE = "sweep_base_config"
 """The key of ``extra`` holding a sweep's base config: the manifest keeps it for ``--rerun``."""
@@ -60,7 +58,10 @@ def write_run(
                 "walk_forward": facts["walk_forward"],
             }
         (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
-        if report:
+        if report:  # matplotlib is imported only when a report is drawn
+            from reporting.report import write_report
+            from reporting.sweep_section import SweepOutputs
+
             write_report(result, staging, manifest, SweepOutputs.from_extra(extra))
         run_dir = _rename_unique(staging, results_root / name)
     except BaseException:

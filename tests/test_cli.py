@@ -11,6 +11,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import reporting.report
 import reporting.run_dir
 import run_backtest
 from engine.config import build_config
@@ -74,7 +75,7 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
     def broken(*args: object) -> None:
         raise OSError("disk full")
 
-    monkeypatch.setattr(reporting.run_dir, "write_report", broken)
+    monkeypatch.setattr(reporting.report, "write_report", broken)
     with pytest.raises(OSError, match="disk full"):
         reporting.run_dir.write_run(result, tmp_path)
     assert list(tmp_path.iterdir()) == []
