@@ -38,7 +38,7 @@ def read_price_csv(path: Path, ticker: str, *, traded: bool = True) -> tuple[pd.
             f"{ticker}: no price file {path}; add a CSV with a Date column and Adj Close "
             f"(or Close), or {fix}"
         )
-    series, column = _read_dated_column(path, PRICE_COLUMNS, "an 'Adj Close' or 'Close' column")
+    series, column, _ = _read_dated_column(path, PRICE_COLUMNS, "an 'Adj Close' or 'Close' column")
     warnings = []
     if column == "Close":
         warnings.append(
@@ -55,27 +55,57 @@ def read_rate_csv(path: Path, column: str) -> pd.Series:
     if not path.is_file():
         raise DataError(f"costs.cash_rate_file: no file {path}")
     what = f"the rate column '{column}' (costs.cash_rate_column)"
-    series, _ = _read_dated_column(path, (column,), what)
+    series, _, _ = _read_dated_column(path, (column,), what)
     return series[~series.index.duplicated(keep="last")].sort_index()
 
 
 def read_indicator_csv(path: Path, column: str, name: str) -> pd.Series:
     """Read an indicator's readings (``Date`` plus ``column``) by publication date, sorted.
 
-    Rows with a blank reading (a survey week without one) are skipped; anything unparsable
-    stops with the file and line.
+    Rows with a blank reading (a survey week without one) are skipped; a date given twice with
+    the same reading counts once, with two different readings stops naming both lines, and
+    anything unparsable stops with the file and line. ``attrs`` hold the file's name, the file
+    line of each reading (``lines``), and the ``source`` and ``vintage`` columns' values when
+    the file has them.
     """
     if not path.is_file():
         raise DataError(f"indicator {name}: no file {path}")
     what = f"the indicator column '{column}'"
-    series, _ = _read_dated_column(path, (column,), what, skip_blank=True)
-    return series[~series.index.duplicated(keep="last")].sort_index().rename(name)
+    series, _, lines = _read_dated_column(path, (column,), what, skip_blank=True)
+    table = pd.DataFrame({"value": series.to_numpy(), "line": lines}, index=series.index)
+    table = table.sort_index(kind="stable")
+    repeated = table.index.duplicated(keep=False)
+    for date, group in table[repeated].groupby(level=0):
+        if group["value"].nunique() > 1:
+            first, second = group["line"].iloc[0], group["line"].iloc[1]
+            raise DataError(
+                f"{path}, line {second}: {date.date()} is also on line {first} with another "
+                f"reading ({group['value'].iloc[1]:g} against {group['value'].iloc[0]:g}); "
+                "keep one"
+            )
+    table = table[~table.index.duplicated(keep="first")]
+    readings = pd.Series(table["value"].to_numpy(), index=table.index, name=name)
+    lines = tuple(int(line) for line in table["line"])
+    readings.attrs = {"file": path.name, "lines": lines, **_provenance(path)}
+    return readings
+
+
+def _provenance(path: Path) -> dict[str, str]:
+    """The ``source`` and ``vintage`` columns' distinct values, when the file has them."""
+    header = pd.read_csv(path, dtype=str, keep_default_na=False)
+    found = {}
+    for column in ("source", "vintage"):
+        if column in header.columns:
+            values = sorted({value.strip() for value in header[column] if value.strip()})
+            if values:
+                found[column] = ", ".join(values) if column == "source" else values[-1]
+    return found
 
 
 def _read_dated_column(
     path: Path, columns: tuple[str, ...], what: str, skip_blank: bool = False
-) -> tuple[pd.Series, str]:
-    """Parse ``Date`` and the first of ``columns`` present; returns the series and the column."""
+) -> tuple[pd.Series, str, np.ndarray]:
+    """Parse ``Date`` and the first of ``columns`` present: the series, column and file lines."""
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
@@ -95,7 +125,8 @@ def _read_dated_column(
     )  # fmt: skip
     if table.empty:
         raise DataError(f"{path}: has a header but no rows; add data or remove the file")
-    return pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates)), column
+    series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates))
+    return series, column, table.index.to_numpy() + 2  # the header is line 1
 
 
 def _fail_on_first(path: Path, bad: pd.Series, raw: pd.Series, what: str) -> None:

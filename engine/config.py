@@ -277,11 +277,14 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 
 
 def _values(obj: Any) -> dict[str, Any]:
-    """A dataclass's fields as plain values; a mapping of objects becomes nested mappings."""
+    """A dataclass's fields as plain values, a tuple as a list (as YAML and JSON write it).
+
+    A mapping of objects (the support levels) becomes nested mappings.
+    """
     plain = {}
     for spec in fields(obj):
         value = getattr(obj, spec.name)
         if isinstance(value, dict) and any(is_dataclass(item) for item in value.values()):
             value = {key: _values(item) for key, item in value.items()}
-        plain[spec.name] = value
+        plain[spec.name] = list(value) if isinstance(value, tuple) else value
     return plain

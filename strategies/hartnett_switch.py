@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
@@ -20,6 +21,7 @@ from strategies.signals import (
     BullBearProxy,
     DollarSystemic,
     ExternalIndicator,
+    GuardMode,
     Signal,
     SupportBreak,
 )
@@ -39,9 +41,11 @@ DEFAULT_SUPPORTS: dict[str, SupportBreak] = {
 """Tech 15% and crypto 30% below their 200-bar highs, each confirmed by 3 closes."""
 SIGNAL_FIELDS = (
     *("reading_file", "reading_column", "reading_delay_days", "reading_window_days"),
+    *("reading_scale", "reading_max_age_days"),
     *("reading_min_components", "reading_crypto", "aaii_file", "aaii_column", "aaii_delay_days"),
+    *("reading_breadth", "reading_trend", "reading_crypto_ticker"),
     *("supports", "dollar_guard", "dollar_ticker", "dollar_level", "yields_ticker"),
-    *("yields_fall_bps", "yields_days"),
+    *("yields_fall_bps", "yields_days", "dollar_mode"),
 )
 """The parameters the signals depend on (the thresholds and books are not among them)."""
 
@@ -83,17 +87,32 @@ class HartnettSwitch(Strategy):
     reading_file: str | None = None
     """A CSV of real readings (BofA's, if you have them) used instead of the proxy."""
     reading_column: str = "reading"
-    """The readings file's column, on the 0-10 scale."""
+    """The readings file's column, on the 0-10 scale (see ``reading_scale``)."""
+    reading_scale: float = 10.0
+    """The readings file's scale, 0 to this (100 for a percent scale); readings are converted to
+    0-10, and one outside the scale stops the run naming its line."""
     reading_delay_days: int = 1
     """Calendar days after a reading's date before it may be used."""
+    reading_max_age_days: int = 42
+    """Calendar days after its date a file's reading may still be used (0: no limit). BofA
+    publishes about weekly; after six weeks without one the reading is missing, with a warning
+    naming the gap, rather than a months-old reading deciding the regime."""
     reading_window_days: int = 756
     """Bars of history each component of the reading is ranked against (about 3 years)."""
     reading_min_components: int = 3
     """The reading needs at least this many components with enough history."""
+    reading_breadth: tuple[str, ...] = ("SPY", "IWM", "EFA", "XLK")
+    """The proxy's breadth: the tickers whose share above their 200-bar average is a component.
+    Its own key, so changing what a role trades does not change the signal (a role's name, such
+    as international, reads that role's ticker if you want them tied)."""
+    reading_trend: str = "SPY"
+    """The proxy's trend component: this ticker over its 200-bar average (or a role's name)."""
     reading_crypto: bool = False
-    """Add crypto froth (the crypto role over its 200-bar average) as a component of the reading;
-    off by default, as in BofA's indicator, and it agrees better with the published readings
-    (docs/bull_bear_proxy.md)."""
+    """Add crypto froth (``reading_crypto_ticker`` over its 200-bar average) as a component of
+    the reading; off by default, as in BofA's indicator, and it agrees better with the
+    published readings (docs/bull_bear_proxy.md)."""
+    reading_crypto_ticker: str = "BTC-USD"
+    """The crypto froth component's ticker (or a role's name)."""
     aaii_file: str | None = None
     """A CSV of the AAII survey to add its bull-bear spread to the reading (optional)."""
     aaii_column: str = "Bull_Bear_Spread"
@@ -125,6 +144,11 @@ class HartnettSwitch(Strategy):
     """The guard also needs yields to have fallen this much (0: the dollar level alone)."""
     yields_days: int = 21
     """Bars over which the fall in yields is measured."""
+    dollar_mode: GuardMode = "cross"
+    """cross: the guard fires on the first bar the dollar is at or above its level with yields
+    fallen, after a dollar close below the level, and re-arms only after another close below
+    it; level: the guard is on whenever both hold (a dollar that sits above its level then
+    flips the guard with every wobble in yields)."""
 
     def __post_init__(self) -> None:
         self._main_street()  # checks the Main Street weights
@@ -133,6 +157,12 @@ class HartnettSwitch(Strategy):
         check_range("sell_above", self.sell_above, 0.0, 10.0)
         check_range("buy_below", self.buy_below, 0.0, self.sell_above)
         check_range("reading_window_days", self.reading_window_days, 20, 5000)
+        check_range("reading_max_age_days", self.reading_max_age_days, 0, 36_600)
+        if not (math.isfinite(self.reading_scale) and self.reading_scale > 0):
+            raise ConfigError(
+                f"strategy.reading_scale = {self.reading_scale} is out of range; expected a "
+                "number above 0 (10 for BofA's 0-10, 100 for a percent scale)"
+            )
         for key in ("max_hold", "min_hold", "cooldown", "aaii_delay_days", "reading_delay_days"):
             check_range(key, getattr(self, key), 0, 100_000)
         object.__setattr__(self, "supports", _support_levels(self.supports))
@@ -273,10 +303,14 @@ def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dic
             delay_days=given.aaii_delay_days,
         )
     u = universe
+
+    def ticker(name: str) -> str:  # a ticker of the data, or a role for the universe's ticker
+        return u.ticker(name) if name in ROLES else name  # type: ignore[arg-type]
+
     reading: Signal = BullBearProxy(
-        breadth=(u.stocks, u.small_caps, u.international, u.tech),
-        stocks=u.stocks,
-        crypto=u.crypto if given.reading_crypto else None,
+        breadth=tuple(ticker(name) for name in given.reading_breadth),
+        stocks=ticker(given.reading_trend),
+        crypto=ticker(given.reading_crypto_ticker) if given.reading_crypto else None,
         window_days=given.reading_window_days,
         min_components=given.reading_min_components,
         aaii=aaii,
@@ -287,12 +321,13 @@ def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dic
             path=given.reading_file,
             column=given.reading_column,
             delay_days=given.reading_delay_days,
+            scale=10.0 / given.reading_scale,
+            bounds=(0.0, given.reading_scale),
+            max_age_days=given.reading_max_age_days or None,
         )
     signals: dict[str, Signal] = {"bull_bear": reading}
     for name, support in given.supports:
-        ticker = support.ticker
-        ticker = u.ticker(ticker) if ticker in ROLES else ticker  # type: ignore[arg-type]
-        signals[f"{SUPPORT_PREFIX}{name}"] = replace(support, ticker=ticker)
+        signals[f"{SUPPORT_PREFIX}{name}"] = replace(support, ticker=ticker(support.ticker))
     if given.dollar_guard:
         signals["dollar_guard"] = DollarSystemic(
             ticker=given.dollar_ticker,
@@ -300,6 +335,7 @@ def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dic
             yields=given.yields_ticker,
             yields_fall_bps=given.yields_fall_bps,
             yields_days=given.yields_days,
+            mode=given.dollar_mode,
         )
     return signals
 

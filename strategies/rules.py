@@ -116,6 +116,47 @@ def holding(
     return pd.Series(out, index=entries.index, name="holding")
 
 
+def armed(condition: pd.Series, rearm: pd.Series, confirm: int = 1, pause: int = 0) -> pd.Series:
+    """A trigger that fires once per crossing, and re-arms only on the other side.
+
+    On when ``condition`` has held ``confirm`` bars in a row after a ``rearm`` bar, on while it
+    holds, then off until the next ``rearm`` bar.
+
+    This is a break as a strategist means it: "XLK breaks 133" is a close crossing from above
+    (``condition`` close < 133, ``rearm`` close >= 133), not a close that merely is below.
+    ``pause`` bars must pass after a firing before the next may fire (0: none). The state
+    starts disarmed, so a condition true from the first bar never fires.
+
+    Timing: the state at ``t`` depends on both inputs up to ``t``.
+    """
+    if not condition.index.equals(rearm.index):
+        raise ValueError("armed: condition and rearm must share one index")
+    if confirm < 1 or pause < 0:
+        raise ValueError(f"armed: confirm {confirm}, pause {pause}; expected >= 1 and >= 0")
+    out = armed_bars(as_flags(condition), as_flags(rearm), confirm, pause)
+    return pd.Series(out, index=condition.index, name=condition.name)
+
+
+@njit(cache=True)
+def armed_bars(condition: np.ndarray, rearm: np.ndarray, confirm: int, pause: int) -> np.ndarray:
+    """`armed` on bool arrays, compiled."""
+    out = np.zeros(len(condition), dtype=np.bool_)
+    ready = False  # a rearm bar seen since the last firing
+    on = False
+    run = 0  # bars in a row the condition has held
+    last = -(2**62)  # the bar of the last firing
+    for i in range(len(condition)):
+        if rearm[i]:
+            ready = True
+        run = run + 1 if condition[i] else 0
+        if on:
+            on = condition[i]
+        elif ready and run >= confirm and i - last >= pause:
+            on, ready, last = True, False, i
+        out[i] = on
+    return out
+
+
 @njit(cache=True)
 def held_bars(
     enter: np.ndarray, leave: np.ndarray, min_hold: int, limit: int, cooldown: int

@@ -19,7 +19,7 @@ import pandas as pd
 from data.market import Market
 from engine.errors import ConfigError, DataError
 from strategies.base import check_range
-from strategies.rules import as_flags, confirmed, crossed_above, holding, hysteresis
+from strategies.rules import armed, as_flags, confirmed, crossed_above, holding, hysteresis
 
 __all__ = [
     "AllOf",
@@ -30,14 +30,17 @@ __all__ = [
     "Not",
     "Signal",
     "SupportBreak",
+    "armed",
     "confirmed",
     "crossed_above",
     "holding",
     "hysteresis",
 ]
 
-SupportMode = Literal["absolute", "below_average", "drawdown"]
+SupportMode = Literal["absolute", "below_average", "drawdown", "below_level"]
 SUPPORT_MODES: tuple[SupportMode, ...] = get_args(SupportMode)
+GuardMode = Literal["cross", "level"]
+GUARD_MODES: tuple[GuardMode, ...] = get_args(GuardMode)
 _YIELD_TOLERANCE = 1e-9
 """Percentage points: a fall of exactly the threshold counts despite float rounding."""
 
@@ -103,8 +106,10 @@ class ExternalIndicator(Signal):
     """A dated series read from a file (e.g. the AAII bull-bear spread), times ``scale``.
 
     Timing: a reading dated ``d`` is usable from the first calendar date ``>= d + delay_days``
-    and is carried forward until the next usable reading; NaN before the first. Blank readings
-    are skipped (the one before carries on).
+    and is carried forward until the next usable reading, for at most ``max_age_days`` calendar
+    days after ``d`` (None: forever); NaN before the first and once too old. Blank readings are
+    skipped (the one before carries on). With ``bounds``, a reading outside them (before
+    ``scale``) stops the run naming its line.
     """
 
     name: str
@@ -112,6 +117,8 @@ class ExternalIndicator(Signal):
     column: str
     delay_days: int = 1
     scale: float = 1.0
+    bounds: tuple[float, float] | None = None
+    max_age_days: int | None = None
 
     def __post_init__(self) -> None:
         if not self.name:
@@ -119,6 +126,8 @@ class ExternalIndicator(Signal):
         check_range("delay_days", self.delay_days, 0, 3660)
         if not np.isfinite(self.scale):
             raise ConfigError(f"strategy.scale = {self.scale} is not a finite number")
+        if self.max_age_days is not None:
+            check_range("max_age_days", self.max_age_days, 1, 36_600)
 
     def external(self) -> dict[str, tuple[str, str]]:
         """Return ``{name: (path, column)}``."""
@@ -129,22 +138,51 @@ class ExternalIndicator(Signal):
         """The indicator's name."""
         return self.name
 
-    def evaluate(self, market: Market) -> pd.Series:
-        """Return the latest usable reading on each of the market's dates."""
+    def _readings(self, market: Market) -> pd.Series:
         if self.name not in market.external:
             raise DataError(
                 f"signal {self.name} needs the external series {self.name!r} "
                 f"({self.path}, column {self.column}); the market does not hold it"
             )
-        readings = market.external[self.name].astype(float).dropna()
-        usable = (pd.DatetimeIndex(readings.index) + pd.Timedelta(days=self.delay_days)).ceil("D")
+        readings = market.external[self.name]
+        if self.bounds is not None:
+            low, high = self.bounds
+            outside = ((readings < low) | (readings > high)).to_numpy()
+            if outside.any():
+                at = int(np.argmax(outside))
+                lines = readings.attrs.get("lines")
+                where = f"line {lines[at]}" if lines else f"{readings.index[at].date()}"
+                raise DataError(
+                    f"{self.path}, {where}: {self.column} {readings.iloc[at]:g} is outside the "
+                    f"readings' scale {low:g} to {high:g}; fix the file or declare its scale"
+                )
+        return readings.astype(float).dropna()
+
+    def _latest(self, market: Market) -> tuple[np.ndarray, np.ndarray]:
+        """For each date, the latest usable reading's position (-1: none) and its age in days."""
+        readings = self._readings(market)
+        dated = pd.DatetimeIndex(readings.index)
+        usable = (dated + pd.Timedelta(days=self.delay_days)).ceil("D")
         order = np.argsort(usable.to_numpy(), kind="stable")
-        usable, values = usable[order], readings.to_numpy()[order] * self.scale
         dates = market.history.index
-        latest = usable.searchsorted(dates, side="right") - 1  # the last usable on or before
-        out = np.full(len(dates), np.nan)
-        out[latest >= 0] = values[latest[latest >= 0]]
-        return pd.Series(out, index=dates, name=self.label)
+        latest = usable[order].searchsorted(dates, side="right") - 1  # the last usable one
+        position = np.where(latest >= 0, order[np.maximum(latest, 0)], -1)
+        age = (dates - dated[np.maximum(position, 0)]).days.to_numpy()
+        return position, np.where(position >= 0, age, -1)
+
+    def stale(self, market: Market) -> pd.Series:
+        """True where a reading was usable but is older than ``max_age_days``."""
+        position, age = market.evaluate(self, "_latest")
+        too_old = (position >= 0) & (age > (self.max_age_days or np.iinfo(np.int64).max))
+        return pd.Series(too_old, index=market.history.index)
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the latest usable reading on each of the market's dates."""
+        values = self._readings(market).to_numpy() * self.scale
+        position, _ = market.evaluate(self, "_latest")
+        out = np.where(position >= 0, values[np.maximum(position, 0)], np.nan)
+        out[market.evaluate(self, "stale").to_numpy()] = np.nan
+        return pd.Series(out, index=market.history.index, name=self.label)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -248,14 +286,21 @@ class BullBearProxy(Signal):
 
 @dataclass(frozen=True, kw_only=True)
 class SupportBreak(Signal):
-    """A close below support, held for ``confirm_days`` bars in a row.
+    """A break of support: a close crossing below it, held for ``confirm_days`` bars in a row.
 
-    Modes: ``absolute``, close < ``level`` (a price: XLK 133, BTC-USD 58000, GC=F 4550);
-    ``below_average``, close < average * (1 - ``level``) over ``window`` closes; ``drawdown``,
-    close <= high * (1 - ``level``), the high over the last ``window`` closes (today's included).
+    Modes: ``absolute``, the close crossing below ``level`` (a price: XLK 133, BTC-USD 58000,
+    GC=F 4550) from at or above it; ``below_average``, below average * (1 - ``level``) over
+    ``window`` closes; ``drawdown``, at or below high * (1 - ``level``), the high over the last
+    ``window`` closes (today's included); ``below_level``, the close merely below ``level``,
+    whatever it did before (a price that starts below its level is a break from the first bar).
 
-    Timing: True at ``t`` if the condition held at ``t`` and the ``confirm_days - 1`` bars
-    before; False where the close (or a full window) is missing.
+    Re-arm: after a break, the same level fires again only after a close back above support
+    (relative modes: or a support not yet known, so the first full window may break), and
+    (``rearm_bars``) not before that many bars after the last firing. ``below_level`` is on
+    whenever the close is confirmed below the level and has no re-arm rule.
+
+    Timing: True at ``t`` while the break holds, from the bar its ``confirm_days``-th close
+    below is seen; False where the close (or a full window) is missing.
     """
 
     ticker: str
@@ -263,6 +308,7 @@ class SupportBreak(Signal):
     level: float
     window: int = 200
     confirm_days: int = 3
+    rearm_bars: int = 0
 
     def __post_init__(self) -> None:
         if self.mode not in SUPPORT_MODES:
@@ -270,7 +316,7 @@ class SupportBreak(Signal):
                 f"strategy.mode = {self.mode!r} is not a support mode; expected one of "
                 f"{', '.join(SUPPORT_MODES)}"
             )
-        if self.mode == "absolute":
+        if self.mode in ("absolute", "below_level"):
             if not self.level > 0:
                 raise ConfigError(f"strategy.level = {self.level} is out of range; expected > 0")
         elif not 0.0 <= self.level < 1.0:
@@ -280,6 +326,12 @@ class SupportBreak(Signal):
             )
         check_range("window", self.window, 1, 5000)
         check_range("confirm_days", self.confirm_days, 1, 1000)
+        check_range("rearm_bars", self.rearm_bars, 0, 5000)
+        if self.mode == "below_level" and self.rearm_bars:
+            raise ConfigError(
+                "strategy.rearm_bars: below_level mode does not re-arm (it is on while the "
+                "close is below the level); use mode absolute for a crossing with a pause"
+            )
 
     def tickers(self) -> tuple[str, ...]:
         """Return the one ticker watched."""
@@ -287,12 +339,17 @@ class SupportBreak(Signal):
 
     def warmup_bars(self) -> int:
         """The average's or the high's window (relative modes), then the confirming closes."""
-        return self.confirm_days + (0 if self.mode == "absolute" else self.window - 1)
+        return self.confirm_days + (0 if self.absolute else self.window - 1)
+
+    @property
+    def absolute(self) -> bool:
+        """Whether support is the fixed ``level``, a price."""
+        return self.mode in ("absolute", "below_level")
 
     def support(self, market: Market) -> pd.Series:
         """Return the support price on each date: the level, or the average's or high's share."""
         close = _close(market, self.ticker, self.label)
-        if self.mode == "absolute":
+        if self.absolute:
             return pd.Series(self.level, index=close.index).where(close.notna())
         if self.mode == "below_average":
             return _average(close, self.window) * (1.0 - self.level)
@@ -304,18 +361,28 @@ class SupportBreak(Signal):
 
     @property
     def label(self) -> str:
-        """For example ``XLK < 133 for 3d`` or ``BTC-USD 200d drawdown >= 30% for 3d``."""
+        """For example ``XLK crosses < 133 for 3d`` or ``BTC-USD 200d drawdown >= 30% for 3d``."""
         if self.mode == "absolute":
+            rule = f"{self.ticker} crosses < {self.level:g}"
+        elif self.mode == "below_level":
             rule = f"{self.ticker} < {self.level:g}"
         elif self.mode == "below_average":
             rule = f"{self.ticker} < {self.window}d avg -{100 * self.level:g}%"
         else:
             rule = f"{self.ticker} {self.window}d drawdown >= {100 * self.level:g}%"
-        return f"{rule} for {self.confirm_days}d"
+        rearm = f", re-armed after {self.rearm_bars} bars" if self.rearm_bars else ""
+        return f"{rule} for {self.confirm_days}d{rearm}"
 
     def evaluate(self, market: Market) -> pd.Series:
         """Return the confirmed break, a NaN-free bool series."""
-        return confirmed(market.evaluate(self, "beyond"), self.confirm_days).rename(self.label)
+        beyond = market.evaluate(self, "beyond")
+        if self.mode == "below_level":
+            return confirmed(beyond, self.confirm_days).rename(self.label)
+        back_above = ~beyond  # a relative support is new when its window fills: from NaN
+        if self.mode == "absolute":  # a fixed level is crossed only by a close seen above it
+            back_above &= market.evaluate(self, "support").notna()
+        broken = armed(beyond, back_above, self.confirm_days, self.rearm_bars)
+        return broken.rename(self.label)
 
     def beyond(self, market: Market) -> pd.Series:
         """Return True where the close is beyond support, before any confirmation."""
@@ -326,12 +393,18 @@ class SupportBreak(Signal):
 
 @dataclass(frozen=True, kw_only=True)
 class DollarSystemic(Signal):
-    """The systemic-event guard: the dollar index at or above ``level`` with yields collapsing.
+    """The systemic-event guard: the dollar index surging to ``level`` with yields collapsing.
 
     With ``yields_fall_bps > 0`` the ten-year yield (``^TNX`` is in percent: 1 bp = 0.01) must
     also be at least that much lower than ``yields_days`` bars before; with 0 the dollar alone.
 
-    Timing: uses closes at ``t`` and ``t - yields_days``; False where an input is missing.
+    Modes: ``cross`` (the default), on the first bar both hold after a dollar close below
+    ``level``, on while both hold, and re-armed only by a dollar close back below ``level``, so
+    a dollar that sits above its level fires once, not every time yields wobble; ``level``, on
+    whenever both hold.
+
+    Timing: uses closes at ``t`` and ``t - yields_days`` (and, crossing, the closes before ``t``);
+    False where an input is missing.
     """
 
     ticker: str = "DX-Y.NYB"
@@ -339,8 +412,14 @@ class DollarSystemic(Signal):
     yields: str = "^TNX"
     yields_fall_bps: float = 0.0
     yields_days: int = 21
+    mode: GuardMode = "cross"
 
     def __post_init__(self) -> None:
+        if self.mode not in GUARD_MODES:
+            raise ConfigError(
+                f"strategy.dollar_mode = {self.mode!r} is not a guard mode; expected one of "
+                f"{', '.join(GUARD_MODES)}"
+            )
         if not self.level > 0:
             raise ConfigError(f"strategy.level = {self.level} is out of range; expected > 0")
         check_range("yields_fall_bps", self.yields_fall_bps, 0.0, 10_000.0)
@@ -368,19 +447,23 @@ class DollarSystemic(Signal):
 
     @property
     def label(self) -> str:
-        """For example ``DX-Y.NYB >= 100 & ^TNX -50bp/21d``."""
-        rule = f"{self.ticker} >= {self.level:g}"
+        """For example ``DX-Y.NYB crosses >= 100 & ^TNX -50bp/21d``."""
+        rule = f"{self.ticker} {'crosses ' if self.mode == 'cross' else ''}>= {self.level:g}"
         if self.yields_fall_bps > 0:
             rule += f" & {self.yields} -{self.yields_fall_bps:g}bp/{self.yields_days}d"
         return rule
 
     def evaluate(self, market: Market) -> pd.Series:
         """Return the guard, a NaN-free bool series."""
-        hit = as_flags(_close(market, self.ticker, self.label) >= self.level)
+        dollar = _close(market, self.ticker, self.label)
+        hit = as_flags(dollar >= self.level)
         if self.yields_fall_bps > 0:
             change = market.evaluate(self, "yields_change")
             hit &= as_flags(change <= -self.yields_fall_bps / 100.0 + _YIELD_TOLERANCE)
-        return pd.Series(hit, index=market.history.index, name=self.label)
+        guard = pd.Series(hit, index=market.history.index, name=self.label)
+        if self.mode == "cross":
+            guard = armed(guard, dollar < self.level).rename(self.label)
+        return guard
 
 
 def _bool_of(signal: Signal, market: Market) -> np.ndarray:

@@ -8,13 +8,20 @@ held and what would change it. Both read only data up to the market's last date.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from data.market import Market
-from strategies.signals import BullBearProxy, DollarSystemic, Signal, SupportBreak
+from strategies.signals import (
+    BullBearProxy,
+    DollarSystemic,
+    ExternalIndicator,
+    Signal,
+    SupportBreak,
+)
 
 if TYPE_CHECKING:
     from strategies.hartnett_switch import HartnettSwitch
@@ -43,6 +50,16 @@ def warmup_facts(signals: dict[str, Signal], market: Market) -> tuple[list[str],
                 f"{market.history.index[0].date()}, the run from {start.date()})"
             )
         missing = ~market.in_run(defined)
+        if isinstance(signal, ExternalIndicator) and signal.max_age_days:
+            stale = market.in_run(market.evaluate(signal, "stale"))
+            if stale.any():
+                warnings.append(
+                    f"reading {name} ({signal.path}) is older than {signal.max_age_days} days on "
+                    f"{int(stale.sum()):,} of the run's {len(stale):,} days ({_spans(stale)}), "
+                    "so it counts as missing there: add newer readings or raise "
+                    "strategy.reading_max_age_days"
+                )
+            missing &= ~stale
         if missing.any():
             warnings.append(
                 f"trigger {name} ({signal.label}) has no value on {int(missing.sum()):,} of the "
@@ -50,6 +67,20 @@ def warmup_facts(signals: dict[str, Signal], market: Market) -> tuple[list[str],
                 f"{warmup:,} before the start: give an earlier history or a shorter window"
             )
     return notes, warnings
+
+
+PROXY_DOCS = "docs/bull_bear_proxy.md"
+
+
+def reading_source(reading: Signal, market: Market) -> str:
+    """What the reading is: the price proxy, or the readings file with its source and vintage."""
+    if isinstance(reading, BullBearProxy):
+        return f"price proxy, not BofA's indicator (documented in {PROXY_DOCS})"
+    if isinstance(reading, ExternalIndicator):
+        facts = market.external[reading.name].attrs if reading.name in market.external else {}
+        told = [f"{key} {facts[key]}" for key in ("source", "vintage") if key in facts]
+        return ", ".join([f"file {Path(reading.path).name}", *told])
+    return reading.label
 
 
 def _spans(flags: pd.Series) -> str:
@@ -89,7 +120,7 @@ def signals_now(
         "as_of": last.date().isoformat(),
         "regime": state,
         "reading": {
-            "source": "price proxy" if isinstance(reading, BullBearProxy) else reading.label,
+            "source": reading_source(reading, market),
             "value": value,
             "sell_above": strategy.sell_above,
             "minus_sell_above": _minus(value, strategy.sell_above),

@@ -27,7 +27,7 @@ def test_list_names_every_strategy_signal_section_and_preset(
         assert cls.summary in out
     for name in ("BullBearProxy", "SupportBreak", "DollarSystemic", "ExternalIndicator", "AnyOf"):
         assert f"  {name}" in out
-    assert "A close below support, held for ``confirm_days`` bars in a row." in out
+    assert "A break of support: a close crossing below it, held for ``confirm_days`` bars" in out
     for name in ("universe", "costs", "execution", "run"):
         assert f"  {name}" in out
     for preset in ("hartnett.yaml", "sixty_forty.yaml", "main_street.yaml", "hartnett_switch.yaml"):

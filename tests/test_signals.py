@@ -172,7 +172,7 @@ def test_support_break_absolute_needs_confirm_days_in_a_row() -> None:
     market = _market({"XLK": [140, 132, 131, 134, 130, 129, 128, NAN]})
     signal = SupportBreak(ticker="XLK", mode="absolute", level=133)
     assert _flags(signal.evaluate(market)) == [F, F, F, F, F, F, T, F]
-    assert (signal.label, signal.tickers()) == ("XLK < 133 for 3d", ("XLK",))
+    assert (signal.label, signal.tickers()) == ("XLK crosses < 133 for 3d", ("XLK",))
 
 
 def test_support_break_below_average() -> None:
@@ -219,8 +219,8 @@ def test_dollar_guard_with_and_without_falling_yields() -> None:
             "^TNX": [4.5, 4.4, 4.25, 4.0, 3.9, 4.3, 4.0],
         }
     )
-    assert _flags(DollarSystemic().evaluate(market)) == [F, T, T, T, F, T, F]
-    both = DollarSystemic(yields_fall_bps=25, yields_days=2)
+    assert _flags(DollarSystemic(mode="level").evaluate(market)) == [F, T, T, T, F, T, F]
+    both = DollarSystemic(yields_fall_bps=25, yields_days=2, mode="level")
     # yield changes over 2 bars: NaN, NaN, -0.25 (exactly 25 bp counts), -0.4, -0.35, +0.3, +0.1
     assert _flags(both.evaluate(market)) == [F, F, T, T, F, F, F]
     assert DollarSystemic().tickers() == ("DX-Y.NYB",)
@@ -237,7 +237,7 @@ def test_combinations_are_element_wise_and_read_their_parts_inputs() -> None:
     assert _flags(Not(dollar).evaluate(market)) == [T, F, F, T]
     either = AnyOf((dollar, Not(tech)))
     assert either.tickers() == ("DX-Y.NYB", "XLK")
-    assert either.label == "any(DX-Y.NYB >= 100, not(XLK < 133 for 1d))"
+    assert either.label == "any(DX-Y.NYB crosses >= 100, not(XLK crosses < 133 for 1d))"
     assert "SupportBreak(ticker='XLK'" in repr(either)
 
 
