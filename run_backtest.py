@@ -227,6 +227,10 @@ def _sweep(
 
     check_executor(args.executor)
     axes = [parse_axis(text) for text in args.sweep]
+    if args.walk_forward:  # a window the data cannot hold is said before the sweep runs
+        from engine.walkforward import check_windows
+
+        check_windows(config, axes, args.walk_forward)
     total = 1
     for axis in axes:
         total *= len(axis.values)

@@ -27,7 +27,7 @@ def read_price_csv(path: Path, ticker: str, *, traded: bool = True) -> tuple[pd.
     line for anything unparsable; order, repeats and signs are checked by `data.validate`.
     ``traded`` says whether a role trades the ticker or only a signal reads it (for the fix).
     """
-    if not path.is_file():
+    if not path.exists():
         fix = (
             "choose another ticker for this role with --set universe.ROLE=TICKER"
             if traded
@@ -52,7 +52,7 @@ def read_rate_csv(path: Path, column: str) -> pd.Series:
 
     Rates may be zero or negative; anything unparsable or missing stops with the file and line.
     """
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"costs.cash_rate_file: no file {path}")
     what = f"the rate column '{column}' (costs.cash_rate_column)"
     series, _, _ = _read_dated_column(path, (column,), what)
@@ -68,7 +68,7 @@ def read_indicator_csv(path: Path, column: str, name: str) -> pd.Series:
     line of each reading (``lines``), and the ``source`` and ``vintage`` columns' values when
     the file has them.
     """
-    if not path.is_file():
+    if not path.exists():
         raise DataError(f"indicator {name}: no file {path}")
     what = f"the indicator column '{column}'"
     series, _, lines = _read_dated_column(path, (column,), what, skip_blank=True)
@@ -106,18 +106,33 @@ def _read_dated_column(
     path: Path, columns: tuple[str, ...], what: str, skip_blank: bool = False
 ) -> tuple[pd.Series, str, np.ndarray]:
     """Parse ``Date`` and the first of ``columns`` present: the series, column and file lines."""
+    _check_readable(path)
     try:
         table = pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise DataError(f"{path}: not a readable CSV file ({exc}); fix or replace it") from exc
+        reason = " ".join(str(exc).split())  # one line, whatever the parser said
+        raise DataError(f"{path}: not a readable CSV file ({reason}); fix or replace it") from exc
     column = next((name for name in columns if name in table.columns), None)
     if "Date" not in table.columns or column is None:
-        raise DataError(f"{path}: needs a 'Date' column and {what}; found {list(table.columns)}")
+        header = ",".join(table.columns)
+        hint = next(
+            (f"; it looks {name}-separated: save it with commas and '.' decimals"
+             for mark, name in ((";", "semicolon"), ("\t", "tab")) if mark in header),
+            "",
+        )  # fmt: skip
+        raise DataError(
+            f"{path}: needs a 'Date' column and {what}; found {list(table.columns)}{hint}"
+        )
     if skip_blank:
         table = table[table[column].str.strip() != ""]
-    dates = pd.to_datetime(table["Date"].str.strip(), format="ISO8601", errors="coerce")
+    raw_dates = table["Date"].str.strip()
+    zoned = raw_dates.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    _fail_on_first(path, zoned, table["Date"], "a date with a time zone (expected YYYY-MM-DD)")
+    dates = pd.to_datetime(raw_dates, format="ISO8601", errors="coerce")
     values = pd.to_numeric(table[column].str.strip(), errors="coerce")
     _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
+    tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    _fail_on_first(path, dates > tomorrow, table["Date"], "a date in the future")
     finite = np.isfinite(values.to_numpy(dtype=float))  # inf, -inf and 1e400 are no prices
     _fail_on_first(
         path, pd.Series(~finite, index=values.index), table[column],
@@ -127,6 +142,22 @@ def _read_dated_column(
         raise DataError(f"{path}: has a header but no rows; add data or remove the file")
     series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates))
     return series, column, table.index.to_numpy() + 2  # the header is line 1
+
+
+MAX_FILE_BYTES = 200_000_000
+"""A century of daily closes is about 3 MB; a file this large is not one ticker's prices."""
+
+
+def _check_readable(path: Path) -> None:
+    """Refuse a directory, a device or a huge file before reading a byte of it."""
+    if not path.is_file():
+        raise DataError(f"{path}: not a regular file (a directory or a device?); give a CSV file")
+    size = path.stat().st_size
+    if size > MAX_FILE_BYTES:
+        raise DataError(
+            f"{path}: {size / 1e6:,.0f} MB, more than the {MAX_FILE_BYTES / 1e6:,.0f} MB a "
+            "price or readings file may be; give one ticker's daily rows"
+        )
 
 
 def _fail_on_first(path: Path, bad: pd.Series, raw: pd.Series, what: str) -> None:

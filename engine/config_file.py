@@ -27,10 +27,22 @@ Source = tuple[str | None, list[str], dict[str, Any]]
 """What a file says: the strategy's name, ``key=value`` overrides, and run-wide values."""
 
 
+MAX_CONFIG_BYTES = 1_000_000
+"""The commented presets are under 10 kB."""
+
+
 def read_config_file(path: Path) -> Source:
     """Return the strategy's name, the overrides, and the run-wide settings of a config file."""
+    path = Path(path)
+    if path.exists() and not path.is_file():
+        raise ConfigError(f"--config {path}: not a regular file (a directory or a device?)")
+    if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
+        raise ConfigError(
+            f"--config {path}: {path.stat().st_size:,} bytes, more than the "
+            f"{MAX_CONFIG_BYTES:,} a config file may be; a preset is a few kB"
+        )
     try:
-        content = yaml.safe_load(Path(path).read_text())
+        content = yaml.safe_load(path.read_text())
     except OSError as exc:
         raise ConfigError(f"--config {path}: cannot read it ({exc.strerror})") from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML cannot build

@@ -153,6 +153,11 @@ def walk_forward(
     )
 
 
+def check_windows(config: RunConfig, axes: list[Axis], text: str) -> None:
+    """Raise `ConfigError` for a ``TRAIN:TEST`` spec that does not parse or fit the data."""
+    _windows(config, axes, *parse_windows(text))
+
+
 def _windows(
     config: RunConfig, axes: list[Axis], train: pd.DateOffset, test: pd.DateOffset
 ) -> tuple[list[Window], int]:

@@ -1,0 +1,314 @@
+"""Hostile input, case by case: one `error:` line naming the file and line, the key or the
+flag, exit status 2, no traceback, and nothing left in the results folder; or, where a careful
+tool accepts the input, a run whose outcome says what it did.
+
+The price files are built here, a few weeks of made-up closes: AGG is the hostile one, SPY is
+sound, and the strategy is ``sixty_forty`` (SPY and AGG only).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from tests.conftest import run_cli
+
+DAYS = pd.bdate_range("2024-01-02", periods=60)
+
+
+def _closes(base: float) -> list[str]:
+    return [f"{day.date()},{base + 0.1 * i:.2f}" for i, day in enumerate(DAYS)]
+
+
+GOOD = ["Date,Adj Close", *_closes(95.0)]
+
+
+def _with_cell(cell: str) -> bytes:
+    rows = list(GOOD)
+    rows[31] = f"{DAYS[30].date()},{cell}"  # line 32 of the file
+    return ("\n".join(rows) + "\n").encode()
+
+
+def _text(rows: list[str]) -> bytes:
+    return ("\n".join(rows) + "\n").encode()
+
+
+SPLIT = _text([GOOD[0], *[f"{d.date()},{95 if i < 30 else 23.75}" for i, d in enumerate(DAYS)]])
+
+
+REFUSED: dict[str, tuple[bytes, str]] = {
+    "UTF-16": ("\n".join(GOOD).encode("utf-16"), "not a readable CSV file"),
+    "Latin-1": (
+        _text(["Date,Adj Close \xe9", *GOOD[1:]]).replace(b"\xc3\xa9", b"\xe9"),
+        "not a readable CSV file",
+    ),
+    "semicolons": (_text([row.replace(",", ";") for row in GOOD]), "it looks semicolon-separated"),
+    "tabs": (_text([row.replace(",", "\t") for row in GOOD]), "it looks tab-separated"),
+    "decimal commas": (
+        _text(["Date;Adj Close", *[row.replace(",", ";").replace(".", ",") for row in GOOD[1:]]]),
+        "it looks semicolon-separated",
+    ),
+    "thousands separators": (
+        _text(
+            ["Date,Adj Close", *[f'{day.date()},"1,{100 + i}.50"' for i, day in enumerate(DAYS)]]
+        ),
+        "line 2: an unparsable or infinite number in 'Adj Close', got '1,100.50'",
+    ),
+    "header only": (b"Date,Adj Close\n", "has a header but no rows"),
+    "empty file": (b"", "not a readable CSV file (No columns to parse from file)"),
+    "no Date column": (_text(["When,Adj Close", *GOOD[1:]]), "needs a 'Date' column"),
+    "a row with too many fields": (
+        _text([*GOOD, "2024-03-26,1,2"]),
+        "Expected 2 fields in line 62, saw 3",
+    ),
+    "a garbage line": (_text([*GOOD, "garbage"]), "line 62: an unparsable date"),
+    "time zones": (
+        _text(["Date,Adj Close", *[f"{day.date()}T00:00:00+02:00,95" for day in DAYS]]),
+        "line 2: a date with a time zone",
+    ),
+    "US dates in an ISO file": (
+        _text([*GOOD[:31], f"{DAYS[30].strftime('%m/%d/%Y')},99", *GOOD[32:]]),
+        "line 32: an unparsable date (expected YYYY-MM-DD), got '02/13/2024'",
+    ),
+    "a date in the future": (_text([*GOOD, "2099-01-02,100"]), "line 62: a date in the future"),
+    "two prices for one date": (
+        _text([*GOOD[:31], f"{DAYS[29].date()},12", *GOOD[31:]]),
+        "date 2024-02-12 appears more than once with different prices",
+    ),
+    "a long gap": (_text([*GOOD[:11], *GOOD[51:]]), "56 calendar days without a close"),
+    "random bytes": (bytes(range(256)) * 20, "not a readable CSV file"),
+    **{
+        f"cell {cell or 'empty'}": (
+            _with_cell(cell),
+            f"line 32: an unparsable or infinite number in 'Adj Close', got '{cell}'",
+        )
+        for cell in ("inf", "-inf", "1e400", "NaN", "nan", "", "null", "-", "N/A", "n/a", "abc")
+    },
+    "cell -5": (_with_cell("-5"), "price -5.0 on 2024-02-13 is missing or not positive"),
+    "cell 0": (_with_cell("0"), "price 0.0 on 2024-02-13 is missing or not positive"),
+}
+
+
+def _folder(tmp_path: Path, agg: Callable[[Path], None]) -> str:
+    folder = tmp_path / "data"
+    folder.mkdir()
+    (folder / "SPY.csv").write_text("\n".join(["Date,Adj Close", *_closes(470.0)]) + "\n")
+    agg(folder / "AGG.csv")
+    return f"csv:{folder}"
+
+
+def _run(tmp_path: Path, data: str, capsys: pytest.CaptureFixture[str], *extra: str):
+    results = tmp_path / "results"
+    argv = ["--strategy", "sixty_forty", "--data", data, "--out", str(results), "--no-report"]
+    status, out, err = run_cli([*argv, *extra], capsys)
+    left = sorted(results.iterdir()) if results.exists() else []
+    return status, out, err, left
+
+
+def _refused(status: int, out: str, err: str, left: list[Path], message: str) -> None:
+    assert status == 2, err
+    assert out == ""
+    assert err.startswith("error: "), err
+    assert message in err, err
+    assert err.count("\n") == 1, err  # one line
+    assert "Traceback" not in err
+    assert left == []
+
+
+@pytest.mark.parametrize("case", sorted(REFUSED))
+def test_a_hostile_price_file_is_one_error_naming_it(
+    case: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    content, message = REFUSED[case]
+    data = _folder(tmp_path, lambda path: path.write_bytes(content))
+    status, out, err, left = _run(tmp_path, data, capsys)
+    _refused(status, out, err, left, message)
+    assert "AGG.csv" in err or "AGG" in err
+
+
+@pytest.mark.parametrize(
+    ("case", "make"),
+    [
+        ("a directory", lambda path: path.mkdir()),
+        ("/dev/zero", lambda path: path.symlink_to("/dev/zero")),
+        ("/dev/urandom", lambda path: path.symlink_to("/dev/urandom")),
+    ],
+)
+def test_no_file_where_a_file_should_be(
+    case: str,
+    make: Callable[[Path], None],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    status, out, err, left = _run(tmp_path, _folder(tmp_path, make), capsys)
+    _refused(status, out, err, left, "AGG.csv: not a regular file (a directory or a device?)")
+
+
+def test_a_file_of_hundreds_of_megabytes_is_refused_before_it_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def huge(path: Path) -> None:  # sparse: 300 MB on paper, nothing on disk
+        with path.open("wb") as file:
+            file.truncate(300_000_000)
+
+    status, out, err, left = _run(tmp_path, _folder(tmp_path, huge), capsys)
+    _refused(status, out, err, left, "AGG.csv: 300 MB, more than the 200 MB")
+
+
+@pytest.mark.parametrize(
+    ("case", "content", "said"),
+    [
+        ("a UTF-8 byte-order mark", ("\ufeff" + "\n".join(GOOD) + "\n").encode(), None),
+        (
+            "quoted numbers",
+            _text([GOOD[0], *['"' + r.replace(",", '","') + '"' for r in GOOD[1:]]]),
+            None,
+        ),
+        ("a repeated identical row", _text([*GOOD[:31], GOOD[30], *GOOD[31:]]), None),
+        ("rows out of order", _text([GOOD[0], *GOOD[:0:-1]]), None),
+        (
+            "extra columns",
+            _text(["Date,Open,Adj Close", *[r.replace(",", ",1,") for r in GOOD[1:]]]),
+            None,
+        ),
+        ("an unadjusted 4:1 split", SPLIT, "likely unadjusted split"),
+        ("only Close", _text(["Date,Close", *GOOD[1:]]), "no 'Adj Close' column; using 'Close'"),
+    ],
+)
+def test_what_a_careful_tool_accepts_runs_and_says_so(
+    case: str,
+    content: bytes,
+    said: str | None,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    data = _folder(tmp_path, lambda path: path.write_bytes(content))
+    status, _, err, left = _run(tmp_path, data, capsys)
+    assert status == 0, err
+    assert "Traceback" not in err
+    assert len(left) == 2  # the run directory and index.html
+    if said:
+        assert said in err
+
+
+SETTINGS_REFUSED = [
+    (["--set", "costs.fees_bps=nan"], "costs.fees_bps = nan is out of range"),
+    (["--set", "costs.fees_bps=inf"], "costs.fees_bps = inf is out of range"),
+    (["--set", "costs.fees_bps=-1"], "costs.fees_bps = -1.0 is out of range"),
+    (["--set", "costs.slippage_bps=abc"], "costs.slippage_bps=abc: Input should be a valid number"),
+    (["--set", "costs.borrow_bps.BTC-USD=nan"], "costs.borrow_bps.BTC-USD = nan is out of range"),
+    (["--set", "costs.cash_rate=nan"], "costs.cash_rate = nan is out of range"),
+    (["--set", "costs.fee_bps=1"], "did you mean costs.fees_bps?"),
+    (["--start", "2024-13-45"], "argument --start: '2024-13-45' is not a date"),
+    (["--start", "2024-03-01", "--end", "2024-01-02"], "start 2024-03-01 must be before end"),
+    (["--calendar", "lunar"], "--calendar"),
+    (["--out", "/etc/passwd"], "--out /etc/passwd: /etc/passwd is a file, not a folder"),
+]
+SWITCH_REFUSED = [
+    ("strategy.sell_above=nan", "strategy.sell_above = nan is out of range"),
+    ("strategy.buy_below=9", "strategy.buy_below = 9.0 is out of range; expected 0.0 to 8.0"),
+    ("strategy.supports.tech.level=inf", "strategy.supports.tech.level = inf is out of range"),
+    ("strategy.supports.tech.window=-3", "strategy.supports.tech.window = -3 is out of range"),
+    ("strategy.supports.tech.window=2.5", "strategy.supports.tech.window=2.5: Input should be"),
+    ("strategy.max_hold=nan", "strategy.max_hold=nan: Input should be a valid integer"),
+    ("strategy.yields_fall_bps=inf", "strategy.yields_fall_bps = inf is out of range"),
+    ("strategy.reading_scale=0", "strategy.reading_scale = 0.0 is out of range"),
+    (
+        "strategy.dollar_mode=often",
+        "strategy.dollar_mode=often: Input should be 'cross' or 'level'",
+    ),
+]
+
+
+@pytest.mark.parametrize(("extra", "message"), SETTINGS_REFUSED)
+def test_a_bad_setting_or_flag_is_one_error(
+    extra: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    _refused(*_run(tmp_path, data, capsys, *extra), message)
+
+
+@pytest.mark.parametrize(("override", "message"), SWITCH_REFUSED)
+def test_a_bad_switch_setting_is_one_error(
+    override: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "hartnett_switch", "--set", override, "--out", str(tmp_path / "r")]
+    status, out, err = run_cli(argv, capsys)
+    _refused(status, out, err, [], message)
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("tag.yaml", b"strategy: !!python/object/apply:os.system ['echo hi']\n", "not valid YAML"),
+        (
+            "latin.yaml",
+            "strategy:\n  name: sixty_forty # caf\xe9\n".encode("latin-1"),
+            "not valid YAML",
+        ),
+        ("list.yaml", b"- a\n- b\n", "expected a mapping of sections at the top"),
+        (
+            "huge.yaml",
+            b"# " + b"x" * 1_100_000 + b"\n",
+            "more than the 1,000,000 a config file may be",
+        ),
+        ("trunc.json", b'{"config": {"strategy": ', "not a readable manifest.json"),
+        ("foreign.json", b'{"hello": 1}', "no 'config' in it"),
+    ],
+)
+def test_a_bad_config_file_or_manifest_is_one_error(
+    name: str, content: bytes, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(content)
+    flag = "--rerun" if name.endswith(".json") else "--config"
+    status, out, err = run_cli([flag, str(path), "--out", str(tmp_path / "r")], capsys)
+    _refused(status, out, err, [], f"error: {flag} {path}: ")
+    assert message in err
+    assert not (tmp_path / "r").exists()
+
+
+@pytest.mark.parametrize("where", ["/dev/zero", "."])
+def test_a_config_that_is_no_file_is_refused_unread(
+    where: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    status, out, err = run_cli(["--config", where], capsys)
+    _refused(status, out, err, [], f"--config {where}: not a regular file")
+
+
+def test_a_sweep_too_large_for_memory_is_refused_before_any_data(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "hartnett_switch", "--out", str(tmp_path / "r"), "--data", "csv:/nope"]
+    argv += [
+        "--sweep",
+        "strategy.sell_above=5:9.99:0.01",
+        "--sweep",
+        "strategy.buy_below=0:4.99:0.01",
+    ]
+    argv += ["--sweep", "strategy.max_hold=1:500:1"]
+    status, out, err = run_cli(argv, capsys)
+    # the data folder does not exist: the grid is refused before anything is read
+    _refused(status, out, err, [], "--sweep: 500 x 500 x 500 = 125,000,000 combinations")
+    assert "GB of memory" in err
+    assert os.path.exists("/nope") is False
+
+
+@pytest.mark.parametrize(
+    ("window", "message"),
+    [
+        ("5000:2000", "--walk-forward '5000:2000': expected TRAIN:TEST"),
+        ("20y:5y", "walk-forward: the data 2024-01-02..2024-03-25 hold no train window of 20y"),
+    ],
+)
+def test_a_walk_forward_window_the_data_cannot_hold_is_one_error(
+    window: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    sweep = ["--sweep", "strategy.stocks_weight=0.5,0.6", "--walk-forward", window]
+    _refused(*_run(tmp_path, data, capsys, *sweep), message)
