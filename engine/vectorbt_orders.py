@@ -3,8 +3,9 @@
 The kernel needs two functions and four enums of ``vectorbt.portfolio``. ``import vectorbt``
 first builds the whole library (plotly themes and widgets, IPython, scipy, every accessor):
 about 1.8 s of a run's start, for code a run never calls. So the modules those six names live
-in are executed alone, with vectorbt's package ``__init__`` files, its settings and its typing
-aliases stood in for by placeholders. The functions are vectorbt's own, unchanged.
+in are executed alone, with vectorbt's package ``__init__`` files, its settings, its typing
+aliases and its date helpers stood in for by placeholders. The functions are vectorbt's own,
+unchanged.
 
 Everything loaded so stays in ``sys.modules`` under its own name: numba re-imports a compiled
 function's module by name when it loads the function from its cache, and pickles the order
@@ -114,7 +115,7 @@ loading = False
 
 
 def _stand_in(root: str) -> None:
-    """Placeholders for vectorbt's packages, settings and typing aliases."""
+    """Placeholders for vectorbt's packages, settings, typing aliases and date helpers."""
     for package in PACKAGES:
         name = "vectorbt" + (f".{package}" if package else "")
         folder = f"{root}/{package}".rstrip("/")
@@ -128,6 +129,8 @@ def _stand_in(root: str) -> None:
     aliases = placeholders["vectorbt._typing"] = types.ModuleType("vectorbt._typing")
     alias = _Alias()
     aliases.__getattr__ = lambda name: getattr(typing, name, alias)
+    dates = placeholders["vectorbt.utils.datetime_"] = types.ModuleType("vectorbt.utils.datetime_")
+    dates.__getattr__ = lambda name: alias  # its helpers, only named at import (dateparser: 50 ms)
     sys.modules.update(placeholders)
 
 
