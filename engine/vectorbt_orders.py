@@ -65,6 +65,22 @@ class _EmptySettings(dict):
         return self.get(key, {})
 
 
+def _aliases(names: types.ModuleType | None = None) -> Callable[[str], object]:
+    """A placeholder module's ``__getattr__``: ``names``' attribute, else an `_Alias`.
+
+    Dunder names are refused, so that nothing probing modules (``__path__``, ``__file__``)
+    mistakes a placeholder for a package or a file.
+    """
+    alias = _Alias()
+
+    def __getattr__(name: str) -> object:
+        if name.startswith("__") and name.endswith("__"):
+            raise AttributeError(name)
+        return getattr(names, name, alias) if names is not None else alias
+
+    return __getattr__
+
+
 def _vectorbt_modules() -> list[str]:
     return [name for name in sys.modules if name.split(".")[0] == "vectorbt"]
 
@@ -127,10 +143,9 @@ def _stand_in(root: str) -> None:
     settings = placeholders["vectorbt._settings"] = types.ModuleType("vectorbt._settings")
     settings.settings = _EmptySettings(caching={"enabled": True, "whitelist": [], "blacklist": []})
     aliases = placeholders["vectorbt._typing"] = types.ModuleType("vectorbt._typing")
-    alias = _Alias()
-    aliases.__getattr__ = lambda name: getattr(typing, name, alias)
+    aliases.__getattr__ = _aliases(typing)
     dates = placeholders["vectorbt.utils.datetime_"] = types.ModuleType("vectorbt.utils.datetime_")
-    dates.__getattr__ = lambda name: alias  # its helpers, only named at import (dateparser: 50 ms)
+    dates.__getattr__ = _aliases()  # its helpers, only named at import (dateparser: 50 ms)
     sys.modules.update(placeholders)
 
 
