@@ -133,7 +133,7 @@ class Result:
         ``kind``: ``equity`` (both curves, log scale, drawdowns below), ``exposures`` or, for a
         switching strategy, ``signals``.
         """
-        from reporting.figures import equity_figure, exposure_figure, leg_names, signals_figure
+        from reporting.figures import equity_figure, exposure_figure, signals_figure
 
         raw, synthetic = self.raw, self.synthetic
         regime = None if raw.switching is None else raw.switching.explanation.regime
@@ -142,8 +142,7 @@ class Result:
             curves = self.equity.rename(columns={"strategy": name, "benchmark": "60/40"})
             return equity_figure(curves, f"{name} vs 60/40", synthetic, regime=regime)
         if kind == "exposures":
-            legs = leg_names(raw.strategy.weights, list(raw.attribution["strategy"].columns))
-            return exposure_figure(raw.strategy.weights, legs, regime, synthetic)
+            return exposure_figure(raw.strategy.weights, raw.legs, regime, synthetic)
         if kind == "signals" and raw.switching is not None:
             strategy = self.config.strategy
             levels = (getattr(strategy, "sell_above", None), getattr(strategy, "buy_below", None))

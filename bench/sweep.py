@@ -189,7 +189,7 @@ class Case:
     def columns(self, market: Market) -> list[str]:
         """The tickers any combination trades, in the engine's order."""
         roles = self.config.strategy.roles()
-        return list(dict.fromkeys(market.universe.ticker(role) for role in roles))
+        return list(dict.fromkeys(t for role in roles for t in market.universe.tickers(role)))
 
 
 @dataclass
@@ -310,8 +310,7 @@ def bt_algos(case: Case, config: RunConfig, market: Market) -> tuple[list[Any], 
     change rebalances mid-month.
     """
     if case.name == "main_street":
-        legs = config.strategy.legs()
-        weights = {market.universe.ticker(role): legs[role] for role in config.strategy.roles()}
+        weights = config.strategy.weights_by_ticker(market.universe)
         algos = [bt.algos.RunMonthly(), bt.algos.SelectAll(), bt.algos.WeighSpecified(**weights)]
         return [*algos, ZeroUnpriced()], list(weights)
     columns = case.columns(market)

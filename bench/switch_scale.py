@@ -167,7 +167,8 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     values_grid = itertools.product(*(axis.values for axis in axes))
     grid = [dict(zip([a.key for a in axes], v, strict=True)) for v in values_grid]
     market, cash, _ = prepare(config)
-    columns = list(dict.fromkeys(market.universe.ticker(r) for r in config.strategy.roles()))
+    roles = config.strategy.roles()
+    columns = list(dict.fromkeys(t for r in roles for t in market.universe.tickers(r)))
     prices = market.prices[columns]
     close = np.ascontiguousarray(prices.to_numpy(dtype=float))
     priced = np.ascontiguousarray(prices.notna().to_numpy())

@@ -20,17 +20,20 @@ def csv_path(folder: Path, ticker: str) -> Path:
     return folder / f"{ticker.removeprefix('^')}.csv"
 
 
-def read_price_csv(path: Path, ticker: str, *, traded: bool = True) -> tuple[pd.Series, list[str]]:
+def read_price_csv(
+    path: Path, ticker: str, *, role: str | None = "universe.ROLE"
+) -> tuple[pd.Series, list[str]]:
     """Parse a price file into a float series indexed by date, in file order.
 
     Returns the series and warnings (no ``Adj Close``). Raises `DataError` naming the file and
     line for anything unparsable; order, repeats and signs are checked by `data.validate`.
-    ``traded`` says whether a role trades the ticker or only a signal reads it (for the fix).
+    ``role`` is the key of the role that trades the ticker (``universe.tech``), or None for one
+    only a signal reads: the fix a missing file's message offers.
     """
     if not path.exists():
         fix = (
-            "choose another ticker for this role with --set universe.ROLE=TICKER"
-            if traded
+            f"choose another ticker for {role} with --set {role}=TICKER"
+            if role
             else "point the signal that reads it at another ticker (a support level: --set "
             "strategy.supports.NAME.ticker=TICKER)"
         )

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import functools
+import math
 import re
 from dataclasses import dataclass, field, fields
 from datetime import date
@@ -18,11 +20,21 @@ ROLES: tuple[Role, ...] = get_args(Role)
 Calendar = Literal["equity", "7d"]
 
 _TICKER = re.compile(r"^[A-Za-z0-9^=.\-]{1,20}$")
+SINGLE_ROLES: tuple[Role, ...] = ("stocks", "bonds")
+"""Roles that take one ticker: the stock ticker's trading days are the calendar, and 60/40 is
+the benchmark every run is compared with."""
+BASKET_TOLERANCE = 1e-9
+"""How far a basket's weights may add up from 1 (the rounding of decimal weights)."""
 
 
 @dataclass(frozen=True, kw_only=True)
 class Universe:
-    """Which ticker plays each role; every one can be overridden (``--set universe.tech=QQQ``)."""
+    """Which ticker plays each role; every one can be overridden (``--set universe.tech=QQQ``).
+
+    A Main Street role (small_caps, international, tech, crypto) may be a basket, tickers with
+    weights adding up to 1: ``universe.international=EFA:0.5,EEM:0.3,MCHI:0.2``. The role's
+    weight is split over them, each traded as its own position and reported as one leg.
+    """
 
     small_caps: str = "IWM"
     international: str = "EFA"
@@ -33,20 +45,76 @@ class Universe:
 
     def __post_init__(self) -> None:
         for spec in fields(self):
-            ticker = getattr(self, spec.name)
-            if not isinstance(ticker, str) or not _TICKER.match(ticker):
+            basket = parse_basket(f"universe.{spec.name}", getattr(self, spec.name))
+            if len(basket) > 1 and spec.name in SINGLE_ROLES:
                 raise ConfigError(
-                    f"universe.{spec.name}: {ticker!r} is not a ticker symbol "
-                    "(letters, digits and ^=.- only, for example QQQ, BTC-USD, ^VIX)"
+                    f"universe.{spec.name} = {getattr(self, spec.name)}: {spec.name} takes one "
+                    "ticker (its prices are the benchmark's, and the stocks' days the calendar); "
+                    "a basket fits small_caps, international, tech or crypto"
                 )
+            object.__setattr__(self, spec.name, basket_text(basket))
 
-    def ticker(self, role: Role) -> str:
-        """Return the ticker playing ``role``."""
-        return str(getattr(self, role))
+    def basket(self, role: Role) -> dict[str, float]:
+        """Return the tickers playing ``role`` and their shares of its weight (one ticker: 1)."""
+        return dict(parse_basket(f"universe.{role}", getattr(self, role)))
+
+    def tickers(self, role: Role) -> tuple[str, ...]:
+        """Return the tickers playing ``role``, in the basket's order."""
+        return tuple(self.basket(role))
 
     def is_crypto(self, ticker: str) -> bool:
-        """Crypto trades every day and may jump: the crypto role's ticker or any ``*-USD``."""
-        return ticker == self.crypto or ticker.endswith("-USD")
+        """Crypto trades every day and may jump: the crypto role's tickers or any ``*-USD``."""
+        return ticker in self.tickers("crypto") or ticker.endswith("-USD")
+
+
+@functools.lru_cache(maxsize=256)
+def parse_basket(key: str, text: str) -> tuple[tuple[str, float], ...]:
+    """``EFA:0.5,EEM:0.5`` -> ((EFA, 0.5), (EEM, 0.5)); a lone ticker has the weight 1.
+
+    Raises `ConfigError` naming ``key`` for a bad ticker, a weight that is not a positive number,
+    a ticker given twice, or weights that do not add up to 1.
+    """
+    if not isinstance(text, str):
+        raise ConfigError(
+            f"{key}: {text!r} is not a ticker symbol or a basket such as EFA:0.5,EEM:0.5"
+        )
+    parts = [part.strip() for part in text.split(",")]
+    if len(parts) == 1 and ":" not in parts[0]:
+        parts = [f"{parts[0]}:1"]
+    basket: dict[str, float] = {}
+    for part in parts:
+        ticker, colon, weight = (piece.strip() for piece in part.partition(":"))
+        if not _TICKER.match(ticker):
+            raise ConfigError(
+                f"{key}: {ticker!r} is not a ticker symbol (letters, digits and ^=.- only, for "
+                "example QQQ, BTC-USD, ^VIX; a basket is EFA:0.5,EEM:0.5)"
+            )
+        try:
+            share = float(weight) if colon else float("nan")
+        except ValueError:
+            share = float("nan")
+        if not (math.isfinite(share) and share > 0):
+            raise ConfigError(
+                f"{key} = {text}: the weight of {ticker} must be a number above 0, got "
+                f"{weight!r}; write a basket as TICKER:WEIGHT,... with weights adding up to 1"
+            )
+        if ticker in basket:
+            raise ConfigError(f"{key} = {text}: {ticker} appears twice in the basket")
+        basket[ticker] = share
+    total = math.fsum(basket.values())
+    if abs(total - 1.0) > BASKET_TOLERANCE:
+        raise ConfigError(
+            f"{key} = {text}: the basket's weights add up to {total:g}, not 1; they are shares "
+            "of the role's weight"
+        )
+    return tuple(basket.items())
+
+
+def basket_text(basket: tuple[tuple[str, float], ...]) -> str:
+    """The canonical text of a basket: the lone ticker, or ``TICKER:WEIGHT`` pairs."""
+    if len(basket) == 1:
+        return basket[0][0]
+    return ",".join(f"{ticker}:{weight!r}" for ticker, weight in basket)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -104,10 +172,6 @@ class Market:
             self._memo[key] = getattr(signal, method)(self)
         return self._memo[key]
 
-    def price(self, role: Role) -> pd.Series:
-        """Return the price series of the asset playing ``role``."""
-        return self.prices[self.universe.ticker(role)]
-
 
 @dataclass(frozen=True, kw_only=True)
 class MarketRequest:
@@ -132,8 +196,15 @@ class MarketRequest:
         """The tickers to load: the traded ones, then the signals' inputs."""
         return list(dict.fromkeys([*self.traded(), *self.signal_tickers]))
 
+    def role_of(self, ticker: str) -> str | None:
+        """The key of the first role trading ``ticker`` (``universe.tech``); None for a signal's."""
+        for role in (*self.roles, *SINGLE_ROLES):
+            if ticker in self.universe.tickers(role):
+                return f"universe.{role}"
+        return None
+
     def traded(self) -> list[str]:
         """The tickers a portfolio may hold: the ones that decide the start and the end."""
         stock, bonds = self.universe.stocks, self.universe.bonds
-        roles = (self.universe.ticker(role) for role in self.roles)
+        roles = (ticker for role in self.roles for ticker in self.universe.tickers(role))
         return list(dict.fromkeys([stock, bonds, *roles]))

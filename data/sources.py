@@ -84,7 +84,7 @@ def _fetch(source: str, request: MarketRequest, refresh: bool) -> _Raw:
     if source == "demo":
         return _Raw(demo.demo_prices(tickers), {t: f"demo {t}" for t in tickers}, "demo")
     if source.startswith("csv:"):
-        return _read_folder(Path(source.removeprefix("csv:")), tickers, request.traded())
+        return _read_folder(Path(source.removeprefix("csv:")), request)
     if source == "yahoo":
         return _from_yahoo(request, refresh)
     if source == "auto":
@@ -92,14 +92,15 @@ def _fetch(source: str, request: MarketRequest, refresh: bool) -> _Raw:
     raise ConfigError(f"--data {source!r}: unknown source; use auto, yahoo, demo or csv:DIR")
 
 
-def _read_folder(folder: Path, tickers: list[str], traded: list[str]) -> _Raw:
+def _read_folder(folder: Path, request: MarketRequest) -> _Raw:
     """Read ``DIR/<TICKER>.csv`` for each ticker; only traded ones need dividends included."""
     if not folder.is_dir():
         raise DataError(f"--data csv:{folder}: no such folder; give a folder of <TICKER>.csv files")
     raw = _Raw({}, {}, f"csv:{folder}")
-    for ticker in tickers:
+    traded = request.traded()
+    for ticker in request.tickers():
         path = csv_path(folder, ticker)
-        raw.series[ticker], warnings = read_price_csv(path, ticker, traded=ticker in traded)
+        raw.series[ticker], warnings = read_price_csv(path, ticker, role=request.role_of(ticker))
         raw.warnings.extend(warnings if ticker in traded else [])
         raw.where[ticker] = str(path)
     return raw

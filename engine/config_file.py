@@ -71,6 +71,8 @@ def config_from_mapping(content: Any, where: str) -> Source:
             settings[section] = values
             continue
         values = dict(values)
+        if section == "universe":  # a role as a mapping of tickers to weights is a basket
+            values = {role: _basket(item) for role, item in values.items()}
         if section == "strategy":
             name = _text(values.pop("name")) if values.get("name") is not None else None
         overrides += flatten(section, values)
@@ -85,6 +87,13 @@ def flatten(prefix: str, value: Any) -> list[str]:
     if value is None:
         return []
     return [f"{prefix}={_text(value)}"]
+
+
+def _basket(value: Any) -> Any:
+    """``{EFA: 0.5, EEM: 0.5}`` -> ``EFA:0.5,EEM:0.5``, the text ``--set`` takes; else as given."""
+    if isinstance(value, Mapping):
+        return ",".join(f"{ticker}:{_text(weight)}" for ticker, weight in value.items())
+    return value
 
 
 def _text(value: Any) -> str:

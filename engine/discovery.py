@@ -15,7 +15,7 @@ from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
-from data.market import Universe
+from data.market import SINGLE_ROLES, Universe
 from engine.config import SECTIONS, RunConfig, suggest, type_name
 from engine.errors import ConfigError
 from engine.places import PROJECT_ROOT
@@ -71,7 +71,12 @@ def parameters(cls: type, prefix: str) -> list[Parameter]:
 def _fallback_doc(cls: type, name: str) -> str:
     # The universe's fields are its roles and need no docstring of their own.
     if cls is Universe:
-        return f"The ticker playing the {name} role."
+        if name in SINGLE_ROLES:
+            return f"The ticker playing the {name} role (one ticker)."
+        return (
+            f"The ticker playing the {name} role, or a basket of tickers with weights adding "
+            "up to 1 (EFA:0.5,EEM:0.3,MCHI:0.2), each its own position, one leg."
+        )
     return "(undocumented)"
 
 

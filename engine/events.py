@@ -66,17 +66,29 @@ def forward_returns(prices: pd.Series, horizons: tuple[int, ...] = HORIZONS) -> 
 
 
 def spread_returns(
-    long: pd.Series, short: pd.Series, horizons: tuple[int, ...] = HORIZONS
+    prices: pd.DataFrame,
+    long: Mapping[str, float],
+    short: Mapping[str, float],
+    horizons: tuple[int, ...] = HORIZONS,
 ) -> pd.DataFrame:
-    """Forward return of ``long`` minus that of ``short``: ``fwd_long[t, h] - fwd_short[t, h]``.
+    """Forward return of the ``long`` basket minus that of ``short`` (ticker -> share).
 
-    For "tech minus small caps" pass XLK and IWM. Computed on the dates where both have a price,
-    so ``h`` counts their common bars. It is the difference of two buy-and-hold returns over the
-    same window, not the return of a rebalanced long/short book. Looks forward, as
-    `forward_returns` does; same shape of result.
+    For "tech minus small caps" pass ``{"XLK": 1}`` and ``{"IWM": 1}``. A basket's forward
+    return is ``sum(share * fwd[ticker])``, its buy-and-hold from the close of ``t`` at its shares.
+    Computed on the dates where every ticker of both has a price, so ``h`` counts their common
+    bars. It is the difference of two buy-and-hold returns over the same window, not the return
+    of a rebalanced long/short book. Looks forward, as `forward_returns` does; same shape of
+    result.
     """
-    both = pd.concat([long, short], axis=1, join="inner").dropna()
-    return forward_returns(both.iloc[:, 0], horizons) - forward_returns(both.iloc[:, 1], horizons)
+    both = prices[list(dict.fromkeys([*long, *short]))].dropna()
+
+    def basket(shares: Mapping[str, float]) -> pd.DataFrame:
+        parts = [
+            share * forward_returns(both[ticker], horizons) for ticker, share in shares.items()
+        ]
+        return sum(parts[1:], parts[0])
+
+    return basket(long) - basket(short)
 
 
 def event_study(

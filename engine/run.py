@@ -10,6 +10,7 @@ import pandas as pd
 
 from data import Market, MarketRequest, load_market
 from data.csv_source import read_rate_csv
+from data.market import Universe
 from engine import metrics
 from engine.attribution import attribution
 from engine.bootstrap import compare
@@ -31,7 +32,8 @@ class RunResult:
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
     benchmark), ``uncertainty`` (the bootstrap) and ``attribution`` (dollar totals of each leg and
     line), and for a switching strategy ``switching`` (entries, regime changes, per regime).
-    ``attribution`` holds each portfolio's daily P&L by leg and line. ``notes`` are facts
+    ``attribution`` holds each portfolio's daily P&L by leg and line; ``legs`` names the
+    strategy's leg of each ticker it holds (a basket's tickers share one). ``notes`` are facts
     about the run beyond the market's (a rate series that ends early, each signal's warm-up),
     ``warnings`` doubts beyond the market's (a trigger without a value on some of its days).
     """
@@ -41,6 +43,7 @@ class RunResult:
     strategy: BacktestResult
     benchmark: BacktestResult
     attribution: dict[str, pd.DataFrame]
+    legs: dict[str, str]
     metrics: dict[str, dict[str, Any]]
     notes: tuple[str, ...] = ()
     switching: SwitchStudy | None = None
@@ -55,7 +58,7 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
     dates, those on which every ticker any combination trades has a price).
     """
     market, cash_rate, notes = prepare(config, refresh=refresh, market=market)
-    results, tables = {}, {}
+    results, tables, names = {}, {}, {}
     for name, strategy in (("strategy", config.strategy), ("benchmark", BENCHMARK)):
         weights = strategy.target_weights(market)
         check_weights(weights, market, strategy)
@@ -67,7 +70,8 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
             cash_rate=cash_rate,
             crypto=frozenset(t for t in weights if market.universe.is_crypto(t)),
         )
-        tables[name] = attribution(results[name], market.prices, _legs(strategy, weights, market))
+        names[name] = legs(strategy, weights, market.universe)
+        tables[name] = attribution(results[name], market.prices, names[name])
     summary = _metrics(results["strategy"], results["benchmark"], tables, market)
     explanation = config.strategy.explain(market)
     switching, warnings = None, ()
@@ -82,6 +86,7 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
         strategy=results["strategy"],
         benchmark=results["benchmark"],
         attribution=tables,
+        legs=names["strategy"],
         metrics=summary,
         notes=tuple(notes),
         switching=switching,
@@ -149,13 +154,20 @@ def _traded(result: BacktestResult) -> pd.Series:
     return notional.groupby(result.trades["date"]).sum()
 
 
-def _legs(strategy: Strategy, weights: pd.DataFrame, market: Market) -> dict[str, str]:
-    """Name each ticker's leg by its side and role: ``long small_caps (IWM)``."""
+def legs(strategy: Strategy, weights: pd.DataFrame, universe: Universe) -> dict[str, str]:
+    """Name each ticker's leg by its side, role and tickers: ``long international (EFA+EEM)``.
+
+    A basket's tickers share their role's leg; a ticker two roles hold is a leg of its own.
+    """
     roles: dict[str, list[str]] = {}
     for role in strategy.roles():
-        roles.setdefault(market.universe.ticker(role), []).append(role)
-    return {
-        ticker: f"{'short' if weights[ticker].mean() < 0 else 'long'} "
-        f"{'+'.join(roles.get(ticker, ['other']))} ({ticker})"
-        for ticker in weights
-    }
+        for ticker in universe.tickers(role):
+            roles.setdefault(ticker, []).append(role)
+    groups: dict[str, list[str]] = {}
+    for ticker in weights:
+        groups.setdefault("+".join(roles.get(ticker, ["other"])), []).append(ticker)
+    names = {}
+    for group, tickers in groups.items():
+        side = "short" if weights[tickers].sum(axis=1).mean() < 0 else "long"
+        names.update(dict.fromkeys(tickers, f"{side} {group} ({'+'.join(tickers)})"))
+    return names

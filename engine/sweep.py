@@ -219,7 +219,7 @@ def sweep(
     widest = configs[max(range(len(configs)), key=lambda i: len(roles[i]))]
     market, base_rate, _ = prepare(widest, refresh=refresh)
     # every combination trades on the same columns; one without a ticker holds none of it
-    tickers = (market.universe.ticker(role) for held in roles for role in held)
+    tickers = (t for held in roles for role in held for t in market.universe.tickers(role))
     context = _Context(market, base_rate, list(dict.fromkeys(tickers)))
     starts = range(0, len(configs), chunk_size)
     chunks = [configs[first : first + chunk_size] for first in starts]

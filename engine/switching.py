@@ -91,11 +91,12 @@ def study(
     """
     u, prices = market.universe, market.prices
     static = explanation.rotates_into
+    tech, small = u.basket("tech"), u.basket("small_caps")
     equity = backtest(prices, static.target_weights(market), costs, execution).equity
     series = {
         f"stocks ({u.stocks})": prices[u.stocks],
         f"static {static.name}": equity,
-        f"{u.tech} minus {u.small_caps}": spread_returns(prices[u.tech], prices[u.small_caps]),
+        f"{'+'.join(tech)} minus {'+'.join(small)}": spread_returns(prices, tech, small),
     }
     returns = daily_returns(result.equity)
     held = explanation.regime.shift(execution.lag + 1).reindex(returns.index)

@@ -7,7 +7,6 @@ Figures by period (years, months) and the attribution chart are in `reporting.pe
 from __future__ import annotations
 
 import io
-import re
 
 import numpy as np
 import pandas as pd
@@ -34,7 +33,6 @@ REGIME_COLOURS = {"main_street": "#9fd49b", "defensive": "#f2a7a7"}
 _SPARE_REGIME_COLOURS = ("#c9b3e6", "#f7dc8c", "#a9cce3")
 BASE_REGIME = "neutral"
 DPI = 100
-_TICKER = re.compile(r"\(([^()]+)\)\s*$")
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -198,28 +196,20 @@ def leg_colour(leg: str, position: int) -> str:
     return ROLE_COLOURS.get(role, LEG_COLOURS[position % len(LEG_COLOURS)])
 
 
-def leg_names(weights: pd.DataFrame, legs: list[str]) -> dict[str, str]:
-    """Map each ticker to its leg's name, ``long small_caps (IWM)``, by the name's suffix."""
-    by_ticker = {}
-    for leg in legs:
-        found = _TICKER.search(leg)
-        if found:
-            by_ticker[found.group(1)] = leg
-    return {ticker: by_ticker.get(ticker, ticker) for ticker in weights.columns}
-
-
 def exposure_figure(
     weights: pd.DataFrame, names: dict[str, str], regime: pd.Series | None, synthetic: bool
 ) -> Figure:
     """Held weight of each leg over time, longs stacked above zero and shorts below, with net.
 
-    Weights are held (not target) weights: value of each position over portfolio value.
+    Weights are held (not target) weights: value of each position over portfolio value. The
+    tickers of one leg (a basket's) are summed into it.
     """
     figure = Figure(figsize=(10, 4.6), layout="constrained")
     axes = figure.subplots()
     held = 100 * weights.fillna(0.0)
+    held = held.T.groupby(lambda ticker: names.get(ticker, ticker), sort=False).sum().T
     held = held.loc[:, held.abs().max() > 0]
-    labels = [names.get(ticker, ticker) for ticker in held.columns]
+    labels = list(held.columns)
     colours = [leg_colour(leg, i) for i, leg in enumerate(labels)]
     if not held.empty:
         longs, shorts = held.clip(lower=0).T.to_numpy(), held.clip(upper=0).T.to_numpy()

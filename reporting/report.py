@@ -24,7 +24,6 @@ from reporting.figures import (
     drawdown_figure,
     equity_figure,
     exposure_figure,
-    leg_names,
     png_bytes,
     rolling_figure,
     signals_figure,
@@ -90,7 +89,6 @@ def write_report(
     name = result.config.strategy.name
     equity = pd.DataFrame({name: result.strategy.equity, BENCHMARK_NAME: result.benchmark.equity})
     explained = result.switching.explanation if result.switching is not None else None
-    weights = result.strategy.weights
     page = _Page(
         result=result,
         folder=folder,
@@ -98,7 +96,7 @@ def write_report(
         name=name,
         equity=equity,
         regime=explained.regime if explained is not None else None,
-        legs=leg_names(weights, list(result.attribution["strategy"].columns)),
+        legs=result.legs,
         sweep=sweep,
     )
     sections = [build(page) for build in SECTIONS]

@@ -93,11 +93,14 @@ class StaticStrategy(Strategy):
         return tuple(role for role, weight in self.legs().items() if weight != 0.0)
 
     def weights_by_ticker(self, universe: Universe) -> dict[str, float]:
-        """Return the weight of each ticker (legs sharing a ticker add up)."""
+        """Return the weight of each ticker; legs sharing a ticker add up.
+
+        A basket splits its role's weight by its shares.
+        """
         by_ticker: dict[str, float] = {}
         for role in self.roles():
-            ticker = universe.ticker(role)
-            by_ticker[ticker] = by_ticker.get(ticker, 0.0) + self.legs()[role]
+            for ticker, share in universe.basket(role).items():
+                by_ticker[ticker] = by_ticker.get(ticker, 0.0) + self.legs()[role] * share
         return by_ticker
 
     def weight_rows(self, market: Market, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:

@@ -104,7 +104,7 @@ class HartnettSwitch(Strategy):
     reading_breadth: tuple[str, ...] = ("SPY", "IWM", "EFA", "XLK")
     """The proxy's breadth: the tickers whose share above their 200-bar average is a component.
     Its own key, so changing what a role trades does not change the signal (a role's name, such
-    as international, reads that role's ticker if you want them tied)."""
+    as international, reads that role's tickers, a basket's every one, if you want them tied)."""
     reading_trend: str = "SPY"
     """The proxy's trend component: this ticker over its 200-bar average (or a role's name)."""
     reading_crypto: bool = False
@@ -302,15 +302,31 @@ def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dic
             column=given.aaii_column,
             delay_days=given.aaii_delay_days,
         )
-    u = universe
 
-    def ticker(name: str) -> str:  # a ticker of the data, or a role for the universe's ticker
-        return u.ticker(name) if name in ROLES else name  # type: ignore[arg-type]
+    def ticker(name: str, key: str) -> str:  # a ticker of the data, or a role's one ticker
+        if name not in ROLES:
+            return name
+        tickers = universe.tickers(name)  # type: ignore[arg-type]
+        if len(tickers) > 1:
+            raise ConfigError(
+                f"strategy.{key} = {name} reads the role's ticker, but universe.{name} is a "
+                f"basket ({getattr(universe, name)}); give it one ticker, for example "
+                f"--set strategy.{key}={tickers[0]}"
+            )
+        return tickers[0]
 
+    breadth = (
+        universe.tickers(name) if name in ROLES else (name,)  # type: ignore[arg-type]
+        for name in given.reading_breadth
+    )
     reading: Signal = BullBearProxy(
-        breadth=tuple(ticker(name) for name in given.reading_breadth),
-        stocks=ticker(given.reading_trend),
-        crypto=ticker(given.reading_crypto_ticker) if given.reading_crypto else None,
+        breadth=tuple(dict.fromkeys(t for tickers in breadth for t in tickers)),
+        stocks=ticker(given.reading_trend, "reading_trend"),
+        crypto=(
+            ticker(given.reading_crypto_ticker, "reading_crypto_ticker")
+            if given.reading_crypto
+            else None
+        ),
         window_days=given.reading_window_days,
         min_components=given.reading_min_components,
         aaii=aaii,
@@ -327,7 +343,8 @@ def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dic
         )
     signals: dict[str, Signal] = {"bull_bear": reading}
     for name, support in given.supports:
-        signals[f"{SUPPORT_PREFIX}{name}"] = replace(support, ticker=ticker(support.ticker))
+        on = ticker(support.ticker, f"supports.{name}.ticker")
+        signals[f"{SUPPORT_PREFIX}{name}"] = replace(support, ticker=on)
     if given.dollar_guard:
         signals["dollar_guard"] = DollarSystemic(
             ticker=given.dollar_ticker,

@@ -98,14 +98,28 @@ def test_spread_returns_by_hand() -> None:
     index = pd.bdate_range("2024-01-01", periods=4)
     long = pd.Series([100.0, 110.0, 121.0, 130.0], index=index)
     short = pd.Series([100.0, 100.0, 50.0, math.nan], index=index)
-    spread = events.spread_returns(long, short, (1, 2))
+    spread = events.spread_returns(
+        pd.DataFrame({"L": long, "S": short}), {"L": 1}, {"S": 1}, (1, 2)
+    )
     assert spread.index.equals(index[:3])
     np.testing.assert_allclose(spread[1].to_numpy(), [0.1 - 0.0, 0.1 - -0.5, math.nan])
     np.testing.assert_allclose(spread[2].to_numpy(), [0.21 - -0.5, math.nan, math.nan])
 
 
+def test_a_basket_spread_is_its_shares_buy_and_hold() -> None:
+    # long basket 0.25 A + 0.75 B against S; A doubles over two bars, B is flat, S falls 20%.
+    index = pd.bdate_range("2024-01-01", periods=3)
+    prices = pd.DataFrame(
+        {"A": [10.0, 15.0, 20.0], "B": [50.0, 50.0, 50.0], "S": [100.0, 90.0, 80.0]}, index=index
+    )
+    spread = events.spread_returns(prices, {"A": 0.25, "B": 0.75}, {"S": 1.0}, (2,))
+    # buy-and-hold $1: 0.25 in A grows to 0.5, 0.75 in B stays: +25%; the short leg -20%
+    assert spread[2].iloc[0] == pytest.approx(0.25 - -0.2, abs=1e-15)
+
+
 def test_event_study_accepts_forward_return_frames() -> None:
-    spread = events.spread_returns(PRICES, PRICES * 0 + 1.0, (2,))  # short leg flat: fwd = long's
+    flat = pd.DataFrame({"L": PRICES, "S": PRICES * 0 + 1.0})
+    spread = events.spread_returns(flat, {"L": 1}, {"S": 1}, (2,))  # short leg flat: fwd = long's
     study = events.event_study(
         {"t": DATES[[0, 1, 3, 9]]}, {"tech_minus_small_caps": spread, "SPY": PRICES}, (2,)
     )
