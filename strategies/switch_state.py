@@ -75,7 +75,7 @@ PROXY_DOCS = "docs/bull_bear_proxy.md"
 def reading_source(reading: Signal, market: Market) -> str:
     """What the reading is: the price proxy, or the readings file with its source and vintage."""
     if isinstance(reading, BullBearProxy):
-        return f"price proxy, not BofA's indicator (documented in {PROXY_DOCS})"
+        return f"price proxy, not BofA's indicator; documented in {PROXY_DOCS}"
     if isinstance(reading, ExternalIndicator):
         facts = market.external[reading.name].attrs if reading.name in market.external else {}
         told = [f"{key} {facts[key]}" for key in ("source", "vintage") if key in facts]

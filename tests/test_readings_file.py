@@ -120,7 +120,7 @@ def test_every_output_says_which_reading_it_used(
         ["--config", str(PRESET), "--data", f"csv:{shared_data}", "--signals-now"], capsys
     )
     assert status == 0, err
-    assert "price proxy, not BofA's indicator (documented in docs/bull_bear_proxy.md)" in out
+    assert "price proxy, not BofA's indicator; documented in docs/bull_bear_proxy.md" in out
 
 
 def test_changing_a_traded_role_leaves_the_proxy_alone(shared_data: Path) -> None:
