@@ -134,15 +134,6 @@ def test_a_sweeps_rows_equal_single_runs_with_a_basket(shared_data: Path) -> Non
         assert row["sharpe"] == pytest.approx(single["strategy"]["sharpe"], rel=1e-9)
 
 
-def test_changing_what_a_role_trades_leaves_the_proxy_alone(shared_data: Path) -> None:
-    plain = build_config("hartnett_switch", [], data=f"csv:{shared_data}", start=date(2016, 1, 4))
-    basket = _config(shared_data, "hartnett_switch", "universe.small_caps=IWM:0.6,IJR:0.4")
-    readings = [run(cfg).switching.explanation.signals["bull_bear"] for cfg in (plain, basket)]
-    common = readings[0].index.intersection(readings[1].index)
-    assert len(common) > 2000
-    pd.testing.assert_series_equal(readings[0][common], readings[1][common])
-
-
 @pytest.mark.parametrize(
     ("setting", "message"),
     [

@@ -136,3 +136,8 @@ def test_changing_a_traded_role_leaves_the_proxy_alone(shared_data: Path) -> Non
     assert (moved - base).abs().max() > 0.1  # the breadth's own key does move it
     tied = reading("strategy.reading_breadth=SPY,IWM,international,XLK")
     pd.testing.assert_series_equal(tied, base)  # the role's name reads the role's ticker, EFA
+    basket = "universe.international=EFA:0.5,EEM:0.3,MCHI:0.2"
+    pd.testing.assert_series_equal(reading(basket), base)  # a basket trades, the proxy stays
+    tied = reading(basket, "strategy.reading_breadth=SPY,IWM,international,XLK")
+    listed = reading("strategy.reading_breadth=SPY,IWM,EFA,EEM,MCHI,XLK")
+    pd.testing.assert_series_equal(tied, listed)  # a basket role in the breadth: every ticker
