@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import argparse
 import logging
+import os
+import signal
 import sys
 import time
 import warnings
@@ -430,8 +432,18 @@ class _SweepProgress:
 
 
 def console() -> None:
-    """The installed command (``mainstreet-backtest``): `main`, its status as the exit code."""
-    sys.exit(main())
+    """The installed command (``mainstreet-backtest``): `main`, its status as the exit code.
+
+    A reader that stops early (``--describe NAME | head``) ends the output quietly, with the
+    status a command killed by SIGPIPE has (141), as other Unix tools do.
+    """
+    try:
+        status = main()
+        sys.stdout.flush()
+    except BrokenPipeError:
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # no flush error at exit
+        status = 128 + signal.SIGPIPE
+    sys.exit(status)
 
 
 if __name__ == "__main__":

@@ -159,6 +159,18 @@ def test_the_script_itself(tmp_path: Path) -> None:
     assert "unknown key costs.fees; did you mean costs.fees_bps?" in failed.stderr
 
 
+def test_a_reader_that_stops_early_ends_the_output_without_a_traceback() -> None:
+    # the pipe's reading end is closed before the command writes: every write fails (EPIPE)
+    command = [sys.executable, "run_backtest.py", "--describe", "hartnett_switch"]
+    child = subprocess.Popen(
+        command, cwd=PROJECT, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+    )
+    child.stdout.close()
+    stderr = child.stderr.read()
+    assert child.wait() == 141, stderr
+    assert stderr == ""
+
+
 def test_a_sweep_says_its_progress_off_a_terminal(
     tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
