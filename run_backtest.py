@@ -25,6 +25,9 @@ if TYPE_CHECKING:
     from engine.config import RunConfig
     from engine.config_file import Source
 
+INTERRUPTED = 130
+"""The exit status after Ctrl-C: 128 + SIGINT, as shells report a command the signal ended."""
+
 
 class _Parser(argparse.ArgumentParser):
     """An argument parser whose errors are one line and exit status 2, like every bad input."""
@@ -164,7 +167,8 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
 def main(argv: list[str] | None = None) -> int:
     """Run the backtest (or list, describe, print a config); return the exit status.
 
-    The status is 2 for bad input, which prints ``error:`` and every problem found.
+    The status is 2 for bad input or a results folder that cannot be written, which prints
+    ``error:`` and every problem found; `INTERRUPTED` after Ctrl-C, which prints ``interrupted``.
     """
     args = parse_args(argv)
     _configure_logging(args)
@@ -200,6 +204,10 @@ def main(argv: list[str] | None = None) -> int:
         progress.end(failed=True)
         print(f"error: {exc}", file=sys.stderr)
         return 2
+    except KeyboardInterrupt:  # Ctrl-C: what was being written has been removed on the way out
+        progress.end(failed=True)
+        print("interrupted", file=sys.stderr)
+        return INTERRUPTED
 
 
 def _signals_now(args: argparse.Namespace, config: RunConfig) -> int:

@@ -17,3 +17,11 @@ class ConfigError(InputError):
 
 class SweepError(InputError):
     """A sweep whose chunks kept failing (on a cluster); the message names their combinations."""
+
+
+class OutputError(InputError):
+    """A results folder that cannot be written (full, read-only, not permitted).
+
+    Not the user's input, but met the same way: one line naming the folder and the system's
+    reason, exit status 2, nothing half-written left behind.
+    """

@@ -7,16 +7,20 @@ calendar), so that two runs never look the same unless they are.
 
 from __future__ import annotations
 
+import contextlib
+import fcntl
 import html
 import json
 import os
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from engine.config import build_config
 from engine.errors import ConfigError
 from reporting.html import flatten
+
+LOCK = ".index.lock"
+"""The file in the results folder whose lock makes index rebuilds take turns."""
 
 RUN_COLUMNS = ("data", "start", "end")
 """Run-wide settings with columns of their own, left out of the overrides."""
@@ -48,15 +52,25 @@ document.querySelectorAll('th').forEach((th, col) => th.addEventListener('click'
 
 
 def write_index(results_root: Path) -> Path:
-    """Rebuild the index from every run directory's ``metrics.json``; written atomically."""
-    rows = [_row(folder) for folder in sorted(results_root.iterdir()) if _is_run(folder)]
-    rows.sort(key=lambda row: row["date"], reverse=True)
-    page = _page(rows)
+    """Rebuild the index from every run directory's ``metrics.json``.
+
+    Runs finishing at once each rebuild it: under an exclusive lock, so the last to write has
+    seen every run renamed into place before it, and through a temporary file and a rename, so
+    a reader (or a kill) never meets half a page.
+    """
     target = results_root / "index.html"
-    handle, temporary = tempfile.mkstemp(dir=results_root, prefix=".index-", suffix=".html")
-    with os.fdopen(handle, "w", encoding="utf-8") as stream:
-        stream.write(page)
-    os.replace(temporary, target)
+    temporary = results_root / ".index.html.tmp"  # one writer at a time: a fixed name will do
+    with (results_root / LOCK).open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
+        rows = [_row(folder) for folder in sorted(results_root.iterdir()) if _is_run(folder)]
+        rows.sort(key=lambda row: row["date"], reverse=True)
+        try:
+            temporary.write_text(_page(rows), encoding="utf-8")
+            os.replace(temporary, target)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                temporary.unlink(missing_ok=True)
+            raise
     return target
 
 

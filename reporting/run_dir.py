@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import errno
 import json
+import logging
 import math
 import os
 import shutil
@@ -12,13 +14,17 @@ from typing import Any
 
 import pandas as pd
 
-from engine.errors import ConfigError
+from engine.errors import ConfigError, OutputError
 from engine.run import RunResult
 from reporting.index import write_index
 from reporting.manifest import build_manifest
 
 SWEEP_BASE = "sweep_base_config"
 """The key of ``extra`` holding a sweep's base config: the manifest keeps it for ``--rerun``."""
+STAGING = ".incomplete-"
+"""The prefix of a run's hidden folder while it is written, ``.incomplete-<name>-<pid>``."""
+
+log = logging.getLogger(__name__)
 
 
 def write_run(
@@ -37,38 +43,92 @@ def write_run(
     leaves out the report and its figures (for scripted loops); a sweep's outputs in ``extra``
     (``sweep.csv`` and ``sweep``) add its section and heatmaps to the report, and its base config
     (under `SWEEP_BASE`) goes into the manifest so that ``--rerun`` repeats the sweep.
-    ``results/index.html`` is rebuilt afterwards.
+    ``results/index.html`` is rebuilt afterwards. A folder that cannot be written (full,
+    read-only) raises `OutputError`; the hidden folders of killed runs are removed first.
     """
     check_results_root(results_root)
-    extra = dict(extra or {})
-    base = extra.pop(SWEEP_BASE, None)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
-    results_root.mkdir(parents=True, exist_ok=True)
-    staging = results_root / f".incomplete-{name}-{os.getpid()}"
-    staging.mkdir()
+    staging = results_root / f"{STAGING}{name}-{os.getpid()}"
     try:
-        _write_files(result, staging, extra)
-        manifest = build_manifest(result, command or [])
-        if base is not None:  # a sweep's pick: --rerun repeats the sweep
-            facts = extra["sweep"]
-            manifest["sweep"] = {
-                "base_config": base.as_dict(),
-                "grid": facts["grid"],
-                "walk_forward": facts["walk_forward"],
-            }
-        (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
-        if report:  # matplotlib is imported only when a report is drawn
-            from reporting.report import write_report
-            from reporting.sweep_section import SweepOutputs
-
-            write_report(result, staging, manifest, SweepOutputs.from_extra(extra))
+        results_root.mkdir(parents=True, exist_ok=True)
+        _sweep_abandoned(results_root)
+        staging.mkdir()
+        _fill(staging, result, command or [], report, dict(extra or {}))
         run_dir = _rename_unique(staging, results_root / name)
-    except BaseException:
+    except BaseException as exc:  # Ctrl-C included: nothing half-written stays
         shutil.rmtree(staging, ignore_errors=True)
+        if isinstance(exc, OSError):
+            raise _unwritable(results_root, exc) from exc
         raise
-    write_index(results_root)
+    try:
+        write_index(results_root)
+    except OSError as exc:  # the run is whole; only its listing waits for the next run
+        log.warning(
+            "%s not rebuilt (%s); the run is in %s",
+            results_root / "index.html",
+            exc.strerror or exc,
+            run_dir,
+        )
     return run_dir
+
+
+def _fill(
+    staging: Path, result: RunResult, command: list[str], report: bool, extra: dict[str, Any]
+) -> None:
+    """Write every file of the run into ``staging``: tables, metrics, manifest, the report."""
+    base = extra.pop(SWEEP_BASE, None)
+    _write_files(result, staging, extra)
+    manifest = build_manifest(result, command)
+    if base is not None:  # a sweep's pick: --rerun repeats the sweep
+        facts = extra["sweep"]
+        manifest["sweep"] = {
+            "base_config": base.as_dict(),
+            "grid": facts["grid"],
+            "walk_forward": facts["walk_forward"],
+        }
+    (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
+    if report:  # matplotlib is imported only when a report is drawn
+        from reporting.report import write_report
+        from reporting.sweep_section import SweepOutputs
+
+        write_report(result, staging, manifest, SweepOutputs.from_extra(extra))
+
+
+def _unwritable(results_root: Path, exc: OSError) -> OutputError:
+    """The one line for a folder the system refused to write, with the system's reason."""
+    full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
+    fix = (
+        "free some space, or give --out another folder"
+        if full
+        else "give --out a folder you can write to"
+    )
+    return OutputError(
+        f"--out {results_root}: cannot write the run directory ({exc.strerror or exc}); "
+        f"nothing was written; {fix}"
+    )
+
+
+def _sweep_abandoned(results_root: Path) -> None:
+    """Remove the staging folders of runs whose process has died (SIGKILL, power loss).
+
+    A live process's folder is left alone: it may be one of several runs writing at once.
+    """
+    for folder in results_root.glob(f"{STAGING}*"):
+        pid = folder.name.rpartition("-")[2]
+        if pid.isdigit() and not _alive(int(pid)):
+            shutil.rmtree(folder, ignore_errors=True)
+
+
+def _alive(pid: int) -> bool:
+    """Whether process ``pid`` exists on this machine (signal 0 asks without sending one)."""
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        pass
+    return True
 
 
 def check_results_root(results_root: Path) -> None:
@@ -133,9 +193,20 @@ def _finite(value: Any) -> Any:
 
 
 def _rename_unique(staging: Path, target: Path) -> Path:
+    """Rename ``staging`` to ``target``, or ``target-2``, ``-3``, ... if taken.
+
+    Runs finishing in the same second race for a name: a rename onto a run directory another
+    process has just put there fails (the folder is not empty), and the next name is tried.
+    """
     for attempt in range(1, 1000):
         candidate = target if attempt == 1 else target.with_name(f"{target.name}-{attempt}")
-        if not candidate.exists():
+        if candidate.exists():
+            continue
+        try:
             staging.rename(candidate)
-            return candidate
+        except OSError as exc:
+            if exc.errno not in (errno.EEXIST, errno.ENOTEMPTY):
+                raise
+            continue
+        return candidate
     raise FileExistsError(f"no free run directory name next to {target}")

@@ -15,6 +15,7 @@ import reporting.report
 import reporting.run_dir
 import run_backtest
 from engine.config import build_config
+from engine.errors import OutputError
 from engine.metrics import METRICS
 from engine.run import run
 from tests.conftest import run_cli as _run
@@ -76,7 +77,7 @@ def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.Monke
         raise OSError("disk full")
 
     monkeypatch.setattr(reporting.report, "write_report", broken)
-    with pytest.raises(OSError, match="disk full"):
+    with pytest.raises(OutputError, match=r"cannot write the run directory \(disk full\)"):
         reporting.run_dir.write_run(result, tmp_path)
     assert list(tmp_path.iterdir()) == []
 

@@ -190,7 +190,7 @@ def test_what_a_careful_tool_accepts_runs_and_says_so(
     status, _, err, left = _run(tmp_path, data, capsys)
     assert status == 0, err
     assert "Traceback" not in err
-    assert len(left) == 2  # the run directory and index.html
+    assert len(left) == 3  # the run directory, index.html and its lock file, .index.lock
     if said:
         assert said in err
 
