@@ -362,10 +362,19 @@ def _config(args: argparse.Namespace) -> RunConfig:
 def _configure_logging(args: argparse.Namespace) -> None:
     """Warnings by default; ``-v`` debug messages of the project's own modules; ``-q`` errors."""
     level = logging.ERROR if args.quiet else logging.WARNING
-    logging.basicConfig(level=level, format="%(levelname)s: %(message)s")
+    handler = logging.StreamHandler()
+    handler.setFormatter(_LowerCaseLevel("%(levelname)s: %(message)s"))
+    logging.basicConfig(level=level, handlers=[handler])
     if args.verbose:
         for name in ("data", "engine", "strategies", "reporting", "backtester"):
             logging.getLogger(name).setLevel(logging.DEBUG)
+
+
+class _LowerCaseLevel(logging.Formatter):
+    """``warning: ...`` as the command's own warnings and errors are written."""
+
+    def format(self, record: logging.LogRecord) -> str:
+        return super().format(record).replace(record.levelname, record.levelname.lower(), 1)
 
 
 class _Progress:

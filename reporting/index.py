@@ -11,6 +11,7 @@ import contextlib
 import fcntl
 import html
 import json
+import logging
 import os
 from pathlib import Path
 from typing import Any
@@ -18,6 +19,8 @@ from typing import Any
 from engine.config import build_config
 from engine.errors import ConfigError
 from reporting.html import flatten
+
+log = logging.getLogger(__name__)
 
 LOCK = ".index.lock"
 """The file in the results folder whose lock makes index rebuilds take turns."""
@@ -62,7 +65,7 @@ def write_index(results_root: Path) -> Path:
     temporary = results_root / ".index.html.tmp"  # one writer at a time: a fixed name will do
     with (results_root / LOCK).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
-        rows = [_row(folder) for folder in sorted(results_root.iterdir()) if _is_run(folder)]
+        rows = [row for folder in sorted(results_root.iterdir()) if (row := _readable(folder))]
         rows.sort(key=lambda row: row["date"], reverse=True)
         try:
             temporary.write_text(_page(rows), encoding="utf-8")
@@ -78,6 +81,26 @@ def _is_run(folder: Path) -> bool:
     return (
         folder.is_dir() and not folder.name.startswith(".") and (folder / "metrics.json").exists()
     )
+
+
+def _readable(folder: Path) -> dict[str, Any] | None:
+    """A run directory's row; None, with a warning, for one whose metrics cannot be read.
+
+    A run edited by hand, cut short by a full disk or written by an older version must not
+    stop every later run from being listed.
+    """
+    if not _is_run(folder):
+        return None
+    try:
+        return _row(folder)
+    except (OSError, ValueError, KeyError, TypeError, ConfigError) as exc:
+        log.warning(
+            "%s: unreadable (%s: %s); left out of the index",
+            folder / "metrics.json",
+            type(exc).__name__,
+            exc,
+        )
+        return None
 
 
 def _row(folder: Path) -> dict[str, Any]:

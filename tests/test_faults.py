@@ -363,3 +363,22 @@ def test_an_index_that_cannot_be_rebuilt_keeps_the_run_and_says_so(
     ]
     assert _listed(root) == [earlier]  # the old index, whole
     assert _visible(root) == sorted([earlier, latest.name, "index.html"])
+
+
+def test_a_run_whose_metrics_cannot_be_read_is_left_out_of_the_index_not_fatal(
+    shared_data: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    root = tmp_path / "results"
+    earlier = _finished_run(root, shared_data, capsys)
+    cut = root / "20200101-000000-sixty_forty"  # a run cut short, or edited by hand
+    cut.mkdir()
+    (cut / "metrics.json").write_text('{"run": {"config"')
+    latest = _finished_run(root, shared_data, capsys)
+    assert _listed(root) == sorted([earlier, latest])
+    assert caplog.messages == [
+        f"{cut / 'metrics.json'}: unreadable (JSONDecodeError: Expecting ':' delimiter: line 1 "
+        "column 18 (char 17)); left out of the index"
+    ]
