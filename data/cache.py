@@ -19,6 +19,7 @@ import json
 import os
 import re
 import tempfile
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
@@ -35,6 +36,8 @@ Window = tuple[date | None, date]
 MAGIC = b"# mainstreet price cache v1 "
 # Relative change of a cached close that means Yahoo re-adjusted history (a dividend is > 0.01%).
 ADJUSTMENT_TOLERANCE = 1e-4
+ABANDONED_AFTER = 3600.0
+"""Seconds after which a write's temporary file is taken for one a killed process left."""
 
 
 class CorruptEntry(Exception):
@@ -121,6 +124,18 @@ def write_entry(path: Path, ticker: str, entry: Entry) -> None:
             os.unlink(temporary)
         raise
     _fsync_folder(path.parent)
+    _remove_abandoned(path)
+
+
+def _remove_abandoned(path: Path) -> None:
+    """Remove the temporaries of ``path`` a killed write left, once they are `ABANDONED_AFTER` old.
+
+    A younger one may be another process's write in progress, so it is left alone.
+    """
+    for temporary in path.parent.glob(f".{path.name}.*.tmp"):
+        with contextlib.suppress(OSError):  # another run may remove it first
+            if time.time() - temporary.stat().st_mtime > ABANDONED_AFTER:
+                temporary.unlink()
 
 
 def _fsync_folder(folder: Path) -> None:

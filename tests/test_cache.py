@@ -241,6 +241,18 @@ def test_an_interrupted_rename_leaves_no_temporary_file(tmp_path, monkeypatch):
     assert temporary_files(tmp_path) == []
 
 
+def test_a_write_removes_the_temporaries_a_killed_write_left_once_they_are_old(tmp_path):
+    # a SIGKILL between writing the temporary and renaming it leaves the temporary behind
+    load(FakeSource(), tmp_path, date(2020, 3, 2), date(2020, 6, 30))
+    abandoned, in_progress = tmp_path / ".SPY.csv.abc123.tmp", tmp_path / ".SPY.csv.def456.tmp"
+    for temporary in (abandoned, in_progress):
+        temporary.write_bytes(b"half a cache ent")
+    hours_ago = os.stat(in_progress).st_mtime - 2 * cache.ABANDONED_AFTER
+    os.utime(abandoned, (hours_ago, hours_ago))
+    load(FakeSource(), tmp_path, date(2020, 3, 2), date(2020, 9, 30))  # extends: a write
+    assert temporary_files(tmp_path) == [in_progress.name]  # another run's write, perhaps
+
+
 @pytest.mark.parametrize(
     ("ticker", "name"),
     [
