@@ -29,6 +29,8 @@ Source = tuple[str | None, list[str], dict[str, Any]]
 
 MAX_CONFIG_BYTES = 1_000_000
 """The commented presets are under 10 kB."""
+MAX_CONFIG_VALUES = 100_000
+"""Values a file may hold once its aliases are expanded; the presets hold about 60."""
 
 
 def read_config_file(path: Path) -> Source:
@@ -47,7 +49,31 @@ def read_config_file(path: Path) -> Source:
         raise ConfigError(f"--config {path}: cannot read it ({exc.strerror})") from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML cannot build
         raise ConfigError(f"--config {path}: not valid YAML ({_first_line(exc)})") from exc
+    if _exceeds(content, MAX_CONFIG_VALUES):
+        raise ConfigError(
+            f"--config {path}: more than {MAX_CONFIG_VALUES:,} values once its aliases (*name) "
+            "are expanded, a YAML alias bomb; a preset holds a few dozen"
+        )
     return config_from_mapping(content or {}, f"--config {path}")
+
+
+def _exceeds(content: Any, limit: int) -> bool:
+    """Whether ``content`` holds more than ``limit`` values, counting shared ones each time.
+
+    Aliases make a small file a tree of billions of values (each reuse counts again); the walk
+    stops at the limit, so it costs no more than ``limit`` steps.
+    """
+    pending, seen = [content], 0
+    while pending:
+        seen += 1
+        if seen > limit:
+            return True
+        value = pending.pop()
+        if isinstance(value, Mapping):
+            pending.extend(value.values())
+        elif isinstance(value, list):
+            pending.extend(value)
+    return False
 
 
 def config_from_mapping(content: Any, where: str) -> Source:

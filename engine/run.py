@@ -16,12 +16,15 @@ from engine.attribution import attribution
 from engine.bootstrap import compare
 from engine.config import RunConfig
 from engine.costs import cash_rates
+from engine.errors import DataError
 from engine.relative import relative_summary
 from engine.simulate import BacktestResult, backtest
 from engine.switching import SwitchStudy, study
 from strategies import SixtyForty, Strategy, check_weights
 
 BENCHMARK = SixtyForty()
+MIN_RUN_DATES = 10
+"""Fewer dates leave a fill and a handful of returns: no metric would mean anything."""
 
 
 @dataclass(frozen=True)
@@ -100,10 +103,24 @@ def prepare(
     """The market a config needs (or ``market``), its bars' cash rate, and notes about the rate."""
     if market is None:
         market = load_market(config.data, market_request(config), refresh=refresh)
+        _check_length(market)
     rates_file = config.costs.cash_rate_file
     series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
     cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
     return market, cash_rate, notes
+
+
+def _check_length(market: Market) -> None:
+    """Refuse a market too short for a backtest, with what cut it short (the data's notes)."""
+    dates = market.prices.index
+    if len(dates) < MIN_RUN_DATES:
+        moved = [note for note in market.notes if note.startswith(("start moved", "end moved"))]
+        why = f" ({'; '.join(moved)})" if moved else ""
+        raise DataError(
+            f"only {len(dates)} date(s), {dates[0].date()} to {dates[-1].date()}, on which every "
+            f"required ticker has a price{why}; a backtest needs at least {MIN_RUN_DATES}: add "
+            "history, widen --start/--end or choose other tickers"
+        )
 
 
 def market_request(config: RunConfig) -> MarketRequest:

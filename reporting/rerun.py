@@ -27,8 +27,24 @@ def read_manifest(
         raise ConfigError(f"--rerun {path}: no 'config' in it; give a run's manifest.json")
     sweep = manifest.get("sweep")
     if isinstance(sweep, dict) and isinstance(sweep.get("base_config"), dict):
+        _check_sweep(sweep, path)
         return config_from_mapping(sweep["base_config"], f"--rerun {path}"), sweep
     return config_from_mapping(manifest["config"], f"--rerun {path}"), None
+
+
+def _check_sweep(sweep: dict[str, Any], path: Path) -> None:
+    """A sweep's ``grid`` is a list of ``--sweep`` texts and ``walk_forward`` one text or null."""
+    grid, walk_forward = sweep.get("grid"), sweep.get("walk_forward")
+    if not (isinstance(grid, list) and grid and all(isinstance(text, str) for text in grid)):
+        raise ConfigError(
+            f"--rerun {path}: sweep.grid = {grid!r} is not a list of --sweep texts "
+            "(KEY=SPEC); the manifest was edited or is not this program's"
+        )
+    if walk_forward is not None and not isinstance(walk_forward, str):
+        raise ConfigError(
+            f"--rerun {path}: sweep.walk_forward = {walk_forward!r} is not TRAIN:TEST or null; "
+            "the manifest was edited or is not this program's"
+        )
 
 
 def rerun_verdict(before: Path, after: Path) -> str:

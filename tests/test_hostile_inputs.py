@@ -8,6 +8,7 @@ sound, and the strategy is ``sixty_forty`` (SPY and AGG only).
 
 from __future__ import annotations
 
+import json
 import os
 from collections.abc import Callable
 from pathlib import Path
@@ -59,6 +60,11 @@ REFUSED: dict[str, tuple[bytes, str]] = {
         "line 2: an unparsable or infinite number in 'Adj Close', got '1,100.50'",
     ),
     "header only": (b"Date,Adj Close\n", "has a header but no rows"),
+    "one row": (
+        _text(GOOD[:2]),
+        "only 1 date(s), 2024-01-02 to 2024-01-02, on which every required ticker has a price",
+    ),
+    "nine rows": (_text(GOOD[:10]), "only 9 date(s), 2024-01-02 to 2024-01-12, on which"),
     "empty file": (b"", "not a readable CSV file (No columns to parse from file)"),
     "no Date column": (_text(["When,Adj Close", *GOOD[1:]]), "needs a 'Date' column"),
     "a row with too many fields": (
@@ -242,6 +248,23 @@ def test_a_bad_switch_setting_is_one_error(
     assert not (tmp_path / "r").exists()
 
 
+def _alias_bomb(leaf: str, node: str) -> bytes:
+    """A few hundred bytes of YAML whose aliases expand to 10**9 values (billion laughs)."""
+    lines = [f"a0: &a0 {leaf}"]
+    for level in range(1, 9):
+        refs = ", ".join(
+            f"k{i}: *a{level - 1}" if "{" in node else f"*a{level - 1}" for i in range(10)
+        )
+        lines.append(f"a{level}: &a{level} {node.format(refs=refs)}")
+    return ("\n".join([*lines, "costs: *a8"]) + "\n").encode()
+
+
+def _manifest(sweep: dict[str, object]) -> bytes:
+    """A sweep's manifest edited by hand: its base config sound, its ``sweep`` not."""
+    config = {"strategy": {"name": "sixty_forty"}}
+    return json.dumps({"config": config, "sweep": {"base_config": config, **sweep}}).encode()
+
+
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
@@ -257,8 +280,17 @@ def test_a_bad_switch_setting_is_one_error(
             b"# " + b"x" * 1_100_000 + b"\n",
             "more than the 1,000,000 a config file may be",
         ),
+        ("bomb.yaml", _alias_bomb("[x, x, x, x, x, x, x, x, x, x]", "[{refs}]"), "alias bomb"),
+        ("bomb2.yaml", _alias_bomb("{a: 1, b: 2}", "{{{refs}}}"), "more than 100,000 values"),
         ("trunc.json", b'{"config": {"strategy": ', "not a readable manifest.json"),
         ("foreign.json", b'{"hello": 1}', "no 'config' in it"),
+        ("tampered.json", _manifest({"grid": "strategy.x=1"}), "sweep.grid = 'strategy.x=1'"),
+        ("tampered2.json", _manifest({"grid": [5]}), "sweep.grid = [5] is not a list"),
+        (
+            "tampered3.json",
+            _manifest({"grid": ["strategy.stocks_weight=0.5,0.6"], "walk_forward": 3}),
+            "sweep.walk_forward = 3 is not TRAIN:TEST or null",
+        ),
     ],
 )
 def test_a_bad_config_file_or_manifest_is_one_error(
