@@ -95,7 +95,7 @@ def parse_basket(key: str, text: str) -> tuple[tuple[str, float], ...]:
             share = float("nan")
         if not (math.isfinite(share) and share > 0):
             raise ConfigError(
-                f"{key} = {text}: the weight of {ticker} must be a number above 0, got "
+                f"{key} = {text}: the weight of {ticker} must be a finite number above 0, got "
                 f"{weight!r}; write a basket as TICKER:WEIGHT,... with weights adding up to 1"
             )
         if ticker in basket:

@@ -97,8 +97,6 @@ def config_from_mapping(content: Any, where: str) -> Source:
             settings[section] = values
             continue
         values = dict(values)
-        if section == "universe":  # a role as a mapping of tickers to weights is a basket
-            values = {role: _basket(item) for role, item in values.items()}
         if section == "strategy":
             name = _text(values.pop("name")) if values.get("name") is not None else None
         overrides += flatten(section, values)
@@ -107,19 +105,18 @@ def config_from_mapping(content: Any, where: str) -> Source:
 
 
 def flatten(prefix: str, value: Any) -> list[str]:
-    """``key=value`` texts of a value under a dotted prefix; a mapping gives one per entry."""
+    """``key=value`` texts of a value under a dotted prefix; a mapping gives one per entry.
+
+    A role given as a mapping of tickers to weights is a basket, one text:
+    ``universe.international={EFA: 0.5, EEM: 0.5}`` -> ``universe.international=EFA:0.5,EEM:0.5``.
+    """
+    if isinstance(value, Mapping) and prefix.count(".") == 1 and prefix.startswith("universe."):
+        return [f"{prefix}=" + ",".join(f"{t}:{_text(w)}" for t, w in value.items())]
     if isinstance(value, Mapping):
         return [text for key, item in value.items() for text in flatten(f"{prefix}.{key}", item)]
     if value is None:
         return []
     return [f"{prefix}={_text(value)}"]
-
-
-def _basket(value: Any) -> Any:
-    """``{EFA: 0.5, EEM: 0.5}`` -> ``EFA:0.5,EEM:0.5``, the text ``--set`` takes; else as given."""
-    if isinstance(value, Mapping):
-        return ",".join(f"{ticker}:{_text(weight)}" for ticker, weight in value.items())
-    return value
 
 
 def _text(value: Any) -> str:

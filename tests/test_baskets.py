@@ -125,6 +125,19 @@ def test_the_yaml_mapping_and_the_set_text_are_one_basket(
     assert f"international: {BASKET}" in out
 
 
+def test_the_api_takes_a_basket_as_a_mapping_or_a_text() -> None:
+    import backtester
+
+    shares = {"EFA": 0.5, "EEM": 0.3, "MCHI": 0.2}
+    configs = [
+        backtester.load_config("main_street", overrides={"universe.international": shares}),
+        backtester.load_config("main_street", universe__international=shares),
+        backtester.load_config({"strategy": "main_street", "universe": {"international": shares}}),
+        backtester.load_config("main_street", overrides=[f"universe.international={BASKET}"]),
+    ]
+    assert [config.universe.international for config in configs] == [BASKET] * 4
+
+
 def test_a_sweeps_rows_equal_single_runs_with_a_basket(shared_data: Path) -> None:
     config = _config(shared_data, "main_street", "costs.fees_bps=2")
     axes = [parse_axis("strategy.tech_share=0.25,0.75")]
@@ -143,9 +156,9 @@ def test_a_sweeps_rows_equal_single_runs_with_a_basket(shared_data: Path) -> Non
         ),
         (
             "universe.international=EFA:0.5,EEM:x",
-            "universe.international = EFA:0.5,EEM:x: the weight of EEM must be a number above 0",
+            "universe.international = EFA:0.5,EEM:x: the weight of EEM must be a finite number above 0",
         ),
-        ("universe.tech=XLK:1.5,QQQ:-0.5", "the weight of QQQ must be a number above 0"),
+        ("universe.tech=XLK:1.5,QQQ:-0.5", "the weight of QQQ must be a finite number above 0"),
         ("universe.tech=XLK:0.5,XLK:0.5", "XLK appears twice in the basket"),
         ("universe.tech=XLK:0.5,Q Q:0.5", "universe.tech: 'Q Q' is not a ticker symbol"),
         ("universe.bonds=AGG:0.5,TLT:0.5", "universe.bonds = AGG:0.5,TLT:0.5: bonds takes one"),
