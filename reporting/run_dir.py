@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import errno
 import json
 import logging
@@ -50,6 +51,7 @@ def write_run(
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
     staging = results_root / f"{STAGING}{name}-{os.getpid()}"
+    created = not results_root.exists()
     try:
         results_root.mkdir(parents=True, exist_ok=True)
         _sweep_abandoned(results_root)
@@ -58,6 +60,9 @@ def write_run(
         run_dir = _rename_unique(staging, results_root / name)
     except BaseException as exc:  # Ctrl-C included: nothing half-written stays
         shutil.rmtree(staging, ignore_errors=True)
+        if created:  # a results folder made for this run goes with it (if nothing else came)
+            with contextlib.suppress(OSError):
+                results_root.rmdir()
         if isinstance(exc, OSError):
             raise _unwritable(results_root, exc) from exc
         raise

@@ -235,9 +235,8 @@ def test_ctrl_c_says_interrupted_exits_130_and_leaves_nothing(
     for stage, process in processes.items():
         out, err = process.communicate(timeout=TIMEOUT)
         assert (process.returncode, out, err) == (130, "", "interrupted\n"), stage
-        root = roots[stage]
-        assert not root.exists() or list(root.iterdir()) == [], stage
-    assert roots["report"].exists()  # the report's staging folder was there, and was removed
+        # the report's staging folder was there; it went, with the results folder made for it
+        assert not roots[stage].exists(), stage
 
 
 def test_eight_runs_in_the_same_second_all_land_and_are_all_listed(
@@ -309,6 +308,12 @@ def _failing(
             "a file inside",
             "free some space, or give --out another folder",
         ),
+        (
+            errno.ENOSPC,
+            "write_text",
+            "a file inside a new results folder",
+            "free some space, or give --out another folder",
+        ),
         (errno.EROFS, "mkdir", "the results folder", "give --out a folder you can write to"),
         (errno.EACCES, "mkdir", "the run's folder", "give --out a folder you can write to"),
     ],
@@ -325,12 +330,13 @@ def test_a_full_or_read_only_disk_is_one_error_and_leaves_nothing(
 ) -> None:
     root = tmp_path / "results"
     before: list[str] = []
-    if at != "the results folder":
+    if at in ("a file inside", "the run's folder"):
         earlier = _finished_run(root, shared_data, capsys)
         before = sorted(path.name for path in root.iterdir())
         assert _listed(root) == [earlier]
     places = {
         "a file inside": lambda path: path.parent.parent == root,
+        "a file inside a new results folder": lambda path: path.parent.parent == root,
         "the results folder": lambda path: path == root,
         "the run's folder": lambda path: path.parent == root,
     }
@@ -342,6 +348,7 @@ def test_a_full_or_read_only_disk_is_one_error_and_leaves_nothing(
         f"was written; {fix}\n"
     )
     assert (sorted(path.name for path in root.iterdir()) if root.exists() else []) == before
+    assert root.exists() == bool(before)  # a results folder this run created goes with it
 
 
 def test_an_index_that_cannot_be_rebuilt_keeps_the_run_and_says_so(
