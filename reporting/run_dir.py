@@ -165,9 +165,16 @@ def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None
     tables = {name: value for name, value in extra.items() if name.endswith(".csv")}
     for name, table in tables.items():
         table.to_csv(folder / name, index=False)
+    _metrics_table(result.metrics).to_csv(folder / "metrics.csv")
     facts = {name: value for name, value in extra.items() if name not in tables}
     payload = {**result.metrics, **facts, "run": _run_facts(result)}
     (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
+
+
+def _metrics_table(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
+    """``metrics.csv``: a metric a row, strategy, 60/40 and their difference (the console's)."""
+    columns = {name: metrics[name] for name in ("strategy", "benchmark", "difference")}
+    return pd.DataFrame(columns, index=list(metrics["strategy"])).rename_axis("metric")
 
 
 def _run_facts(result: RunResult) -> dict[str, Any]:

@@ -40,6 +40,17 @@ def test_run_on_real_data_writes_the_run_directory(
     assert set(metrics["strategy"]) == set(metrics["benchmark"])
     assert {"relative", "uncertainty", "attribution", "difference"} <= set(metrics)
     assert metrics["run"]["synthetic"] is False
+    table = pd.read_csv(run_dir / "metrics.csv", index_col="metric")  # the same numbers
+    assert list(table.columns) == ["strategy", "benchmark", "difference"]
+    assert list(table.index) == list(metrics["strategy"])
+    for name in ("strategy", "benchmark", "difference"):
+        for key, value in metrics[name].items():
+            cell = table.loc[key, name]
+            if value in (None, ""):  # a drawdown not yet recovered: the CSV's cell is empty
+                assert pd.isna(cell), (name, key)
+            else:
+                assert cell == value if isinstance(value, str) else float(cell) == value, key
+    assert pd.isna(table.loc["max_drawdown_peak", "difference"])  # a date has no difference
     equity = pd.read_csv(run_dir / "equity.csv")
     assert list(equity.columns) == ["date", "strategy", "benchmark"]
     assert equity["date"].iloc[0] == "2019-01-02"
