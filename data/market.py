@@ -45,10 +45,16 @@ class Universe:
 
     def __post_init__(self) -> None:
         for spec in fields(self):
-            basket = parse_basket(f"universe.{spec.name}", getattr(self, spec.name))
+            text = getattr(self, spec.name)
+            if not isinstance(text, str):  # before the cache, which needs a hashable text
+                raise ConfigError(
+                    f"universe.{spec.name}: {text!r} is not a ticker symbol or a basket such as "
+                    "EFA:0.5,EEM:0.5"
+                )
+            basket = parse_basket(f"universe.{spec.name}", text)
             if len(basket) > 1 and spec.name in SINGLE_ROLES:
                 raise ConfigError(
-                    f"universe.{spec.name} = {getattr(self, spec.name)}: {spec.name} takes one "
+                    f"universe.{spec.name} = {text}: {spec.name} takes one "
                     "ticker (its prices are the benchmark's, and the stocks' days the calendar); "
                     "a basket fits small_caps, international, tech or crypto"
                 )
@@ -74,10 +80,6 @@ def parse_basket(key: str, text: str) -> tuple[tuple[str, float], ...]:
     Raises `ConfigError` naming ``key`` for a bad ticker, a weight that is not a positive number,
     a ticker given twice, or weights that do not add up to 1.
     """
-    if not isinstance(text, str):
-        raise ConfigError(
-            f"{key}: {text!r} is not a ticker symbol or a basket such as EFA:0.5,EEM:0.5"
-        )
     parts = [part.strip() for part in text.split(",")]
     if len(parts) == 1 and ":" not in parts[0]:
         parts = [f"{parts[0]}:1"]

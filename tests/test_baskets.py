@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import date
 from pathlib import Path
 
@@ -44,6 +45,8 @@ def test_a_basket_splits_its_roles_weight_and_names_the_canonical_text() -> None
     )
     # decimal weights that add up to 1 only within rounding are a basket
     assert Universe(tech="A:0.1,B:0.2,C:0.7").basket("tech") == {"A": 0.1, "B": 0.2, "C": 0.7}
+    with pytest.raises(ConfigError, match=re.escape("universe.tech: {'XLK': 1.0} is not a")):
+        Universe(tech={"XLK": 1.0})  # a Python mapping goes through the config (load_config)
 
 
 def test_a_basket_run_is_the_reference_loop_on_the_split_weights(shared_data: Path) -> None:
