@@ -25,8 +25,8 @@ if TYPE_CHECKING:
     from engine.config import RunConfig
     from engine.config_file import Source
 
-INTERRUPTED = 130
-"""The exit status after Ctrl-C: 128 + SIGINT, as shells report a command the signal ended."""
+INTERRUPTED = 128 + signal.SIGINT
+"""The exit status after Ctrl-C (130), as shells report a command the signal ended."""
 
 
 class _Parser(argparse.ArgumentParser):

@@ -20,9 +20,7 @@ def csv_path(folder: Path, ticker: str) -> Path:
     return folder / f"{ticker.removeprefix('^')}.csv"
 
 
-def read_price_csv(
-    path: Path, ticker: str, *, role: str | None = "universe.ROLE"
-) -> tuple[pd.Series, list[str]]:
+def read_price_csv(path: Path, ticker: str, *, role: str | None) -> tuple[pd.Series, list[str]]:
     """Parse a price file into a float series indexed by date, in file order.
 
     Returns the series and warnings (no ``Adj Close``). Raises `DataError` naming the file and
