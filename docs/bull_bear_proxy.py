@@ -39,7 +39,7 @@ from engine.proxy_agreement import (  # noqa: E402
 from engine.run import BENCHMARK, prepare  # noqa: E402
 from strategies.signals import BullBearProxy, ExternalIndicator  # noqa: E402
 
-PUBLISHED = ROOT / "docs" / "bull_bear_published.csv"
+PUBLISHED = ROOT / "data" / "published" / "bull_bear.csv"
 FIGURE = ROOT / "docs" / "bull_bear_proxy.png"
 REVAMP = pd.Timestamp("2025-10-01")
 """The first published reading explicitly of BofA's revamped indicator (the Oct 2025 sell)."""

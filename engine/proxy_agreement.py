@@ -1,6 +1,6 @@
 """Agreement of a daily 0-10 sentiment reading with published Bull & Bear readings and signals.
 
-The published table (``docs/bull_bear_published.csv``) has one row per report: ``date``, an
+The published table (``data/published/bull_bear.csv``) has one row per report: ``date``, an
 optional ``reading`` (0-10), an optional ``signal`` (``sell`` or ``buy``) and a ``note`` that
 flags weak dates (`is_firm`). Every function here is pure except `read_published`, the one
 reader; to judge a subset (firm dates only), filter the rows before calling `agreement`.

@@ -274,7 +274,7 @@ def test_the_default_proxy_leaves_crypto_out() -> None:
 
 PINNED = {
     # The default's row of docs/bull_bear_proxy.md, printed by docs/bull_bear_proxy.py on the
-    # real history (to 2026-07-31) and docs/bull_bear_published.csv (80 rows): matched readings,
+    # real history (to 2026-07-31) and data/published/bull_bear.csv (80 rows): matched readings,
     # correlation, mean absolute difference, sell and buy episodes (agreed, of).
     "all rows": (42, 0.66, 2.81, (10, 17), (7, 8)),
     "firm dates": (28, 0.60, 3.07, (3, 7), (5, 6)),
@@ -287,7 +287,7 @@ def test_the_default_proxy_agrees_with_the_published_table_as_documented(
     config = load_config("hartnett_switch", data=f"csv:{shared_data}", start="2003-01-01")
     market = prepare(config)[0]
     reading = market.evaluate(config.strategy._signals(market.universe)["bull_bear"])
-    published = read_published(ROOT / "docs" / "bull_bear_published.csv")
+    published = read_published(ROOT / "data" / "published" / "bull_bear.csv")
     reading = reading[published["date"].min() :]
     tables = {"all rows": published, "firm dates": published[is_firm(published["note"])]}
     for name, table in tables.items():
