@@ -61,58 +61,145 @@ def read_rate_csv(path: Path, column: str) -> pd.Series:
 
 
 def read_indicator_csv(path: Path, column: str, name: str) -> pd.Series:
-    """Read an indicator's readings (``Date`` plus ``column``) by publication date, sorted.
+    """Read an indicator's readings by date, sorted: a number, or a published signal.
 
-    Rows with a blank reading (a survey week without one) are skipped; a date given twice with
-    the same reading counts once, with two different readings stops naming both lines, and
-    anything unparsable stops with the file and line. ``attrs`` hold the file's name, the file
-    line of each reading (``lines``), and the ``source`` and ``vintage`` columns' values when
-    the file has them.
+    The file has a date column and ``column`` (headers in any case); optionally ``signal``
+    (``sell``/``buy``), ``vintage`` (``live``/``reconstructed``; none: live), ``published`` and
+    ``source``/``source_title``. A date is ``YYYY-MM-DD``, or ``YYYY-MM`` when only the month is
+    known: it is then taken at the month's last day, never earlier. A row with a signal and no
+    number reads ``+inf`` (sell: above any threshold) or ``-inf`` (buy: below any); a row with
+    neither is skipped. Rows on one date must agree (a different number or signal stops naming
+    both lines) and count once, live if any is. ``attrs`` hold the file's name, each reading's
+    file ``lines``, its ``rows`` (signal, vintage, precision, published, title, by date) and the
+    file's ``source`` and ``vintage`` summaries.
     """
     if not path.exists():
         raise DataError(f"indicator {name}: no file {path}")
-    what = f"the indicator column '{column}'"
-    series, _, lines = _read_dated_column(path, (column,), what, skip_blank=True)
-    table = pd.DataFrame({"value": series.to_numpy(), "line": lines}, index=series.index)
-    table = table.sort_index(kind="stable")
-    repeated = table.index.duplicated(keep=False)
-    for date, group in table[repeated].groupby(level=0):
-        if group["value"].nunique() > 1:
-            first, second = group["line"].iloc[0], group["line"].iloc[1]
-            raise DataError(
-                f"{path}, line {second}: {date.date()} is also on line {first} with another "
-                f"reading ({group['value'].iloc[1]:g} against {group['value'].iloc[0]:g}); "
-                "keep one"
-            )
-    table = table[~table.index.duplicated(keep="first")]
-    readings = pd.Series(table["value"].to_numpy(), index=table.index, name=name)
-    lines = tuple(int(line) for line in table["line"])
-    readings.attrs = {"file": path.name, "lines": lines, **_provenance(path)}
+    table = _read_table(path)
+    headers = {header.strip().lower(): header for header in table.columns}
+    if "date" not in headers or (column.lower() not in headers and "signal" not in headers):
+        raise DataError(
+            f"{path}: needs a 'date' column and the indicator column '{column}' (or a 'signal' "
+            f"column); found {list(table.columns)}"
+        )
+    text = {key: table[headers[key]].str.strip() for key in headers}
+    blank = pd.Series("", index=table.index)
+    raw = text.get(column.lower(), blank)
+    signal = text.get("signal", blank).str.lower()
+    vintage = text.get("vintage", blank).str.lower().replace("", "live")
+    _fail_on_first(path, ~signal.isin(SIGNALS), text.get("signal", blank),
+                   "a signal that is not sell, buy or blank")  # fmt: skip
+    _fail_on_first(path, ~vintage.isin(VINTAGES), text.get("vintage", blank),
+                   "a vintage that is not live, reconstructed or blank")  # fmt: skip
+    keep = (raw != "") | (signal != "")
+    dates, month = _readings_dates(path, text["date"])
+    values = pd.to_numeric(raw, errors="coerce")
+    bad = (raw != "") & ~np.isfinite(values.fillna(np.inf).to_numpy())
+    _fail_on_first(path, bad, raw, f"an unparsable or infinite number in '{column}'")
+    values = values.where(raw != "", signal.map({"sell": np.inf, "buy": -np.inf}))
+    columns = {
+        "value": values, "signal": signal, "vintage": vintage,
+        "precision": pd.Series(np.where(month, "month", "day")),
+        "published": text.get("published", blank),
+        "title": text.get("source_title", text.get("source", blank)),
+        "line": pd.Series(table.index.to_numpy() + 2),  # the header is line 1
+    }  # fmt: skip
+    rows = pd.DataFrame(
+        {key: column.to_numpy() for key, column in columns.items()},
+        index=pd.DatetimeIndex(dates),
+    )[keep.to_numpy()].sort_index(kind="stable")
+    if rows.empty:
+        raise DataError(f"{path}: no row has a reading or a signal; add data or remove the file")
+    rows = _one_row_a_date(path, rows)
+    readings = rows["value"].astype(float).rename(name)
+    readings.attrs = {
+        "file": path.name,
+        "lines": tuple(int(line) for line in rows["line"]),
+        "rows": rows.drop(columns=["value"]),
+        **_provenance(table, headers),
+    }
     return readings
 
 
-def _provenance(path: Path) -> dict[str, str]:
-    """The ``source`` and ``vintage`` columns' distinct values, when the file has them."""
-    header = pd.read_csv(path, dtype=str, keep_default_na=False)
+SIGNALS = ("", "sell", "buy")
+"""A published signal: none, sell (the reading rose above the sell threshold) or buy."""
+VINTAGES = ("live", "reconstructed")
+"""live: published at the time; reconstructed: known only from a later publication."""
+PUBLISHED_READINGS = Path(__file__).resolve().parent / "published" / "bull_bear.csv"
+"""BofA's Bull & Bear readings and signals as reports quoted them (docs/bull_bear_published.md)."""
+
+
+def _readings_dates(path: Path, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
+    """Each row's date (a month-only date at the month's last day) and whether month-only."""
+    month = raw.str.fullmatch(r"\d{4}-\d{2}").to_numpy()
+    zoned = raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    _fail_on_first(path, zoned, raw, "a date with a time zone (expected YYYY-MM-DD)")
+    dates = pd.to_datetime(raw.where(~month, raw + "-01"), format="ISO8601", errors="coerce")
+    _fail_on_first(path, dates.isna(), raw, "an unparsable date (expected YYYY-MM-DD or YYYY-MM)")
+    dates = dates.where(~month, dates + pd.offsets.MonthEnd(0))
+    tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
+    _fail_on_first(path, dates > tomorrow, raw, "a date in the future")
+    return dates, month
+
+
+def _one_row_a_date(path: Path, rows: pd.DataFrame) -> pd.DataFrame:
+    """Merge rows of one date (one report, several sources); refuse rows that disagree."""
+    if not rows.index.duplicated().any():
+        return rows
+    merged = []
+    for day, group in rows.groupby(level=0, sort=True):
+        group = group.reset_index(drop=True)
+        numbers = group["value"][np.isfinite(group["value"].to_numpy(dtype=float))]
+        signals = group["signal"][group["signal"] != ""]
+        for told, what in ((numbers, "reading"), (signals, "signal")):
+            if told.nunique() > 1:
+                other = told[told != told.iloc[0]]
+                first, second = (
+                    f"{v:g}" if what == "reading" else v for v in (told.iloc[0], other.iloc[0])
+                )
+                raise DataError(
+                    f"{path}, line {group['line'][other.index[0]]}: {day.date()} is also on "
+                    f"line {group['line'][told.index[0]]} with another {what} ({second} against "
+                    f"{first}); keep one"
+                )
+        row = group.iloc[0].copy()
+        row["value"] = numbers.iloc[0] if len(numbers) else group["value"].iloc[0]
+        row["signal"] = signals.iloc[0] if len(signals) else ""
+        row["vintage"] = "live" if (group["vintage"] == "live").any() else "reconstructed"
+        row["published"] = min((p for p in group["published"] if p), default="")
+        merged.append(row.rename(day))
+    return pd.DataFrame(merged)
+
+
+def _provenance(table: pd.DataFrame, headers: dict[str, str]) -> dict[str, str]:
+    """The ``source`` column's distinct values and the ``vintage`` summary, when present."""
     found = {}
-    for column in ("source", "vintage"):
-        if column in header.columns:
-            values = sorted({value.strip() for value in header[column] if value.strip()})
-            if values:
-                found[column] = ", ".join(values) if column == "source" else values[-1]
+    if "source" in headers:
+        values = sorted({v.strip() for v in table[headers["source"]] if v.strip()})
+        if values:
+            found["source"] = ", ".join(values)
+    if "vintage" in headers:
+        values = sorted({v.strip().lower() for v in table[headers["vintage"]] if v.strip()})
+        if values:
+            found["vintage"] = ", ".join(values)
     return found
 
 
-def _read_dated_column(
-    path: Path, columns: tuple[str, ...], what: str, skip_blank: bool = False
-) -> tuple[pd.Series, str, np.ndarray]:
-    """Parse ``Date`` and the first of ``columns`` present: the series, column and file lines."""
+def _read_table(path: Path) -> pd.DataFrame:
+    """The file as text cells, or a `DataError` naming it (one line, whatever the parser said)."""
     _check_readable(path)
     try:
-        table = pd.read_csv(path, dtype=str, keep_default_na=False)
+        return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        reason = " ".join(str(exc).split())  # one line, whatever the parser said
+        reason = " ".join(str(exc).split())
         raise DataError(f"{path}: not a readable CSV file ({reason}); fix or replace it") from exc
+
+
+def _read_dated_column(
+    path: Path, columns: tuple[str, ...], what: str
+) -> tuple[pd.Series, str, np.ndarray]:
+    """Parse ``Date`` and the first of ``columns`` present: the series, column and file lines."""
+    table = _read_table(path)
     column = next((name for name in columns if name in table.columns), None)
     if "Date" not in table.columns or column is None:
         header = ",".join(table.columns)
@@ -124,8 +211,6 @@ def _read_dated_column(
         raise DataError(
             f"{path}: needs a 'Date' column and {what}; found {list(table.columns)}{hint}"
         )
-    if skip_blank:
-        table = table[table[column].str.strip() != ""]
     raw_dates = table["Date"].str.strip()
     zoned = raw_dates.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
     _fail_on_first(path, zoned, table["Date"], "a date with a time zone (expected YYYY-MM-DD)")

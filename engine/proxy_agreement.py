@@ -78,7 +78,7 @@ def read_published(path: str | Path) -> pd.DataFrame:
     Rows are sorted by date (stable, so same-date rows keep their order).
     """
     table = pd.read_csv(path, dtype={"signal": str, "note": str})
-    table["date"] = pd.to_datetime(table["date"])
+    table["date"] = pd.to_datetime(table["date"], format="ISO8601")
     table["reading"] = pd.to_numeric(table["reading"], errors="coerce")
     table["signal"] = table["signal"].fillna("").str.strip().str.lower()
     table["note"] = table["note"].fillna("")

@@ -12,21 +12,27 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from data.csv_source import PUBLISHED_READINGS
 from data.market import ROLES, Market, Role, Universe
 from engine.errors import ConfigError
 from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
 from strategies.rules import switch_regimes
 from strategies.signals import (
+    READING_SOURCES,
     BullBearProxy,
     DollarSystemic,
     ExternalIndicator,
     GuardMode,
+    PublishedThenProxy,
+    ReadingSource,
     Signal,
     SupportBreak,
+    Vintage,
+    reading_origin,
 )
 from strategies.sixty_forty import SixtyForty
-from strategies.switch_state import signals_now, warmup_facts
+from strategies.switch_state import _spans, signals_now, warmup_facts
 
 Regime = Literal["neutral", "main_street", "defensive"]
 REGIMES: tuple[Regime, ...] = get_args(Regime)
@@ -40,6 +46,7 @@ DEFAULT_SUPPORTS: dict[str, SupportBreak] = {
 }
 """Tech 15% and crypto 30% below their 200-bar highs, each confirmed by 3 closes."""
 SIGNAL_FIELDS = (
+    *("reading_source", "published_vintage"),
     *("reading_file", "reading_column", "reading_delay_days", "reading_window_days"),
     *("reading_scale", "reading_max_age_days"),
     *("reading_min_components", "reading_crypto", "aaii_file", "aaii_column", "aaii_delay_days"),
@@ -84,8 +91,22 @@ class HartnettSwitch(Strategy):
     """The reading (0-10) rising above this is the contrarian sell signal: enter Main Street."""
     buy_below: float = 2.0
     """The reading falling below this is the buy signal: back to neutral."""
+    reading_source: ReadingSource = "proxy"
+    """Where the Bull & Bear reading comes from. proxy: the price proxy, every day
+    (docs/bull_bear_proxy.md). published: BofA's readings and signals as reports printed them
+    (data/published/bull_bear.csv, or ``reading_file``), each in force from the trading day
+    after its date for at most ``reading_max_age_days``; no reading outside that. A published
+    sell without a number is the reading crossing above ``sell_above``, a buy without one falling
+    below ``buy_below`` (docs/bull_bear_published.md). published_then_proxy: the published
+    reading where one is in force, the proxy on the other days."""
+    published_vintage: Vintage = "all"
+    """Which published rows count. all: every row, including the ``reconstructed`` ones known
+    only from a later publication (the sells of 2002-2011 come from BofA's revised indicator,
+    printed in 2025): how today's indicator would have traded. live: only the rows published at
+    the time: what an investor could have acted on."""
     reading_file: str | None = None
-    """A CSV of real readings (BofA's, if you have them) used instead of the proxy."""
+    """A CSV of readings in the published file's format (date, reading, optionally signal and
+    vintage) used instead of the bundled BofA file, with a published reading source."""
     reading_column: str = "reading"
     """The readings file's column, on the 0-10 scale (see ``reading_scale``)."""
     reading_scale: float = 10.0
@@ -158,6 +179,17 @@ class HartnettSwitch(Strategy):
         check_range("buy_below", self.buy_below, 0.0, self.sell_above)
         check_range("reading_window_days", self.reading_window_days, 20, 5000)
         check_range("reading_max_age_days", self.reading_max_age_days, 0, 36_600)
+        if self.reading_source not in READING_SOURCES:
+            raise ConfigError(
+                f"strategy.reading_source = {self.reading_source!r}; expected one of "
+                f"{', '.join(READING_SOURCES)}"
+            )
+        if self.reading_file and self.reading_source == "proxy":
+            raise ConfigError(
+                "strategy.reading_file is read only with a published reading source; add "
+                "--set strategy.reading_source=published (the file alone) or "
+                "published_then_proxy (the proxy where the file has no reading in force)"
+            )
         if not (math.isfinite(self.reading_scale) and self.reading_scale > 0):
             raise ConfigError(
                 f"strategy.reading_scale = {self.reading_scale} is out of range; expected a "
@@ -209,9 +241,12 @@ class HartnettSwitch(Strategy):
         signals = self._signals(market.universe)
         decided = self._decide(market)
         regime, fired, exits, reading = decided.series(market)
+        reading = reading.where(np.isfinite(reading))  # a bare published signal has no number
+        facts = _reading_facts(signals["bull_bear"], market)
         table = pd.concat(
             {
                 "bull_bear": reading,
+                **facts,
                 **_components(signals["bull_bear"], market),
                 **{
                     name: market.evaluate(signal)
@@ -232,7 +267,7 @@ class HartnettSwitch(Strategy):
             events=events[events["date"] >= market.prices.index[0]].reset_index(drop=True),
             entries={name: run(flag).index[run(flag)] for name, flag in fired.items()},
             rotates_into=self._main_street(),
-            notes=(*notes, *_carried_in(regime, market)),
+            notes=(*_reading_notes(facts, market), *notes, *_carried_in(regime, market)),
             warnings=warnings,
             now=signals_now(self, signals, market, regime),
         )
@@ -331,15 +366,21 @@ def _build_signals(spec: tuple[tuple[str, Any], ...], universe: Universe) -> dic
         min_components=given.reading_min_components,
         aaii=aaii,
     )
-    if given.reading_file:
-        reading = ExternalIndicator(
+    if given.reading_source != "proxy":
+        published = ExternalIndicator(
             name="bull_bear",
-            path=given.reading_file,
+            path=given.reading_file or str(PUBLISHED_READINGS),
             column=given.reading_column,
             delay_days=given.reading_delay_days,
             scale=10.0 / given.reading_scale,
             bounds=(0.0, given.reading_scale),
             max_age_days=given.reading_max_age_days or None,
+            vintage=given.published_vintage,
+        )
+        reading = (
+            published
+            if given.reading_source == "published"
+            else PublishedThenProxy(published=published, proxy=reading)
         )
     signals: dict[str, Signal] = {"bull_bear": reading}
     for name, support in given.supports:
@@ -489,8 +530,52 @@ def _events(
     return pd.DataFrame(rows, columns=["date", "regime", "cause", "reading"])
 
 
+_FACT_COLUMNS = {
+    "vintage": "reading_vintage",
+    "precision": "reading_date_precision",
+    "signal": "published_signal",
+}
+"""The `signals.csv` column of each fact of the published reading in force."""
+
+
+def _reading_facts(reading: Signal, market: Market) -> dict[str, pd.Series]:
+    """Each date's reading source, and the published reading in force: date, vintage, signal."""
+    facts = {"reading_source": reading_origin(reading, market)}
+    published = reading.published if isinstance(reading, PublishedThenProxy) else reading
+    if isinstance(published, ExternalIndicator):
+        used = market.evaluate(published, "in_force")
+        shown = (facts["reading_source"] == "published").to_numpy()
+        facts["reading_date"] = used["date"].where(shown)
+        for column in ("vintage", "precision", "signal"):
+            facts[_FACT_COLUMNS[column]] = used[column].where(shown, "")
+    return facts
+
+
+def _reading_notes(facts: dict[str, pd.Series], market: Market) -> list[str]:
+    """Where the run's reading came from: published (reconstructed, month-only) and proxy days."""
+    origin = market.in_run(facts["reading_source"])
+    if not (origin == "published").any():
+        return []
+    days = len(origin)
+    parts = [f"published on {int((origin == 'published').sum()):,} of the run's {days:,} days "
+             f"({_spans(origin == 'published')})"]  # fmt: skip
+    for column, value, what in (
+        ("reading_vintage", "reconstructed", "reconstructed (known only from a later publication)"),
+        ("reading_date_precision", "month", "from a month-only date"),
+    ):
+        flags = market.in_run(facts[column] == value)
+        if flags.any():
+            parts.append(f"{what} on {int(flags.sum()):,} of them ({_spans(flags)})")
+    for kind in ("proxy", "none"):
+        if (origin == kind).any():
+            parts.append(f"{kind} on {int((origin == kind).sum()):,} days")
+    return ["reading source: " + "; ".join(parts)]
+
+
 def _components(reading: Signal, market: Market) -> dict[str, pd.Series]:
     """The proxy's components for the outputs; a reading from a file has none."""
+    if isinstance(reading, PublishedThenProxy):
+        reading = reading.proxy
     if not isinstance(reading, BullBearProxy):
         return {}
     return dict(market.evaluate(reading, "components").add_prefix("component_").items())

@@ -28,6 +28,7 @@ __all__ = [
     "DollarSystemic",
     "ExternalIndicator",
     "Not",
+    "PublishedThenProxy",
     "Signal",
     "SupportBreak",
     "armed",
@@ -40,6 +41,10 @@ __all__ = [
 SupportMode = Literal["absolute", "below_average", "drawdown", "below_level"]
 SUPPORT_MODES: tuple[SupportMode, ...] = get_args(SupportMode)
 GuardMode = Literal["cross", "level"]
+ReadingSource = Literal["proxy", "published", "published_then_proxy"]
+READING_SOURCES: tuple[ReadingSource, ...] = get_args(ReadingSource)
+Vintage = Literal["all", "live"]
+VINTAGE_CHOICES: tuple[Vintage, ...] = get_args(Vintage)
 GUARD_MODES: tuple[GuardMode, ...] = get_args(GuardMode)
 _YIELD_TOLERANCE = 1e-9
 """Percentage points: a fall of exactly the threshold counts despite float rounding."""
@@ -108,8 +113,11 @@ class ExternalIndicator(Signal):
     Timing: a reading dated ``d`` is usable from the first calendar date ``>= d + delay_days``
     and is carried forward until the next usable reading, for at most ``max_age_days`` calendar
     days after ``d`` (None: forever); NaN before the first and once too old. Blank readings are
-    skipped (the one before carries on). With ``bounds``, a reading outside them (before
-    ``scale``) stops the run naming its line.
+    skipped (the one before carries on); a published signal without a number reads ``+inf``
+    (sell) or ``-inf`` (buy), beyond any threshold (`data.csv_source.read_indicator_csv`). With
+    ``bounds``, a number outside them (before ``scale``) stops the run naming its line. With
+    ``vintage="live"`` the rows a file marks ``reconstructed`` (known only from a later
+    publication) are left out.
     """
 
     name: str
@@ -119,8 +127,14 @@ class ExternalIndicator(Signal):
     scale: float = 1.0
     bounds: tuple[float, float] | None = None
     max_age_days: int | None = None
+    vintage: Vintage = "all"
 
     def __post_init__(self) -> None:
+        if self.vintage not in VINTAGE_CHOICES:
+            raise ConfigError(
+                f"strategy.published_vintage = {self.vintage!r}; expected one of "
+                f"{', '.join(VINTAGE_CHOICES)}"
+            )
         if not self.name:
             raise ConfigError("strategy.name: an external indicator needs a name")
         check_range("delay_days", self.delay_days, 0, 3660)
@@ -147,7 +161,8 @@ class ExternalIndicator(Signal):
         readings = market.external[self.name]
         if self.bounds is not None:
             low, high = self.bounds
-            outside = ((readings < low) | (readings > high)).to_numpy()
+            finite = np.isfinite(readings.to_numpy(dtype=float))  # a bare signal is +-inf
+            outside = finite & ((readings < low) | (readings > high)).to_numpy()
             if outside.any():
                 at = int(np.argmax(outside))
                 lines = readings.attrs.get("lines")
@@ -156,7 +171,31 @@ class ExternalIndicator(Signal):
                     f"{self.path}, {where}: {self.column} {readings.iloc[at]:g} is outside the "
                     f"readings' scale {low:g} to {high:g}; fix the file or declare its scale"
                 )
+        rows = readings.attrs.get("rows")  # as the file gave them, one a date
+        if self.vintage == "live" and rows is not None:
+            readings = readings[(rows["vintage"] == "live").to_numpy()]
         return readings.astype(float).dropna()
+
+    def in_force(self, market: Market) -> pd.DataFrame:
+        """The reading each date uses: its ``date``, ``signal``, ``vintage`` and ``precision``.
+
+        Blank (NaT, "") where none is in force (before the first, or stale).
+        """
+        readings = self._readings(market)
+        rows = market.external[self.name].attrs.get("rows")
+        position, _ = market.evaluate(self, "_latest")
+        used = (position >= 0) & ~market.evaluate(self, "stale").to_numpy()
+        at = np.maximum(position, 0)
+        table = pd.DataFrame(index=market.history.index)
+        table["date"] = pd.Series(readings.index[at], index=table.index).where(used)
+        for column, default in (("signal", ""), ("vintage", "live"), ("precision", "day")):
+            values = (
+                rows.loc[readings.index, column].to_numpy()[at]
+                if rows is not None
+                else np.full(len(at), default, dtype=object)
+            )
+            table[column] = np.where(used, values, "")
+        return table
 
     def _latest(self, market: Market) -> tuple[np.ndarray, np.ndarray]:
         """For each date, the latest usable reading's position (-1: none) and its age in days."""
@@ -282,6 +321,53 @@ class BullBearProxy(Signal):
         ranks = self.components(market)
         reading = 10.0 * ranks.mean(axis=1)
         return reading.where(ranks.notna().sum(axis=1) >= self.min_components).rename(self.label)
+
+
+@dataclass(frozen=True, kw_only=True)
+class PublishedThenProxy(Signal):
+    """The published reading where one is in force, the price proxy on the other dates.
+
+    Timing: a date takes the published reading in force at it (`ExternalIndicator`: from the
+    day after its date, until it is stale), else the proxy at that close; both use data up to
+    that date only.
+    """
+
+    published: ExternalIndicator
+    proxy: BullBearProxy
+
+    def tickers(self) -> tuple[str, ...]:
+        """The proxy's price inputs."""
+        return self.proxy.tickers()
+
+    def external(self) -> dict[str, tuple[str, str]]:
+        """The readings file."""
+        return self.published.external()
+
+    def warmup_bars(self) -> int:
+        """The proxy's warm-up (the readings need none)."""
+        return self.proxy.warmup_bars()
+
+    @property
+    def label(self) -> str:
+        """The published readings' name (``bull_bear``)."""
+        return self.published.label
+
+    def evaluate(self, market: Market) -> pd.Series:
+        """Return the published reading, or the proxy where none is in force."""
+        published = market.evaluate(self.published)
+        return published.where(published.notna(), market.evaluate(self.proxy)).rename(self.label)
+
+
+def reading_origin(reading: Signal, market: Market) -> pd.Series:
+    """Which source gave each date's reading: ``published``, ``proxy`` or ``none``."""
+    if isinstance(reading, PublishedThenProxy):
+        published = market.evaluate(reading.published).notna().to_numpy()
+        proxy = market.evaluate(reading.proxy).notna().to_numpy()
+        origin = np.select([published, proxy], ["published", "proxy"], "none")
+    else:
+        kind = "published" if isinstance(reading, ExternalIndicator) else "proxy"
+        origin = np.where(market.evaluate(reading).notna().to_numpy(), kind, "none")
+    return pd.Series(origin, index=market.history.index, name="reading_source")
 
 
 @dataclass(frozen=True, kw_only=True)

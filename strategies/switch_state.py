@@ -14,11 +14,13 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 import pandas as pd
 
+from data.csv_source import PUBLISHED_READINGS
 from data.market import Market
 from strategies.signals import (
     BullBearProxy,
     DollarSystemic,
     ExternalIndicator,
+    PublishedThenProxy,
     Signal,
     SupportBreak,
 )
@@ -72,14 +74,23 @@ def warmup_facts(signals: dict[str, Signal], market: Market) -> tuple[list[str],
 PROXY_DOCS = "docs/bull_bear_proxy.md"
 
 
+PUBLISHED_DOCS = "docs/bull_bear_published.md"
+
+
 def reading_source(reading: Signal, market: Market) -> str:
-    """What the reading is: the price proxy, or the readings file with its source and vintage."""
+    """What the reading is: the price proxy, or a readings file with its source and vintage."""
     if isinstance(reading, BullBearProxy):
         return f"price proxy, not BofA's indicator; documented in {PROXY_DOCS}"
+    if isinstance(reading, PublishedThenProxy):
+        published = reading_source(reading.published, market)
+        return f"{published}; the price proxy where none is in force"
     if isinstance(reading, ExternalIndicator):
+        live = ", live rows only" if reading.vintage == "live" else ""
+        if Path(reading.path).resolve() == PUBLISHED_READINGS:
+            return f"BofA's readings as published{live}; documented in {PUBLISHED_DOCS}"
         facts = market.external[reading.name].attrs if reading.name in market.external else {}
         told = [f"{key} {facts[key]}" for key in ("source", "vintage") if key in facts]
-        return ", ".join([f"file {Path(reading.path).name}", *told])
+        return ", ".join([f"file {Path(reading.path).name}", *told]) + live
     return reading.label
 
 

@@ -159,6 +159,7 @@ def test_real_readings_from_a_file_drive_the_same_rules() -> None:
         external={"bull_bear": readings},
     )  # fmt: skip
     switch = HartnettSwitch(
+        reading_source="published",
         reading_file="readings.csv",
         supports={},
         dollar_guard=False,
@@ -174,7 +175,8 @@ def test_real_readings_from_a_file_drive_the_same_rules() -> None:
 def test_a_readings_file_goes_through_the_pipeline(tmp_path: Path) -> None:
     path = tmp_path / "bofa.csv"
     path.write_text("Date,reading\n2019-12-05,\n2020-01-02,4.5\n2020-02-06,8.6\n2020-03-05,1.5\n")
-    overrides = [f"strategy.reading_file={path}", "strategy.supports.tech=off"]
+    overrides = [f"strategy.reading_file={path}", "strategy.reading_source=published"]
+    overrides += ["strategy.supports.tech=off"]
     overrides += ["strategy.supports.crypto=off", "strategy.max_hold=0"]
     config = build_config(
         "hartnett_switch", overrides, data="demo", start=date(2019, 12, 2), end=date(2020, 6, 30)

@@ -25,6 +25,7 @@ def _argv(shared_data: Path, tmp_path: Path, readings: Path, *extra: str) -> lis
     return [
         *("--config", str(PRESET), "--data", f"csv:{shared_data}"),
         *("--out", str(tmp_path / "results"), "--set", f"strategy.reading_file={readings}"),
+        *("--set", "strategy.reading_source=published"),
         *extra,
     ]
 
@@ -103,7 +104,7 @@ def test_an_old_reading_goes_missing_with_a_warning_naming_the_gap(
 def test_every_output_says_which_reading_it_used(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    rows = [f"{day.date()},5.5,BofA Flow Show,2026-07-30" for day in pd.date_range(
+    rows = [f"{day.date()},5.5,BofA Flow Show,live" for day in pd.date_range(
         "2026-05-01", "2026-07-31", freq="7D"
     )]  # fmt: skip
     readings = _readings(tmp_path, rows, header="Date,reading,source,vintage")
@@ -111,7 +112,7 @@ def test_every_output_says_which_reading_it_used(
     status, out, err = run_cli(argv, capsys)
     assert status == 0, err
     run_dir = Path(out.strip().splitlines()[-1])
-    told = "file bull_bear.csv, source BofA Flow Show, vintage 2026-07-30"
+    told = "file bull_bear.csv, source BofA Flow Show, vintage live"
     now = json.loads((run_dir / "signals_now.json").read_text())
     assert now["reading"]["source"] == told
     assert told in out
@@ -120,7 +121,8 @@ def test_every_output_says_which_reading_it_used(
         ["--config", str(PRESET), "--data", f"csv:{shared_data}", "--signals-now"], capsys
     )
     assert status == 0, err
-    assert "price proxy, not BofA's indicator; documented in docs/bull_bear_proxy.md" in out
+    told = "BofA's readings as published; documented in docs/bull_bear_published.md; the price "
+    assert told + "proxy where none is in force" in out
 
 
 def test_changing_a_traded_role_leaves_the_proxy_alone(shared_data: Path) -> None:

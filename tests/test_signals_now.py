@@ -114,6 +114,7 @@ def _market(gold: list[float]) -> Market:
 
 
 SWITCH = HartnettSwitch(
+    reading_source="published",
     reading_file="readings.csv",
     supports={"gold": {"ticker": "GC=F", "mode": "absolute", "level": 100.0, "confirm_days": 3}},
     dollar_guard=True,

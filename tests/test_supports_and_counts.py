@@ -115,6 +115,7 @@ def test_a_level_on_a_hand_made_series_enters_on_the_confirming_close() -> None:
         external={"bull_bear": pd.Series([5.0], index=[days[0]])},
     )
     switch = HartnettSwitch(
+        reading_source="published",
         reading_file="readings.csv",
         reading_delay_days=0,
         supports={"gold": {"ticker": "GC=F", "mode": "absolute", "level": 100.0}},
