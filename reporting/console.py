@@ -37,6 +37,8 @@ def summary_table(result: RunResult) -> str:
         f"above 60/40's in {boot['prob_sharpe_better']:.0%} of {boot['n_resamples']} "
         "block-bootstrap resamples"
     )
+    if result.switching is not None and result.switching.explanation.reading_sources:
+        lines.append(f"Bull & Bear reading: {result.switching.explanation.reading_sources}")
     costs = result.metrics["attribution"]["strategy"]
     lines.append(
         "Strategy costs and financing [$]: "

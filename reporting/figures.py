@@ -33,6 +33,10 @@ REGIME_COLOURS = {"main_street": "#9fd49b", "defensive": "#f2a7a7"}
 _SPARE_REGIME_COLOURS = ("#c9b3e6", "#f7dc8c", "#a9cce3")
 BASE_REGIME = "neutral"
 DPI = 100
+READING = "#34495e"
+"""The Bull & Bear reading's line (the proxy's, where published readings are shown too)."""
+PUBLISHED = "#e67e22"
+"""BofA's published readings and signals."""
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -241,7 +245,10 @@ def signals_figure(
     figure = Figure(figsize=(10, 5.2), layout="constrained")
     top, strip = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
     reading = signals["bull_bear"] if "bull_bear" in signals else pd.Series(dtype=float)
-    top.plot(reading.index, reading, color="#34495e", linewidth=1.0, label="Bull & Bear reading")
+    if "reading_source" in signals and (signals["reading_source"] == "published").any():
+        _published_reading(top, signals)
+    else:
+        top.plot(reading.index, reading, color=READING, linewidth=1.0, label="Bull & Bear reading")
     for level, key, colour in zip(
         thresholds, ("sell_above", "buy_below"), ("#c0392b", "#27ae60"), strict=True
     ):
@@ -256,11 +263,48 @@ def signals_figure(
     top.set_ylim(0, 10)
     top.set_ylabel("Reading [0-10]")
     top.set_title("Signals: the Bull & Bear reading, thresholds and entry triggers")
-    top.legend(loc="upper left", fontsize=8, ncols=3)
+    top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     top.grid(True, alpha=0.3)
     _trigger_strip(strip, signals)
     mark_synthetic(figure, synthetic)
     return figure
+
+
+def _published_reading(axes: Axes, signals: pd.DataFrame) -> None:
+    """The proxy's line and BofA's published readings over it, where each came in force.
+
+    A filled dot is a live reading, a hollow one a reconstructed reading (known only from a
+    later publication, its days hatched); a bare sell or buy (no number) is a triangle at the
+    top or bottom. The line is the proxy on every day it has a value (``bull_bear_proxy``, or
+    the reading on the days it was the proxy's).
+    """
+    source = signals["reading_source"]
+    proxy = signals.get("bull_bear_proxy", signals["bull_bear"].where(source == "proxy"))
+    if proxy.notna().any():
+        axes.plot(proxy.index, proxy, color=READING, linewidth=0.9, label="price proxy")
+    published = source == "published"
+    came = published & signals["reading_date"].ne(signals["reading_date"].shift(1))
+    rows = signals[came]
+    live = (rows["reading_vintage"] != "reconstructed").to_numpy()
+    value = rows["bull_bear"].to_numpy(dtype=float)
+    for keep, face, vintage in ((live, PUBLISHED, "live"), (~live, "none", "reconstructed")):
+        numbered = keep & np.isfinite(value)
+        if numbered.any():
+            axes.scatter(rows.index[numbered], value[numbered], s=22, zorder=4,
+                         label=f"published ({vintage})", facecolors=face,
+                         edgecolors=PUBLISHED)  # fmt: skip
+        for kind, level, marker in (("sell", 9.7, "v"), ("buy", 0.3, "^")):
+            bare = keep & ~np.isfinite(value) & (rows["published_signal"] == kind).to_numpy()
+            if bare.any():
+                axes.scatter(rows.index[bare], np.full(bare.sum(), level), marker=marker, s=40,
+                             zorder=4, facecolors=face, edgecolors=PUBLISHED,
+                             label=f"published {kind}, no number ({vintage})")  # fmt: skip
+    rebuilt = (signals["reading_vintage"] == "reconstructed").to_numpy()
+    starts = np.flatnonzero(rebuilt & ~np.r_[False, rebuilt[:-1]])
+    ends = np.flatnonzero(rebuilt & ~np.r_[rebuilt[1:], False])
+    for start, end in zip(starts, ends, strict=True):
+        axes.axvspan(signals.index[start], signals.index[end], facecolor="none", hatch="//",
+                     edgecolor=PUBLISHED, alpha=0.35, linewidth=0)  # fmt: skip
 
 
 def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:

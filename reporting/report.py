@@ -249,6 +249,11 @@ def _signals(page: _Page) -> str:
         "Reading with the sell_above and buy_below thresholds; lower strip: closes at which "
         "each entry trigger fired. Shading: regime decided at each close."
     )
+    if explained.reading_sources:
+        caption += (
+            " Orange: BofA's readings as published, at the first day each was in force (hollow, "
+            f"hatched: reconstructed). Reading {explained.reading_sources}."
+        )
     body = page.figure("signals.png", figure, "Bull & Bear reading and triggers", caption)
     switching = r.metrics.get("switching", {})
     rows = [[name, h.num(count, 1, 0)] for name, count in switching["trigger_firings"].items()]

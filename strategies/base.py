@@ -68,6 +68,8 @@ class Explanation:
     strategy the switch rotates into, both for the event study. ``notes`` say how much history
     each signal warmed up on, ``warnings`` name triggers without a value on some of the run's
     days, and ``now`` is what the signals say at the last date (`signals_now.json`).
+    ``reading_sources`` says where the reading came from on the run's days when published
+    readings are used (published, reconstructed and month-only spans, the proxy's days).
     """
 
     signals: pd.DataFrame
@@ -78,6 +80,7 @@ class Explanation:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     now: dict[str, Any] = field(default_factory=dict)
+    reading_sources: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -267,9 +267,10 @@ class HartnettSwitch(Strategy):
             events=events[events["date"] >= market.prices.index[0]].reset_index(drop=True),
             entries={name: run(flag).index[run(flag)] for name, flag in fired.items()},
             rotates_into=self._main_street(),
-            notes=(*_reading_notes(facts, market), *notes, *_carried_in(regime, market)),
+            notes=(*notes, *_carried_in(regime, market)),
             warnings=warnings,
             now=signals_now(self, signals, market, regime),
+            reading_sources=_reading_sources(facts, market),
         )
 
     def signals_now(self, market: Market) -> dict[str, Any]:
@@ -539,23 +540,30 @@ _FACT_COLUMNS = {
 
 
 def _reading_facts(reading: Signal, market: Market) -> dict[str, pd.Series]:
-    """Each date's reading source, and the published reading in force: date, vintage, signal."""
+    """Each date's reading source and published reading in force, and the proxy to compare.
+
+    The published reading's facts are its date, vintage, date precision and signal; the proxy
+    (``bull_bear_proxy``) is given on every day when it stands in for the published reading.
+    """
     facts = {"reading_source": reading_origin(reading, market)}
-    published = reading.published if isinstance(reading, PublishedThenProxy) else reading
+    published = reading
+    if isinstance(reading, PublishedThenProxy):  # the proxy on every day, to compare
+        facts["bull_bear_proxy"] = market.evaluate(reading.proxy)
+        published = reading.published
     if isinstance(published, ExternalIndicator):
-        used = market.evaluate(published, "in_force")
-        shown = (facts["reading_source"] == "published").to_numpy()
+        used = market.evaluate(published, "latest")
+        shown = (facts["reading_source"] == "published").to_numpy()  # in force: not stale
         facts["reading_date"] = used["date"].where(shown)
         for column in ("vintage", "precision", "signal"):
             facts[_FACT_COLUMNS[column]] = used[column].where(shown, "")
     return facts
 
 
-def _reading_notes(facts: dict[str, pd.Series], market: Market) -> list[str]:
+def _reading_sources(facts: dict[str, pd.Series], market: Market) -> str:
     """Where the run's reading came from: published (reconstructed, month-only) and proxy days."""
     origin = market.in_run(facts["reading_source"])
     if not (origin == "published").any():
-        return []
+        return ""
     days = len(origin)
     parts = [f"published on {int((origin == 'published').sum()):,} of the run's {days:,} days "
              f"({_spans(origin == 'published')})"]  # fmt: skip
@@ -569,7 +577,7 @@ def _reading_notes(facts: dict[str, pd.Series], market: Market) -> list[str]:
     for kind in ("proxy", "none"):
         if (origin == kind).any():
             parts.append(f"{kind} on {int((origin == kind).sum()):,} days")
-    return ["reading source: " + "; ".join(parts)]
+    return "; ".join(parts)
 
 
 def _components(reading: Signal, market: Market) -> dict[str, pd.Series]:

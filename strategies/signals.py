@@ -176,25 +176,32 @@ class ExternalIndicator(Signal):
             readings = readings[(rows["vintage"] == "live").to_numpy()]
         return readings.astype(float).dropna()
 
-    def in_force(self, market: Market) -> pd.DataFrame:
-        """The reading each date uses: its ``date``, ``signal``, ``vintage`` and ``precision``.
+    def latest(self, market: Market) -> pd.DataFrame:
+        """The latest usable reading at each date, stale or not, and what the file says of it.
 
-        Blank (NaT, "") where none is in force (before the first, or stale).
+        Columns: ``date``, ``value`` (times ``scale``; +-inf for a bare signal), ``signal``,
+        ``vintage``, ``precision``, ``title``, ``age_days`` and ``stale``; NaT, NaN or "" where no
+        reading has been usable yet.
         """
         readings = self._readings(market)
         rows = market.external[self.name].attrs.get("rows")
-        position, _ = market.evaluate(self, "_latest")
-        used = (position >= 0) & ~market.evaluate(self, "stale").to_numpy()
+        position, age = market.evaluate(self, "_latest")
+        known = position >= 0
         at = np.maximum(position, 0)
         table = pd.DataFrame(index=market.history.index)
-        table["date"] = pd.Series(readings.index[at], index=table.index).where(used)
-        for column, default in (("signal", ""), ("vintage", "live"), ("precision", "day")):
+        table["date"] = pd.Series(readings.index[at], index=table.index).where(known)
+        table["value"] = np.where(known, readings.to_numpy()[at] * self.scale, np.nan)
+        for column, default in (
+            ("signal", ""), ("vintage", "live"), ("precision", "day"), ("title", "")
+        ):  # fmt: skip
             values = (
                 rows.loc[readings.index, column].to_numpy()[at]
                 if rows is not None
                 else np.full(len(at), default, dtype=object)
             )
-            table[column] = np.where(used, values, "")
+            table[column] = np.where(known, values, "")
+        table["age_days"] = np.where(known, age, -1)
+        table["stale"] = market.evaluate(self, "stale").to_numpy()
         return table
 
     def _latest(self, market: Market) -> tuple[np.ndarray, np.ndarray]:
