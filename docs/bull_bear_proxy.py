@@ -312,9 +312,15 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=f"csv:{ROOT.parent / 'shared' / 'data'}")
     parser.add_argument("--no-figure", action="store_true", help="print the tables only")
+    parser.add_argument(
+        "--month-at",
+        choices=("start", "end"),
+        default="start",
+        help="where a month-only date falls (the tables: start)",
+    )
     args = parser.parse_args(argv)
     market, default = _market(Path(args.data.removeprefix("csv:")))
-    published = read_published(PUBLISHED)
+    published = read_published(PUBLISHED, month_at=args.month_at)
     subsets = {
         "all": published,
         "firm": published[is_firm(published["note"])],
