@@ -36,6 +36,7 @@ from engine.proxy_agreement import (  # noqa: E402
     pearson,
     read_published,
 )
+from engine.proxy_calibration import LinearFit, filled_ranks, fit_before  # noqa: E402
 from engine.run import BENCHMARK, prepare  # noqa: E402
 from strategies.signals import BullBearProxy, ExternalIndicator  # noqa: E402
 
@@ -43,6 +44,8 @@ PUBLISHED = ROOT / "data" / "published" / "bull_bear.csv"
 FIGURE = ROOT / "docs" / "bull_bear_proxy.png"
 REVAMP = pd.Timestamp("2025-10-01")
 """The first published reading explicitly of BofA's revamped indicator (the Oct 2025 sell)."""
+CUT = pd.Timestamp("2020-01-01")
+"""The calibration's split: fitted on readings dated before it, scored on those from it on."""
 WIDE_11 = ("SPY", "IWM", "EFA", "XLK", "QQQ", "EEM", "VTI", "IJR", "SMH", "EWY", "FXI")
 WIDE_9 = ("SPY", "IWM", "EFA", "XLK", "EEM", "EWY", "FXI", "VEU", "ACWX")
 FILES = {
@@ -307,14 +310,97 @@ def robustness(default: pd.Series, previous: pd.Series, published: pd.DataFrame)
     return "".join(lines)
 
 
+def calibrated_readings(
+    market: Market, default: BullBearProxy, published: pd.DataFrame
+) -> tuple[dict[str, pd.Series], dict[str, LinearFit]]:
+    """The default, its two fits on the readings before `CUT`, and a constant at their mean.
+
+    ``components``: non-negative weights on the default's four percentiles and an intercept;
+    ``stretch``: an intercept and a non-negative slope on the default's reading. Both clipped
+    to 0-10.
+    """
+    ranks = filled_ranks(default.components(market), default.min_components)
+    proxy = default.evaluate(market)
+    columns = ranks.assign(proxy=proxy / 10.0)
+    fits = {
+        "components": fit_before(columns, published, CUT, list(ranks.columns)),
+        "stretch": fit_before(columns, published, CUT, ["proxy"]),
+    }
+    level = fits["stretch"].mean
+    readings = {
+        "default (uncalibrated)": proxy,
+        "fitted: component weights": fits["components"].predict(columns),
+        "fitted: stretch of the default": fits["stretch"].predict(columns),
+        f"constant {level:.2f} (in-sample mean)": pd.Series(level, index=proxy.index).where(
+            proxy.notna()
+        ),
+    }
+    return readings, fits
+
+
+def calibration(market: Market, default: BullBearProxy, published: pd.DataFrame) -> str:
+    """The calibration experiment's tables: fitted before `CUT`, scored from it on."""
+    readings, fits = calibrated_readings(market, default, published)
+    first, before, after = (
+        published["date"].min(),
+        published["date"] < CUT,
+        published["date"] >= CUT,
+    )
+    parameters = [0, 5, 2, 1]
+    lines = ["\nCalibration: fitted on readings before 2020, scored from 2020 on:\n\n"]
+    for name, fit in fits.items():
+        weights = ", ".join(f"{k} {v:.2f}" for k, v in fit.weights.items())
+        lines.append(
+            f"- {name}: {fit.points} points, intercept {fit.intercept:.2f}, {weights}; "
+            f"in-sample RMSE of the unclipped fit {np.sqrt(fit.sse / fit.points):.2f}\n"
+        )
+    lines.append(
+        "\n| reading | parameters fitted | MAE in (n) | r in | MAE out (n) | r out | sell out "
+        "| buy out | days > 8 / < 2 out | chance sell / buy out | MAE old out (n) | r old out "
+        "| MAE new out (n) |\n" + "|---" * 13 + "|\n"
+    )
+    for (name, reading), count in zip(readings.items(), parameters, strict=True):
+        fitted = agreement(reading[first : CUT - pd.Timedelta(days=1)], published[before])
+        out = agreement(reading[CUT:], published[after])
+        old = agreement(reading[CUT:], published[after & (published["date"] < REVAMP)])
+        new = agreement(reading[CUT:], published[published["date"] >= REVAMP])
+        cells = [
+            name,
+            str(count),
+            f"{fitted.mad:.2f} ({len(fitted.pairs)})",
+            _r(fitted.correlation),
+            f"{out.mad:.2f} ({len(out.pairs)})",
+            _r(out.correlation),
+            _signals(out, "sell"),
+            _signals(out, "buy"),
+            f"{_pct(out.share_above)} / {_pct(out.share_below)}",
+            f"{_pct(out.chance_sell)} / {_pct(out.chance_buy)}",
+            f"{old.mad:.2f} ({len(old.pairs)})",
+            _r(old.correlation),
+            f"{new.mad:.2f} ({len(new.pairs)})",
+        ]
+        lines.append("| " + " | ".join(cells) + " |\n")
+    return "".join(lines)
+
+
+def _r(value: float) -> str:
+    return f"{value:.2f}" if np.isfinite(value) and abs(value) > 1e-9 else "-"
+
+
 def main(argv: list[str] | None = None) -> None:
     """Compute every variant's agreement, print the tables and write the figure."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--data", default=f"csv:{ROOT.parent / 'shared' / 'data'}")
     parser.add_argument("--no-figure", action="store_true", help="print the tables only")
+    parser.add_argument(
+        "--month-at",
+        choices=("start", "end"),
+        default="start",
+        help="where a month-only date falls (the tables: start)",
+    )
     args = parser.parse_args(argv)
     market, default = _market(Path(args.data.removeprefix("csv:")))
-    published = read_published(PUBLISHED)
+    published = read_published(PUBLISHED, month_at=args.month_at)
     subsets = {
         "all": published,
         "firm": published[is_firm(published["note"])],
@@ -329,6 +415,7 @@ def main(argv: list[str] | None = None) -> None:
         }
     print(tables(results))
     print(robustness(readings["**default**"], readings["previous default"], published))
+    print(calibration(market, default, published))
     if not args.no_figure:
         shown = {"previous default (with crypto)": readings["previous default"]}
         figure({**shown, "default proxy": readings["**default**"]}, published, FIGURE)

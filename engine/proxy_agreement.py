@@ -30,6 +30,7 @@ import pandas as pd
 
 Side = Literal["above", "below"]
 SignalKind = Literal["sell", "buy"]
+MonthAt = Literal["start", "end"]
 
 WEAK_DATE_MARKERS: tuple[str, ...] = (
     "month only",
@@ -72,13 +73,31 @@ class Agreement:
         return _share(self.buys)
 
 
-def read_published(path: str | Path) -> pd.DataFrame:
+def read_published(path: str | Path, month_at: MonthAt = "end") -> pd.DataFrame:
     """Read the published table: dates parsed, ``reading`` as floats, blanks as NaN or ``""``.
 
-    Rows are sorted by date (stable, so same-date rows keep their order).
+    Parameters
+    ----------
+    path
+        The CSV file (``date``, ``reading``, ``signal``, ``note``; other columns kept as read).
+    month_at
+        Where a month-only date (``YYYY-MM``) falls: ``"end"``, the month's last day, the only
+        safe choice for anything that acts on the row (never before it could be known);
+        ``"start"``, the month's first day, the convention of the agreement tables in
+        docs/bull_bear_proxy.md.
+
+    Returns
+    -------
+    pandas.DataFrame
+        The rows sorted by date (stable, so same-date rows keep their order), with a boolean
+        ``month_only`` column.
     """
-    table = pd.read_csv(path, dtype={"signal": str, "note": str})
-    table["date"] = pd.to_datetime(table["date"], format="ISO8601")
+    table = pd.read_csv(path, dtype={"date": str, "signal": str, "note": str})
+    text = table["date"].str.strip()
+    table["month_only"] = text.str.fullmatch(r"\d{4}-\d{2}")
+    table["date"] = pd.to_datetime(text, format="ISO8601")
+    if month_at == "end":
+        table.loc[table["month_only"], "date"] += pd.offsets.MonthEnd(0)
     table["reading"] = pd.to_numeric(table["reading"], errors="coerce")
     table["signal"] = table["signal"].fillna("").str.strip().str.lower()
     table["note"] = table["note"].fillna("")

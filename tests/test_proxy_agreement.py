@@ -81,6 +81,35 @@ def test_the_reader_parses_dates_readings_and_blank_signals(tmp_path: Path) -> N
     assert table["note"].tolist() == ["", "primary; rose from 7.9"]
 
 
+def test_a_month_only_date_falls_at_the_month_end_unless_asked(tmp_path: Path) -> None:
+    path = tmp_path / "published.csv"
+    path.write_text(
+        "date,reading,signal,note\n"
+        "2024-02,,sell,month only\n"
+        "2023-12-31,0.5,buy,\n"
+        "2024-02-10,8.5,sell,\n"
+        "2023-12,1.0,,month only\n"
+    )
+    end = read_published(path)
+    # a leap-year February ends on the 29th; a December on the 31st, sorted after the 31st's row
+    assert end["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2023-12-31",
+        "2023-12-31",
+        "2024-02-10",
+        "2024-02-29",
+    ]
+    assert end["month_only"].tolist() == [False, True, False, True]
+    assert end["reading"].iloc[1] == 1.0
+    start = read_published(path, month_at="start")
+    assert start["date"].dt.strftime("%Y-%m-%d").tolist() == [
+        "2023-12-01",
+        "2023-12-31",
+        "2024-02-01",
+        "2024-02-10",
+    ]
+    assert start["month_only"].tolist() == [True, False, True, False]
+
+
 def test_a_value_repeated_within_five_days_counts_once() -> None:
     table = _table(
         [
@@ -274,10 +303,11 @@ def test_the_default_proxy_leaves_crypto_out() -> None:
 
 PINNED = {
     # The default's row of docs/bull_bear_proxy.md, printed by docs/bull_bear_proxy.py on the
-    # real history (to 2026-07-31) and data/published/bull_bear.csv (80 rows): matched readings,
-    # correlation, mean absolute difference, sell and buy episodes (agreed, of).
-    "all rows": (42, 0.66, 2.81, (10, 17), (7, 8)),
-    "firm dates": (28, 0.60, 3.07, (3, 7), (5, 6)),
+    # real history (to 2026-07-31) and data/published/bull_bear.csv (70 rows, month-only dates
+    # at the month's first day as in the doc's tables): matched readings, correlation, mean
+    # absolute difference, sell and buy episodes (agreed, of).
+    "all rows": (39, 0.64, 2.81, (9, 16), (7, 8)),
+    "firm dates": (27, 0.60, 3.10, (2, 6), (5, 6)),
 }
 
 
@@ -287,7 +317,7 @@ def test_the_default_proxy_agrees_with_the_published_table_as_documented(
     config = load_config("hartnett_switch", data=f"csv:{shared_data}", start="2003-01-01")
     market = prepare(config)[0]
     reading = market.evaluate(config.strategy._signals(market.universe)["bull_bear"])
-    published = read_published(ROOT / "data" / "published" / "bull_bear.csv")
+    published = read_published(ROOT / "data" / "published" / "bull_bear.csv", month_at="start")
     reading = reading[published["date"].min() :]
     tables = {"all rows": published, "firm dates": published[is_firm(published["note"])]}
     for name, table in tables.items():
