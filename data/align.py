@@ -44,6 +44,23 @@ def align(
     return prices, frame.loc[: prices.index[0]].iloc[:-1], notes, carried
 
 
+def carried_dates(
+    series: dict[str, pd.Series], history: pd.DataFrame
+) -> dict[str, pd.DatetimeIndex]:
+    """Each ticker's dates of ``history`` (the warm-up and the run) holding a carried close.
+
+    A date holds a carried close when the aligned value is known but the ticker's own series
+    has no close dated that day (a holiday of its market, a weekend on the 7-day calendar, a
+    series that ended a few days before the others).
+    """
+    dates = history.index
+    return {
+        ticker: dates[history[ticker].notna().to_numpy() & ~dates.isin(values.index)]
+        for ticker, values in series.items()
+        if ticker in history
+    }
+
+
 def _traded_days(
     ticker: str, values: pd.Series, series: dict[str, pd.Series], request: MarketRequest
 ) -> pd.DatetimeIndex:

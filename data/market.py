@@ -130,7 +130,9 @@ class Market:
     their own history; they never move the start or the end. ``external`` holds dated series
     read from files for signals (an indicator's readings, by name), as published, not aligned.
     ``notes`` are facts worth saying (a clipped start), ``warnings`` doubts about the data,
-    ``carried`` the count of carried closes per ticker.
+    ``carried`` the count of carried closes per ticker; ``carried_on`` the dates (warm-up
+    included) on which a ticker's value is an earlier close carried forward, not one of its own
+    (none listed for a ticker: every close it has is its own).
 
     ``warmup`` holds the same columns on the calendar's dates *before* the run, as far back as
     the data go: signals read it (`history`) so that a moving average or a trailing percentile
@@ -145,6 +147,7 @@ class Market:
     notes: tuple[str, ...] = ()
     warnings: tuple[str, ...] = ()
     carried: dict[str, int] = field(default_factory=dict)
+    carried_on: dict[str, pd.DatetimeIndex] = field(default_factory=dict)
     external: dict[str, pd.Series] = field(default_factory=dict)
     warmup: pd.DataFrame = field(default_factory=pd.DataFrame)
     _memo: dict[Any, Any] = field(default_factory=dict, repr=False, compare=False)
@@ -162,6 +165,16 @@ class Market:
         """The run's part of a series, frame or array on `history`'s dates."""
         first = len(self.history) - len(self.prices)
         return series[first:] if isinstance(series, np.ndarray) else series.iloc[first:]
+
+    def own_closes(self, tickers: list[str]) -> pd.DataFrame:
+        """True where a ticker has a close of its own on `history`'s dates (not NaN, not carried).
+
+        Timing: element-wise; a close is its own on the dates its source printed it.
+        """
+        frame = self.history[tickers].notna()
+        for ticker in tickers:
+            frame.loc[frame.index.isin(self.carried_on.get(ticker, [])), ticker] = False
+        return frame
 
     def evaluate(self, signal: Any, method: str = "evaluate") -> Any:
         """``signal.<method>(self)`` on `history`, computed once per distinct signal.

@@ -8,7 +8,7 @@ from pathlib import Path
 import pandas as pd
 
 from data import cache, demo
-from data.align import PERIODS_PER_YEAR, align
+from data.align import PERIODS_PER_YEAR, align, carried_dates
 from data.csv_source import csv_path, read_indicator_csv, read_price_csv
 from data.market import Market, MarketRequest
 from data.validate import check_reaches, clean_series
@@ -74,6 +74,7 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
         notes=(*([SYNTHETIC_BANNER] if synthetic else []), *raw.notes, *notes),
         warnings=tuple(warnings),
         carried=carried,
+        carried_on=carried_dates(series, pd.concat([warmup, prices])),
         external=external,
         warmup=warmup,
     )

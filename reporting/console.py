@@ -55,8 +55,11 @@ def signals_now_text(now: dict[str, Any]) -> str:
     since = f"since {regime['since']}" + (
         " (the start of the history)" if regime["since_history_start"] else ""
     )
-    lines = [
-        f"Signals now, as of the close of {now['as_of']}",
+    lines = [f"Signals now, as of the close of {as_of_text(now)}"]
+    lines += [
+        f"  {'lagging':<17}{lag['ticker']} last close {lag['last_close']}" for lag in now["lagging"]
+    ]
+    lines += [
         f"  regime held      {regime['held']} {since}, {regime['bars']} bars",
         f"  Bull & Bear      {_reading(reading)}",
     ]
@@ -68,6 +71,37 @@ def signals_now_text(now: dict[str, Any]) -> str:
     lines.append("  what would change it:")
     lines += [f"    - {line}" for line in now["would_change"]]
     return "\n".join(lines)
+
+
+def as_of_text(now: dict[str, Any]) -> str:
+    """The as-of date, and why when it is before the data's last date."""
+    if now["as_of"] == now["data_end"]:
+        return now["as_of"]
+    return (
+        f"{now['as_of']}, the last date every series has a close of its own (the data run to "
+        f"{now['data_end']})"
+    )
+
+
+def support_state(level: dict[str, Any]) -> str:
+    """``BROKEN``, ``holding`` or ``not armed``, with what re-arms a level that is not."""
+    words = ["BROKEN"] if level["broken"] else ["holding"] if level["armed"] else []
+    state = ", ".join([*words, *([] if level["armed"] else ["not armed"])])
+    state += f" ({level['closes_below']} closes below in a row, {level['confirm_days']} confirm)"
+    if not level["armed"]:
+        state += f"; re-arms when {level['rearm']}"
+    if level["rearm_bars_left"]:
+        state += (
+            f"; paused {level['rearm_bars_left']} more bar(s) (rearm_bars {level['rearm_bars']})"
+        )
+    return state
+
+
+def guard_state(guard: dict[str, Any]) -> str:
+    """``ON``, ``off``, or ``off, disarmed`` with what re-arms the guard."""
+    if guard["on"]:
+        return "ON"
+    return "off" if guard["armed"] else f"off, disarmed: fires again only after {guard['rearm']}"
 
 
 def _reading(reading: dict[str, Any]) -> str:
@@ -88,11 +122,9 @@ def _points(difference: float) -> str:
 def _support(level: dict[str, Any]) -> str:
     if level["close"] is None or level["support"] is None:
         return f"{level['label']}: no close or support on this date"
-    state = "BROKEN" if level["broken"] else "holding"
     return (
         f"{level['ticker']} {level['close']:,.2f} against support {level['support']:,.2f} "
-        f"({level['mode']}): {level['distance_pct']:+.1f}%, {state} "
-        f"({level['closes_below']} closes below in a row, {level['confirm_days']} confirm)"
+        f"({level['mode']}): {level['distance_pct']:+.1f}%, {support_state(level)}"
     )
 
 
@@ -109,4 +141,4 @@ def _guard(guard: dict[str, Any]) -> str:
             f"; {yields['ticker']} {yields['change_bps']:+.0f} bp over {yields['days']} bars "
             f"(needs {yields['needs_bps']:+g} bp)"
         )
-    return text + ("; ON" if guard["on"] else "; off")
+    return f"{text}; {guard_state(guard)}"

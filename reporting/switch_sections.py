@@ -7,16 +7,20 @@ from typing import Any
 import pandas as pd
 
 from reporting import html as h
+from reporting.console import as_of_text, guard_state, support_state
 
 
 def signals_now_section(now: dict[str, Any], synthetic: bool) -> str:
     """The reading, the support levels and the dollar guard at the last date, and the regime."""
     regime, reading = now["regime"], now["reading"]
     lead = (
-        f"As of the close of {now['as_of']}, the last date of the data"
+        f"As of the close of {as_of_text(now)}"
         + (" (SYNTHETIC demo data)" if synthetic else "")
         + f": the regime decided there is {regime['held']}, held since {regime['since']} "
         f"({regime['bars']} bars). Distances are the close over its support minus 1."
+        + "".join(
+            f" Lagging: {lag['ticker']}, last close {lag['last_close']}." for lag in now["lagging"]
+        )
     )
     rows = [
         [
@@ -35,13 +39,12 @@ def signals_now_section(now: dict[str, Any], synthetic: bool) -> str:
                 h.num(level["close"]),
                 h.num(level["support"]),
                 f"{h.num(level['distance_pct'], 1, 1, True)}%",
-                f"{'BROKEN' if level['broken'] else 'holding'} "
-                f"({level['closes_below']} closes below, {level['confirm_days']} confirm)",
+                support_state(level),
             ]
         )
     guard = now["dollar_guard"]
     if guard is not None:
-        state = "ON" if guard["on"] else "off"
+        state = guard_state(guard)
         yields = guard["yields"]
         if yields is not None:
             state += (

@@ -17,7 +17,7 @@ from data.market import ROLES, Market, Role, Universe
 from engine.errors import ConfigError
 from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
-from strategies.rules import switch_regimes
+from strategies.rules import hold_counts, switch_regimes, switch_signals
 from strategies.signals import (
     READING_SOURCES,
     BullBearProxy,
@@ -277,6 +277,19 @@ class HartnettSwitch(Strategy):
         """What the signals say at the last date of the data, and what would change the regime."""
         regime = self._decide(market).series(market)[0]
         return signals_now(self, self._signals(market.universe), market, regime)
+
+    def hold_counts(self, market: Market) -> tuple[np.ndarray, np.ndarray]:
+        """The position's bars held and cooldown bars left after each close of the history.
+
+        The counters of `strategies.rules.hold_counts` on the strategy's entries and exits; the
+        position runs on beneath the dollar guard, so it is counted there too.
+        """
+        triggers = self._triggers(market)
+        entries, exits = switch_signals(
+            triggers.reading, triggers.any_break, self.sell_above, self.buy_below
+        )
+        limit = self.max_hold or len(triggers.reading) + 1
+        return hold_counts(entries, exits, self.min_hold, limit, self.cooldown)
 
     def _decide(self, market: Market) -> _Decisions:
         """The regime decided at each close of the history, with its triggers and exits."""

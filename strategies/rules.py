@@ -162,22 +162,35 @@ def held_bars(
     enter: np.ndarray, leave: np.ndarray, min_hold: int, limit: int, cooldown: int
 ) -> np.ndarray:
     """`holding` on bool arrays, compiled: ``limit`` is ``max_hold`` (``len + 1`` for none)."""
-    out = np.zeros(len(enter), dtype=np.bool_)
+    return hold_counts(enter, leave, min_hold, limit, cooldown)[0] > 0
+
+
+@njit(cache=True)
+def hold_counts(
+    enter: np.ndarray, leave: np.ndarray, min_hold: int, limit: int, cooldown: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """`held_bars`' counters after each bar: the bars held and the cooldown bars still to pass.
+
+    The first is 0 when out, else the bars held, the entry bar counted (the ``h`` that
+    `holding` compares with ``min_hold`` and ``max_hold`` on the next bar); the second the
+    coming bars on which an entry is ignored. Timing: bar ``t`` uses the inputs up to ``t``.
+    """
+    n = len(enter)
+    bars, waits = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64)
     held = 0  # bars held so far, the entry bar counted; 0 when out
     wait = 0  # bars of cooldown still to pass
-    for i in range(len(enter)):
+    for i in range(n):
         if held:
             if held >= limit or (leave[i] and held >= min_hold):
                 held, wait = 0, cooldown
-                continue
-            held += 1
-            out[i] = True
+            else:
+                held += 1
         elif wait:
             wait -= 1
         elif enter[i]:
             held = 1
-            out[i] = True
-    return out
+        bars[i], waits[i] = held, wait
+    return bars, waits
 
 
 @njit(cache=True)
@@ -198,6 +211,19 @@ def switch_regimes(
     (NaN is neither). The position follows `held_bars` (``limit`` is ``max_hold``); where
     ``guard`` is True the code is 2 whatever the position. Timing: bar ``t`` uses bars ``<= t``.
     """
+    entries, exits = switch_signals(reading, other_entries, sell_above, buy_below)
+    held = held_bars(entries, exits, min_hold, limit, cooldown)
+    codes = np.zeros(len(reading), dtype=np.int8)
+    for i in range(len(reading)):
+        codes[i] = 2 if guard[i] else (1 if held[i] else 0)
+    return codes
+
+
+@njit(cache=True)
+def switch_signals(
+    reading: np.ndarray, other_entries: np.ndarray, sell_above: float, buy_below: float
+) -> tuple[np.ndarray, np.ndarray]:
+    """`switch_regimes`' entries and exits, compiled (see there); bar ``t`` uses bars ``<= t``."""
     n = len(reading)
     entries, exits = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
     above_before = False
@@ -206,8 +232,4 @@ def switch_regimes(
         entries[i] = (above and not above_before) or other_entries[i]
         exits[i] = reading[i] < buy_below
         above_before = above
-    held = held_bars(entries, exits, min_hold, limit, cooldown)
-    codes = np.zeros(n, dtype=np.int8)
-    for i in range(n):
-        codes[i] = 2 if guard[i] else (1 if held[i] else 0)
-    return codes
+    return entries, exits

@@ -471,11 +471,20 @@ class SupportBreak(Signal):
         beyond = market.evaluate(self, "beyond")
         if self.mode == "below_level":
             return confirmed(beyond, self.confirm_days).rename(self.label)
-        back_above = ~beyond  # a relative support is new when its window fills: from NaN
-        if self.mode == "absolute":  # a fixed level is crossed only by a close seen above it
-            back_above &= market.evaluate(self, "support").notna()
-        broken = armed(beyond, back_above, self.confirm_days, self.rearm_bars)
+        rearm = market.evaluate(self, "rearm")
+        broken = armed(beyond, rearm, self.confirm_days, self.rearm_bars)
         return broken.rename(self.label)
+
+    def rearm(self, market: Market) -> pd.Series:
+        """Return True where a close re-arms the level: a close back above support.
+
+        A relative support is new when its window fills, so a support not yet known re-arms
+        it too; a fixed level is crossed only by a close seen above it.
+        """
+        back_above = ~market.evaluate(self, "beyond")
+        if self.mode == "absolute":
+            back_above &= market.evaluate(self, "support").notna()
+        return back_above
 
     def beyond(self, market: Market) -> pd.Series:
         """Return True where the close is beyond support, before any confirmation."""
@@ -555,8 +564,12 @@ class DollarSystemic(Signal):
             hit &= as_flags(change <= -self.yields_fall_bps / 100.0 + _YIELD_TOLERANCE)
         guard = pd.Series(hit, index=market.history.index, name=self.label)
         if self.mode == "cross":
-            guard = armed(guard, dollar < self.level).rename(self.label)
+            guard = armed(guard, market.evaluate(self, "rearm")).rename(self.label)
         return guard
+
+    def rearm(self, market: Market) -> pd.Series:
+        """Return True where a dollar close below ``level`` re-arms the guard (mode cross)."""
+        return _close(market, self.ticker, self.label) < self.level
 
 
 def _bool_of(signal: Signal, market: Market) -> np.ndarray:

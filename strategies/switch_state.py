@@ -3,7 +3,8 @@
 `warmup_facts` turns each signal's history into notes (how much warm-up it had) and warnings (run
 days on which it had no value); `signals_now` is the "Signals now" panel: the reading against its
 thresholds, each support level against the last close, the dollar guard's inputs, the regime
-held and what would change it. Both read only data up to the market's last date.
+held and what would change it, at the last date every series has a close of its own. Both read
+only data up to the market's last date.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from strategies.signals import (
     Signal,
     SupportBreak,
 )
+from strategies.would_change import would_change
 
 if TYPE_CHECKING:
     from strategies.hartnett_switch import HartnettSwitch
@@ -111,24 +113,30 @@ def _spans(flags: pd.Series) -> str:
 def signals_now(
     strategy: HartnettSwitch, signals: dict[str, Signal], market: Market, regime: pd.Series
 ) -> dict[str, Any]:
-    """The signals at the market's last date, and the regime decided at that close.
+    """The signals at the as-of date, and the regime decided at that close.
 
-    ``regime`` is the regime decided at each date of the history. Distances: the reading minus
-    each threshold in points; a close over its support minus 1, in percent (negative: below).
+    The as-of date is the last date on which every series the strategy reads (the books'
+    tickers and the signals') has a close of its own, not one carried forward; ``lagging``
+    names the series whose last close is before the data's last date. ``regime`` is the regime
+    decided at each date of the history. Distances: the reading minus each threshold in points;
+    a close over its support minus 1, in percent (negative: below).
     """
-    last = market.prices.index[-1]
+    at, lagging = _as_of(strategy, signals, market)
+    last = market.history.index[at]
     reading = signals["bull_bear"]
-    value = _last(market.evaluate(reading))
+    value = _at(market.evaluate(reading), at)
     supports = [
-        _support(name.removeprefix("support_"), signal, market)
+        _support(name.removeprefix("support_"), signal, market, at)
         for name, signal in signals.items()
         if isinstance(signal, SupportBreak)
     ]
     guard = signals.get("dollar_guard")
-    dollar = _guard(guard, market) if isinstance(guard, DollarSystemic) else None
-    state = _held(regime, strategy)
+    dollar = _guard(guard, market, at) if isinstance(guard, DollarSystemic) else None
+    state = _held(regime.iloc[: at + 1], strategy, strategy.hold_counts(market), at)
     now: dict[str, Any] = {
         "as_of": last.date().isoformat(),
+        "data_end": market.history.index[-1].date().isoformat(),
+        "lagging": lagging,
         "regime": state,
         "reading": {
             "source": reading_source(reading, market),
@@ -141,12 +149,37 @@ def signals_now(
         "supports": supports,
         "dollar_guard": dollar,
     }
-    now["would_change"] = _would_change(now, strategy)
+    now["would_change"] = would_change(now, strategy)
     return now
 
 
-def _last(series: pd.Series) -> float | None:
-    value = series.iloc[-1] if len(series) else np.nan
+def _as_of(
+    strategy: HartnettSwitch, signals: dict[str, Signal], market: Market
+) -> tuple[int, list[dict[str, str]]]:
+    """The place in the history of the as-of date, and the series whose closes end earlier.
+
+    A series without a single close of its own is left out (it cannot date anything); with no
+    date on which all have one, the as-of date is the data's last.
+    """
+    traded = (ticker for role in strategy.roles() for ticker in market.universe.tickers(role))
+    read = (ticker for signal in signals.values() for ticker in signal.tickers())
+    tickers = [t for t in dict.fromkeys([*traded, *read]) if t in market.history.columns]
+    own = market.own_closes(tickers)
+    own = own.loc[:, own.any()]
+    every = np.flatnonzero(own.all(axis=1).to_numpy())
+    at = int(every[-1]) if len(every) else len(own) - 1
+    end = own.index[-1]
+    lasts = {ticker: own.index[own[ticker].to_numpy()][-1] for ticker in own.columns}
+    lagging = [
+        {"ticker": ticker, "last_close": day.date().isoformat()}
+        for ticker, day in lasts.items()
+        if day < end
+    ]
+    return at, lagging
+
+
+def _at(series: pd.Series, at: int) -> float | None:
+    value = series.iloc[at]
     return None if pd.isna(value) else float(value)
 
 
@@ -154,15 +187,31 @@ def _minus(value: float | None, level: float) -> float | None:
     return None if value is None else value - level
 
 
-def _support(name: str, signal: SupportBreak, market: Market) -> dict[str, Any]:
-    """One support level at the last date: its price, the close, the distance, the count."""
+def _arming(on: pd.Series, rearm: pd.Series, pause: int, at: int) -> tuple[bool, str | None, int]:
+    """A crossing trigger at ``at`` (`strategies.rules.armed`): armed, its last firing, pause.
+
+    Armed: a re-arm bar since the last firing (or since the start, if it never fired), so the
+    next crossing fires. The pause is the coming bars on which a firing is still barred.
+    """
+    flags, again = on.to_numpy()[: at + 1], rearm.to_numpy()[: at + 1]
+    fired = np.flatnonzero(flags & ~np.r_[False, flags[:-1]])
+    if not len(fired):
+        return bool(again.any()), None, 0
+    last = int(fired[-1])
+    day = on.index[last].date().isoformat()
+    return bool(again[last + 1 :].any()), day, max(0, last + pause - 1 - at)
+
+
+def _support(name: str, signal: SupportBreak, market: Market, at: int) -> dict[str, Any]:
+    """One support level at the as-of date: price, close, distance, count, and its arming."""
     close = market.history[signal.ticker].astype(float)
     support = market.evaluate(signal, "support")
     hit = market.evaluate(signal, "beyond")
-    below = hit.to_numpy()[::-1]
+    below = hit.to_numpy()[: at + 1][::-1]
     streak = int(np.argmin(below)) if not below.all() else len(below)
-    level, price = _last(support), _last(close)
-    return {
+    level, price = _at(support, at), _at(close, at)
+    on = market.evaluate(signal)
+    facts = {
         "name": name,
         "label": signal.label,
         "ticker": signal.ticker,
@@ -173,24 +222,53 @@ def _support(name: str, signal: SupportBreak, market: Market) -> dict[str, Any]:
         "distance_pct": None if level is None or price is None else 100 * (price / level - 1),
         "closes_below": streak,
         "confirm_days": signal.confirm_days,
-        "broken": bool(market.evaluate(signal).iloc[-1]),
+        "broken": bool(on.iloc[at]),
+        "armed": True,
+        "rearm": None,
+        "last_break": None,
+        "rearm_bars": signal.rearm_bars,
+        "rearm_bars_left": 0,
     }
+    if signal.mode != "below_level":  # below_level has no arming: on while below
+        rearm = market.evaluate(signal, "rearm")
+        facts["armed"], facts["last_break"], facts["rearm_bars_left"] = _arming(
+            on, rearm, signal.rearm_bars, at
+        )
+        if not facts["armed"]:
+            rule = "above" if signal.mode == "drawdown" else "at or above"
+            where = f"{level:,.2f}" if signal.absolute else f"its support (now {_price(level)})"
+            facts["rearm"] = f"{signal.ticker} closes {rule} {where}"
+    return facts
 
 
-def _guard(signal: DollarSystemic, market: Market) -> dict[str, Any]:
-    """The dollar guard at the last date: the dollar against its level, the change in yields."""
-    dollar = _last(market.history[signal.ticker].astype(float))
+def _price(value: float | None) -> str:
+    return "n/a" if value is None else f"{value:,.2f}"
+
+
+def _guard(signal: DollarSystemic, market: Market, at: int) -> dict[str, Any]:
+    """The dollar guard at the as-of date: the dollar against its level, the yields, arming."""
+    dollar = _at(market.history[signal.ticker].astype(float), at)
+    on = market.evaluate(signal)
     facts: dict[str, Any] = {
         "label": signal.label,
         "ticker": signal.ticker,
+        "mode": signal.mode,
         "close": dollar,
         "level": signal.level,
         "distance_pct": None if dollar is None else 100 * (dollar / signal.level - 1),
-        "on": bool(market.evaluate(signal).iloc[-1]),
+        "on": bool(on.iloc[at]),
+        "armed": True,
+        "rearm": None,
+        "last_fired": None,
         "yields": None,
     }
+    if signal.mode == "cross":
+        armed, facts["last_fired"], _ = _arming(on, market.evaluate(signal, "rearm"), 0, at)
+        facts["armed"] = armed
+        if not armed:
+            facts["rearm"] = f"{signal.ticker} closes below {signal.level:g}"
     if signal.yields_fall_bps > 0:
-        change = _last(market.evaluate(signal, "yields_change"))
+        change = _at(market.evaluate(signal, "yields_change"), at)
         facts["yields"] = {
             "ticker": signal.yields,
             "days": signal.yields_days,
@@ -200,65 +278,35 @@ def _guard(signal: DollarSystemic, market: Market) -> dict[str, Any]:
     return facts
 
 
-def _held(regime: pd.Series, strategy: HartnettSwitch) -> dict[str, Any]:
-    """The regime decided at the last close, since when, and the bars it has lasted."""
+def _held(
+    regime: pd.Series,
+    strategy: HartnettSwitch,
+    counts: tuple[np.ndarray, np.ndarray],
+    at: int,
+) -> dict[str, Any]:
+    """The regime decided at the as-of close, since when, the bars it has lasted, the counters.
+
+    ``regime`` ends at the as-of date; ``counts`` are the position's bars held and cooldown
+    bars left on the whole history (`HartnettSwitch.hold_counts`). The position (the bars
+    max_hold and min_hold count) runs on beneath the dollar guard.
+    """
     values = regime.to_numpy(dtype=object)
     held = values[-1]
     changes = np.flatnonzero(values != held)
     first = int(changes[-1]) + 1 if len(changes) else 0
-    bars = len(values) - first
     state: dict[str, Any] = {
         "held": held,
         "since": regime.index[first].date().isoformat(),
-        "bars": bars,
+        "bars": len(values) - first,
         "since_history_start": first == 0,
     }
-    if held == "main_street" and strategy.max_hold:
-        state["bars_to_max_hold"] = max(strategy.max_hold - bars, 0)
+    bars, waits = int(counts[0][at]), int(counts[1][at])
+    if held == "defensive":
+        state["beneath"] = "main_street" if bars else "neutral"
+    if bars:
+        state["hold_bars"] = bars
+        if strategy.max_hold:
+            state["bars_to_max_hold"] = max(strategy.max_hold - bars, 0)
+    if waits:
+        state["cooldown_bars_left"] = waits
     return state
-
-
-def _would_change(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
-    """What would move the regime from the one held, in words, with the distances."""
-    held, reading, guard = now["regime"]["held"], now["reading"], now["dollar_guard"]
-    value = reading["value"]
-    shown = "no reading" if value is None else f"now {value:.2f}"
-    lines = []
-    if held == "neutral":
-        lines.append(f"main_street if the reading rises above {strategy.sell_above:g} ({shown})")
-        lines += [_break_line(level) for level in now["supports"] if not level["broken"]]
-    elif held == "main_street":
-        lines.append(f"neutral if the reading falls below {strategy.buy_below:g} ({shown})")
-        if "bars_to_max_hold" in now["regime"]:
-            left = now["regime"]["bars_to_max_hold"]
-            lines.append(f"neutral after max_hold {strategy.max_hold} bars ({left} bars from now)")
-    if guard is not None:
-        lines.append(_guard_line(guard, held == "defensive"))
-    return lines
-
-
-def _break_line(level: dict[str, Any]) -> str:
-    where = "no close" if level["close"] is None else f"now {level['close']:,.2f}"
-    if level["distance_pct"] is not None:
-        where += f", {level['distance_pct']:+.1f}% from it"
-    support = "n/a" if level["support"] is None else f"{level['support']:,.2f}"
-    rule = "at or below" if level["mode"] == "drawdown" else "below"
-    return (
-        f"main_street if {level['ticker']} closes {rule} {support} ({level['name']}) "
-        f"{level['confirm_days']} days in a row ({where}; {level['closes_below']} so far)"
-    )
-
-
-def _guard_line(guard: dict[str, Any], on: bool) -> str:
-    dollar = "no close" if guard["close"] is None else f"now {guard['close']:.2f}"
-    text = f"{guard['ticker']} at or above {guard['level']:g} ({dollar})"
-    yields = guard["yields"]
-    if yields is not None:
-        change = "n/a" if yields["change_bps"] is None else f"{yields['change_bps']:+.0f}"
-        text += (
-            f" with {yields['ticker']} down {-yields['needs_bps']:g} bp or more over "
-            f"{yields['days']} bars (now {change} bp)"
-        )
-    if on:
-        return f"the defensive guard holds while {text}; it lifts when either fails"
-    return f"defensive if {text}"

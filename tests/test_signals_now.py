@@ -72,6 +72,27 @@ def test_signals_now_json_matches_the_data_and_the_other_outputs(
     change = 100 * (on_days.iloc[-1] - on_days.iloc[-22])
     assert guard["yields"]["change_bps"] == pytest.approx(change, abs=1e-9)
     assert guard["on"] == bool(signals["dollar_guard"].iloc[-1])
+    assert (now["data_end"], now["lagging"]) == (now["as_of"], [])  # every file has 2026-07-31
+
+
+def test_gold_below_4550_since_its_break_is_not_armed(
+    preset_run: tuple[Path, str], shared_data: Path
+) -> None:
+    run_dir, _ = preset_run
+    now = json.loads((run_dir / "signals_now.json").read_text())
+    gold = next(level for level in now["supports"] if level["name"] == "gold")
+    # From the file on the run's days (SPY's): the last close at or above 4550, then the third
+    # close below it is the break; no close back above since, so the level is not armed.
+    days = pd.read_csv(shared_data / "SPY.csv", index_col="Date", parse_dates=True).index
+    table = pd.read_csv(shared_data / "GC=F.csv", index_col="Date", parse_dates=True)
+    closes = table["Close"].reindex(days[days <= now["as_of"]], method="ffill")
+    above = closes.index[closes >= 4550][-1]
+    assert gold["last_break"] == closes[above:].index[3].date().isoformat()
+    assert (gold["armed"], gold["rearm"]) == (False, "GC=F closes at or above 4,550.00")
+    assert not any("main_street if GC=F" in line for line in now["would_change"])
+    dollar = _raw_close(shared_data, "DX-Y.NYB", now["as_of"])
+    assert dollar < 100  # a close below 100 re-arms the guard
+    assert now["dollar_guard"]["armed"]
 
 
 def test_the_console_report_and_signals_now_flag_say_the_same(
@@ -158,7 +179,8 @@ def test_in_main_street_the_panel_counts_down_to_max_hold() -> None:
     assert now["regime"]["since"] == market.prices.index[7].date().isoformat()
     assert (now["regime"]["bars"], now["regime"]["bars_to_max_hold"]) == (4, 6)
     assert now["supports"][0]["broken"] is True
+    # Held 4 bars of 10: main_street on 6 more, neutral on the 7th bar from now.
     assert now["would_change"][:2] == [
-        "neutral if the reading falls below 2 (now 5.00)",
-        "neutral after max_hold 10 bars (6 bars from now)",
+        "neutral if the reading closes below 2 (now 5.00)",
+        "neutral on the 7th bar from now: max_hold 10 bars (held 4)",
     ]
