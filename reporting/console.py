@@ -63,6 +63,8 @@ def signals_now_text(now: dict[str, Any]) -> str:
         f"  regime held      {regime['held']} {since}, {regime['bars']} bars",
         f"  Bull & Bear      {_reading(reading)}",
     ]
+    if reading["value"] is not None and published_text(reading):
+        lines.append(f"  {'':17}{published_text(reading)}")
     for level in now["supports"]:
         lines.append(f"  {'support ' + level['name']:<17}{_support(level)}")
     guard = now["dollar_guard"]
@@ -107,12 +109,33 @@ def guard_state(guard: dict[str, Any]) -> str:
 def _reading(reading: dict[str, Any]) -> str:
     value = reading["value"]
     if value is None:
-        return f"no reading ({reading['source']})"
+        told = published_text(reading)
+        return f"{told or 'no reading'} ({reading['source']})"
     return (
         f"{value:.2f} ({reading['source']}): {_points(reading['minus_sell_above'])} sell_above "
         f"{reading['sell_above']:g}, {_points(reading['minus_buy_below'])} buy_below "
         f"{reading['buy_below']:g}"
     )
+
+
+def published_text(reading: dict[str, Any]) -> str:
+    """The published reading in force (or the last one, stale), its date, source and vintage."""
+    published = reading.get("published")
+    if not published:
+        return ""
+    if published["date"] is None:
+        return "no published reading yet"
+    number = "no number" if published["value"] is None else f"{published['value']:g}"
+    told = ", ".join([number, published["signal"]] if published["signal"] else [number])
+    month = " (month only: from its last day)" if published["month_only"] else ""
+    what = f"of {published['date']}{month}: {told} ({published['source']}; {published['vintage']})"
+    if published["stale"]:
+        stand_in = "the proxy stands in" if reading["origin"] == "proxy" else "no reading"
+        return (
+            f"BofA's last reading, {what}, is {published['age_days']} days old, over "
+            f"reading_max_age_days {published['max_age_days']}: stale, {stand_in}"
+        )
+    return f"BofA's reading {what}, {published['age_days']} days old"
 
 
 def _points(difference: float) -> str:

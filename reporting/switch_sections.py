@@ -7,7 +7,7 @@ from typing import Any
 import pandas as pd
 
 from reporting import html as h
-from reporting.console import as_of_text, guard_state, support_state
+from reporting.console import as_of_text, guard_state, published_text, support_state
 
 
 def signals_now_section(now: dict[str, Any], synthetic: bool) -> str:
@@ -29,7 +29,7 @@ def signals_now_section(now: dict[str, Any], synthetic: bool) -> str:
             f"sell_above {reading['sell_above']:g} / buy_below {reading['buy_below']:g}",
             f"{h.num(reading['minus_sell_above'], signed=True)} / "
             f"{h.num(reading['minus_buy_below'], signed=True)} points",
-            "",
+            published_text(reading),
         ]
     ]
     for level in now["supports"]:

@@ -24,6 +24,7 @@ from strategies.signals import (
     PublishedThenProxy,
     Signal,
     SupportBreak,
+    reading_origin,
 )
 from strategies.would_change import would_change
 
@@ -125,6 +126,9 @@ def signals_now(
     last = market.history.index[at]
     reading = signals["bull_bear"]
     value = _at(market.evaluate(reading), at)
+    published = _published(reading, market, at)
+    if value is not None and not np.isfinite(value):  # a bare published signal: no number
+        value = None
     supports = [
         _support(name.removeprefix("support_"), signal, market, at)
         for name, signal in signals.items()
@@ -140,7 +144,9 @@ def signals_now(
         "regime": state,
         "reading": {
             "source": reading_source(reading, market),
+            "origin": str(reading_origin(reading, market).iloc[at]),
             "value": value,
+            "published": published,
             "sell_above": strategy.sell_above,
             "minus_sell_above": _minus(value, strategy.sell_above),
             "buy_below": strategy.buy_below,
@@ -176,6 +182,32 @@ def _as_of(
         if day < end
     ]
     return at, lagging
+
+
+def _published(reading: Signal, market: Market, at: int) -> dict[str, Any] | None:
+    """The latest published reading at place ``at``, in force or stale; None without a file.
+
+    ``date`` is None when no published reading has been usable yet. ``value`` is None for a
+    signal published without a number; ``stale`` says it is older than ``max_age_days``.
+    """
+    published = reading.published if isinstance(reading, PublishedThenProxy) else reading
+    if not isinstance(published, ExternalIndicator):
+        return None
+    latest = market.evaluate(published, "latest").iloc[at]
+    if pd.isna(latest["date"]):
+        return {"date": None}
+    value = float(latest["value"])
+    return {
+        "date": latest["date"].date().isoformat(),
+        "month_only": latest["precision"] == "month",
+        "value": value if np.isfinite(value) else None,
+        "signal": latest["signal"] or None,
+        "vintage": latest["vintage"],
+        "source": latest["title"] or Path(published.path).name,
+        "age_days": int(latest["age_days"]),
+        "max_age_days": published.max_age_days,
+        "stale": bool(latest["stale"]),
+    }
 
 
 def _at(series: pd.Series, at: int) -> float | None:

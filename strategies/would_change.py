@@ -9,6 +9,7 @@ close after the as-of date; "the 3rd bar from now" the third.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -36,13 +37,22 @@ def bar_from_now(bars: int) -> str:
     return f"the {bars}{suffix} bar from now"
 
 
-def _shown(value: float | None) -> str:
-    return "no reading now" if value is None else f"now {value:.2f}"
+def _compared(reading: dict[str, Any]) -> tuple[float | None, str]:
+    """The reading as the rules compare it, and as a sentence shows it.
+
+    A signal BofA published without a number is beyond any threshold: above for a sell, below
+    for a buy.
+    """
+    value, published = reading["value"], reading.get("published") or {}
+    bare = published.get("signal") if reading.get("origin") == "published" else None
+    if value is None and bare:
+        return (math.inf if bare == "sell" else -math.inf), f"now BofA's {bare} signal, no number"
+    return value, "no reading now" if value is None else f"now {value:.2f}"
 
 
 def _entries(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
     """Held neutral: the reading's crossing, each support level, and any cooldown left."""
-    value, above = now["reading"]["value"], strategy.sell_above
+    (value, shown), above = _compared(now["reading"]), strategy.sell_above
     lines = []
     wait = now["regime"].get("cooldown_bars_left", 0)
     if wait:
@@ -53,18 +63,18 @@ def _entries(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
     if value is not None and value > above:
         lines.append(
             f"main_street if the reading closes at or below {above:g} and later rises above "
-            f"{above:g} again ({_shown(value)}: it is above already, and only a crossing counts)"
+            f"{above:g} again ({shown}: it is above already, and only a crossing counts)"
         )
     else:
-        lines.append(f"main_street if the reading rises above {above:g} ({_shown(value)})")
+        lines.append(f"main_street if the reading rises above {above:g} ({shown})")
     return lines + [_break_line(level) for level in now["supports"]]
 
 
 def _exits(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
     """Held main_street: the reading below buy_below (after min_hold) and max_hold."""
-    regime, value = now["regime"], now["reading"]["value"]
+    regime, (_, shown) = now["regime"], _compared(now["reading"])
     bars = regime["hold_bars"]
-    line = f"neutral if the reading closes below {strategy.buy_below:g} ({_shown(value)})"
+    line = f"neutral if the reading closes below {strategy.buy_below:g} ({shown})"
     first = max(1, strategy.min_hold - bars + 1)
     if first > 1:
         line += (

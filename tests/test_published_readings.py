@@ -309,3 +309,58 @@ def test_the_readme_shows_the_notes_trade_as_the_product_prints_it(
     assert status == 0, err
     printed = out.split("hartnett_switch vs 60/40", 1)[1].rsplit("\n", 2)[0]
     assert "hartnett_switch vs 60/40" + printed == shown.replace("csv:../shared/data", argv[3])
+
+
+@pytest.mark.parametrize("source", ["published", "published_then_proxy"])
+def test_signals_now_names_the_published_reading_in_force_and_when_it_is_stale(
+    source: str, tmp_path: Path
+) -> None:
+    from reporting.console import signals_now_text
+
+    header = "date,reading,signal,vintage,source_title"
+    path = _file(tmp_path, "2021-12-03,9.0,sell,live,Flow Show A", header=header)
+    readings = read_indicator_csv(path, "reading", "bull_bear")
+    switch = _switch(source)
+    # 28 days after the reading it is in force; 56 days after, past 42, it is stale
+    for age, stale in ((28, False), (56, True)):
+        end = pd.Timestamp("2021-12-03") + pd.Timedelta(days=age)
+        market = _market(readings, days=len(pd.bdate_range("2021-01-04", end)))
+        assert market.prices.index[-1] == end  # a proxy with its 200-day average by then
+        now = switch.signals_now(market)
+        json.dumps(now, allow_nan=False)  # valid JSON, whatever the reading
+        told = now["reading"]["published"]
+        assert (told["date"], told["value"], told["signal"]) == ("2021-12-03", 9.0, "sell")
+        assert (told["source"], told["vintage"], told["age_days"]) == ("Flow Show A", "live", age)
+        assert told["stale"] is stale
+        text = signals_now_text(now)
+        if stale:
+            assert "BofA's last reading, of 2021-12-03: 9, sell (Flow Show A; live), is 56 " in text
+            assert "days old, over reading_max_age_days 42: stale" in text
+        else:
+            assert "BofA's reading of 2021-12-03: 9, sell (Flow Show A; live), 28 days old" in text
+        if not stale:
+            assert now["reading"]["value"] == 9.0
+        elif source == "published":
+            assert now["reading"]["value"] is None
+            assert "stale, no reading" in text
+        else:
+            proxy = _switch("proxy", reading_file=None).explain(market).signals["bull_bear"]
+            assert not np.isnan(proxy.iloc[-1])
+            assert now["reading"]["value"] == proxy.iloc[-1]
+            assert now["reading"]["origin"] == "proxy"
+            assert "stale, the proxy stands in" in text
+
+
+def test_signals_now_with_a_bare_sell_in_force_treats_it_as_above(tmp_path: Path) -> None:
+    from reporting.console import signals_now_text
+
+    path = _file(tmp_path, "2021-01-08,,sell,live")
+    market = _market(read_indicator_csv(path, "reading", "bull_bear"), days=25)
+    now = _switch(max_hold=3).signals_now(market)  # in main_street from 01-11, out after 3 bars
+    json.dumps(now, allow_nan=False)
+    assert now["regime"]["held"] == "neutral"
+    assert now["reading"]["value"] is None
+    assert now["reading"]["published"]["signal"] == "sell"
+    text = signals_now_text(now)
+    assert "BofA's reading of 2021-01-08: no number, sell" in text
+    assert "main_street if the reading closes at or below 8 and later rises above 8 again" in text

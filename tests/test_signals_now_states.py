@@ -56,6 +56,7 @@ def _switch(**given: Any) -> HartnettSwitch:
     gold = {"ticker": "GC=F", "mode": "absolute", "level": 100.0, "confirm_days": 3}
     gold.update(given.pop("gold", {}))
     settings = {
+        "reading_source": "published",
         "reading_file": "readings.csv",
         "supports": {"gold": gold},
         "dollar_guard": True,

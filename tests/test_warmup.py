@@ -71,9 +71,14 @@ def test_the_notes_preset_has_a_reading_on_every_day_of_its_run(
     status, out, err = _main([*argv, "--no-report"], capsys)
     assert status == 0, err
     run_dir = Path(out.strip().splitlines()[-1])
-    signals = pd.read_csv(run_dir / "signals.csv", index_col="date", parse_dates=True)
+    signals = pd.read_csv(
+        run_dir / "signals.csv", index_col="date", parse_dates=True, keep_default_na=False
+    )
     assert signals.index[0] == pd.Timestamp("2025-01-02")
-    assert signals["bull_bear"].notna().all()
+    assert signals["reading_source"].isin(["published", "proxy"]).all()
+    bare = signals["published_signal"].ne("") & signals["bull_bear"].eq("")  # a sell, no number
+    assert set(signals.loc[bare, "reading_source"]) == {"published"}
+    assert pd.to_numeric(signals.loc[~bare, "bull_bear"]).notna().all()
     metrics = json.loads((run_dir / "metrics.json").read_text())
     assert not [w for w in metrics["run"]["warnings"] if w.startswith("trigger")]
     warmups = [note for note in metrics["run"]["notes"] if note.startswith("warm-up: ")]
