@@ -40,11 +40,16 @@ def test_pip_install_gives_a_command_and_an_api_that_work_from_another_folder(
     api = (
         "import warnings, backtester; warnings.simplefilter('ignore'); "
         "r = backtester.run('sixty_forty', data='demo', start='2018-01-01', end='2019-06-28'); "
-        "print(r.metrics['strategy']['sharpe'] == r.metrics['benchmark']['sharpe'])"
+        "print(r.metrics['strategy']['sharpe'] == r.metrics['benchmark']['sharpe']); "
+        "r = backtester.run('hartnett_switch', data='demo', start='2018-01-01', "
+        "end='2019-06-28', overrides=['strategy.reading_source=published']); "
+        "print(sorted(set(r.signals['reading_source'])))"
     )
     done = subprocess.run(
         [sys.executable, "-c", api], cwd=elsewhere, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "True"
+    # BofA's published readings are package data: read from site-packages, in any folder
+    assert done.stdout.split() == ["True", "['none',", "'published']"]
+    assert (site / "data" / "published" / "bull_bear.csv").is_file()
     assert (site / "data" / "calibration" / "calendar_year_returns.csv").is_file()
