@@ -176,6 +176,10 @@ class Market:
             frame.loc[frame.index.isin(self.carried_on.get(ticker, [])), ticker] = False
         return frame
 
+    def printed(self, tickers: list[str]) -> pd.DataFrame:
+        """`own_closes` on the run's dates: the closes a trade may fill at."""
+        return self.in_run(self.own_closes(tickers))
+
     def evaluate(self, signal: Any, method: str = "evaluate") -> Any:
         """``signal.<method>(self)`` on `history`, computed once per distinct signal.
 

@@ -55,22 +55,36 @@ def decided_bars(
 
 @njit(cache=True)
 def fill_orders(
-    rows: np.ndarray, codes: np.ndarray, priced: np.ndarray, ends: np.ndarray, lag: int
+    rows: np.ndarray,
+    codes: np.ndarray,
+    priced: np.ndarray,
+    own: np.ndarray,
+    ends: np.ndarray,
+    lag: int,
 ) -> np.ndarray:
-    """The order of each bar: the targets decided ``lag`` bars before, NaN where none.
+    """The order of each bar: the targets decided ``lag`` or more bars before, NaN where none.
 
     Targets as in `decided_bars` (``rows[codes[t]]``). An unpriced asset's target counts as
-    zero and it gets no order while unpriced. Timing: decided at the close of ``t``, filled at
-    ``t + lag``.
+    zero and it gets no order while unpriced. ``own`` is True where a close is the asset's own,
+    not one carried forward from an earlier day: an order is filled at the first such close on
+    or after its fill bar, so a carried close never prices a trade (an ETF's order due on a
+    Saturday of the 7-day calendar fills at Monday's close); a later decision replaces an order
+    still waiting. Timing: decided at the close of ``t``, filled at ``t + lag`` or later.
     """
     n, m = len(codes), rows.shape[1]
     decided = decided_bars(rows, codes, priced, ends)
     orders = np.full((n, m), np.nan)
-    for t in range(n - lag):
+    waiting = np.full(m, np.nan)  # each asset's order waiting for its own close
+    for u in range(lag, n):
+        t = u - lag
         if decided[t]:
             for j in range(m):
-                if priced[t + lag, j]:
-                    orders[t + lag, j] = rows[codes[t], j] if priced[t, j] else 0.0
+                waiting[j] = rows[codes[t], j] if priced[t, j] else 0.0
+        for j in range(m):
+            if not priced[u, j]:
+                waiting[j] = np.nan  # never traded while unpriced
+            elif own[u, j] and not np.isnan(waiting[j]):
+                orders[u, j], waiting[j] = waiting[j], np.nan
     return orders
 
 

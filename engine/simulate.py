@@ -5,7 +5,8 @@ Timing and accounting, fixed here and nowhere else:
 - a target row dated ``t`` is *decided* at the close of ``t`` if ``t`` is a decision date: the
   first bar, the last bar of each rebalance period, or a bar on which the targets changed;
 - it is *filled* at the close ``lag`` bars later (``lag >= 1``), so the portfolio holds cash on
-  day one;
+  day one, or, where that close is carried forward from an earlier day (an ETF on a weekend of
+  the 7-day calendar), at the first close the asset's own market prints after it;
 - each bar first accrues financing on what was held since the previous close: interest on
   positive cash at the cash rate, on negative cash at the cash rate plus the margin spread, and a
   borrow fee on the market value (at the previous close) of each short, per calendar day;
@@ -98,20 +99,24 @@ def order_targets(
     priced: np.ndarray,
     ends: np.ndarray,
     lag: int,
+    own: np.ndarray | None = None,
 ) -> np.ndarray:
     """The fill of each bar: the targets decided ``lag`` bars earlier, NaN where none.
 
     ``targets`` is dates x assets, or ``(rows, codes)``: a table of distinct rows and the row of
     each date (what `Strategy.weight_rows` gives, without the dates x assets copy). Unpriced
-    assets get zero weight (a change when they list) and no order while unpriced. Compiled
-    (`engine.kernel.fill_orders`): a sweep calls it once per combination.
+    assets get zero weight (a change when they list) and no order while unpriced. ``own`` marks
+    the closes an asset's market printed (None: every price); an order waits for the first of
+    them on or after its fill bar. Compiled (`engine.kernel.fill_orders`): a sweep calls it
+    once per combination.
     """
     if isinstance(targets, tuple):
         rows, codes = targets
     else:
         rows, codes = targets, np.arange(len(targets))
     rows = np.ascontiguousarray(rows, dtype=float)
-    return kernel.fill_orders(rows, np.asarray(codes, dtype=np.int64), priced, ends, lag)
+    own = priced if own is None else np.ascontiguousarray(own, dtype=bool)
+    return kernel.fill_orders(rows, np.asarray(codes, dtype=np.int64), priced, own, ends, lag)
 
 
 def backtest(
@@ -122,16 +127,20 @@ def backtest(
     *,
     cash_rate: pd.Series | None = None,
     crypto: frozenset[str] = frozenset(),
+    own: pd.DataFrame | None = None,
 ) -> BacktestResult:
     """Simulate rebalancing to ``targets`` under the semantics in this module.
 
     ``cash_rate`` is the rate of each bar (see `engine.costs.cash_rates`), by default from
-    ``costs.cash_rate``; ``crypto`` names the tickers that pay the crypto borrow fee.
+    ``costs.cash_rate``; ``crypto`` names the tickers that pay the crypto borrow fee; ``own``
+    is True where a price is a close the asset's market printed (`Market.own_closes`; None:
+    every price is), the only closes a trade fills at.
     """
     prices = prices[targets.columns]
     ends = period_ends(pd.DatetimeIndex(prices.index), execution.rebalance)
     priced = np.ascontiguousarray(prices.notna().to_numpy())
-    orders = order_targets(targets.to_numpy(dtype=float), priced, ends, execution.lag)
+    printed = None if own is None else own[targets.columns].to_numpy(dtype=bool)
+    orders = order_targets(targets.to_numpy(dtype=float), priced, ends, execution.lag, printed)
     if cash_rate is None:
         cash_rate, _ = cash_rates(prices.index, costs)
     columns = prices.columns

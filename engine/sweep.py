@@ -323,7 +323,10 @@ class _Context:
         if key not in self.benchmarks:
             cash, _ = self.rates_for(cfg)
             weights = BENCHMARK.target_weights(self.market)
-            result = backtest(self.market.prices, weights, cfg.costs, cfg.execution, cash_rate=cash)
+            own = self.market.printed(list(weights.columns))
+            result = backtest(
+                self.market.prices, weights, cfg.costs, cfg.execution, cash_rate=cash, own=own
+            )
             self.benchmarks[key] = summary(result.equity, self.market.periods_per_year, cash)
         return self.benchmarks[key]
 
@@ -367,13 +370,14 @@ def _simulate(
     prices = market.prices
     close = np.ascontiguousarray(prices[columns].to_numpy(dtype=float))  # rows: the bars
     priced = np.ascontiguousarray(prices[columns].notna().to_numpy())
+    own = np.ascontiguousarray(market.printed(list(columns)).to_numpy(dtype=bool))
     targets = np.empty((len(chunk), *close.shape))
     fees, slippage, borrow, rows = [], [], [], []
     keys = list(context.rates)
     for k, cfg in enumerate(chunk):
         ends = context.period_ends(cfg.execution.rebalance)
         rows_of = cfg.strategy.weight_rows(market, columns)
-        targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag)
+        targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag, own)
         rates = context.cost_rates(cfg)
         fees.append(rates[0])
         slippage.append(rates[1])

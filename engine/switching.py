@@ -92,11 +92,15 @@ def study(
     u, prices = market.universe, market.prices
     static = explanation.rotates_into
     tech, small = u.basket("tech"), u.basket("small_caps")
-    equity = backtest(prices, static.target_weights(market), costs, execution).equity
+    weights = static.target_weights(market)
+    own = market.printed(list(weights.columns))
+    crypto = frozenset(t for t in weights if u.is_crypto(t))
+    equity = backtest(prices, weights, costs, execution, crypto=crypto, own=own).equity
+    printed = prices.where(market.printed(list(prices.columns)))  # a carried close is no price
     series = {
-        f"stocks ({u.stocks})": prices[u.stocks],
+        f"stocks ({u.stocks})": printed[u.stocks],
         f"static {static.name}": equity,
-        f"{'+'.join(tech)} minus {'+'.join(small)}": spread_returns(prices, tech, small),
+        f"{'+'.join(tech)} minus {'+'.join(small)}": spread_returns(printed, tech, small),
     }
     returns = daily_returns(result.equity)
     held = explanation.regime.shift(execution.lag + 1).reindex(returns.index)

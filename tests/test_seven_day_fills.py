@@ -1,0 +1,85 @@
+"""On the 7-day calendar a carried close values a position but never prices a trade.
+
+An ETF's order due on a Saturday fills at Monday's close, its market's first close after it;
+bitcoin, which trades every day, fills on the Saturday. The expected units are worked out by
+hand below from the closes of a made-up week.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from engine.costs import Costs
+from engine.simulate import Execution, backtest
+from tests.conftest import run_cli
+
+
+def test_an_etf_order_due_on_a_weekend_fills_at_mondays_close() -> None:
+    days = pd.date_range("2024-01-01", periods=14, freq="D")  # Monday 1 January to Sunday 14th
+    weekend = days.day_of_week >= 5
+    spy = pd.Series(100.0 + np.arange(14), index=days)  # a new close every day ...
+    btc = pd.Series(1000.0 + 10 * np.arange(14), index=days)
+    spy[weekend] = np.nan  # ... but SPY prints none at weekends: Friday's close is carried
+    prices = pd.DataFrame({"SPY": spy.ffill(), "BTC-USD": btc})
+    own = pd.DataFrame({"SPY": ~weekend, "BTC-USD": True}, index=days)
+    targets = pd.DataFrame(0.0, index=days, columns=["SPY", "BTC-USD"])
+    targets.loc["2024-01-05":] = 0.5  # decided at Friday's close, due a bar later: Saturday
+    costs = Costs(fees_bps=0.0, slippage_bps=0.0, cash_rate=0.0)
+    execution = Execution(lag=1, rebalance="yearly", initial_value=100_000.0)
+    result = backtest(prices, targets, costs, execution, own=own)
+    fills = result.trades.set_index("ticker")
+    # bitcoin on Saturday 6th at its own close 1050: 50,000 / 1050 units
+    assert fills.loc["BTC-USD", "date"] == pd.Timestamp("2024-01-06")
+    assert fills.loc["BTC-USD", "price"] == 1050.0
+    btc_units = 50_000 / 1050.0
+    assert fills.loc["BTC-USD", "units"] == pytest.approx(btc_units, rel=1e-12)
+    # SPY on Monday 8th at its close 107, half of the value then: cash left + bitcoin at 1070
+    assert fills.loc["SPY", "date"] == pd.Timestamp("2024-01-08")
+    assert fills.loc["SPY", "price"] == 107.0
+    value = 50_000 + btc_units * 1070.0
+    assert fills.loc["SPY", "units"] == pytest.approx(0.5 * value / 107.0, rel=1e-12)
+    # without the marks every close counts as printed: SPY would fill at Saturday's carried 104
+    carried = backtest(prices, targets, costs, execution).trades.set_index("ticker")
+    assert carried.loc["SPY", "date"] == pd.Timestamp("2024-01-06")
+    assert carried.loc["SPY", "price"] == 104.0
+
+
+def test_a_later_decision_replaces_an_order_still_waiting() -> None:
+    days = pd.date_range("2024-01-01", periods=14, freq="D")
+    weekend = days.day_of_week >= 5
+    prices = pd.DataFrame({"SPY": 100.0, "BTC-USD": 1000.0}, index=days)
+    own = pd.DataFrame({"SPY": ~weekend, "BTC-USD": True}, index=days)
+    targets = pd.DataFrame(0.0, index=days, columns=["SPY", "BTC-USD"])
+    targets.loc["2024-01-05"] = 0.5  # due Saturday: waits for Monday ...
+    targets.loc["2024-01-06":] = 0.2  # ... but Saturday's decision, due Sunday, replaces it
+    costs = Costs(fees_bps=0.0, slippage_bps=0.0, cash_rate=0.0)
+    execution = Execution(lag=1, rebalance="yearly", initial_value=100_000.0)
+    trades = backtest(prices, targets, costs, execution, own=own).trades
+    spy = trades[trades["ticker"] == "SPY"]
+    assert list(spy["date"]) == [pd.Timestamp("2024-01-08")]
+    assert spy["units"].iloc[0] == pytest.approx(0.2 * 100_000 / 100.0, rel=1e-12)
+
+
+def test_no_trade_of_a_real_7d_run_is_priced_on_a_day_its_asset_did_not_trade(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "hartnett_switch", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
+    argv += ["--start", "2015-01-01", "--calendar", "7d", "--no-report"]
+    status, out, err = run_cli(argv, capsys)
+    assert status == 0, err
+    run_dir = Path(out.strip().splitlines()[-1])
+    trades = pd.read_csv(run_dir / "trades.csv", parse_dates=["date"])
+    assert len(trades) > 100
+    for ticker, fills in trades.groupby("ticker"):
+        own = pd.read_csv(shared_data / f"{ticker}.csv", index_col="Date", parse_dates=True)
+        close = own["Adj Close"]
+        printed = fills["date"].isin(close.index)
+        assert printed.all(), (ticker, list(fills.loc[~printed, "date"].head()))
+        slip = fills["price"].to_numpy() / close.loc[fills["date"]].to_numpy() - 1
+        assert np.abs(slip).max() < 0.01, ticker  # the day's own close, moved by slippage only
+    weekend = trades[trades["date"].dt.day_of_week >= 5]
+    assert set(weekend["ticker"]) == {"BTC-USD"}
