@@ -176,6 +176,55 @@ class Market:
             frame.loc[frame.index.isin(self.carried_on.get(ticker, [])), ticker] = False
         return frame
 
+    def sessions(self) -> Market:
+        """The market on the stock ticker's own trading days only: the dates signals decide on.
+
+        On the equity calendar that is the market itself. On the 7-day calendar it drops the
+        weekends and holidays, so a window (a 200-day average, a 63-day hold, 3 days to
+        confirm) counts the same trading days on both calendars and one configuration means one
+        strategy; a weekend's crypto closes enter the signals at the next session's close.
+        """
+        if "sessions" not in self._memo:
+            stocks = self.universe.stocks
+            own = self.own_closes([stocks])[stocks].to_numpy()
+            if own.all():
+                self._memo["sessions"] = self
+            else:
+                first = len(self.history) - len(self.prices)
+                kept = self.history.index[own]
+                self._memo["sessions"] = Market(
+                    prices=self.prices[own[first:]],
+                    universe=self.universe,
+                    source=self.source,
+                    synthetic=self.synthetic,
+                    periods_per_year=self.periods_per_year,
+                    notes=self.notes,
+                    warnings=self.warnings,
+                    carried=self.carried,
+                    carried_on={t: d.intersection(kept) for t, d in self.carried_on.items()},
+                    external=self.external,
+                    warmup=self.warmup[own[:first]] if not self.warmup.empty else self.warmup,
+                )
+        return self._memo["sessions"]
+
+    def from_sessions(self, values: Any, carry: bool = True) -> Any:
+        """Values on `sessions`' history spread over `history`'s dates.
+
+        ``carry``: a date between sessions takes the latest session's value (a regime, a
+        reading); otherwise it is False (a trigger fires on a session's close only). An array
+        (always carried), Series or frame on the sessions' dates; unchanged on the equity
+        calendar. Timing: a date takes values from sessions on or before it only.
+        """
+        sessions = self.sessions()
+        if sessions is self:
+            return values
+        index = sessions.history.index
+        if isinstance(values, np.ndarray):  # carried
+            return values[np.maximum(index.searchsorted(self.history.index, "right") - 1, 0)]
+        if carry:
+            return values.reindex(self.history.index, method="ffill")
+        return values.reindex(self.history.index, fill_value=False)
+
     def printed(self, tickers: list[str]) -> pd.DataFrame:
         """`own_closes` on the run's dates: the closes a trade may fill at."""
         return self.in_run(self.own_closes(tickers))

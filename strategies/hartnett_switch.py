@@ -44,7 +44,7 @@ DEFAULT_SUPPORTS: dict[str, SupportBreak] = {
         ticker="crypto", mode="drawdown", level=0.30, window=200, confirm_days=3
     ),
 }
-"""Tech 15% and crypto 30% below their 200-bar highs, each confirmed by 3 closes."""
+"""Tech 15% and crypto 30% below their 200-day highs, each confirmed by 3 closes."""
 SIGNAL_FIELDS = (
     *("reading_source", "published_vintage"),
     *("reading_file", "reading_column", "reading_delay_days", "reading_window_days"),
@@ -65,11 +65,12 @@ class HartnettSwitch(Strategy):
     bubble's support levels marks the moment to rotate from crowded US tech and crypto into small
     caps and international stocks. Rule: enter ``main_street`` when the reading rises above
     ``sell_above`` or a support level's break is confirmed; return to ``neutral`` when the
-    reading falls below ``buy_below`` or after ``max_hold`` bars; the dollar guard overrides both
-    with ``defensive`` while it holds. Timing: the regime at a close uses data up to that close,
-    the warm-up before the run included (the state machine runs over it, so the run's first day
-    holds the regime the history leads to); a change rebalances at the next bar, otherwise the
-    monthly schedule applies.
+    reading falls below ``buy_below`` or after ``max_hold`` trading days; the dollar guard
+    overrides both with ``defensive`` while it holds. Windows count trading days of the stock
+    ticker on both calendars (`Market.sessions`). Timing: the regime at a close uses data up to
+    that close, the warm-up before the run included (the state machine runs over it, so the
+    run's first day holds the regime the history leads to); a change rebalances at the next
+    bar, otherwise the monthly schedule applies.
     """
 
     name = "hartnett_switch"
@@ -119,17 +120,19 @@ class HartnettSwitch(Strategy):
     publishes about weekly; after six weeks without one the reading is missing, with a warning
     naming the gap, rather than a months-old reading deciding the regime."""
     reading_window_days: int = 756
-    """Bars of history each component of the reading is ranked against (about 3 years)."""
+    """Trading days of history each component of the reading is ranked against (about 3
+    years). Every window of this strategy counts trading days of the stock ticker (SPY), on
+    the 7-day calendar too: its signals decide on those days only."""
     reading_min_components: int = 3
     """The reading needs at least this many components with enough history."""
     reading_breadth: tuple[str, ...] = ("SPY", "IWM", "EFA", "XLK")
-    """The proxy's breadth: the tickers whose share above their 200-bar average is a component.
+    """The proxy's breadth: the tickers whose share above their 200-day average is a component.
     Its own key, so changing what a role trades does not change the signal (a role's name, such
     as international, reads that role's tickers, a basket's every one, if you want them tied)."""
     reading_trend: str = "SPY"
-    """The proxy's trend component: this ticker over its 200-bar average (or a role's name)."""
+    """The proxy's trend component: this ticker over its 200-day average (or a role's name)."""
     reading_crypto: bool = False
-    """Add crypto froth (``reading_crypto_ticker`` over its 200-bar average) as a component of
+    """Add crypto froth (``reading_crypto_ticker`` over its 200-day average) as a component of
     the reading; off by default, as in BofA's indicator, and it agrees better with the
     published readings (docs/bull_bear_proxy.md)."""
     reading_crypto_ticker: str = "BTC-USD"
@@ -144,15 +147,15 @@ class HartnettSwitch(Strategy):
     """Support levels by name, each {ticker, mode, level, window, confirm_days}; a break of any
     is an entry into Main Street. ``ticker`` is a ticker of the data (GC=F) or a role (tech,
     crypto) for the universe's ticker; ``mode`` absolute (a price), below_average or drawdown (a
-    fraction below the ``window``-bar average or high). Default: tech 15% and crypto 30% below
-    their 200-bar highs, 3 closes to confirm. Set one field with
+    fraction below the ``window``-day average or high). Default: tech 15% and crypto 30% below
+    their 200-day highs, 3 closes to confirm. Set one field with
     ``strategy.supports.gold.level=4550``; remove one with ``strategy.supports.crypto=off``."""
     max_hold: int = 63
-    """Bars in Main Street before returning to neutral (0: no limit)."""
+    """Trading days in Main Street before returning to neutral (0: no limit)."""
     min_hold: int = 0
-    """Bars in Main Street before an exit signal is obeyed."""
+    """Trading days in Main Street before an exit signal is obeyed."""
     cooldown: int = 0
-    """Bars after leaving Main Street during which entries are ignored."""
+    """Trading days after leaving Main Street during which entries are ignored."""
     dollar_guard: bool = True
     """Go defensive while the dollar index is at or above its level (with falling yields)."""
     dollar_ticker: str = "DX-Y.NYB"
@@ -164,7 +167,7 @@ class HartnettSwitch(Strategy):
     yields_fall_bps: float = 50.0
     """The guard also needs yields to have fallen this much (0: the dollar level alone)."""
     yields_days: int = 21
-    """Bars over which the fall in yields is measured."""
+    """Trading days over which the fall in yields is measured."""
     dollar_mode: GuardMode = "cross"
     """cross: the guard fires on the first bar the dollar is at or above its level with yields
     fallen, after a dollar close below the level, and re-arms only after another close below
@@ -226,7 +229,8 @@ class HartnettSwitch(Strategy):
         """
         books = self._books(market.universe).values()
         rows = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
-        return rows, market.in_run(self._codes(self._triggers(market)))
+        codes = self._codes(self._triggers(market.sessions()))
+        return rows, market.in_run(market.from_sessions(codes))
 
     def _books(self, universe: Universe) -> dict[Regime, dict[str, float]]:
         """Each regime's weights by ticker, in `REGIMES` order (a regime's code is its place)."""
@@ -237,45 +241,56 @@ class HartnettSwitch(Strategy):
         }
 
     def explain(self, market: Market) -> Explanation:
-        """The reading, the triggers and the regime on the run's dates, and what they say now."""
+        """The reading, the triggers and the regime on the run's dates, and what they say now.
+
+        Decided on the market's sessions (`Market.sessions`), spread over its calendar.
+        """
         signals = self._signals(market.universe)
-        decided = self._decide(market)
-        regime, fired, exits, reading = decided.series(market)
+        sessions = market.sessions()
+        decided = self._decide(sessions)
+        regime, fired, exits, reading = decided.series(sessions)
         reading = reading.where(np.isfinite(reading))  # a bare published signal has no number
-        facts = _reading_facts(signals["bull_bear"], market)
+        facts = _reading_facts(signals["bull_bear"], sessions)
         table = pd.concat(
             {
                 "bull_bear": reading,
                 **facts,
-                **_components(signals["bull_bear"], market),
+                **_components(signals["bull_bear"], sessions),
                 **{
-                    name: market.evaluate(signal)
+                    name: sessions.evaluate(signal)
                     for name, signal in signals.items()
                     if name != "bull_bear"
                 },
-                **{f"entry_{name}": flag for name, flag in fired.items()},
                 "regime": regime,
             },
             axis=1,
         )
-        run = market.in_run
-        notes, warnings = warmup_facts(signals, market)
+        notes, warnings = warmup_facts(signals, sessions)
         events = _events(regime, fired, exits, reading)
+        now = signals_now(self, signals, market, regime)
+        spread = {name: market.from_sessions(flag, carry=False) for name, flag in fired.items()}
+        table = market.from_sessions(table).assign(
+            **{f"entry_{name}": flag for name, flag in spread.items()}
+        )[[*table.columns[:-1], *(f"entry_{name}" for name in spread), "regime"]]
+        regime, run = table["regime"], market.in_run
         return Explanation(
             signals=run(table),
             regime=run(regime).rename("regime"),
             events=events[events["date"] >= market.prices.index[0]].reset_index(drop=True),
-            entries={name: run(flag).index[run(flag)] for name, flag in fired.items()},
+            entries={name: run(flag).index[run(flag)] for name, flag in spread.items()},
             rotates_into=self._main_street(),
             notes=(*notes, *_carried_in(regime, market)),
             warnings=warnings,
-            now=signals_now(self, signals, market, regime),
-            reading_sources=_reading_sources(facts, market),
+            now=now,
+            reading_sources=_reading_sources(
+                {key: market.from_sessions(value) for key, value in facts.items()}, market
+            ),
         )
 
     def signals_now(self, market: Market) -> dict[str, Any]:
         """What the signals say at the last date of the data, and what would change the regime."""
-        regime = self._decide(market).series(market)[0]
+        sessions = market.sessions()
+        regime = self._decide(sessions).series(sessions)[0]
         return signals_now(self, self._signals(market.universe), market, regime)
 
     def hold_counts(self, market: Market) -> tuple[np.ndarray, np.ndarray]:

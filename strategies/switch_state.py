@@ -119,11 +119,15 @@ def signals_now(
     The as-of date is the last date on which every series the strategy reads (the books'
     tickers and the signals') has a close of its own, not one carried forward; ``lagging``
     names the series whose last close is before the data's last date. ``regime`` is the regime
-    decided at each date of the history. Distances: the reading minus each threshold in points;
+    decided at each date of the history of the market's sessions (`Market.sessions`), on which
+    the signals are read. Distances: the reading minus each threshold in points;
     a close over its support minus 1, in percent (negative: below).
     """
     at, lagging = _as_of(strategy, signals, market)
     last = market.history.index[at]
+    data_end = market.history.index[-1]
+    market = market.sessions()  # the signals decide on the stock's trading days
+    at = int(market.history.index.searchsorted(last, side="right")) - 1
     reading = signals["bull_bear"]
     value = _at(market.evaluate(reading), at)
     published = _published(reading, market, at)
@@ -139,7 +143,7 @@ def signals_now(
     state = _held(regime.iloc[: at + 1], strategy, strategy.hold_counts(market), at)
     now: dict[str, Any] = {
         "as_of": last.date().isoformat(),
-        "data_end": market.history.index[-1].date().isoformat(),
+        "data_end": data_end.date().isoformat(),
         "lagging": lagging,
         "regime": state,
         "reading": {

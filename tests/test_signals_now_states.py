@@ -260,9 +260,11 @@ def test_held_neutral_in_a_cooldown_says_entries_are_ignored() -> None:
 def test_the_as_of_date_is_the_last_with_every_close_its_own() -> None:
     strategy = _switch(supports={"tech": {"ticker": "XLK", "mode": "absolute", "level": 100.0,
                                           "confirm_days": 1}})  # fmt: skip
-    # XLK breaks on the last bar, but SPY's last close is carried: as of bar 3, neutral.
+    # XLK breaks on the last bar, but SPY's last close is carried: as of bar 3, neutral. The
+    # signals decide on the stock's own trading days only (`Market.sessions`), so the last bar
+    # holds bar 3's regime too; the break is seen at SPY's next close.
     market = _market(5.0, xlk=[110.0, 110.0, 110.0, 110.0, 90.0], carried_on={"SPY": [4]})
-    assert strategy.explain(market).regime.iloc[-1] == "main_street"
+    assert strategy.explain(market).regime.iloc[-1] == "neutral"
     now = strategy.signals_now(market)
     assert (now["as_of"], now["data_end"]) == (_day(market, 3), _day(market, 4))
     assert now["lagging"] == [{"ticker": "SPY", "last_close": _day(market, 3)}]

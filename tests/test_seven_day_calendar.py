@@ -83,3 +83,28 @@ def test_no_trade_of_a_real_7d_run_is_priced_on_a_day_its_asset_did_not_trade(
         assert np.abs(slip).max() < 0.01, ticker  # the day's own close, moved by slippage only
     weekend = trades[trades["date"].dt.day_of_week >= 5]
     assert set(weekend["ticker"]) == {"BTC-USD"}
+
+
+def test_one_config_gives_one_regime_on_both_calendars(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Windows count the stock's trading days on both calendars (signals decide on its
+    # sessions), so the 7-day run's weekends add no information to the signals: they agree on
+    # every shared day, and a weekend holds the Friday's regime.
+    signals = {}
+    for calendar in ("equity", "7d"):
+        argv = ["--strategy", "hartnett_switch", "--data", f"csv:{shared_data}"]
+        argv += ["--start", "2015-01-01", "--calendar", calendar, "--no-report"]
+        status, out, err = run_cli([*argv, "--out", str(tmp_path / calendar)], capsys)
+        assert status == 0, err
+        run_dir = Path(out.strip().splitlines()[-1])
+        signals[calendar] = pd.read_csv(run_dir / "signals.csv", index_col="date", parse_dates=True)
+    five, seven = signals["equity"], signals["7d"]
+    assert five.index.isin(seven.index).all()
+    assert len(seven) > len(five) * 1.4
+    pd.testing.assert_series_equal(seven.loc[five.index, "regime"], five["regime"])
+    pd.testing.assert_series_equal(seven.loc[five.index, "bull_bear"], five["bull_bear"])
+    changes = seven["regime"].ne(seven["regime"].shift(1)) & seven.index.isin(five.index)
+    off_session = seven["regime"].ne(seven["regime"].shift(1)) & ~seven.index.isin(five.index)
+    assert changes.sum() > 10
+    assert not off_session.iloc[1:].any()  # no regime changes on a day the stock is shut
