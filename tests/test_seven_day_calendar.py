@@ -12,9 +12,13 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
+from data.market import Market, Universe
 from engine.costs import Costs
 from engine.simulate import Execution, backtest
+from strategies import HartnettSwitch
 from tests.conftest import run_cli
 
 
@@ -108,3 +112,47 @@ def test_one_config_gives_one_regime_on_both_calendars(
     off_session = seven["regime"].ne(seven["regime"].shift(1)) & ~seven.index.isin(five.index)
     assert changes.sum() > 10
     assert not off_session.iloc[1:].any()  # no regime changes on a day the stock is shut
+
+
+SEVEN = ["SPY", "AGG", "IWM", "EFA", "XLK", "HYG", "IEF", "^VIX", "DX-Y.NYB", "^TNX", "BTC-USD"]
+
+
+def _seven_day_market(seed: int, prices: pd.DataFrame | None = None) -> Market:
+    days = pd.date_range("2021-01-04", periods=200, freq="D")
+    shut = days[days.day_of_week >= 5]
+    if prices is None:
+        moves = np.random.default_rng(seed).normal(0.0, 0.02, (len(days), len(SEVEN)))
+        prices = pd.DataFrame(100 * np.exp(np.cumsum(moves, axis=0)), index=days, columns=SEVEN)
+        prices["^TNX"] /= 25
+        prices.loc[shut, SEVEN[:-1]] = np.nan
+        prices = prices.ffill()  # the ETFs and indices carry Friday's close over the weekend
+    carried = {ticker: shut for ticker in SEVEN[:-1]}
+    return Market(
+        prices=prices, universe=Universe(), source="test", synthetic=True,
+        periods_per_year=365, carried_on=carried,
+    )  # fmt: skip
+
+
+@settings(max_examples=20, deadline=None)
+@given(seed=st.integers(0, 2**32 - 1), cut=st.integers(0, 198), shock=st.floats(0.5, 1.5))
+def test_on_the_seven_day_calendar_future_prices_change_nothing_before(
+    seed: int, cut: int, shock: float
+) -> None:
+    strategy = HartnettSwitch(
+        reading_window_days=20, reading_min_components=2, max_hold=10, sell_above=7,
+        buy_below=3, dollar_level=99.0, yields_fall_bps=5, yields_days=5,
+        supports={"crypto": {"ticker": "crypto", "level": 0.05, "window": 10}},
+    )  # fmt: skip
+    market = _seven_day_market(seed)
+    prices = market.prices.copy()
+    prices.iloc[cut + 1 :] *= shock
+    altered = _seven_day_market(seed, prices)
+    upto = slice(None, cut + 1)
+    first, second = strategy.explain(market), strategy.explain(altered)
+    pd.testing.assert_frame_equal(first.signals.iloc[upto], second.signals.iloc[upto])
+    pd.testing.assert_frame_equal(
+        strategy.target_weights(market).iloc[upto], strategy.target_weights(altered).iloc[upto]
+    )
+    weekend = first.regime.index.day_of_week >= 5
+    held = first.regime.where(~weekend).ffill()
+    pd.testing.assert_series_equal(first.regime[weekend], held[weekend])
