@@ -34,15 +34,24 @@ class SwitchStudy:
 
         A regime entry is a change into that regime inside the run (a row of ``events.csv``); a
         trigger firing is a close at which one entry trigger fired, whether or not the regime
-        changed (a second trigger on the same day, or one while already in Main Street).
+        changed (a second trigger on the same day, or one while already in Main Street). A
+        conflict is a firing on a close where the exit condition held (a support break with the
+        reading below ``buy_below``): counted by trigger, dated, with the rule that decided it.
         """
-        events = self.explanation.events
+        events, conflicts = self.explanation.events, self.explanation.conflicts
+        dates = sorted({day for days in conflicts.values() for day in days})
         return {
             "regime_entries": {
                 regime: int((events["regime"] == regime).sum())
                 for regime in ("main_street", "defensive", "neutral")
             },
             "trigger_firings": {name: len(days) for name, days in self.explanation.entries.items()},
+            "conflicts": {
+                "rule": self.explanation.conflict_rule,
+                "count": len(dates),
+                "by_trigger": {name: len(days) for name, days in conflicts.items()},
+                "dates": [str(day.date()) for day in dates],
+            },
             "regime_changes": len(events),
             "whipsaws": {
                 "shorter_than_bars": WHIPSAW_BARS,

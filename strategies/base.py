@@ -70,6 +70,8 @@ class Explanation:
     days, and ``now`` is what the signals say at the last date (`signals_now.json`).
     ``reading_sources`` says where the reading came from on the run's days when published
     readings are used (published, reconstructed and month-only spans, the proxy's days).
+    ``conflicts`` are the run's dates on which each entry trigger fired while the exit condition
+    held, and ``conflict_rule`` says which of the two won.
     """
 
     signals: pd.DataFrame
@@ -81,6 +83,8 @@ class Explanation:
     warnings: tuple[str, ...] = ()
     now: dict[str, Any] = field(default_factory=dict)
     reading_sources: str = ""
+    conflicts: dict[str, pd.DatetimeIndex] = field(default_factory=dict)
+    conflict_rule: str = ""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -66,11 +66,19 @@ class HartnettSwitch(Strategy):
     caps and international stocks. Rule: enter ``main_street`` when the reading rises above
     ``sell_above`` or a support level's break is confirmed; return to ``neutral`` when the
     reading falls below ``buy_below`` or after ``max_hold`` trading days; the dollar guard
-    overrides both with ``defensive`` while it holds. Windows count trading days of the stock
-    ticker on both calendars (`Market.sessions`). Timing: the regime at a close uses data up to
-    that close, the warm-up before the run included (the state machine runs over it, so the
-    run's first day holds the regime the history leads to); a change rebalances at the next
-    bar, otherwise the monthly schedule applies.
+    overrides both with ``defensive`` while it holds. A support break on a bar the reading is
+    below ``buy_below`` is a conflict, and by default the buy signal wins: the break is ignored.
+    A reading that low says positioning is already washed out, the capitulation the contrarian
+    buy signal trades on; a break then is that sell-off seen in prices, not a crowded bubble
+    starting to unwind, and shorting tech and crypto into it sells the low the buy signal says
+    to buy (and held, it would last one bar, until the next close repeats the buy signal). The
+    conflicts are counted in ``metrics.json``; ``break_wins_bars`` lets the break win instead.
+    Windows count trading days of the stock ticker on both calendars (`Market.sessions`).
+
+    Timing: the regime at a close uses data up to that close, the warm-up before the run
+    included (the state machine runs over it, so the run's first day holds the regime the
+    history leads to); a change rebalances at the next bar, otherwise the monthly schedule
+    applies.
     """
 
     name = "hartnett_switch"
@@ -91,7 +99,9 @@ class HartnettSwitch(Strategy):
     sell_above: float = 8.0
     """The reading (0-10) rising above this is the contrarian sell signal: enter Main Street."""
     buy_below: float = 2.0
-    """The reading falling below this is the buy signal: back to neutral."""
+    """The reading falling below this is the buy signal: back to neutral. It wins over a support
+    break on the same bar, by default: a reading this low says positioning is washed out, and a
+    break then is the sell-off seen in prices, not a bubble starting to unwind (break_wins_bars)."""
     reading_source: ReadingSource = "proxy"
     """Where the Bull & Bear reading comes from. proxy: the price proxy, every day
     (docs/bull_bear_proxy.md). published: BofA's readings and signals as reports printed them
@@ -156,6 +166,13 @@ class HartnettSwitch(Strategy):
     """Trading days in Main Street before an exit signal is obeyed."""
     cooldown: int = 0
     """Trading days after leaving Main Street during which entries are ignored."""
+    break_wins_bars: int = 0
+    """A support break that fires while the reading is below ``buy_below`` is a conflict (enter,
+    says the break; leave, says the buy signal). 0: the buy signal wins, the break is ignored
+    and fires again only after re-arming. N: the break wins for N bars: it enters Main Street
+    (or keeps it) and the reading below ``buy_below`` is no exit on its bar and the N - 1 after
+    it (``max_hold`` still ends the hold; 1 gives the one-bar spell of a break that wins for its
+    own bar only)."""
     dollar_guard: bool = True
     """Go defensive while the dollar index is at or above its level (with falling yields)."""
     dollar_ticker: str = "DX-Y.NYB"
@@ -198,7 +215,8 @@ class HartnettSwitch(Strategy):
                 f"strategy.reading_scale = {self.reading_scale} is out of range; expected a "
                 "number above 0 (10 for BofA's 0-10, 100 for a percent scale)"
             )
-        for key in ("max_hold", "min_hold", "cooldown", "aaii_delay_days", "reading_delay_days"):
+        holds = ("max_hold", "min_hold", "cooldown", "break_wins_bars")
+        for key in (*holds, "aaii_delay_days", "reading_delay_days"):
             check_range(key, getattr(self, key), 0, 100_000)
         object.__setattr__(self, "supports", _support_levels(self.supports))
         self._signals(Universe())  # checks the signals' own parameters
@@ -248,7 +266,7 @@ class HartnettSwitch(Strategy):
         signals = self._signals(market.universe)
         sessions = market.sessions()
         decided = self._decide(sessions)
-        regime, fired, exits, reading = decided.series(sessions)
+        regime, fired, exits, reading, conflicts = decided.series(sessions)
         reading = reading.where(np.isfinite(reading))  # a bare published signal has no number
         facts = _reading_facts(signals["bull_bear"], sessions)
         table = pd.concat(
@@ -266,9 +284,14 @@ class HartnettSwitch(Strategy):
             axis=1,
         )
         notes, warnings = warmup_facts(signals, sessions)
-        events = _events(regime, fired, exits, reading)
+        events = _events(regime, fired, exits, reading, conflicts)
         now = signals_now(self, signals, market, regime)
         spread = {name: market.from_sessions(flag, carry=False) for name, flag in fired.items()}
+        lost = {
+            name: market.from_sessions(flag & conflicts, carry=False)
+            for name, flag in fired.items()
+            if name.startswith(SUPPORT_PREFIX)
+        }
         table = market.from_sessions(table).assign(
             **{f"entry_{name}": flag for name, flag in spread.items()}
         )[[*table.columns[:-1], *(f"entry_{name}" for name in spread), "regime"]]
@@ -285,6 +308,8 @@ class HartnettSwitch(Strategy):
             reading_sources=_reading_sources(
                 {key: market.from_sessions(value) for key, value in facts.items()}, market
             ),
+            conflicts={name: run(flag).index[run(flag)] for name, flag in lost.items()},
+            conflict_rule=self._conflict_rule(),
         )
 
     def signals_now(self, market: Market) -> dict[str, Any]:
@@ -293,18 +318,38 @@ class HartnettSwitch(Strategy):
         regime = self._decide(sessions).series(sessions)[0]
         return signals_now(self, self._signals(market.universe), market, regime)
 
-    def hold_counts(self, market: Market) -> tuple[np.ndarray, np.ndarray]:
-        """The position's bars held and cooldown bars left after each close of the history.
+    def hold_counts(self, market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """The bars held, cooldown bars left and buy-ignored bars left after each close.
 
-        The counters of `strategies.rules.hold_counts` on the strategy's entries and exits; the
-        position runs on beneath the dollar guard, so it is counted there too.
+        The first two are the counters of `strategies.rules.hold_counts` on the strategy's
+        entries and exits; the position runs on beneath the dollar guard, so it is counted there
+        too. The third is the coming bars on which the reading below ``buy_below`` is no exit,
+        after a break that won a conflict (``break_wins_bars``).
         """
         triggers = self._triggers(market)
-        entries, exits = switch_signals(
-            triggers.reading, triggers.any_break, self.sell_above, self.buy_below
-        )
+        entries, exits, conflicts = self._signals_arrays(triggers)
         limit = self.max_hold or len(triggers.reading) + 1
-        return hold_counts(entries, exits, self.min_hold, limit, self.cooldown)
+        bars, waits = hold_counts(entries, exits, self.min_hold, limit, self.cooldown)
+        places = np.arange(len(conflicts))
+        last = np.maximum.accumulate(np.where(conflicts, places, -(2**62)))
+        ignored = np.clip(last + self.break_wins_bars - 1 - places, 0, None)
+        return bars, waits, ignored if self.break_wins_bars else np.zeros_like(bars)
+
+    def _signals_arrays(self, triggers: _TriggerArrays) -> tuple[np.ndarray, ...]:
+        """`strategies.rules.switch_signals` on the triggers: entries, exits, conflicts."""
+        return switch_signals(
+            triggers.reading, triggers.any_break, self.sell_above, self.buy_below,
+            self.break_wins_bars,
+        )  # fmt: skip
+
+    def _conflict_rule(self) -> str:
+        """How a conflict is decided, in words (``metrics.json``)."""
+        if not self.break_wins_bars:
+            return "buy signal wins: a support break with the reading below buy_below is ignored"
+        return (
+            f"break wins for {self.break_wins_bars} bars: it enters main_street and the reading "
+            "below buy_below is no exit on its bar and the bars after it up to that count"
+        )
 
     def _decide(self, market: Market) -> _Decisions:
         """The regime decided at each close of the history, with its triggers and exits."""
@@ -315,11 +360,13 @@ class HartnettSwitch(Strategy):
             f"bull_bear_above_{self.sell_above:g}": above & ~np.r_[False, above[:-1]],
             **triggers.breaks,
         }
+        _, exits, conflicts = self._signals_arrays(triggers)
         return _Decisions(
             codes=self._codes(triggers),
             fired=fired,
-            exits=reading < self.buy_below,
+            exits=exits,
             reading=reading,
+            conflicts=conflicts,
         )
 
     def _triggers(self, market: Market) -> _TriggerArrays:
@@ -331,7 +378,7 @@ class HartnettSwitch(Strategy):
         limit = self.max_hold or len(triggers.reading) + 1
         return switch_regimes(
             triggers.reading, triggers.any_break, triggers.guard, self.sell_above,
-            self.buy_below, self.min_hold, limit, self.cooldown,
+            self.buy_below, self.min_hold, limit, self.cooldown, self.break_wins_bars,
         )  # fmt: skip
 
     def _main_street(self) -> MainStreet:
@@ -465,22 +512,26 @@ class _TriggerArrays:
 class _Decisions:
     """The regime decided at each close of the history, and what decided it, as arrays.
 
-    ``codes`` are places in `REGIMES`; ``fired`` each entry trigger's firings.
+    ``codes`` are places in `REGIMES`; ``fired`` each entry trigger's firings; ``exits`` the
+    bars on which the reading below ``buy_below`` is an exit; ``conflicts`` the bars on which a
+    support break fired with the reading below ``buy_below``.
     """
 
     codes: np.ndarray
     fired: dict[str, np.ndarray]
     exits: np.ndarray
     reading: np.ndarray
+    conflicts: np.ndarray
 
     def series(
         self, market: Market
-    ) -> tuple[pd.Series, dict[str, pd.Series], pd.Series, pd.Series]:
-        """The regime (names), the firings, the exits and the reading on the history's dates."""
+    ) -> tuple[pd.Series, dict[str, pd.Series], pd.Series, pd.Series, pd.Series]:
+        """The regime (names), firings, exits, reading and conflicts on the history's dates."""
         index = market.history.index
         regime = pd.Series(np.array(REGIMES, dtype=object)[self.codes], index=index)
         fired = {name: pd.Series(flag, index=index) for name, flag in self.fired.items()}
-        return regime, fired, pd.Series(self.exits, index=index), pd.Series(self.reading, index)
+        exits, conflicts = pd.Series(self.exits, index), pd.Series(self.conflicts, index)
+        return regime, fired, exits, pd.Series(self.reading, index), conflicts
 
 
 def _support_levels(given: Mapping[str, Any]) -> dict[str, SupportBreak]:
@@ -539,9 +590,17 @@ def _carried_in(regime: pd.Series, market: Market) -> list[str]:
 
 
 def _events(
-    regime: pd.Series, fired: dict[str, pd.Series], exits: pd.Series, reading: pd.Series
+    regime: pd.Series,
+    fired: dict[str, pd.Series],
+    exits: pd.Series,
+    reading: pd.Series,
+    conflicts: pd.Series,
 ) -> pd.DataFrame:
-    """One row per regime change: its date, the new regime, what caused it, the reading."""
+    """One row per regime change: its date, the new regime, what caused it, the reading.
+
+    An entry by a break that won a conflict says so: ``support_tech (conflict: reading below
+    buy_below, the break wins)``.
+    """
     previous = regime.shift(1)
     changed = regime.ne(previous) & previous.notna()
     rows = []
@@ -553,6 +612,8 @@ def _events(
             cause = "dollar guard off"
         elif after == "main_street":
             cause = " + ".join(name for name, flag in fired.items() if flag[day]) or "entry"
+            if conflicts[day]:
+                cause += " (conflict: reading below buy_below, the break wins)"
         else:
             cause = "reading below buy_below" if exits[day] else "max_hold reached"
         rows.append({"date": day, "regime": after, "cause": cause, "reading": reading[day]})

@@ -203,15 +203,15 @@ def switch_regimes(
     min_hold: int,
     limit: int,
     cooldown: int,
+    break_wins: int,
 ) -> np.ndarray:
     """The regime codes of a sentiment switch, compiled: 0 out, 1 in, 2 guarded.
 
-    Entries: the reading crossing above ``sell_above`` (from at or below it, or NaN; the first
-    bar counts as coming from NaN) or ``other_entries``; exits: the reading below ``buy_below``
-    (NaN is neither). The position follows `held_bars` (``limit`` is ``max_hold``); where
-    ``guard`` is True the code is 2 whatever the position. Timing: bar ``t`` uses bars ``<= t``.
+    Entries and exits are `switch_signals`'; the position follows `held_bars` (``limit`` is
+    ``max_hold``); where ``guard`` is True the code is 2 whatever the position. Timing: bar
+    ``t`` uses bars ``<= t``.
     """
-    entries, exits = switch_signals(reading, other_entries, sell_above, buy_below)
+    entries, exits, _ = switch_signals(reading, other_entries, sell_above, buy_below, break_wins)
     held = held_bars(entries, exits, min_hold, limit, cooldown)
     codes = np.zeros(len(reading), dtype=np.int8)
     for i in range(len(reading)):
@@ -221,15 +221,37 @@ def switch_regimes(
 
 @njit(cache=True)
 def switch_signals(
-    reading: np.ndarray, other_entries: np.ndarray, sell_above: float, buy_below: float
-) -> tuple[np.ndarray, np.ndarray]:
-    """`switch_regimes`' entries and exits, compiled (see there); bar ``t`` uses bars ``<= t``."""
+    reading: np.ndarray,
+    other_entries: np.ndarray,
+    sell_above: float,
+    buy_below: float,
+    break_wins: int,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """`switch_regimes`' entries and exits, and its conflicts, compiled.
+
+    Entries: the reading crossing above ``sell_above`` (from at or below it, or NaN; the first
+    bar counts as coming from NaN) or ``other_entries``; exits: the reading below ``buy_below``
+    (NaN is neither). A conflict is an ``other_entries`` bar on which the reading is below
+    ``buy_below``: an entry and the exit condition at once. With ``break_wins`` 0 the exit
+    condition wins and the entry is ignored; with ``break_wins`` N the entry counts and the
+    reading below ``buy_below`` is no exit on it and the ``N - 1`` bars after it, so a hold it
+    starts lasts at least N bars (``max_hold`` still ends it). Timing: bar ``t`` uses bars
+    ``<= t``.
+    """
     n = len(reading)
     entries, exits = np.empty(n, dtype=np.bool_), np.empty(n, dtype=np.bool_)
+    conflicts = np.empty(n, dtype=np.bool_)
     above_before = False
+    counts_from = 0  # the first bar on which the reading below buy_below is an exit again
     for i in range(n):
         above = reading[i] > sell_above  # NaN is never above
-        entries[i] = (above and not above_before) or other_entries[i]
-        exits[i] = reading[i] < buy_below
+        below = reading[i] < buy_below
+        conflicts[i] = other_entries[i] and below
+        if conflicts[i] and break_wins:
+            counts_from = i + break_wins
+        entries[i] = (above and not above_before) or (
+            other_entries[i] and (break_wins > 0 or not below)
+        )
+        exits[i] = below and i >= counts_from
         above_before = above
-    return entries, exits
+    return entries, exits, conflicts

@@ -317,14 +317,14 @@ def _guard(signal: DollarSystemic, market: Market, at: int) -> dict[str, Any]:
 def _held(
     regime: pd.Series,
     strategy: HartnettSwitch,
-    counts: tuple[np.ndarray, np.ndarray],
+    counts: tuple[np.ndarray, np.ndarray, np.ndarray],
     at: int,
 ) -> dict[str, Any]:
     """The regime decided at the as-of close, since when, the bars it has lasted, the counters.
 
-    ``regime`` ends at the as-of date; ``counts`` are the position's bars held and cooldown
-    bars left on the whole history (`HartnettSwitch.hold_counts`). The position (the bars
-    max_hold and min_hold count) runs on beneath the dollar guard.
+    ``regime`` ends at the as-of date; ``counts`` are the position's bars held, cooldown bars
+    left and buy-ignored bars left on the whole history (`HartnettSwitch.hold_counts`). The
+    position (the bars max_hold and min_hold count) runs on beneath the dollar guard.
     """
     values = regime.to_numpy(dtype=object)
     held = values[-1]
@@ -336,13 +336,15 @@ def _held(
         "bars": len(values) - first,
         "since_history_start": first == 0,
     }
-    bars, waits = int(counts[0][at]), int(counts[1][at])
+    bars, waits, ignored = (int(count[at]) for count in counts)
     if held == "defensive":
         state["beneath"] = "main_street" if bars else "neutral"
     if bars:
         state["hold_bars"] = bars
         if strategy.max_hold:
             state["bars_to_max_hold"] = max(strategy.max_hold - bars, 0)
+    if bars and ignored:
+        state["buy_ignored_bars_left"] = ignored
     if waits:
         state["cooldown_bars_left"] = waits
     return state

@@ -3,8 +3,10 @@
 Each sentence says what ends the regime held, as `strategies.rules.switch_regimes` decides it:
 an entry is the reading crossing above ``sell_above`` or a support level's firing, ignored
 during a cooldown; an exit is the reading below ``buy_below`` once ``min_hold`` bars are held,
-or ``max_hold``; the dollar guard overrides both while it holds. "The next bar" is the first
-close after the as-of date; "the 3rd bar from now" the third.
+or ``max_hold``; the dollar guard overrides both while it holds. A support level firing while
+the reading is below ``buy_below`` is ignored (the buy signal wins), unless ``break_wins_bars``
+lets it enter and hold off the buy signal for that many bars. "The next bar" is the first close
+after the as-of date; "the 3rd bar from now" the third.
 """
 
 from __future__ import annotations
@@ -67,19 +69,34 @@ def _entries(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
         )
     else:
         lines.append(f"main_street if the reading rises above {above:g} ({shown})")
-    return lines + [_break_line(level) for level in now["supports"]]
+    breaks = [_break_line(level) for level in now["supports"]]
+    below = value is not None and value < strategy.buy_below
+    if below and not strategy.break_wins_bars:
+        breaks = [
+            f"{line}; but a break is ignored while the reading is below "
+            f"{strategy.buy_below:g} ({shown}): the buy signal wins (break_wins_bars 0)"
+            for line in breaks
+        ]
+    return lines + breaks
 
 
 def _exits(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
     """Held main_street: the reading below buy_below (after min_hold) and max_hold."""
     regime, (_, shown) = now["regime"], _compared(now["reading"])
-    bars = regime["hold_bars"]
+    bars, ignored = regime["hold_bars"], regime.get("buy_ignored_bars_left", 0)
     line = f"neutral if the reading closes below {strategy.buy_below:g} ({shown})"
-    first = max(1, strategy.min_hold - bars + 1)
-    if first > 1:
+    by_min_hold = max(1, strategy.min_hold - bars + 1)
+    first = max(by_min_hold, ignored + 1)
+    if first > 1 and first == by_min_hold:
         line += (
             f"; a close below it counts from {bar_from_now(first)} on (min_hold "
             f"{strategy.min_hold} bars, held {bars})"
+        )
+    elif first > 1:
+        line += (
+            f"; a close below it counts from {bar_from_now(first)} on (a support break fired "
+            f"with the reading below it, and break_wins_bars {strategy.break_wins_bars} lets "
+            "the break win that long)"
         )
     lines = [line]
     if "bars_to_max_hold" in regime:

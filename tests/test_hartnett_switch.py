@@ -198,6 +198,7 @@ def test_every_parameter_is_either_a_signals_or_a_rules_and_books() -> None:
     rules_and_books = {
         *("stocks_weight", "long_weight", "small_caps_share", "short_weight", "tech_share"),
         *("defensive_bonds", "sell_above", "buy_below", "max_hold", "min_hold", "cooldown"),
+        "break_wins_bars",
     }
     assert {f.name for f in fields(HartnettSwitch)} == set(SIGNAL_FIELDS) | rules_and_books
     assert not set(SIGNAL_FIELDS) & rules_and_books

@@ -219,9 +219,10 @@ def test_held_neutral_above_sell_above_needs_a_fall_and_a_new_crossing() -> None
 
 
 def test_held_main_street_an_exit_waits_for_min_hold() -> None:
-    strategy = _switch(min_hold=5, max_hold=0)
-    # The 3rd close below (bar 7) enters although the reading (1.5) is below buy_below; held 2
-    # bars at bar 8, an exit needs 5 held before it: the 4th bar from now.
+    strategy = _switch(min_hold=5, max_hold=0, break_wins_bars=1)
+    # The 3rd close below (bar 7) enters although the reading (1.5) is below buy_below: a
+    # conflict the break wins for its own bar (break_wins_bars 1), so min_hold alone holds the
+    # exit off; held 2 bars at bar 8, an exit needs 5 held before it: the 4th bar from now.
     market = _market(1.5, gold=[110.0] * 5 + [99.0] * 4)
     now = strategy.signals_now(market)
     assert (now["regime"]["held"], now["regime"]["hold_bars"]) == ("main_street", 2)
