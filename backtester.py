@@ -371,10 +371,7 @@ def override_texts(overrides: Mapping[str, Any] | Sequence[str]) -> list[str]:
         )
     if not isinstance(overrides, Mapping):
         return [str(text) for text in overrides]
-    texts = []
-    for key, value in overrides.items():
-        texts += [f"{key}=null"] if value is None else flatten(str(key), value)
-    return texts
+    return [text for key, value in overrides.items() for text in flatten(str(key), value)]
 
 
 def _source(config: ConfigLike) -> Source:

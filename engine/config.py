@@ -23,7 +23,7 @@ from engine.costs import Costs
 from engine.errors import ConfigError
 from engine.simulate import Execution
 from strategies import STRATEGIES, Strategy
-from strategies.base import OFF
+from strategies.base import OFF, OFF_TEXT
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 """Texts that set an optional value to none, as YAML reads them."""
@@ -130,20 +130,17 @@ def build_config(
 
 
 def set_entry(mapping: dict[str, Any], entry: str, value: Any) -> None:
-    """Set ``entry`` of a mapping field; ``NAME.FIELD`` sets one field of the item ``NAME``.
+    """Set ``entry`` of a mapping field; a mapping ``value`` sets those fields of the item.
 
     An item given as an object (a default support level) becomes a mapping of its fields first,
-    so ``strategy.supports.tech.level=0.2`` keeps the default level's other fields.
+    so ``strategy.supports.tech.level=0.2`` keeps the default level's other fields; an item
+    switched off earlier is given anew.
     """
-    item, dot, attribute = entry.partition(".")
-    if not dot:
-        mapping[entry] = value
-        return
-    current = mapping.get(item)
-    spec = _values(current) if is_dataclass(current) else dict(current or {})
-    if not isinstance(current, dict | None) and not is_dataclass(current):
-        spec = {}  # an item switched off earlier is given anew
-    mapping[item] = {**spec, attribute: value}
+    if isinstance(value, dict):
+        current = mapping.get(entry)
+        spec = _values(current) if is_dataclass(current) else {}
+        value = {**(current if isinstance(current, dict) else spec), **value}
+    mapping[entry] = value
 
 
 def _build(cls: type, values: dict[str, Any], problems: list[str]) -> Any:
@@ -182,7 +179,9 @@ def parse_override(text: str, classes: dict[str, type]) -> tuple[str, str, str |
     """Split ``section.name[.entry]=value`` and parse the value to the field's type.
 
     Returns ``(section, name, entry, value)``: ``section`` is ``run`` for a run-wide key,
-    ``entry`` is set for a mapping field (``costs.borrow_bps.BTC-USD=800``).
+    ``entry`` is set for a mapping field (``costs.borrow_bps.BTC-USD=800``, ``BRK.B`` too). For
+    a mapping of objects ``strategy.supports.gold.level=4550`` gives the entry ``gold`` and the
+    value ``{level: 4550.0}``.
     """
     key, sep, raw = text.partition("=")
     key = key.strip()
@@ -200,35 +199,37 @@ def parse_override(text: str, classes: dict[str, type]) -> tuple[str, str, str |
         raise ConfigError(f"{key}: expected {form}")
     item = get_args(kind)[1] if entry else kind
     if is_dataclass(item):
-        return section, name, entry, _parse_item_field(item, key, entry, raw)
+        return section, name, *_parse_item_field(item, key, entry, raw)
     return section, name, entry or None, parse_value(item, key, raw)
 
 
-def _parse_item_field(item: type, key: str, entry: str, raw: str) -> Any:
-    """The value of ``NAME.FIELD`` of an item of a mapping of objects, or ``off`` for ``NAME``."""
-    _, dot, attribute = entry.partition(".")
+def _parse_item_field(item: type, key: str, entry: str, raw: str) -> tuple[str, Any]:
+    """``NAME`` and ``{FIELD: value}`` of ``NAME.FIELD`` of a mapping of objects, or ``off``."""
+    name, dot, attribute = entry.partition(".")
     names = [spec.name for spec in fields(item)]
     if not dot:
         if raw.strip().lower() in OFF:
-            return "off"
+            return name, OFF_TEXT
         raise ConfigError(
             f"{key}={raw}: expected {key}.FIELD=VALUE (FIELD one of {', '.join(names)}) or "
             f"{key}=off"
         )
     if attribute not in names:
         raise ConfigError(f"unknown key {key}{suggest(attribute, names)}")
-    return parse_value(get_type_hints(item)[attribute], key, raw)
+    return name, {attribute: parse_value(get_type_hints(item)[attribute], key, raw)}
 
 
 def parse_value(kind: Any, key: str, raw: str) -> Any:
     """Parse the text ``raw`` to ``kind``, or raise a `ConfigError` naming key, value and type.
 
-    YAML's nulls set an optional value to none, lists are YAML (``[a, b]``) or comma-separated,
-    everything else is read as pydantic reads strings.
+    YAML's nulls set an optional value to none (and are refused elsewhere), lists are YAML
+    (``[a, b]``) or comma-separated, everything else is read as pydantic reads strings.
     """
     text = raw.strip()
-    if text in NULLS and type(None) in get_args(kind):
-        return None
+    if text in NULLS:
+        if type(None) in get_args(kind):
+            return None
+        raise ConfigError(f"{key}={raw}: a value is required (expected {type_name(kind)})")
     try:
         if get_origin(kind) in (list, tuple):
             loaded = yaml.safe_load(text) if text.startswith("[") else text.split(",")
@@ -279,12 +280,18 @@ def suggest(word: str, choices: Iterable[str]) -> str:
 def _values(obj: Any) -> dict[str, Any]:
     """A dataclass's fields as plain values, a tuple as a list (as YAML and JSON write it).
 
-    A mapping of objects (the support levels) becomes nested mappings.
+    A mapping of objects (the support levels) becomes nested mappings, written whole: every
+    default item, one that was removed as ``off``. Read back, a mapping changes the defaults
+    (`build_config`), so without the ``off`` a removed default would come back.
     """
+    hints = get_type_hints(type(obj))
     plain = {}
     for spec in fields(obj):
         value = getattr(obj, spec.name)
-        if isinstance(value, dict) and any(is_dataclass(item) for item in value.values()):
-            value = {key: _values(item) for key, item in value.items()}
+        kind = hints[spec.name]
+        if get_origin(kind) is dict and is_dataclass(get_args(kind)[1]):
+            default = spec.default_factory() if callable(spec.default_factory) else {}
+            removed = dict.fromkeys(default, OFF_TEXT)
+            value = {**removed, **{key: _values(item) for key, item in value.items()}}
         plain[spec.name] = list(value) if isinstance(value, tuple) else value
     return plain

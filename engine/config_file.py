@@ -98,14 +98,17 @@ def config_from_mapping(content: Any, where: str) -> Source:
             continue
         values = dict(values)
         if section == "strategy":
-            name = _text(values.pop("name")) if values.get("name") is not None else None
+            given = values.pop("name", None)
+            name = None if given is None else _text(given)
         overrides += flatten(section, values)
-    settings = {key: value for key, value in settings.items() if value is not None}
     return name, overrides, settings
 
 
 def flatten(prefix: str, value: Any) -> list[str]:
     """``key=value`` texts of a value under a dotted prefix; a mapping gives one per entry.
+
+    None is ``null``: it clears an optional value, removes a support level, and is refused
+    where a value is required (as ``--set KEY=null`` is).
 
     A role given as a mapping of tickers to weights is a basket, one text:
     ``universe.international={EFA: 0.5, EEM: 0.5}`` -> ``universe.international=EFA:0.5,EEM:0.5``.
@@ -114,13 +117,13 @@ def flatten(prefix: str, value: Any) -> list[str]:
         return [f"{prefix}=" + ",".join(f"{t}:{_text(w)}" for t, w in value.items())]
     if isinstance(value, Mapping):
         return [text for key, item in value.items() for text in flatten(f"{prefix}.{key}", item)]
-    if value is None:
-        return []
     return [f"{prefix}={_text(value)}"]
 
 
 def _text(value: Any) -> str:
     """A value as the text ``--set`` would take: booleans lower case, dates ISO, lists as YAML."""
+    if value is None:
+        return "null"
     if isinstance(value, bool):
         return str(value).lower()
     if isinstance(value, date):

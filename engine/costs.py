@@ -26,7 +26,9 @@ class Costs:
     """Fill price worse than the close by this much: buys pay more, sells get less."""
     borrow_bps: dict[str, float] = field(default_factory=lambda: dict(BORROW_DEFAULTS))
     """Annual fee on the market value of a short, accrued per calendar day: keys ``etf`` (any
-    non-crypto asset), ``crypto``, or a ticker for one asset (``costs.borrow_bps.BTC-USD=800``)."""
+    non-crypto asset), ``crypto``, or a ticker for one asset (``costs.borrow_bps.BTC-USD=800``).
+    A file or ``--set`` changes entries of the default table; a table given whole to `Costs`
+    that leaves out ``etf`` or ``crypto`` charges that kind nothing (written as 0)."""
     cash_rate: float = 0.0
     """Annual rate (0.04 is 4%) earned on positive cash, short proceeds included."""
     cash_rate_file: str | None = None
@@ -41,6 +43,8 @@ class Costs:
     """Paid over the cash rate on negative cash (leverage, or fees on a fully invested book)."""
 
     def __post_init__(self) -> None:
+        kinds = dict.fromkeys(BORROW_DEFAULTS, 0.0)  # so that a written config reads back
+        object.__setattr__(self, "borrow_bps", {**kinds, **self.borrow_bps})
         for name in ("fees_bps", "slippage_bps", "margin_spread_bps"):
             _check(f"costs.{name}", getattr(self, name), 0.0, 1000.0)
         for key, bps in self.borrow_bps.items():
@@ -53,7 +57,7 @@ class Costs:
 
     def borrow_rate(self, ticker: str, crypto: bool) -> float:
         """The annual borrow fee of ``ticker`` as a fraction: its own, else its kind's."""
-        default = self.borrow_bps.get("crypto" if crypto else "etf", 0.0)
+        default = self.borrow_bps["crypto" if crypto else "etf"]
         return self.borrow_bps.get(ticker, default) / 1e4
 
 

@@ -20,6 +20,7 @@ Timing and accounting, fixed here and nowhere else:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from typing import Literal
 
@@ -54,8 +55,10 @@ class Execution:
     def __post_init__(self) -> None:
         if self.lag < 1:
             raise ConfigError(f"execution.lag = {self.lag}: must be at least 1 (no same-bar fills)")
-        if self.initial_value <= 0:
-            raise ConfigError(f"execution.initial_value = {self.initial_value}: must be positive")
+        if not 0 < self.initial_value < math.inf:
+            raise ConfigError(
+                f"execution.initial_value = {self.initial_value}: must be a finite number above 0"
+            )
 
 
 @dataclass(frozen=True)

@@ -15,6 +15,8 @@ from engine.errors import ConfigError
 MAX_GROSS_EXPOSURE = 4.0
 OFF = frozenset({"off", "false", "none", "null", ""})
 """Values that remove an item of a strategy's mapping (``strategy.supports.crypto=off``)."""
+OFF_TEXT = "off"
+"""How a removed item is written (a resolved config lists a removed default level as off)."""
 
 
 @dataclass(frozen=True, kw_only=True)

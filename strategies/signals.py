@@ -9,6 +9,7 @@ told apart from one that is False. The helpers in `strategies.rules` are re-expo
 
 from __future__ import annotations
 
+import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Literal, get_args
@@ -410,8 +411,10 @@ class SupportBreak(Signal):
                 f"{', '.join(SUPPORT_MODES)}"
             )
         if self.mode in ("absolute", "below_level"):
-            if not self.level > 0:
-                raise ConfigError(f"strategy.level = {self.level} is out of range; expected > 0")
+            if not 0 < self.level < math.inf:  # a manifest (JSON) cannot hold an infinity
+                raise ConfigError(
+                    f"strategy.level = {self.level} is out of range; expected a finite price > 0"
+                )
         elif not 0.0 <= self.level < 1.0:
             raise ConfigError(
                 f"strategy.level = {self.level} is out of range; expected a fraction from 0 to "
@@ -522,8 +525,10 @@ class DollarSystemic(Signal):
                 f"strategy.dollar_mode = {self.mode!r} is not a guard mode; expected one of "
                 f"{', '.join(GUARD_MODES)}"
             )
-        if not self.level > 0:
-            raise ConfigError(f"strategy.level = {self.level} is out of range; expected > 0")
+        if not 0 < self.level < math.inf:
+            raise ConfigError(
+                f"strategy.level = {self.level} is out of range; expected a finite number > 0"
+            )
         check_range("yields_fall_bps", self.yields_fall_bps, 0.0, 10_000.0)
         check_range("yields_days", self.yields_days, 1, 5000)
 
