@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import NamedTuple
+
 import pandas as pd
 
 from data.market import Calendar, MarketRequest
@@ -12,8 +14,19 @@ MAX_CARRY_DAYS = 5
 """A price missing for up to this many calendar days is carried forward; longer is an error."""
 
 
+class Sampled(NamedTuple):
+    """Every series on the calendar, before the run is cut from it (`sample`)."""
+
+    frame: pd.DataFrame
+    """Each ticker's close at each calendar date, the warm-up's included (NaN where none)."""
+    run_days: pd.DatetimeIndex
+    """The calendar's dates from the request's start, before any cut."""
+    carried: dict[str, int]
+    """Each ticker's count of the run days' carried closes."""
+
+
 def align(
-    series: dict[str, pd.Series], request: MarketRequest
+    series: dict[str, pd.Series], request: MarketRequest, sampled: Sampled | None = None
 ) -> tuple[pd.DataFrame, pd.DataFrame, list[str], dict[str, int]]:
     """Sample every series on the calendar: the run's dates, and the warm-up before them.
 
@@ -23,8 +36,18 @@ def align(
     `MAX_CARRY_DAYS`. Rows before the required tickers start, or after any ticker ends, are cut
     from the run. Returns the run's prices, the warm-up (every calendar date before the run,
     as far back as the data go; a close older than `MAX_CARRY_DAYS` is NaN there, not carried),
-    the notes and the carried counts.
+    the notes and the carried counts. ``sampled`` is `sample` of the same, if already made.
     """
+    frame, run_days, carried = sampled or sample(series, request)
+    prices, notes = _cut(frame.loc[run_days], series, request)
+    notes += [
+        f"{t}: {n} date(s) without a close carried the last one" for t, n in carried.items() if n
+    ]
+    return prices, frame.loc[: prices.index[0]].iloc[:-1], notes, carried
+
+
+def sample(series: dict[str, pd.Series], request: MarketRequest) -> Sampled:
+    """Each series on the calendar, carried as `align` says; a gap too long is refused."""
     days = _calendar(series, request)
     run_days = _run_days(days, request)
     columns, carried = {}, {}
@@ -36,12 +59,22 @@ def align(
         sampled[(days - pd.DatetimeIndex(seen)).days > MAX_CARRY_DAYS] = float("nan")
         sampled[(days < values.index[0]) | (days > values.index[-1])] = float("nan")
         columns[ticker] = sampled
-    frame = pd.DataFrame(columns)
-    prices, notes = _cut(frame.loc[run_days], series, request)
-    notes += [
-        f"{t}: {n} date(s) without a close carried the last one" for t, n in carried.items() if n
-    ]
-    return prices, frame.loc[: prices.index[0]].iloc[:-1], notes, carried
+    return Sampled(pd.DataFrame(columns), run_days, carried)
+
+
+def run_dates(
+    sampled: Sampled, series: dict[str, pd.Series], request: MarketRequest
+) -> pd.DatetimeIndex:
+    """The dates ``request`` would run on alone, cut from `sample` of a request holding it.
+
+    A ticker's closes on the calendar do not depend on the other tickers loaded with it, so a
+    request for fewer tickers (one combination of a sweep) is cut from the wider sampling, as
+    `align` would cut it from its own (on the 7-day calendar, whose dates span every series
+    loaded, its run's dates are the same; only the warm-up may reach back less far).
+    """
+    tickers = request.tickers()
+    own = {ticker: series[ticker] for ticker in tickers}
+    return _cut(sampled.frame.loc[sampled.run_days, tickers], own, request)[0].index
 
 
 def carried_dates(

@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 import math
 import re
-from dataclasses import dataclass, field, fields
+from dataclasses import dataclass, field, fields, replace
 from datetime import date
 from typing import Any, Literal, get_args
 
@@ -276,3 +276,23 @@ class MarketRequest:
         stock, bonds = self.universe.stocks, self.universe.bonds
         roles = (ticker for role in self.roles for ticker in self.universe.tickers(role))
         return list(dict.fromkeys([stock, bonds, *roles]))
+
+
+def joined(requests: list[MarketRequest]) -> MarketRequest:
+    """One request for what all of ``requests`` need: their roles, signals' tickers and files.
+
+    They must agree on the rest (universe, dates, calendar, partial legs), as the combinations
+    of a sweep do (a sweep changes numeric parameters only).
+    """
+    first = requests[0]
+    if len(requests) == 1:
+        return first
+    shared = ("universe", "start", "end", "calendar", "allow_partial")
+    if any(getattr(r, key) != getattr(first, key) for r in requests for key in shared):
+        raise ValueError(f"joined: the requests differ in one of {', '.join(shared)}")
+    return replace(
+        first,
+        roles=tuple(dict.fromkeys(role for r in requests for role in r.roles)),
+        signal_tickers=tuple(dict.fromkeys(t for r in requests for t in r.signal_tickers)),
+        external={name: file for r in requests for name, file in r.external.items()},
+    )

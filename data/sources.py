@@ -8,9 +8,9 @@ from pathlib import Path
 import pandas as pd
 
 from data import cache, demo
-from data.align import PERIODS_PER_YEAR, align, carried_dates
+from data.align import PERIODS_PER_YEAR, align, carried_dates, run_dates, sample
 from data.csv_source import csv_path, read_indicator_csv, read_price_csv
-from data.market import Market, MarketRequest
+from data.market import Market, MarketRequest, joined
 from data.validate import check_reaches, clean_series
 from data.yahoo import fetch_yahoo, network_available
 from engine.errors import ConfigError, DataError
@@ -44,6 +44,18 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
     stock ticker's trading days (252 a year); on ``7d`` every calendar day (365 a year),
     equities carrying their last close.
     """
+    return load_shared(source, [request], refresh=refresh)[0]
+
+
+def load_shared(
+    source: str, requests: list[MarketRequest], *, refresh: bool = False
+) -> tuple[Market, list[pd.DatetimeIndex]]:
+    """One market for several requests, and the dates each of them would run on alone.
+
+    The market is `load_market` of their union (`joined`); the data are read and aligned once,
+    and each request's dates are cut from the same aligned closes as its own market's would be.
+    """
+    request = joined(requests)
     stock = request.universe.stocks
     if request.calendar == "equity" and request.universe.is_crypto(stock):
         raise ConfigError(
@@ -59,13 +71,17 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
         if ticker in traded:
             check_reaches(series[ticker], raw.where[ticker], request.start)
         warnings += jumps
-    prices, warmup, notes, carried = align(series, request)
+    sampled = sample(series, request)
+    prices, warmup, notes, carried = align(series, request, sampled)
+    alone = (
+        [prices.index] if len(requests) == 1 else [run_dates(sampled, series, r) for r in requests]
+    )
     external = {
         name: read_indicator_csv(Path(path), column, name)
         for name, (path, column) in request.external.items()
     }
     synthetic = raw.source == "demo"
-    return Market(
+    market = Market(
         prices=prices,
         universe=request.universe,
         source=raw.source,
@@ -78,6 +94,7 @@ def load_market(source: str, request: MarketRequest, *, refresh: bool = False) -
         external=external,
         warmup=warmup,
     )
+    return market, alone
 
 
 def _fetch(source: str, request: MarketRequest, refresh: bool) -> _Raw:

@@ -57,8 +57,8 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
     """Run the configured strategy and the 60/40 benchmark on the same dates and costs.
 
     ``refresh`` refetches downloaded prices instead of using the cache. ``market`` runs on a
-    market already loaded instead of the config's own (a sweep's pick runs on the sweep's
-    dates, those on which every ticker any combination trades has a price).
+    market already loaded instead of the config's own (a sweep's pick runs on the sweep's: the
+    tickers every combination trades, on the dates each of them would run on alone).
     """
     market, cash_rate, notes = prepare(config, refresh=refresh, market=market)
     results, tables, names = {}, {}, {}
@@ -104,14 +104,14 @@ def prepare(
     """The market a config needs (or ``market``), its bars' cash rate, and notes about the rate."""
     if market is None:
         market = load_market(config.data, market_request(config), refresh=refresh)
-        _check_length(market)
+        check_length(market)
     rates_file = config.costs.cash_rate_file
     series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
     cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
     return market, cash_rate, notes
 
 
-def _check_length(market: Market) -> None:
+def check_length(market: Market) -> None:
     """Refuse a market too short for a backtest, with what cut it short (the data's notes)."""
     dates = market.prices.index
     if len(dates) < MIN_RUN_DATES:

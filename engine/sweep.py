@@ -1,12 +1,14 @@
 """Parameter sweeps: every combination of a grid, many per simulation call, in bounded chunks.
 
 Each combination is the base config with some numeric keys changed (``strategy.sell_above``,
-``costs.fees_bps``, ``costs.borrow_bps.BTC-USD``...). All combinations run on one market: the
-dates on which every ticker any of them trades has a price. Their target weights are built by
-the strategies themselves (a switching strategy reads each signal once per sweep, through the
-market's memo); the simulation runs a chunk of combinations per call of `engine.kernel`, the
-same arithmetic as a single run, and the metrics are computed from the equity paths with the
-formulas of `engine.metrics`, so a sweep's row equals a single run of that combination.
+``costs.fees_bps``, ``costs.borrow_bps.BTC-USD``...). All combinations run on one market: every
+ticker any of them trades, on the dates each of them would run on alone (a grid whose
+combinations would run on different dates is refused, naming them). Their target weights are
+built by the strategies themselves (a switching strategy reads each signal once per sweep,
+through the market's memo); the simulation runs a chunk of combinations per call of
+`engine.kernel`, the same arithmetic as a single run, and the metrics are computed from the
+equity paths with the formulas of `engine.metrics`, so a sweep's row equals a single run of
+that combination.
 """
 
 from __future__ import annotations
@@ -15,11 +17,14 @@ import itertools
 import math
 from collections.abc import Callable
 from dataclasses import dataclass, field, is_dataclass, replace
+from datetime import date
 from typing import Any
 
 import numpy as np
 import pandas as pd
 
+from data import Market, load_shared
+from data.market import Role
 from engine import kernel
 from engine.config import RunConfig
 from engine.costs import cash_rates, days_between, margin_rates
@@ -27,7 +32,7 @@ from engine.errors import ConfigError, SweepError
 from engine.executors import ChunkError, Executor, LocalExecutor
 from engine.metrics import METRICS, summary
 from engine.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pbo_of_blocks
-from engine.run import BENCHMARK, prepare
+from engine.run import BENCHMARK, check_length, market_request, prepare
 from engine.simulate import Rebalance, backtest, order_targets, period_ends
 
 METRIC_COLUMNS = METRICS
@@ -215,11 +220,10 @@ def sweep(
     check_size(axes)
     grid = list(itertools.product(*(axis.values for axis in axes)))
     configs = [_combination(config, axes, values) for values in grid]
-    roles = [cfg.strategy.roles() for cfg in configs]
-    widest = configs[max(range(len(configs)), key=lambda i: len(roles[i]))]
-    market, base_rate, _ = prepare(widest, refresh=refresh)
+    market, kinds = _load(configs, axes, grid, refresh=refresh)
+    _, base_rate, _ = prepare(config, market=market)
     # every combination trades on the same columns; one without a ticker holds none of it
-    tickers = (t for held in roles for role in held for t in market.universe.tickers(role))
+    tickers = (t for held in kinds for role in held for t in market.universe.tickers(role))
     context = _Context(market, base_rate, list(dict.fromkeys(tickers)))
     starts = range(0, len(configs), chunk_size)
     chunks = [configs[first : first + chunk_size] for first in starts]
@@ -246,6 +250,69 @@ def sweep(
         shape=ReturnShape.join(shapes),  # type: ignore[arg-type]
         periods_per_year=market.periods_per_year,
         market=market,
+    )
+
+
+def sweep_market(config: RunConfig, axes: list[Axis]) -> Market:
+    """The market `sweep` runs ``axes`` on (refused as it would refuse it)."""
+    grid = list(itertools.product(*(axis.values for axis in axes)))
+    return _load([_combination(config, axes, values) for values in grid], axes, grid)[0]
+
+
+def _load(
+    configs: list[RunConfig],
+    axes: list[Axis],
+    grid: list[tuple[float, ...]],
+    *,
+    refresh: bool = False,
+) -> tuple[Market, list[tuple[Role, ...]]]:
+    """One market holding every combination's tickers, and the distinct roles they hold.
+
+    Combinations holding the same roles ask for the same data (a sweep changes numbers, never a
+    ticker or a file a signal reads), so the first of each kind speaks for the rest. Each kind
+    must run alone on the market's dates: a leg that starts late (bitcoin, from 2014) moves the
+    start of only the combinations holding it, and rows on different dates would not compare
+    (nor would their luck checks, nor the pick's run on this market), so such a grid is refused.
+    """
+    kinds: dict[tuple[Role, ...], int] = {}
+    for index, cfg in enumerate(configs):
+        kinds.setdefault(cfg.strategy.roles(), index)
+    firsts = list(kinds.values())
+    requests = [market_request(configs[index]) for index in firsts]
+    market, alone = load_shared(configs[0].data, requests, refresh=refresh)
+    if any(not dates.equals(market.prices.index) for dates in alone):
+        raise _different_dates(axes, [grid[index] for index in firsts], alone)
+    check_length(market)
+    return market, list(kinds)
+
+
+def _different_dates(
+    axes: list[Axis], values: list[tuple[float, ...]], alone: list[pd.DatetimeIndex]
+) -> ConfigError:
+    """The refusal of a grid whose kinds of combination would run alone on different dates."""
+    spans: dict[tuple[date, date], tuple[float, ...]] = {}
+    for first_values, dates in zip(values, alone, strict=True):
+        spans.setdefault((dates[0].date(), dates[-1].date()), first_values)
+    varying = [k for k in range(len(axes)) if len({v[k] for v in spans.values()}) > 1]
+    named = [
+        ", ".join(f"{axes[k].key}={v[k]:g}" for k in varying or range(len(axes)))
+        + f" from {first} to {last}"
+        for (first, last), v in spans.items()
+    ]
+    latest, earliest = max(first for first, _ in spans), min(last for _, last in spans)
+    fixes = []
+    if len({first for first, _ in spans}) > 1:
+        fixes.append(
+            f"--start {latest} or later (or --allow-partial, which holds a leg in cash until "
+            "its first price)"
+        )
+    if len({last for _, last in spans}) > 1:
+        fixes.append(f"--end {earliest} or earlier")
+    keys = ", ".join(axes[k].key for k in varying) or "the grid"
+    return ConfigError(
+        f"--sweep: {keys} changes which tickers a combination holds, and alone they would run on "
+        f"different dates: {'; '.join(named)}; a sweep compares its combinations on the same "
+        f"dates: set {' and '.join(fixes)}"
     )
 
 

@@ -17,7 +17,6 @@ out-of-sample bars and rebased: what full hindsight would have shown.
 
 from __future__ import annotations
 
-import itertools
 import re
 from dataclasses import asdict, dataclass, replace
 from datetime import date
@@ -27,8 +26,8 @@ import pandas as pd
 from engine.config import RunConfig
 from engine.errors import ConfigError
 from engine.metrics import summary
-from engine.run import prepare, run
-from engine.sweep import Axis, best_config, sweep, with_value
+from engine.run import run
+from engine.sweep import Axis, best_config, sweep, sweep_market
 
 MIN_TEST_BARS = 20
 """A test window with fewer bars (the tail of the data) is dropped: its Sharpe means nothing."""
@@ -161,8 +160,11 @@ def check_windows(config: RunConfig, axes: list[Axis], text: str) -> None:
 def _windows(
     config: RunConfig, axes: list[Axis], train: pd.DateOffset, test: pd.DateOffset
 ) -> tuple[list[Window], int]:
-    """The windows on the bars every combination's sweep sees, and the market's periods a year."""
-    market, _, _ = prepare(_widest(config, axes))
+    """The windows on the bars every combination's sweep sees, and the market's periods a year.
+
+    A grid whose combinations would run on different dates is refused here, as `sweep` would.
+    """
+    market = sweep_market(config, axes)
     bars = pd.DatetimeIndex(market.prices.index)
     windows = plan(bars, _anchor(config.start, bars), train, test)
     if not windows:
@@ -203,21 +205,6 @@ def _label(offset: pd.DateOffset) -> str:
     return "".join(
         f"{count}{unit}" for unit, name in _UNITS.items() if (count := offset.kwds.get(name))
     )
-
-
-def _widest(config: RunConfig, axes: list[Axis]) -> RunConfig:
-    """The combination needing the most roles, so the bars are those every sweep sees."""
-    combinations = [
-        _combination(config, axes, values)
-        for values in itertools.product(*(axis.values for axis in axes))
-    ]
-    return max(combinations, key=lambda cfg: len(cfg.strategy.roles()))
-
-
-def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...]) -> RunConfig:
-    for axis, value in zip(axes, values, strict=True):
-        config = with_value(config, axis.key, value)
-    return config
 
 
 def _values(config: RunConfig, axes: list[Axis]) -> dict[str, float]:
