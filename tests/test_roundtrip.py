@@ -64,6 +64,7 @@ VALUES: dict[str, tuple[str, ...]] = {
     "strategy.max_hold": ("0", "21"),
     "strategy.min_hold": ("5",),
     "strategy.cooldown": ("10",),
+    "strategy.break_wins_bars": ("3",),
     "strategy.dollar_guard": ("false",),
     "strategy.dollar_ticker": ("UUP",),
     "strategy.dollar_level": ("28.5",),
