@@ -217,7 +217,7 @@ def sweep(
     configs = [_combination(config, axes, values) for values in grid]
     roles = [cfg.strategy.roles() for cfg in configs]
     widest = configs[max(range(len(configs)), key=lambda i: len(roles[i]))]
-    market, base_rate, _ = prepare(widest, refresh=refresh)
+    market, base_rate, _, _ = prepare(widest, refresh=refresh)
     # every combination trades on the same columns; one without a ticker holds none of it
     tickers = (t for held in roles for role in held for t in market.universe.tickers(role))
     context = _Context(market, base_rate, list(dict.fromkeys(tickers)))
@@ -309,11 +309,8 @@ class _Context:
         costs = cfg.costs
         key = self._keys(cfg)[0]
         if key not in self.rates:
-            cash = (
-                self.base_rate
-                if costs.cash_rate_file
-                else cash_rates(self.market.prices.index, costs)[0]
-            )
+            from_data = costs.cash_rate_file or costs.cash_rate == "auto"
+            cash = self.base_rate if from_data else cash_rates(self.market.prices.index, costs)[0]
             self.rates[key] = (cash, margin_rates(cash, costs).to_numpy(dtype=float))
         return self.rates[key]
 
@@ -332,11 +329,7 @@ class _Context:
         key = self._keys(cfg)[1]
         if key not in self.costs:
             costs, universe = cfg.costs, self.market.universe
-            self.costs[key] = (
-                np.full(len(self.columns), costs.fees_bps / 1e4),
-                np.full(len(self.columns), costs.slippage_bps / 1e4),
-                np.array([costs.borrow_rate(t, universe.is_crypto(t)) for t in self.columns]),
-            )
+            self.costs[key] = costs.asset_rates(self.columns, universe.is_crypto)
         return self.costs[key]
 
     def _keys(self, cfg: RunConfig) -> tuple[str, str]:

@@ -162,7 +162,7 @@ def _windows(
     config: RunConfig, axes: list[Axis], train: pd.DateOffset, test: pd.DateOffset
 ) -> tuple[list[Window], int]:
     """The windows on the bars every combination's sweep sees, and the market's periods a year."""
-    market, _, _ = prepare(_widest(config, axes))
+    market, _, _, _ = prepare(_widest(config, axes))
     bars = pd.DatetimeIndex(market.prices.index)
     windows = plan(bars, _anchor(config.start, bars), train, test)
     if not windows:

@@ -23,7 +23,7 @@ from engine.sweep import edge_warnings, moments, parse_axis, summarise, sweep, w
 def _config(strategy: str, folder: Path, *overrides: str):
     return build_config(
         strategy,
-        ["costs.fees_bps=2", "costs.slippage_bps=1", "costs.cash_rate=0.02", *overrides],
+        ["costs.fees_bps.etf=2", "costs.slippage_bps.etf=1", "costs.cash_rate=0.02", *overrides],
         data=f"csv:{folder}",
         start=date(2016, 1, 1),
         end=date(2020, 12, 31),
@@ -39,7 +39,7 @@ def _single(config, row: pd.Series, axes) -> dict[str, float]:
 @pytest.mark.parametrize(
     ("strategy", "specs"),
     [
-        ("main_street", ["strategy.short_weight=0.2:0.6:0.2", "costs.fees_bps=1,10"]),
+        ("main_street", ["strategy.short_weight=0.2:0.6:0.2", "costs.fees_bps.etf=1,10"]),
         ("hartnett_switch", ["strategy.sell_above=6,7.5", "strategy.max_hold=21,63"]),
         (
             "hartnett_switch",
