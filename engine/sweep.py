@@ -106,7 +106,12 @@ def _entry(key: str, current: Any, entry: str, value: float) -> dict[str, Any]:
 
 
 def _numeric(key: str, current: Any, value: float) -> float | int:
-    """``value`` as the type of the parameter it replaces, which must be a number."""
+    """``value`` as the type of the parameter it replaces, which must be a number.
+
+    ``costs.cash_rate`` at ``auto`` (the T-bill yield) sweeps as constant rates.
+    """
+    if current == "auto":
+        return float(value)
     if isinstance(current, bool) or not isinstance(current, int | float):
         raise ConfigError(f"--sweep {key}: only numeric parameters can be swept")
     if isinstance(current, int) and not float(value).is_integer():

@@ -234,3 +234,12 @@ def test_a_chunks_moments_are_pandas_skew_and_kurtosis() -> None:
         series = pd.Series(values)
         for ours, theirs in ((skew[row], series.skew()), (kurtosis[row], series.kurt())):
             assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12, nan_ok=True), row
+
+
+def test_a_cash_rate_at_auto_sweeps_as_constant_rates() -> None:
+    config = build_config("sixty_forty")
+    assert config.costs.cash_rate == "auto"
+    assert with_value(config, "costs.cash_rate", 0.02).costs.cash_rate == 0.02
+    assert build_config("sixty_forty", ["costs.cash_rate=0.02"]) == with_value(
+        config, "costs.cash_rate", 0.02
+    )
