@@ -64,7 +64,16 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 import switch_scale  # noqa: E402
 
 START, END = date(2006, 1, 3), date(2026, 5, 4)
-BASE = ("costs.fees_bps=2", "execution.rebalance=monthly")
+# the peers charge one fee on every asset and no slippage or interest: so does the base
+BASE = (
+    "costs.preset=zero",
+    "costs.fees_bps.etf=2",
+    "costs.fees_bps.crypto=2",
+    "costs.borrow_bps.etf=30",
+    "costs.borrow_bps.crypto=500",
+    "costs.margin_spread_bps=50",
+    "execution.rebalance=monthly",
+)
 BORROW_OFF = ("costs.borrow_bps.etf=0", "costs.borrow_bps.crypto=0")
 SWEEP, LOOP, BT, VBT = "project sweep()", "project run() loop", "bt, one by one", "vectorbt, wide"
 # long_weight stops at 1.0 and the crypto short at 0.25: vectorbt cannot borrow cash, and a
@@ -324,7 +333,7 @@ def by_bt(case: Case, sample: list[int], market: Market) -> tuple[np.ndarray, fl
     sharpe = []
     for i in sample:
         config = case.combination(i)
-        rate = config.costs.fees_bps / 1e4
+        rate = config.costs.fees_bps["etf"] / 1e4
         algos, columns = bt_algos(case, config, market)
         test = bt.Backtest(
             bt.Strategy(case.name, [*algos, bt.algos.Rebalance()]),
@@ -362,7 +371,7 @@ def by_vectorbt(case: Case, market: Market, count: int | None = None) -> tuple[n
         pd.DataFrame(orders, prices.index, labels),
         size_type="targetpercent",
         direction="both",
-        fees=case.config.costs.fees_bps / 1e4,
+        fees=case.config.costs.fees_bps["etf"] / 1e4,
         init_cash=case.config.execution.initial_value,
         cash_sharing=True,
         group_by=np.repeat(np.arange(count), width),

@@ -166,7 +166,7 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     axes = [parse_axis(text) for text in GRID]
     values_grid = itertools.product(*(axis.values for axis in axes))
     grid = [dict(zip([a.key for a in axes], v, strict=True)) for v in values_grid]
-    market, cash, _ = prepare(config)
+    market, cash, _, _ = prepare(config)
     roles = config.strategy.roles()
     columns = list(dict.fromkeys(t for r in roles for t in market.universe.tickers(r)))
     prices = market.prices[columns]
@@ -183,9 +183,7 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
         ]
     )  # fmt: skip
     costs, p = config.costs, len(grid)
-    fees = np.full(len(columns), costs.fees_bps / 1e4)
-    slip = np.full(len(columns), costs.slippage_bps / 1e4)
-    borrow = np.array([costs.borrow_rate(t, market.universe.is_crypto(t)) for t in columns])
+    fees, slip, borrow = costs.asset_rates(columns, market.universe.is_crypto)
     days = days_between(pd.DatetimeIndex(prices.index))
     rate = cash.to_numpy(dtype=float)
     margin = margin_rates(cash, costs).to_numpy(dtype=float)
@@ -230,7 +228,7 @@ def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> d
         "second (data load included)"
     )
     start, end = config.start.isoformat(), config.end.isoformat()  # type: ignore[union-attr]
-    overrides = ("costs.fees_bps=2", "execution.rebalance=monthly")
+    overrides = ("costs.fees_bps.etf=2", "execution.rebalance=monthly")
     figures["cli"] = end_to_end(data, start, end, overrides)
     cli = figures["cli"]
     print(

@@ -1,4 +1,4 @@
-"""Loading a Market from a named source: ``auto``, ``yahoo``, ``csv:DIR`` or ``demo``."""
+"""Loading a Market, or a rate series (``^IRX``), from a source: auto, yahoo, csv:DIR, demo."""
 
 from __future__ import annotations
 
@@ -157,3 +157,35 @@ def _auto(request: MarketRequest, refresh: bool) -> _Raw:
     raw = _fetch("demo", request, refresh)
     raw.notes.append("no network and no cached prices: --data auto fell back to the demo market")
     return raw
+
+
+def load_rate(
+    market: Market, ticker: str, *, refresh: bool = False
+) -> tuple[pd.Series | None, str]:
+    """A rate series such as ``^IRX`` from the source ``market`` came from, and where it was.
+
+    The same path as the market's tickers: ``<DIR>/<TICKER>.csv`` (or without the ``^``) for
+    ``csv:DIR``, the on-disk cache and Yahoo for ``yahoo`` (only the cache when the market came
+    from it offline). None, with the reason, when the source has none: the demo market, a
+    folder without the file, Yahoo without the series. Rates may be zero or negative, so the
+    price checks do not apply. Timing: the whole history up to the market's last date.
+    """
+    if market.synthetic:
+        return None, f"the demo market has no {ticker}"
+    if market.source.startswith("csv:"):
+        path = csv_path(Path(market.source.removeprefix("csv:")), ticker)
+        if not path.exists():
+            return None, f"{market.source} has no {path.name}"
+        series, _ = read_price_csv(path, ticker, role=None)
+        return series[~series.index.duplicated(keep="last")].sort_index(), str(path)
+    if market.source != "yahoo":  # the cache, read offline
+        cached = cache.cached_prices([ticker], CACHE_ROOT)
+        if cached is None:
+            return None, f"no network and no cached {ticker}"
+        return cached[ticker], f"cached Yahoo {ticker}"
+    end = market.prices.index[-1].date()
+    try:
+        series, _ = cache.load_prices([ticker], None, end, fetch_yahoo, CACHE_ROOT, refresh=refresh)
+    except DataError as exc:
+        return None, f"Yahoo Finance gave no {ticker} ({exc})"
+    return series[ticker], f"Yahoo {ticker}"

@@ -85,6 +85,7 @@ class ConfigProblems(ConfigError):
 
 SECTIONS: dict[str, type] = {"universe": Universe, "costs": Costs, "execution": Execution}
 RUN_KEYS = ("data", "start", "end", "calendar", "allow_partial")
+PRESET_KEY = "costs.preset="
 
 
 def build_config(
@@ -105,7 +106,8 @@ def build_config(
     classes = {"strategy": cls, **SECTIONS} if cls else dict(SECTIONS)
     sections: dict[str, dict[str, Any]] = {name: {} for name in ("strategy", *SECTIONS)}
     run_wide = _typed(settings, problems)
-    for text in overrides:
+    # a preset first: the map entries given after it start from its values, not the defaults'
+    for text in sorted(overrides, key=lambda text: not text.lstrip().startswith(PRESET_KEY)):
         if cls is None and text.startswith("strategy."):
             continue  # its keys cannot be checked against an unknown strategy
         try:
@@ -118,7 +120,7 @@ def build_config(
         elif entry is None:
             sections[section][name] = value
         else:
-            default = dict(getattr(classes[section](), name))
+            default = dict(getattr(_bare(classes[section], sections[section]), name))
             set_entry(sections[section].setdefault(name, default), entry, value)
     parts = {name: _build(kind, sections[name], problems) for name, kind in classes.items()}
     problem = _date_order(run_wide.get("start"), run_wide.get("end"))
@@ -127,6 +129,11 @@ def build_config(
     if problems:
         raise ConfigProblems(problems)
     return RunConfig(**parts, **run_wide)
+
+
+def _bare(cls: type, values: dict[str, Any]) -> Any:
+    """A section with its defaults, under the preset given (``costs.preset``) if any."""
+    return cls(preset=values["preset"]) if "preset" in values else cls()
 
 
 def set_entry(mapping: dict[str, Any], entry: str, value: Any) -> None:

@@ -57,15 +57,26 @@ def field_docs(cls: type) -> dict[str, str]:
 def parameters(cls: type, prefix: str) -> list[Parameter]:
     """Every field of ``cls`` (a strategy, section or signal) as a `Parameter`."""
     docs, hints = field_docs(cls), get_type_hints(cls)
+    bare = _bare(cls)
     found = []
     for spec in fields(cls):
         if prefix == "run" and spec.name in ("strategy", *SECTIONS):
             continue  # sections of their own
         default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
+        if bare is not None:  # what the defaults resolve to (a costs preset's values)
+            default = getattr(bare, spec.name)
         doc = docs.get(spec.name) or _fallback_doc(cls, spec.name)
         key = spec.name if prefix in ("run", "") else f"{prefix}.{spec.name}"
         found.append(Parameter(key, type_name(hints[spec.name]), default, doc))
     return found
+
+
+def _bare(cls: type) -> Any:
+    """``cls()`` when every field has a default, else None."""
+    try:
+        return cls()
+    except (TypeError, ConfigError):
+        return None
 
 
 def _fallback_doc(cls: type, name: str) -> str:

@@ -11,11 +11,12 @@ import pandas as pd
 from data import Market, MarketRequest, load_market
 from data.csv_source import read_rate_csv
 from data.market import Universe
+from data.sources import load_rate
 from engine import metrics
 from engine.attribution import attribution
 from engine.bootstrap import compare
 from engine.config import RunConfig
-from engine.costs import cash_rates
+from engine.costs import CASH_RATE_TICKER, Costs, RateUnit, cash_rates, describe
 from engine.errors import DataError
 from engine.relative import relative_summary
 from engine.simulate import BacktestResult, backtest
@@ -49,6 +50,10 @@ class RunResult:
     legs: dict[str, str]
     metrics: dict[str, dict[str, Any]]
     notes: tuple[str, ...] = ()
+    costs: str = ""
+    """The costs in force, one line (`engine.costs.describe`)."""
+    cash: str = ""
+    """What positive cash earned, in words: ``Cash earns ...`` (`cash_rate_series`)."""
     switching: SwitchStudy | None = None
     warnings: tuple[str, ...] = ()
 
@@ -60,7 +65,7 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
     market already loaded instead of the config's own (a sweep's pick runs on the sweep's: the
     tickers every combination trades, on the dates each of them would run on alone).
     """
-    market, cash_rate, notes = prepare(config, refresh=refresh, market=market)
+    market, cash_rate, notes, earns = prepare(config, refresh=refresh, market=market)
     results, tables, names = {}, {}, {}
     for name, strategy in (("strategy", config.strategy), ("benchmark", BENCHMARK)):
         weights = strategy.target_weights(market)
@@ -93,6 +98,8 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
         legs=names["strategy"],
         metrics=summary,
         notes=tuple(notes),
+        costs=describe(config.costs),
+        cash=earns,
         switching=switching,
         warnings=tuple(warnings),
     )
@@ -100,15 +107,45 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
 
 def prepare(
     config: RunConfig, *, refresh: bool = False, market: Market | None = None
-) -> tuple[Market, pd.Series, list[str]]:
-    """The market a config needs (or ``market``), its bars' cash rate, and notes about the rate."""
+) -> tuple[Market, pd.Series, list[str], str]:
+    """The market a config needs (or ``market``), its bars' cash rate, notes, and what cash earns.
+
+    What cash earns is one phrase (`cash_rate_series`), stated with the costs in the summary.
+    """
     if market is None:
         market = load_market(config.data, market_request(config), refresh=refresh)
         check_length(market)
-    rates_file = config.costs.cash_rate_file
-    series = read_rate_csv(Path(rates_file), config.costs.cash_rate_column) if rates_file else None
-    cash_rate, notes = cash_rates(market.prices.index, config.costs, series)
-    return market, cash_rate, notes
+    series, unit, earns = cash_rate_series(config.costs, market, refresh=refresh)
+    cash_rate, notes = cash_rates(market.prices.index, config.costs, series, unit)
+    return market, cash_rate, notes, earns
+
+
+def cash_rate_series(
+    costs: Costs, market: Market, *, refresh: bool = False
+) -> tuple[pd.Series | None, RateUnit | None, str]:
+    """The series cash earns (None: the constant ``costs.cash_rate``), its unit, and in words.
+
+    ``costs.cash_rate_file`` wins; else ``auto`` reads the 13-week T-bill yield (``^IRX``, in
+    percent a year) from the market's source, and where the source has none (or its history
+    starts after the run) says plainly that 0 is used.
+    """
+    if costs.cash_rate_file:
+        path = Path(costs.cash_rate_file)
+        series = read_rate_csv(path, costs.cash_rate_column)
+        unit = costs.cash_rate_unit
+        return series, None, f"Cash earns {path.name} {costs.cash_rate_column} ({unit})"
+    if costs.cash_rate != "auto":
+        return None, None, f"Cash earns {costs.cash_rate:g} a year (costs.cash_rate)"
+    series, where = load_rate(market, CASH_RATE_TICKER, refresh=refresh)
+    if series is None or series.empty:
+        missing = f"Cash earns 0: no short-term rate available ({where}); set costs.cash_rate"
+        return None, None, f"{missing} or costs.cash_rate_file"
+    first, start = series.index[0], market.prices.index[0]
+    earns = f"Cash earns the 13-week T-bill yield ({where})"
+    if first > start:  # nothing earned before the series starts
+        series = pd.concat([pd.Series([0.0], index=[start]), series])
+        earns += f", 0 before its first date {first.date()}"
+    return series, "percent_per_year", earns
 
 
 def check_length(market: Market) -> None:

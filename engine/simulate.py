@@ -135,9 +135,10 @@ def backtest(
     """Simulate rebalancing to ``targets`` under the semantics in this module.
 
     ``cash_rate`` is the rate of each bar (see `engine.costs.cash_rates`), by default from
-    ``costs.cash_rate``; ``crypto`` names the tickers that pay the crypto borrow fee; ``own``
-    is True where a price is a close the asset's market printed (`Market.own_closes`; None:
-    every price is), the only closes a trade fills at.
+    ``costs.cash_rate`` (``auto`` counts as 0 here: the rate series comes with the data, see
+    `engine.run.prepare`); ``crypto`` names the tickers that pay the crypto fees, slippage and
+    borrow; ``own`` is True where a price is a close the asset's market printed
+    (`Market.own_closes`; None: every price is), the only closes a trade fills at.
     """
     prices = prices[targets.columns]
     ends = period_ends(pd.DatetimeIndex(prices.index), execution.rebalance)
@@ -147,13 +148,13 @@ def backtest(
     if cash_rate is None:
         cash_rate, _ = cash_rates(prices.index, costs)
     columns = prices.columns
-    borrow = [costs.borrow_rate(ticker, ticker in crypto) for ticker in columns]
+    fees, slippage, borrow = costs.asset_rates(columns, crypto.__contains__)
     units, cash, equity, interest, borrowed, fees, slipped, fills, ruin = kernel.simulate(
         np.ascontiguousarray(prices.to_numpy(dtype=float)),  # the kernel walks bar by bar
         orders,
-        np.full(len(columns), costs.fees_bps / 1e4),
-        np.full(len(columns), costs.slippage_bps / 1e4),
-        np.array(borrow, dtype=float),
+        fees,
+        slippage,
+        borrow,
         days_between(prices.index),
         cash_rate.to_numpy(dtype=float),
         margin_rates(cash_rate, costs).to_numpy(dtype=float),

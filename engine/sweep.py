@@ -111,7 +111,12 @@ def _entry(key: str, current: Any, entry: str, value: float) -> dict[str, Any]:
 
 
 def _numeric(key: str, current: Any, value: float) -> float | int:
-    """``value`` as the type of the parameter it replaces, which must be a number."""
+    """``value`` as the type of the parameter it replaces, which must be a number.
+
+    ``costs.cash_rate`` at ``auto`` (the T-bill yield) sweeps as constant rates.
+    """
+    if current == "auto":
+        return float(value)
     if isinstance(current, bool) or not isinstance(current, int | float):
         raise ConfigError(f"--sweep {key}: only numeric parameters can be swept")
     if isinstance(current, int) and not float(value).is_integer():
@@ -221,7 +226,7 @@ def sweep(
     grid = list(itertools.product(*(axis.values for axis in axes)))
     configs = [_combination(config, axes, values) for values in grid]
     market, kinds = _load(configs, axes, grid, refresh=refresh)
-    _, base_rate, _ = prepare(config, market=market)
+    _, base_rate, _, _ = prepare(config, market=market)
     # every combination trades on the same columns; one without a ticker holds none of it
     tickers = (t for held in kinds for role in held for t in market.universe.tickers(role))
     context = _Context(market, base_rate, list(dict.fromkeys(tickers)))
@@ -376,11 +381,8 @@ class _Context:
         costs = cfg.costs
         key = self._keys(cfg)[0]
         if key not in self.rates:
-            cash = (
-                self.base_rate
-                if costs.cash_rate_file
-                else cash_rates(self.market.prices.index, costs)[0]
-            )
+            from_data = costs.cash_rate_file or costs.cash_rate == "auto"
+            cash = self.base_rate if from_data else cash_rates(self.market.prices.index, costs)[0]
             self.rates[key] = (cash, margin_rates(cash, costs).to_numpy(dtype=float))
         return self.rates[key]
 
@@ -402,11 +404,7 @@ class _Context:
         key = self._keys(cfg)[1]
         if key not in self.costs:
             costs, universe = cfg.costs, self.market.universe
-            self.costs[key] = (
-                np.full(len(self.columns), costs.fees_bps / 1e4),
-                np.full(len(self.columns), costs.slippage_bps / 1e4),
-                np.array([costs.borrow_rate(t, universe.is_crypto(t)) for t in self.columns]),
-            )
+            self.costs[key] = costs.asset_rates(self.columns, universe.is_crypto)
         return self.costs[key]
 
     def _keys(self, cfg: RunConfig) -> tuple[str, str]:

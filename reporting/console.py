@@ -18,12 +18,17 @@ _ROWS = (
 
 
 def summary_table(result: RunResult) -> str:
-    """Return the signals now (a switching run), then strategy, 60/40 and their difference."""
+    """Return the signals now (a switching run), the run, its costs, then the metrics table.
+
+    The table has strategy, 60/40 and their difference.
+    """
     dates = result.strategy.equity.index
     lines = [] if result.switching is None else [signals_now_text(result.switching.explanation.now)]
     lines += [
         f"{result.config.strategy.name} vs 60/40, {dates[0].date()} to {dates[-1].date()}, "
         f"data {result.market.source}",
+        result.costs,
+        result.cash,
         f"{'':18}{'strategy':>11}{'60/40':>11}{'difference':>12}",
     ]
     for label, key, scale in _ROWS:

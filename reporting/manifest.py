@@ -23,6 +23,8 @@ def build_manifest(result: RunResult, command: list[str]) -> dict[str, Any]:
         "config": result.config.as_dict(),
         "command": command,
         "data_source": result.market.source,
+        "costs": result.costs,
+        "cash": result.cash,
         "synthetic": result.market.synthetic,
         "inputs": fingerprints(result),
         "packages": {"python": platform.python_version(), **_versions()},

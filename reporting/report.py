@@ -127,6 +127,8 @@ def _header(page: _Page) -> str:
         ["Period", f"{_period(result)} ({len(result.strategy.equity):,} bars)"],
         ["Data source", market.source + (" (synthetic)" if market.synthetic else "")],
         ["Calendar", f"{result.config.calendar} ({market.periods_per_year} bars a year)"],
+        ["Costs", result.costs],
+        ["Cash", result.cash],
         ["Requested", f"{config.get('start') or 'earliest'} to {config.get('end') or 'latest'}"],
     ]
     doubts = (*market.warnings, *result.warnings)

@@ -83,10 +83,10 @@ def test_overrides_may_pick_the_strategy_map_entries_and_clear_a_value() -> None
 
 def test_api_errors_are_collected_like_the_command_lines() -> None:
     with pytest.raises(ConfigProblems) as error:
-        load_config("main_street", strategy__short_weigth=0.3, costs__fees_bps="lots")
+        load_config("main_street", strategy__short_weigth=0.3, costs__fees_bps__etf="lots")
     assert error.value.problems == (
         "unknown key strategy.short_weigth; did you mean strategy.short_weight?",
-        "costs.fees_bps=lots: Input should be a valid number, unable to parse string as a "
+        "costs.fees_bps.etf=lots: Input should be a valid number, unable to parse string as a "
         "number (expected float)",
     )
     with pytest.raises(ConfigError, match="cannot read it"):

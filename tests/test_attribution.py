@@ -12,8 +12,8 @@ from engine.config import build_config
 from engine.run import run
 
 REALISTIC = [
-    "costs.fees_bps=2",
-    "costs.slippage_bps=3",
+    "costs.fees_bps.etf=2",
+    "costs.slippage_bps.etf=3",
     "costs.margin_spread_bps=50",
     "costs.cash_rate=0.03",
 ]
@@ -65,7 +65,7 @@ def test_every_cost_line_is_charged(financed) -> None:
 
 
 def test_without_costs_the_cost_lines_are_zero(shared_data: Path) -> None:
-    zero = ["costs.borrow_bps.etf=0", "costs.borrow_bps.crypto=0", "costs.margin_spread_bps=0"]
+    zero = ["costs.preset=zero"]
     config = build_config(
         "main_street", zero, data=f"csv:{shared_data}", start=date(2020, 1, 1), end=date(2021, 1, 1)
     )

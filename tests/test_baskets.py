@@ -62,7 +62,9 @@ def test_a_basket_run_is_the_reference_loop_on_the_split_weights(shared_data: Pa
 
 
 def test_a_basket_is_one_leg_whose_pnl_is_its_tickers_moves(shared_data: Path) -> None:
-    result = run(_config(shared_data, "main_street", "costs.fees_bps=0", "costs.slippage_bps=0"))
+    result = run(
+        _config(shared_data, "main_street", "costs.fees_bps.etf=0", "costs.slippage_bps.etf=0")
+    )
     leg = "long international (EFA+EEM+MCHI)"
     assert result.legs == {
         "IWM": "long small_caps (IWM)",
@@ -142,7 +144,7 @@ def test_the_api_takes_a_basket_as_a_mapping_or_a_text() -> None:
 
 
 def test_a_sweeps_rows_equal_single_runs_with_a_basket(shared_data: Path) -> None:
-    config = _config(shared_data, "main_street", "costs.fees_bps=2")
+    config = _config(shared_data, "main_street", "costs.fees_bps.etf=2")
     axes = [parse_axis("strategy.tech_share=0.25,0.75")]
     table = sweep(config, axes).table
     for _, row in table.iterrows():

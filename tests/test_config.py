@@ -7,6 +7,7 @@ from datetime import date
 import pytest
 
 from engine.config import ConfigProblems, build_config, parse_value
+from engine.costs import Costs
 from engine.errors import ConfigError
 
 
@@ -15,14 +16,14 @@ def test_overrides_are_typed_by_their_field() -> None:
         "main_street",
         [
             "strategy.short_weight=0.3",
-            "costs.fees_bps=5",
+            "costs.fees_bps.etf=5",
             "universe.tech=QQQ",
             "execution.lag=2",
             "execution.rebalance=quarterly",
         ],
     )
     assert config.strategy.short_weight == 0.3
-    assert config.costs.fees_bps == 5.0
+    assert config.costs.fees_bps == {"etf": 5.0, "crypto": Costs().fees_bps["crypto"]}
     assert config.universe.tech == "QQQ"
     assert config.execution.lag == 2
     assert config.execution.rebalance == "quarterly"
@@ -31,7 +32,12 @@ def test_overrides_are_typed_by_their_field() -> None:
 def test_defaults() -> None:
     config = build_config("sixty_forty")
     assert config.strategy.stocks_weight == 0.6
-    assert config.costs.fees_bps == 0.0
+    # the typical preset, each figure cited in README's "Costs and financing"
+    assert config.costs.preset == "typical"
+    assert config.costs.fees_bps == {"etf": 1.0, "crypto": 40.0}
+    assert config.costs.slippage_bps == {"etf": 2.0, "crypto": 10.0}
+    assert config.costs.borrow_bps == {"etf": 30.0, "crypto": 500.0}
+    assert (config.costs.cash_rate, config.costs.margin_spread_bps) == ("auto", 50.0)
     assert config.execution.lag == 1
     assert config.execution.initial_value == 100_000
     assert config.data == "auto"
@@ -53,7 +59,9 @@ def test_defaults() -> None:
         (["execution.lag=0"], "execution.lag = 0: must be at least 1"),
         (["execution.rebalance=hourly"], "execution.rebalance=hourly: Input should be"),
         (["strategy.tech_share=1.5"], "strategy.tech_share = 1.5 is out of range"),
-        (["costs.fees_bps=-1"], "costs.fees_bps = -1.0 is out of range"),
+        (["costs.fees_bps.etf=-1"], "costs.fees_bps.etf = -1.0 is out of range"),
+        (["costs.fees_bps=1"], "costs.fees_bps: expected costs.fees_bps.KEY=VALUE"),
+        (["costs.preset=none"], "costs.preset=none: Input should be 'typical' or 'zero'"),
         (["universe.tech=../etc"], "universe.tech: '../etc' is not a ticker symbol"),
     ],
 )
@@ -117,7 +125,7 @@ def test_every_problem_is_reported_at_once() -> None:
     overrides = [
         "strategy.sell_abov=7",  # a typo
         "strategy.max_hold=lots",  # a wrong type
-        "costs.fees_bps=-1",  # out of range
+        "costs.fees_bps.etf=-1",  # out of range
         "execution.lag=0",  # below its minimum
         "universe.tech=a/b",  # not a ticker
         "start=2021-01-01",
@@ -129,7 +137,11 @@ def test_every_problem_is_reported_at_once() -> None:
     lines = str(error.value).splitlines()
     assert lines[0] == "6 problems in the configuration:"
     assert lines[1:] == [f"  {problem}" for problem in error.value.problems]
-    for text in ("sell_abov; did you mean strategy.sell_above", "max_hold=lots", "fees_bps = -1"):
+    for text in (
+        "sell_abov; did you mean strategy.sell_above",
+        "max_hold=lots",
+        "fees_bps.etf = -1",
+    ):
         assert text in str(error.value)
     assert "start 2021-01-01 must be before end 2020-01-01" in str(error.value)
 

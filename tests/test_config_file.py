@@ -18,6 +18,7 @@ from tests.conftest import run_cli as _main
 
 ROOT = Path(__file__).resolve().parents[1]
 PRESETS = sorted((ROOT / "configs").glob("*.yaml"))
+PER_ASSET = ("fees_bps", "slippage_bps", "borrow_bps")
 
 
 def test_the_hartnett_preset_holds_the_notes_levels() -> None:
@@ -51,7 +52,10 @@ def test_the_preset_runs_and_flags_override_it(
             "strategy:\n  name: main_street\n  short_weigth: 0.3\n",
             "did you mean strategy.short_weight?",
         ),
-        ("costs:\n  fees_bps: lots\n", "costs.fees_bps=lots: Input should be a valid number"),
+        (
+            "costs:\n  fees_bps:\n    etf: lots\n",
+            "costs.fees_bps.etf=lots: Input should be a valid number",
+        ),
         (
             "strategy:\n  name: main_street\n  tech_share: 1.5\n",
             "strategy.tech_share = 1.5 is out of range",
@@ -108,7 +112,7 @@ def test_a_file_with_several_errors_lists_them_all(
     path = tmp_path / "bad.yaml"
     path.write_text(
         "strategy:\n  name: hartnett_switch\n  sell_abov: 7\n  max_hold: lots\n"
-        "costs:\n  fees_bps: -3\n  borrow_bps:\n    etf: abc\n"
+        "costs:\n  fees_bps:\n    etf: -3\n  borrow_bps:\n    etf: abc\n"
         "execution: [1]\nstartt: 2020-01-01\nstart: 2021-01-01\nend: 2020-01-01\n"
     )
     argv = ["--config", str(path), "--set", "universe.tech=a/b", "--out", str(tmp_path / "r")]
@@ -119,7 +123,7 @@ def test_a_file_with_several_errors_lists_them_all(
         "unknown key strategy.sell_abov; did you mean strategy.sell_above?",
         "strategy.max_hold=lots: Input should be a valid integer",
         "costs.borrow_bps.etf=abc: Input should be a valid number",
-        "costs.fees_bps = -3.0 is out of range; expected 0.0 to 1000.0",
+        "costs.fees_bps.etf = -3.0 is out of range; expected 0.0 to 1000.0",
         "execution must be a mapping of keys to values",
         "unknown key startt; did you mean start?",
         "start 2021-01-01 must be before end 2020-01-01",
@@ -160,9 +164,9 @@ def test_each_strategy_has_a_preset_with_every_key_at_its_default(name: str) -> 
     classes = {"strategy": STRATEGIES[name], **SECTIONS}
     for section, cls in classes.items():
         for spec in fields(cls):
-            if spec.name not in ("borrow_bps", "supports"):
+            if spec.name not in (*PER_ASSET, "supports"):
                 assert f".{section}.{spec.name}" in keys, f"{section}.{spec.name}"
-    assert {".costs.borrow_bps.etf", ".costs.borrow_bps.crypto"} <= keys
+    assert {f".costs.{name}.{kind}" for name in PER_ASSET for kind in ("etf", "crypto")} <= keys
     if name == "hartnett_switch":
         for level in ("tech", "crypto"):
             assert {f".strategy.supports.{level}.{f.name}" for f in fields(SupportBreak)} <= keys

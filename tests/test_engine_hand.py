@@ -28,7 +28,7 @@ def test_without_fees() -> None:
     # Day 2 (rebalance decided at January's last close): value 6000*12 + 1600*25 = 112,000;
     #   A 0.6 * 112000 / 12 = 5600, B 0.4 * 112000 / 25 = 1792.
     # Day 3: 5600*12 + 1792*24 = 110,208. Day 4: 5600*11 + 1792*24 = 104,608.
-    result = backtest(PRICES, TARGETS, Costs(), Execution())
+    result = backtest(PRICES, TARGETS, Costs(preset="zero"), Execution())
     np.testing.assert_allclose(
         result.equity.to_numpy(), [100_000, 100_000, 112_000, 110_208, 104_608], rtol=1e-12
     )
@@ -46,7 +46,7 @@ def test_with_fees() -> None:
     #   (buy 190.4 at 25: 4,760); fee 0.001 * 9,620 = 9.62; cash -100 + 4860 - 4760 - 9.62 = -9.62.
     # Day 3: -9.62 + 5595*12 + 1790.4*24 = 110,099.98.
     # Day 4: -9.62 + 5595*11 + 1790.4*24 = 104,504.98.
-    result = backtest(PRICES, TARGETS, Costs(fees_bps=10, margin_spread_bps=0), Execution())
+    result = backtest(PRICES, TARGETS, Costs(preset="zero", fees_bps={"etf": 10.0}), Execution())
     np.testing.assert_allclose(
         result.equity.to_numpy(), [100_000, 99_900, 111_890.38, 110_099.98, 104_504.98], rtol=1e-12
     )
@@ -62,7 +62,7 @@ def test_with_fees() -> None:
 def test_lag_two_fills_two_bars_later() -> None:
     # Decided at day 0, filled at day 2's close:
     #   A 0.6 * 100000 / 12 = 5000 units, B 0.4 * 100000 / 25 = 1600 units.
-    result = backtest(PRICES, TARGETS, Costs(), Execution(lag=2))
+    result = backtest(PRICES, TARGETS, Costs(preset="zero"), Execution(lag=2))
     assert result.equity.iloc[:3].tolist() == [100_000.0] * 3
     np.testing.assert_allclose(result.holdings.iloc[2].to_numpy(), [5000, 1600], rtol=1e-12)
 
@@ -72,7 +72,7 @@ def test_short_positions_add_their_proceeds_to_cash() -> None:
     #   cash 100,000 + 50,000 - 100,000 = 50,000.
     # Day 2 value: 50,000 + 10000*12 - 2000*25 = 120,000.
     targets = pd.DataFrame({"A": 1.0, "B": -0.5}, index=DATES)
-    result = backtest(PRICES, targets, Costs(borrow_bps={}), Execution())
+    result = backtest(PRICES, targets, Costs(preset="zero"), Execution())
     assert result.cash.iloc[1] == pytest.approx(50_000)
     assert result.equity.iloc[2] == pytest.approx(120_000)
     np.testing.assert_allclose(result.weights.iloc[1].to_numpy(), [1.0, -0.5], rtol=1e-12)
@@ -82,7 +82,7 @@ def test_leverage_is_financed_from_negative_cash() -> None:
     # 30x long A at day 1 (price 10): 300,000 units, cash 100,000 - 3,000,000 = -2,900,000.
     # Day 2: -2,900,000 + 300,000 * 12 = 700,000.
     targets = pd.DataFrame({"A": 30.0, "B": 0.0}, index=DATES)
-    result = backtest(PRICES, targets, Costs(margin_spread_bps=0), Execution())
+    result = backtest(PRICES, targets, Costs(preset="zero"), Execution())
     assert result.cash.iloc[1] == pytest.approx(-2_900_000)
     assert result.equity.iloc[2] == pytest.approx(700_000)
 
@@ -95,4 +95,4 @@ def test_a_wiped_out_portfolio_stops_with_the_date() -> None:
     prices = PRICES.assign(B=[20.0, 25.0, 50.0, 50.0, 50.0])
     targets = pd.DataFrame({"A": 0.0, "B": -1.0}, index=DATES)
     with pytest.raises(ConfigError, match="lost all its value by 2024-02-01"):
-        backtest(prices, targets, Costs(borrow_bps={}), Execution())
+        backtest(prices, targets, Costs(preset="zero"), Execution())

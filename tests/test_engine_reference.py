@@ -29,22 +29,31 @@ from tests.conftest import read_close
 class Costs:
     fees_bps: float = 0.0
     slippage_bps: float = 0.0
+    crypto_fees_bps: float | None = None  # None: as fees_bps
+    crypto_slippage_bps: float | None = None
     borrow_bps: dict[str, float] = field(default_factory=dict)
     margin_spread_bps: float = 0.0
     cash_rate_percent_a_day: pd.Series | None = None  # the Fama-French RF column
 
     def overrides(self, folder: Path) -> list[str]:
-        sets = [
-            f"costs.fees_bps={self.fees_bps}",
-            f"costs.slippage_bps={self.slippage_bps}",
-            f"costs.margin_spread_bps={self.margin_spread_bps}",
-            "costs.borrow_bps.etf=0",
-            "costs.borrow_bps.crypto=0",
-        ]
+        sets = ["costs.preset=zero", f"costs.margin_spread_bps={self.margin_spread_bps}"]
+        for kind, fees, slippage in (
+            ("etf", self.fees_bps, self.slippage_bps),
+            ("crypto", *self.crypto()),
+        ):
+            sets += [f"costs.fees_bps.{kind}={fees}", f"costs.slippage_bps.{kind}={slippage}"]
         sets += [f"costs.borrow_bps.{t}={bps}" for t, bps in self.borrow_bps.items()]
         if self.cash_rate_percent_a_day is not None:
             sets.append(f"costs.cash_rate_file={folder / 'FF3_daily.csv'}")
         return sets
+
+    def crypto(self) -> tuple[float, float]:
+        """The fee and slippage of a ``-USD`` ticker, in bps."""
+        fees, slippage = self.crypto_fees_bps, self.crypto_slippage_bps
+        return (
+            self.fees_bps if fees is None else fees,
+            self.slippage_bps if slippage is None else slippage,
+        )
 
 
 def reference_equity(
@@ -66,7 +75,9 @@ def reference_equity(
     tickers = list(weights)
     values = prices[tickers].to_numpy()
     dates = prices.index
-    fee, slip = costs.fees_bps / 1e4, costs.slippage_bps / 1e4
+    crypto = np.array([t.endswith("-USD") for t in tickers])
+    fee = np.where(crypto, costs.crypto()[0], costs.fees_bps) / 1e4
+    slip = np.where(crypto, costs.crypto()[1], costs.slippage_bps) / 1e4
     borrow = np.array([costs.borrow_bps.get(t, 0.0) / 1e4 for t in tickers])
     rf = costs.cash_rate_percent_a_day
     units, cash, equity = np.zeros(len(tickers)), 100_000.0, []
@@ -91,8 +102,8 @@ def reference_equity(
             new_units = np.where(listed, pending * value / np.where(listed, price, 1.0), 0.0)
             for i in np.flatnonzero(listed & (new_units != units)):
                 traded = new_units[i] - units[i]
-                fill = price[i] * (1 + slip) if traded > 0 else price[i] * (1 - slip)
-                cash -= traded * fill + fee * abs(traded) * fill
+                fill = price[i] * (1 + slip[i]) if traded > 0 else price[i] * (1 - slip[i])
+                cash -= traded * fill + fee[i] * abs(traded) * fill
             units = new_units
         equity.append(cash + units[listed] @ price[listed])
         target = np.array([weights[t] if listed[i] else 0.0 for i, t in enumerate(tickers)])
@@ -121,6 +132,18 @@ def _realistic(folder: Path) -> Costs:
     )
 
 
+def _typical(folder: Path) -> Costs:
+    """The figures of the ``typical`` preset (README, "Costs and financing"), no cash rate."""
+    return Costs(
+        fees_bps=1.0,
+        slippage_bps=2.0,
+        crypto_fees_bps=40.0,
+        crypto_slippage_bps=10.0,
+        borrow_bps={"XLK": 30.0, "BTC-USD": 500.0},
+        margin_spread_bps=50.0,
+    )
+
+
 CASES = [
     ("sixty_forty", SIXTY_FORTY, "2004-01-01", lambda folder: Costs()),
     ("sixty_forty", SIXTY_FORTY, "2004-01-01", lambda folder: Costs(fees_bps=5.0)),
@@ -128,6 +151,7 @@ CASES = [
     ("main_street", MAIN_STREET, "2014-10-01", lambda folder: Costs(fees_bps=5.0)),
     ("main_street", MAIN_STREET, "2014-10-01", _realistic),
     ("sixty_forty", SIXTY_FORTY, "2004-01-01", _realistic),
+    ("main_street", MAIN_STREET, "2014-10-01", _typical),
 ]
 
 

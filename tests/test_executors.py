@@ -45,7 +45,7 @@ def client() -> Iterator[Any]:
 def _sweep(folder: Path, executor: Any = None, **options: Any) -> SweepResult:
     config = build_config(
         "main_street",
-        ["costs.fees_bps=2", "costs.cash_rate=0.02"],
+        ["costs.fees_bps.etf=2", "costs.cash_rate=0.02"],
         data=f"csv:{folder}",
         start=date(2018, 1, 1),
         end=date(2020, 12, 31),

@@ -20,6 +20,7 @@ from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 import run_backtest
@@ -185,6 +186,9 @@ def test_sigkill_between_a_cache_write_and_its_rename_keeps_the_old_entry(
         prices = read_close(shared_data, ticker)["2019-01-02":"2020-03-31"]
         entry = cache.Entry(prices, "yahoo", "2020-04-01T00:00:00+00:00", None, date(2020, 3, 31))
         cache.write_entry(cache.cache_path(root, ticker), ticker, entry)
+    rate = pd.Series(1.5, index=prices.index)  # the cash rate a run reads too, cached alike
+    entry = cache.Entry(rate, "yahoo", "2020-04-01T00:00:00+00:00", None, date(2020, 3, 31))
+    cache.write_entry(cache.cache_path(root, "^IRX"), "^IRX", entry)
     before = {path.name: path.read_bytes() for path in root.iterdir()}
     patch = f"""
 import pathlib, types, yfinance, data.cache, data.sources

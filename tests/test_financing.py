@@ -26,7 +26,7 @@ def test_a_short_pays_borrow_on_its_value_every_calendar_day() -> None:
     # days later (Wed 04-03) exactly 300 is gone; the weekend to Mon 03-11 accrues 3 days, 30.
     prices = _flat(30)
     targets = pd.DataFrame({"X": -1.0}, index=prices.index)
-    result = backtest(prices, targets, Costs(borrow_bps={"etf": 365.0}), YEARLY)
+    result = backtest(prices, targets, Costs(preset="zero", borrow_bps={"etf": 365.0}), YEARLY)
     assert result.holdings["X"].iloc[1] == pytest.approx(-2000)
     assert result.equity["2024-04-03"] == pytest.approx(100_000 - 300, abs=1e-9)
     assert result.lines["borrow"]["2024-03-11"] == pytest.approx(-30, abs=1e-9)
@@ -40,10 +40,10 @@ def test_crypto_pays_its_own_borrow_rate_and_a_ticker_can_override_it() -> None:
     prices = _flat(10).rename(columns={"X": "BTC-USD"})
     targets = pd.DataFrame({"BTC-USD": -1.0}, index=prices.index)
     crypto = frozenset({"BTC-USD"})
-    costs = Costs(borrow_bps={"etf": 0.0, "crypto": 730.0})
+    costs = Costs(preset="zero", borrow_bps={"etf": 0.0, "crypto": 730.0})
     result = backtest(prices, targets, costs, YEARLY, crypto=crypto)
     assert result.lines["borrow"].iloc[2] == pytest.approx(-100_000 * 0.073 / 365)  # Tue
-    costs = Costs(borrow_bps={"etf": 0.0, "crypto": 730.0, "BTC-USD": 365.0})
+    costs = Costs(preset="zero", borrow_bps={"etf": 0.0, "crypto": 730.0, "BTC-USD": 365.0})
     result = backtest(prices, targets, costs, YEARLY, crypto=crypto)
     assert result.lines["borrow"].iloc[2] == pytest.approx(-10.0)
 
@@ -52,7 +52,7 @@ def test_cash_compounds_at_a_constant_rate_by_calendar_days() -> None:
     # Nothing bought: 100,000 at 4% a year is 100,000 * 1.04 ** (days / 365) after ``days``.
     prices = _flat(40)
     targets = pd.DataFrame({"X": 0.0}, index=prices.index)
-    result = backtest(prices, targets, Costs(cash_rate=0.04), YEARLY)
+    result = backtest(prices, targets, Costs(preset="zero", cash_rate=0.04), YEARLY)
     days = (prices.index - prices.index[0]).days.to_numpy()
     np.testing.assert_allclose(result.equity, 100_000 * 1.04 ** (days / 365), rtol=1e-12)
     assert result.lines["interest"].sum() == pytest.approx(result.equity.iloc[-1] - 100_000)
@@ -69,7 +69,7 @@ def test_a_rate_series_is_applied_day_by_day() -> None:
     assert rates.tolist() == pytest.approx([0.0, 0.0001, 0.0, 0.0003, 0.0002])
     assert notes == []
     targets = pd.DataFrame({"X": 0.0}, index=prices.index)
-    result = backtest(prices, targets, Costs(), YEARLY, cash_rate=rates)
+    result = backtest(prices, targets, Costs(preset="zero"), YEARLY, cash_rate=rates)
     assert result.equity.iloc[-1] == pytest.approx(100_000 * 1.0001 * 1.0003 * 1.0002, rel=1e-12)
 
 
@@ -101,7 +101,7 @@ def test_negative_cash_pays_the_cash_rate_plus_the_margin_spread() -> None:
     # plus the spread, 0.0365 / 365; the price does not move.
     prices = _flat(4)
     targets = pd.DataFrame({"X": 1.5}, index=prices.index)
-    costs = Costs(cash_rate=0.0365, margin_spread_bps=365.0)
+    costs = Costs(preset="zero", cash_rate=0.0365, margin_spread_bps=365.0)
     result = backtest(prices, targets, costs, YEARLY)
     debt = -0.5 * 100_000 * 1.0365 ** (3 / 365)
     expected = debt * ((1.0365 ** (1 / 365) - 1) + 0.0365 / 365)
@@ -114,7 +114,7 @@ def test_slippage_moves_the_fill_price_and_fees_are_on_the_fill() -> None:
     # (sized at the close), cost 2000 * 50.05 = 100,100 plus fees 0.001 * 100,100 = 100.1.
     prices = _flat(3)
     targets = pd.DataFrame({"X": 1.0}, index=prices.index)
-    costs = Costs(fees_bps=10, slippage_bps=10, margin_spread_bps=0)
+    costs = Costs(preset="zero", fees_bps={"etf": 10.0}, slippage_bps={"etf": 10.0})
     result = backtest(prices, targets, costs, YEARLY)
     trade = result.trades.iloc[0]
     assert (trade["units"], trade["price"]) == (pytest.approx(2000), pytest.approx(50.05))
@@ -156,3 +156,50 @@ def test_borrow_overrides_from_the_command_line() -> None:
         build_config("main_street", ["costs.borrow_bps=5"])
     with pytest.raises(ConfigError, match=re.escape("costs.borrow_bps.XLK = -1.0 is out of range")):
         build_config("main_street", ["costs.borrow_bps.XLK=-1"])
+
+
+def test_fees_and_slippage_are_per_kind_and_a_ticker_can_override_them() -> None:
+    # Buying 50% each of X (an ETF) and BTC-USD at 50: ETF 10 bps fee and 10 bps slippage, crypto
+    # 40 and 20. X: 1,000 units filled at 50.05, fee 0.001 * 50,050 = 50.05. BTC-USD: 1,000
+    # units at 50.10, fee 0.004 * 50,100 = 200.4. Then BTC-USD's own fee of 0 wins over crypto's.
+    prices = _flat(3).assign(**{"BTC-USD": 50.0})
+    targets = pd.DataFrame({"X": 0.5, "BTC-USD": 0.5}, index=prices.index)
+    crypto = frozenset({"BTC-USD"})
+    costs = Costs(
+        preset="zero",
+        fees_bps={"etf": 10.0, "crypto": 40.0},
+        slippage_bps={"etf": 10.0, "crypto": 20.0},
+    )
+    trades = backtest(prices, targets, costs, YEARLY, crypto=crypto).trades.set_index("ticker")
+    assert trades.loc["X", "price"] == pytest.approx(50.05)
+    assert trades.loc["X", "fee"] == pytest.approx(50.05)
+    assert trades.loc["BTC-USD", "price"] == pytest.approx(50.10)
+    assert trades.loc["BTC-USD", "fee"] == pytest.approx(200.4)
+    costs = Costs(preset="zero", fees_bps={"etf": 10.0, "crypto": 40.0, "BTC-USD": 0.0})
+    trades = backtest(prices, targets, costs, YEARLY, crypto=crypto).trades.set_index("ticker")
+    assert trades.loc["BTC-USD", "fee"] == 0.0
+
+
+def test_a_preset_gives_the_keys_not_given_and_an_entry_keeps_the_presets_others() -> None:
+    from engine.config import build_config
+
+    zero = Costs(preset="zero", fees_bps={"etf": 5.0})
+    assert (zero.fees_bps, zero.slippage_bps) == ({"etf": 5.0}, {"etf": 0.0, "crypto": 0.0})
+    assert (zero.borrow_bps, zero.cash_rate, zero.margin_spread_bps) == (
+        {"etf": 0.0, "crypto": 0.0},
+        0.0,
+        0.0,
+    )
+    # on the command line the preset applies first, wherever it is written
+    for overrides in (
+        ["costs.fees_bps.etf=5", "costs.preset=zero"],
+        ["costs.preset=zero", "costs.fees_bps.etf=5"],
+    ):
+        costs = build_config("main_street", overrides).costs
+        assert costs.fees_bps == {"etf": 5.0, "crypto": 0.0}
+        assert costs == Costs(preset="zero", fees_bps={"etf": 5.0, "crypto": 0.0})
+    with pytest.raises(
+        ConfigError, match=re.escape("give costs.cash_rate or costs.cash_rate_file")
+    ):
+        Costs(cash_rate=0.02, cash_rate_file="rates.csv")
+    assert Costs(cash_rate_file="rates.csv").cash_rate == "auto"  # the file wins over auto

@@ -39,7 +39,7 @@ ALWAYS = [
 def _equity(strategy: str, overrides: list[str], folder: Path) -> pd.Series:
     config = build_config(
         strategy,
-        ["costs.fees_bps=2", "costs.cash_rate=0.02", *overrides],
+        ["costs.fees_bps.etf=2", "costs.cash_rate=0.02", *overrides],
         data=f"csv:{folder}",
         start=date(2015, 1, 1),
         end=date(2020, 12, 31),

@@ -202,10 +202,13 @@ def test_what_a_careful_tool_accepts_runs_and_says_so(
 
 
 SETTINGS_REFUSED = [
-    (["--set", "costs.fees_bps=nan"], "costs.fees_bps = nan is out of range"),
-    (["--set", "costs.fees_bps=inf"], "costs.fees_bps = inf is out of range"),
-    (["--set", "costs.fees_bps=-1"], "costs.fees_bps = -1.0 is out of range"),
-    (["--set", "costs.slippage_bps=abc"], "costs.slippage_bps=abc: Input should be a valid number"),
+    (["--set", "costs.fees_bps.etf=nan"], "costs.fees_bps.etf = nan is out of range"),
+    (["--set", "costs.fees_bps.crypto=inf"], "costs.fees_bps.crypto = inf is out of range"),
+    (["--set", "costs.fees_bps.etf=-1"], "costs.fees_bps.etf = -1.0 is out of range"),
+    (
+        ["--set", "costs.slippage_bps.etf=abc"],
+        "costs.slippage_bps.etf=abc: Input should be a valid number",
+    ),
     (["--set", "costs.borrow_bps.BTC-USD=nan"], "costs.borrow_bps.BTC-USD = nan is out of range"),
     (["--set", "costs.cash_rate=nan"], "costs.cash_rate = nan is out of range"),
     (["--set", "costs.fee_bps=1"], "did you mean costs.fees_bps?"),

@@ -36,7 +36,7 @@ def test_future_prices_do_not_change_the_past(
     prices = _prices(seed)
     altered = prices.copy()
     altered.iloc[cut + 1 :] *= shock * np.linspace(1.0, 1.2, len(TICKERS))
-    costs, execution = Costs(fees_bps=fees_bps), Execution(lag=lag)
+    costs, execution = Costs(fees_bps={"etf": fees_bps, "crypto": fees_bps}), Execution(lag=lag)
     results = []
     for frame in (prices, altered):
         market = Market(prices=frame, universe=Universe(), source="test", synthetic=True)
@@ -60,8 +60,8 @@ def test_changed_targets_fill_at_the_next_bar_and_not_before(seed: int, switch: 
     targets = pd.DataFrame({"SPY": 0.6, "AGG": 0.4}, index=DATES)
     changed = targets.copy()
     changed.iloc[switch:] = [0.1, 0.9]
-    base = backtest(prices, targets, Costs(), Execution())
-    other = backtest(prices, changed, Costs(), Execution())
+    base = backtest(prices, targets, Costs(preset="zero"), Execution())
+    other = backtest(prices, changed, Costs(preset="zero"), Execution())
     upto = slice(None, switch + 1)  # decided at the switch's close, filled at the next bar
     pd.testing.assert_series_equal(base.equity.iloc[upto], other.equity.iloc[upto], rtol=0, atol=0)
     np.testing.assert_allclose(other.weights.iloc[switch + 1].to_numpy(), [0.1, 0.9], rtol=1e-12)

@@ -40,9 +40,11 @@ def _run(folder: Path, out: Path, capsys: pytest.CaptureFixture[str], *extra: st
 def test_the_manifest_records_config_inputs_versions_and_seeds(
     folder: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    run_dir = _run(folder, tmp_path / "results", capsys, "--set", "costs.fees_bps=3")
+    run_dir = _run(folder, tmp_path / "results", capsys, "--set", "costs.fees_bps.etf=3")
     manifest = json.loads((run_dir / "manifest.json").read_text())
-    assert manifest["config"]["costs"]["fees_bps"] == 3.0
+    assert manifest["config"]["costs"]["fees_bps"] == {"etf": 3.0, "crypto": 40.0}
+    assert manifest["costs"].startswith("Costs (typical): fees etf 3, crypto 40 bp;")
+    assert manifest["cash"].startswith("Cash earns 0: no short-term rate available")
     assert manifest["config"]["strategy"]["name"] == "main_street"
     assert "--set" in manifest["command"]
     assert manifest["data_source"] == f"csv:{folder}"
@@ -123,7 +125,9 @@ def test_the_index_tells_runs_apart_by_kind_and_every_change(
 ) -> None:
     out = tmp_path / "results"
     plain = _run(folder, out, capsys)
-    changed = _run(folder, out, capsys, "--set", "costs.fees_bps=3", "--set", "universe.tech=EFA")
+    changed = _run(
+        folder, out, capsys, "--set", "costs.fees_bps.etf=3", "--set", "universe.tech=EFA"
+    )
     swept = _run(folder, out, capsys, "--sweep", "strategy.short_weight=0.1,0.3")
     walked = _run(folder, out, capsys, "--sweep", "strategy.short_weight=0.1,0.3",
                   "--walk-forward", "6m:3m", "--no-report")  # fmt: skip
@@ -134,7 +138,7 @@ def test_the_index_tells_runs_apart_by_kind_and_every_change(
     assert kinds[walked.name] == "sweep pick of 2 (strategy.short_weight) + walk-forward 6m:3m"
     overrides = {run.name: _cells(page, run)[3] for run in (plain, changed, swept)}
     assert overrides[plain.name] == "none"
-    assert overrides[changed.name] == "universe.tech=EFA, costs.fees_bps=3.0"
+    assert overrides[changed.name] == "universe.tech=EFA, costs.fees_bps.etf=3.0"
     picked = json.loads((swept / "metrics.json").read_text())["sweep"]["best"]
     value = picked["strategy.short_weight"]
     expected = "none" if value == 0.5 else f"strategy.short_weight={value}"  # 0.5: the default

@@ -67,7 +67,7 @@ def _write(result: RunResult, folder: Path) -> tuple[Path, str]:
 
 @pytest.fixture(scope="module")
 def switching(tmp_path_factory: pytest.TempPathFactory) -> tuple[Path, str]:
-    result = run(build_config("hartnett_switch", ["costs.fees_bps=2"], **DEMO))
+    result = run(build_config("hartnett_switch", ["costs.fees_bps.etf=2"], **DEMO))
     return _write(result, tmp_path_factory.mktemp("switching"))
 
 

@@ -32,7 +32,7 @@ def test_an_etf_order_due_on_a_weekend_fills_at_mondays_close() -> None:
     own = pd.DataFrame({"SPY": ~weekend, "BTC-USD": True}, index=days)
     targets = pd.DataFrame(0.0, index=days, columns=["SPY", "BTC-USD"])
     targets.loc["2024-01-05":] = 0.5  # decided at Friday's close, due a bar later: Saturday
-    costs = Costs(fees_bps=0.0, slippage_bps=0.0, cash_rate=0.0)
+    costs = Costs(preset="zero")
     execution = Execution(lag=1, rebalance="yearly", initial_value=100_000.0)
     result = backtest(prices, targets, costs, execution, own=own)
     fills = result.trades.set_index("ticker")
@@ -60,7 +60,7 @@ def test_a_later_decision_replaces_an_order_still_waiting() -> None:
     targets = pd.DataFrame(0.0, index=days, columns=["SPY", "BTC-USD"])
     targets.loc["2024-01-05"] = 0.5  # due Saturday: waits for Monday ...
     targets.loc["2024-01-06":] = 0.2  # ... but Saturday's decision, due Sunday, replaces it
-    costs = Costs(fees_bps=0.0, slippage_bps=0.0, cash_rate=0.0)
+    costs = Costs(preset="zero")
     execution = Execution(lag=1, rebalance="yearly", initial_value=100_000.0)
     trades = backtest(prices, targets, costs, execution, own=own).trades
     spy = trades[trades["ticker"] == "SPY"]

@@ -71,8 +71,9 @@ def test_auto_online_downloads_once_then_uses_the_cache(
     monkeypatch.setattr(data.sources, "network_available", lambda: True)
     status, first, _ = _run(ARGS, tmp_path, capsys)
     assert status == 0
-    assert len(yahoo.calls) == 1
+    assert len(yahoo.calls) == 2  # the prices, then the cash rate through the same cache
     assert set(yahoo.calls[0][0]) == set(TICKERS)
+    assert yahoo.calls[1][0] == ("^IRX",)
 
     def unreachable() -> bool:
         raise AssertionError("a covered request must not even look for the network")
@@ -80,7 +81,7 @@ def test_auto_online_downloads_once_then_uses_the_cache(
     monkeypatch.setattr(data.sources, "network_available", unreachable)
     status, second, _ = _run(ARGS, tmp_path, capsys)
     assert status == 0
-    assert len(yahoo.calls) == 1
+    assert len(yahoo.calls) == 2
     metrics = [json.loads((d / "metrics.json").read_text()) for d in (first, second)]
     assert metrics[0]["strategy"] == metrics[1]["strategy"]
     assert metrics[1]["run"]["data_source"] == "yahoo"
@@ -94,9 +95,9 @@ def test_refresh_downloads_again(
     monkeypatch.setattr(data.sources, "fetch_yahoo", yahoo)
     assert _run([*ARGS, "--data", "yahoo"], tmp_path, capsys)[0] == 0
     assert _run([*ARGS, "--data", "yahoo"], tmp_path, capsys)[0] == 0
-    assert len(yahoo.calls) == 1
+    assert len(yahoo.calls) == 2  # the prices and ^IRX, once
     assert _run([*ARGS, "--data", "yahoo", "--refresh"], tmp_path, capsys)[0] == 0
-    assert len(yahoo.calls) == 2
+    assert len(yahoo.calls) == 4
 
 
 def test_auto_offline_uses_a_stale_cache_and_warns(

@@ -23,7 +23,7 @@ from engine.sweep import edge_warnings, moments, parse_axis, summarise, sweep, w
 def _config(strategy: str, folder: Path, *overrides: str):
     return build_config(
         strategy,
-        ["costs.fees_bps=2", "costs.slippage_bps=1", "costs.cash_rate=0.02", *overrides],
+        ["costs.fees_bps.etf=2", "costs.slippage_bps.etf=1", "costs.cash_rate=0.02", *overrides],
         data=f"csv:{folder}",
         start=date(2016, 1, 1),
         end=date(2020, 12, 31),
@@ -39,7 +39,7 @@ def _single(config, row: pd.Series, axes) -> dict[str, float]:
 @pytest.mark.parametrize(
     ("strategy", "specs"),
     [
-        ("main_street", ["strategy.short_weight=0.2:0.6:0.2", "costs.fees_bps=1,10"]),
+        ("main_street", ["strategy.short_weight=0.2:0.6:0.2", "costs.fees_bps.etf=1,10"]),
         ("hartnett_switch", ["strategy.sell_above=6,7.5", "strategy.max_hold=21,63"]),
         (
             "hartnett_switch",
@@ -235,3 +235,12 @@ def test_a_chunks_moments_are_pandas_skew_and_kurtosis() -> None:
         series = pd.Series(values)
         for ours, theirs in ((skew[row], series.skew()), (kurtosis[row], series.kurt())):
             assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12, nan_ok=True), row
+
+
+def test_a_cash_rate_at_auto_sweeps_as_constant_rates() -> None:
+    config = build_config("sixty_forty")
+    assert config.costs.cash_rate == "auto"
+    assert with_value(config, "costs.cash_rate", 0.02).costs.cash_rate == 0.02
+    assert build_config("sixty_forty", ["costs.cash_rate=0.02"]) == with_value(
+        config, "costs.cash_rate", 0.02
+    )

@@ -22,7 +22,7 @@ from reporting.sweep_figures import MAX_ANNOTATED, RUINED_HATCH, safe_name, swee
 SPECS = (
     "strategy.short_weight=0.2:0.6:0.2",
     "strategy.tech_share=0.2,0.5,0.8",
-    "costs.fees_bps=1,10",
+    "costs.fees_bps.etf=1,10",
 )
 METRICS = ("sharpe", "cagr_vs_6040")
 

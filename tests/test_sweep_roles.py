@@ -23,7 +23,8 @@ from engine.walkforward import check_windows
 from tests.conftest import run_cli
 
 SHARES = (0.0, 0.5, 1.0)
-COSTS = ["costs.fees_bps=2", "costs.slippage_bps=1", "costs.cash_rate=0.02"]
+COSTS = ["costs.fees_bps.etf=2", "costs.fees_bps.crypto=2", "costs.slippage_bps.etf=1"]
+COSTS += ["costs.slippage_bps.crypto=1", "costs.cash_rate=0.02"]
 SET_COSTS = [arg for cost in COSTS for arg in ("--set", cost)]
 
 

@@ -30,7 +30,7 @@ FILES = ("SPY", "AGG", "IWM", "EFA", "XLK", "BTC-USD")
 def _config(folder: Path):
     return build_config(
         "main_street",
-        ["costs.fees_bps=2", "costs.slippage_bps=1", "costs.cash_rate=0.02"],
+        ["costs.fees_bps.etf=2", "costs.slippage_bps.etf=1", "costs.cash_rate=0.02"],
         data=f"csv:{folder}",
         start=date(2015, 1, 1),
         end=date(2021, 12, 31),
