@@ -184,7 +184,10 @@ def test_a_preset_gives_the_keys_not_given_and_an_entry_keeps_the_presets_others
     from engine.config import build_config
 
     zero = Costs(preset="zero", fees_bps={"etf": 5.0})
-    assert (zero.fees_bps, zero.slippage_bps) == ({"etf": 5.0}, {"etf": 0.0, "crypto": 0.0})
+    assert (zero.fees_bps, zero.slippage_bps) == (
+        {"etf": 5.0, "crypto": 0.0},
+        {"etf": 0.0, "crypto": 0.0},
+    )
     assert (zero.borrow_bps, zero.cash_rate, zero.margin_spread_bps) == (
         {"etf": 0.0, "crypto": 0.0},
         0.0,
