@@ -18,9 +18,11 @@ _ROWS = (
 
 
 def summary_table(result: RunResult) -> str:
-    """Return the signals now (a switching run), then strategy, 60/40 and their difference."""
+    """Return the ruin (if any), the signals now (a switching run), then the metrics table."""
     dates = result.strategy.equity.index
-    lines = [] if result.switching is None else [signals_now_text(result.switching.explanation.now)]
+    lines = [result.ruin_headline] if result.ruin_headline else []
+    if result.switching is not None:
+        lines.append(signals_now_text(result.switching.explanation.now))
     lines += [
         f"{result.config.strategy.name} vs 60/40, {dates[0].date()} to {dates[-1].date()}, "
         f"data {result.market.source}",
