@@ -194,8 +194,9 @@ def legs(strategy: Strategy, weights: pd.DataFrame, universe: Universe) -> dict[
     groups: dict[str, list[str]] = {}
     for ticker in weights:
         groups.setdefault("+".join(roles.get(ticker, ["other"])), []).append(ticker)
-    names = {}
+    names, values = {}, weights.to_numpy(dtype=float)
     for group, tickers in groups.items():
-        side = "short" if weights[tickers].sum(axis=1).mean() < 0 else "long"
+        held = values[:, [weights.columns.get_loc(ticker) for ticker in tickers]]
+        side = "short" if held.sum(axis=1).mean() < 0 else "long"
         names.update(dict.fromkeys(tickers, f"{side} {group} ({'+'.join(tickers)})"))
     return names

@@ -116,13 +116,17 @@ class Ruin:
         ``legs`` names each ticker's leg; the P&L is summed by leg, and the cause is the leg
         that lost most since the last rebalance ("costs and financing" when none lost).
         """
-        by_leg = self.losses.groupby(lambda ticker: legs.get(ticker, ticker)).sum()
-        worst = by_leg.idxmin() if len(by_leg) and by_leg.min() < 0 else "costs and financing"
+        by_leg: dict[str, float] = {}
+        for ticker, pnl in self.losses.items():
+            if pnl != 0:
+                leg = legs.get(str(ticker), str(ticker))
+                by_leg[leg] = by_leg.get(leg, 0.0) + float(pnl)
+        worst = min(by_leg, key=by_leg.__getitem__, default="")
         return {
             "date": self.date.date().isoformat(),
-            "cause": worst,
+            "cause": worst if by_leg.get(worst, 0.0) < 0 else "costs and financing",
             "equity": self.equity,
-            "pnl_since_rebalance": {leg: float(v) for leg, v in by_leg.items() if v != 0},
+            "pnl_since_rebalance": by_leg,
         }
 
     def headline(self, legs: dict[str, str], maintenance: float) -> str:

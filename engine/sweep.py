@@ -494,7 +494,8 @@ def _ruin(
 ) -> dict[str, Any]:
     """A ruined combination's `Ruin.facts`, its legs named as a single run names them."""
     rows, codes = weights
-    mean = pd.DataFrame([rows[codes].mean(axis=0)], columns=context.columns)  # sides by mean
+    mean = np.bincount(codes, minlength=len(rows)) @ rows / len(codes)  # legs' sides by mean
+    mean = pd.DataFrame([mean], columns=context.columns)
     names = legs(cfg.strategy, mean, context.market.universe)
     ruin = Ruin(context.market.prices.index[bar], float(value), pd.Series(losses, context.columns))
     return ruin.facts(names)
