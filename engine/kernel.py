@@ -99,23 +99,29 @@ def simulate(
     cash_rate: np.ndarray,
     margin_rate: np.ndarray,
     initial_cash: float,
+    maintenance: float,
 ) -> tuple:
     """Run the portfolio over ``close`` (bars x assets), filling ``targets`` where not NaN.
 
     Each bar ``t``: first accrue, on the state left at the close of ``t-1``, interest
     ``cash * cash_rate[t]`` (``margin_rate[t]`` when cash is negative) and a borrow fee
-    ``units * price[t-1] * borrow * days[t] / 365`` on each short; then, on a fill bar, value the
-    portfolio at the close before fees and trade each asset to ``weight * value / price``, sells
-    first. Returns units, cash and equity at each close, the cost lines (interest, borrow, fees,
-    slippage), the fills (bar, asset, signed units, fill price, fee, count) and the first bar at
-    which a fill found the portfolio worth nothing (``NO_RUIN`` if none).
+    ``units * price[t-1] * borrow * days[t] / 365`` on each short; then check the margin rule
+    (`margin_call`) on the holdings marked at this close: if it fails, the portfolio is ruined,
+    every position is closed at this close (with fees and slippage) and the equity stays at that
+    liquidation value to the end, with no more trading or financing; else, on a fill bar, value
+    the portfolio at the close before fees and trade each asset to ``weight * value / price``,
+    sells first. Returns units, cash and equity at each close, the cost lines (interest, borrow,
+    fees, slippage), the fills (bar, asset, signed units, fill price, fee, count), the ruin bar
+    (``NO_RUIN`` if none) and each asset's P&L from the last fill bar's close to the ruin bar's
+    (zeros if none).
     """
     n, m = close.shape
     units, cash = np.zeros((n, m)), np.zeros(n)
     equity, interest = np.zeros(n), np.zeros(n)
     borrowed, fee_paid, slipped = np.zeros((n, m)), np.zeros((n, m)), np.zeros((n, m))
     fills = np.zeros((n * m, 5))
-    count, ruin = 0, NO_RUIN
+    losses = np.zeros(m)
+    count, ruin, last_fill = 0, NO_RUIN, 0
     held, debt, balance = np.zeros(m), np.zeros(m), initial_cash
     for t in range(n):
         if t > 0:
@@ -123,18 +129,25 @@ def simulate(
             balance, interest[t] = _accrue(
                 held, close[t - 1], borrow, days[t], rate, balance, borrowed[t]
             )
-        value = balance + _holdings_value(held, close[t])
-        if not np.isnan(targets[t]).all():
-            if value <= 0:
-                ruin = t
-                break
+        holdings, gross = _marked(held, close[t])
+        value = balance + holdings
+        if margin_call(value, gross, maintenance):
+            ruin = t
+            balance, count = _liquidate(
+                t, close, last_fill, value, fees, slippage, held, debt, balance,
+                fee_paid[t], slipped[t], fills, count, losses,
+            )  # fmt: skip
+            cash[t:], equity[t:] = balance, balance
+            break
+        if _has_order(targets[t]):
             balance, count = _rebalance(
                 t, close[t], targets[t], value, fees, slippage, held, debt, balance,
                 fee_paid[t], slipped[t], fills, count,
             )  # fmt: skip
+            last_fill = t
         units[t], cash[t] = held, balance
-        equity[t] = balance + _holdings_value(held, close[t])
-    return units, cash, equity, interest, borrowed, fee_paid, slipped, fills[:count], ruin
+        equity[t] = balance + _marked(held, close[t])[0]
+    return units, cash, equity, interest, borrowed, fee_paid, slipped, fills[:count], ruin, losses
 
 
 @njit(cache=True, parallel=True)
@@ -149,24 +162,27 @@ def equity_paths(
     margin_rate: np.ndarray,
     rates: np.ndarray,
     initial_cash: float,
+    maintenance: np.ndarray,
 ) -> tuple:
     """`simulate` for many portfolios at once, keeping only each one's equity at every close.
 
     ``targets`` is portfolios x bars x assets; ``fees``, ``slippage`` and ``borrow`` are
     portfolios x assets; ``cash_rate`` and ``margin_rate`` are tables of distinct rate paths
-    (paths x bars) and ``rates`` names each portfolio's row. The arithmetic is `simulate`'s,
-    step for step, so each path equals a single run's equity exactly. Returns the equity
-    (portfolios x bars) and each portfolio's ruin bar.
+    (paths x bars) and ``rates`` names each portfolio's row; ``maintenance`` is each portfolio's
+    margin fraction. The arithmetic is `simulate`'s, step for step, so each path equals a single
+    run's equity exactly. Returns the equity (portfolios x bars), each portfolio's ruin bar and
+    its assets' P&L since the last fill at that bar (portfolios x assets, zeros if none).
     """
-    p, n, _ = targets.shape
+    p, n, m = targets.shape
     equity = np.zeros((p, n))
     ruin = np.full(p, NO_RUIN)
+    losses = np.zeros((p, m))
     for k in prange(p):  # portfolios are independent: one per core at a time
         ruin[k] = _equity_path(
             close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[rates[k]],
-            margin_rate[rates[k]], initial_cash, equity[k],
+            margin_rate[rates[k]], initial_cash, maintenance[k], equity[k], losses[k],
         )  # fmt: skip
-    return equity, ruin
+    return equity, ruin, losses
 
 
 @njit(cache=True)
@@ -180,28 +196,78 @@ def _equity_path(
     cash_rate: np.ndarray,
     margin_rate: np.ndarray,
     initial_cash: float,
+    maintenance: float,
     equity: np.ndarray,
+    losses: np.ndarray,
 ) -> int:
     n, m = close.shape
     borrowed, fee_paid, slipped, fills = np.zeros(m), np.zeros(m), np.zeros(m), np.zeros((m, 5))
-    held, debt, balance = np.zeros(m), np.zeros(m), initial_cash
+    held, debt, balance, last_fill = np.zeros(m), np.zeros(m), initial_cash, 0
     for t in range(n):
         if t > 0:
             rate = cash_rate[t] if balance >= 0 else margin_rate[t]
             borrowed[:] = 0.0
             balance, _ = _accrue(held, close[t - 1], borrow, days[t], rate, balance, borrowed)
-        value = balance + _holdings_value(held, close[t])
+        holdings, gross = _marked(held, close[t])
+        value = balance + holdings
+        if margin_call(value, gross, maintenance):
+            fee_paid[:], slipped[:] = 0.0, 0.0
+            balance, _ = _liquidate(
+                t, close, last_fill, value, fees, slippage, held, debt, balance,
+                fee_paid, slipped, fills, 0, losses,
+            )  # fmt: skip
+            equity[t:] = balance
+            return t
         if _has_order(targets[t]):
-            if value <= 0:
-                return t
             fee_paid[:], slipped[:] = 0.0, 0.0
             balance, _ = _rebalance(
                 t, close[t], targets[t], value, fees, slippage, held, debt, balance,
                 fee_paid, slipped, fills, 0,
             )  # fmt: skip
-            value = balance + _holdings_value(held, close[t])
+            value = balance + _marked(held, close[t])[0]
+            last_fill = t
         equity[t] = value
     return NO_RUIN
+
+
+@njit(cache=True)
+def margin_call(value: float, gross: float, maintenance: float) -> bool:
+    """The ruin rule: equity at or below ``maintenance`` times the gross exposure.
+
+    ``gross`` is the market value of the longs plus that of the shorts (absolute). With no
+    positions the rule is equity at or below zero, so a portfolio worth nothing is always ruined.
+    """
+    return value <= maintenance * gross
+
+
+@njit(cache=True)
+def _liquidate(
+    t: int,
+    close: np.ndarray,
+    last_fill: int,
+    value: float,
+    fees: np.ndarray,
+    slippage: np.ndarray,
+    held: np.ndarray,
+    debt: np.ndarray,
+    balance: float,
+    fee_paid: np.ndarray,
+    slipped: np.ndarray,
+    fills: np.ndarray,
+    count: int,
+    losses: np.ndarray,
+) -> tuple:
+    """Close every position at the close of ``t``, sells then buys, as a rebalance to zero.
+
+    ``losses`` gets each position's P&L since the last fill bar: units times the close's change.
+    """
+    for j in range(len(held)):
+        if held[j] != 0:
+            losses[j] = held[j] * (close[t, j] - close[last_fill, j])
+    return _rebalance(
+        t, close[t], np.zeros(len(held)), value, fees, slippage, held, debt, balance,
+        fee_paid, slipped, fills, count,
+    )  # fmt: skip
 
 
 @njit(cache=True)
@@ -232,12 +298,15 @@ def _has_order(row: np.ndarray) -> bool:
 
 
 @njit(cache=True)
-def _holdings_value(held: np.ndarray, price: np.ndarray) -> float:
-    total = 0.0
+def _marked(held: np.ndarray, price: np.ndarray) -> tuple:
+    """The holdings' value at ``price`` (cash aside) and their gross exposure."""
+    total, gross = 0.0, 0.0
     for j in range(len(held)):
         if held[j] != 0:
-            total += held[j] * price[j]
-    return total
+            position = held[j] * price[j]
+            total += position
+            gross += abs(position)
+    return total, gross
 
 
 @njit(cache=True)

@@ -34,8 +34,9 @@ class RunResult:
 
     ``metrics`` has ``strategy`` and ``benchmark`` (`engine.metrics.full_summary`),
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
-    benchmark), ``uncertainty`` (the bootstrap) and ``attribution`` (dollar totals of each leg and
-    line), and for a switching strategy ``switching`` (entries, regime changes, per regime).
+    benchmark), ``uncertainty`` (the bootstrap), ``attribution`` (dollar totals of each leg and
+    line), ``ruin`` (the strategy's margin call, `engine.simulate.Ruin.facts`, or None), and for
+    a switching strategy ``switching`` (entries, regime changes, per regime).
     ``attribution`` holds each portfolio's daily P&L by leg and line; ``legs`` names the
     strategy's leg of each ticker it holds (a basket's tickers share one). ``notes`` are facts
     about the run beyond the market's (a rate series that ends early, each signal's warm-up),
@@ -56,6 +57,13 @@ class RunResult:
     """What positive cash earned, in words: ``Cash earns ...`` (`cash_rate_series`)."""
     switching: SwitchStudy | None = None
     warnings: tuple[str, ...] = ()
+
+    @property
+    def ruin_headline(self) -> str:
+        """``RUINED on <date>: ...``: the strategy's margin call (`engine.simulate`); "" if none."""
+        ruin = self.strategy.ruin
+        margin = self.config.execution.maintenance_margin
+        return "" if ruin is None else ruin.headline(self.legs, margin)
 
 
 def run(config: RunConfig, *, refresh: bool = False, market: Market | None = None) -> RunResult:
@@ -82,6 +90,8 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
         names[name] = legs(strategy, weights, market.universe)
         tables[name] = attribution(results[name], market.prices, names[name])
     summary = _metrics(results["strategy"], results["benchmark"], tables, market)
+    ruin = results["strategy"].ruin
+    summary["ruin"] = None if ruin is None else ruin.facts(names["strategy"])
     explanation = config.strategy.explain(market)
     switching, warnings = None, ()
     if explanation is not None:
@@ -221,8 +231,9 @@ def legs(strategy: Strategy, weights: pd.DataFrame, universe: Universe) -> dict[
     groups: dict[str, list[str]] = {}
     for ticker in weights:
         groups.setdefault("+".join(roles.get(ticker, ["other"])), []).append(ticker)
-    names = {}
+    names, values = {}, weights.to_numpy(dtype=float)
     for group, tickers in groups.items():
-        side = "short" if weights[tickers].sum(axis=1).mean() < 0 else "long"
+        held = values[:, [weights.columns.get_loc(ticker) for ticker in tickers]]
+        side = "short" if held.sum(axis=1).mean() < 0 else "long"
         names.update(dict.fromkeys(tickers, f"{side} {group} ({'+'.join(tickers)})"))
     return names

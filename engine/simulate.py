@@ -15,14 +15,19 @@ Timing and accounting, fixed here and nowhere else:
   slippage, fees are charged on the notional at that fill price, and both are paid from cash,
   which may go below zero;
 - an asset without a price yet (NaN, before its listing) gets zero weight: its share is held in
-  cash until its first price, and it is never traded while unpriced.
+  cash until its first price, and it is never traded while unpriced;
+- ruin, a broker's margin call: at every close, after financing and before that close's fill,
+  the portfolio is ruined if its equity is at or below ``execution.maintenance_margin`` times
+  its gross exposure (longs plus shorts at market value), which includes any equity at or below
+  zero. Every position is then closed at that close (fees and slippage paid), and the equity
+  stays at that liquidation value to the last date: no more trading, financing or fills.
 """
 
 from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
@@ -51,6 +56,8 @@ class Execution:
     """Scheduled decisions on the last trading day of each period."""
     initial_value: float = 100_000.0
     """Starting portfolio value, all in cash."""
+    maintenance_margin: float = 0.15
+    """The margin call: ruined at the first close where equity <= this times gross exposure."""
 
     def __post_init__(self) -> None:
         if self.lag < 1:
@@ -58,6 +65,11 @@ class Execution:
         if not 0 < self.initial_value < math.inf:
             raise ConfigError(
                 f"execution.initial_value = {self.initial_value}: must be a finite number above 0"
+            )
+        if not 0 <= self.maintenance_margin < 1:
+            raise ConfigError(
+                f"execution.maintenance_margin = {self.maintenance_margin}: must be at least 0 "
+                "(0: ruined only at zero equity) and below 1"
             )
 
 
@@ -70,7 +82,8 @@ class BacktestResult:
     ``interest`` (on positive cash, negative on margin), ``borrow``, ``fees`` and ``slippage``
     (costs as negative numbers); ``borrow_by_asset`` splits the borrow line. ``trades`` has one
     row per fill: date, ticker, units (signed), fill price, fee. ``cash_rate`` is the rate
-    positive cash earned each bar (the risk-free rate of the metrics).
+    positive cash earned each bar (the risk-free rate of the metrics). ``ruin`` is the margin
+    call that ended the run, None if none did.
     """
 
     equity: pd.Series
@@ -81,6 +94,52 @@ class BacktestResult:
     borrow_by_asset: pd.DataFrame
     trades: pd.DataFrame
     cash_rate: pd.Series
+    ruin: Ruin | None = None
+
+
+@dataclass(frozen=True)
+class Ruin:
+    """The margin call that ended a run: when, the liquidation value, and what lost.
+
+    ``losses`` is each ticker's P&L from the close of the last fill bar to the ruin close
+    (units held times the change of the close): what moved against the portfolio since its
+    last rebalance.
+    """
+
+    date: pd.Timestamp
+    equity: float
+    losses: pd.Series
+
+    def facts(self, legs: dict[str, str]) -> dict[str, Any]:
+        """``{date, cause, equity, pnl_since_rebalance}`` for metrics.json and a sweep's row.
+
+        ``legs`` names each ticker's leg; the P&L is summed by leg, and the cause is the leg
+        that lost most since the last rebalance ("costs and financing" when none lost).
+        """
+        by_leg: dict[str, float] = {}
+        for ticker, pnl in self.losses.items():
+            if pnl != 0:
+                leg = legs.get(str(ticker), str(ticker))
+                by_leg[leg] = by_leg.get(leg, 0.0) + float(pnl)
+        worst = min(by_leg, key=by_leg.__getitem__, default="")
+        return {
+            "date": self.date.date().isoformat(),
+            "cause": worst if by_leg.get(worst, 0.0) < 0 else "costs and financing",
+            "equity": self.equity,
+            "pnl_since_rebalance": by_leg,
+        }
+
+    def headline(self, legs: dict[str, str], maintenance: float) -> str:
+        """One line: ``RUINED on 2018-01-02: ...``, the cause and the liquidation value."""
+        facts = self.facts(legs)
+        loss = facts["pnl_since_rebalance"].get(facts["cause"])
+        sign = "-" if loss is not None and loss < 0 else ""
+        lost = f" ({sign}${abs(loss):,.0f} since the last rebalance)" if loss is not None else ""
+        return (
+            f"RUINED on {facts['date']}: equity fell to {maintenance:.0%} of gross exposure or "
+            f"below (margin call); cause: {facts['cause']}{lost}; positions closed, equity "
+            f"${facts['equity']:,.2f} from then on"
+        )
 
 
 def decision_dates(targets: pd.DataFrame, rebalance: Rebalance) -> pd.Series:
@@ -149,7 +208,7 @@ def backtest(
         cash_rate, _ = cash_rates(prices.index, costs)
     columns = prices.columns
     fees, slippage, borrow = costs.asset_rates(columns, crypto.__contains__)
-    units, cash, equity, interest, borrowed, fees, slipped, fills, ruin = kernel.simulate(
+    units, cash, equity, interest, borrowed, fees, slipped, fills, ruin, losses = kernel.simulate(
         np.ascontiguousarray(prices.to_numpy(dtype=float)),  # the kernel walks bar by bar
         orders,
         fees,
@@ -159,12 +218,8 @@ def backtest(
         cash_rate.to_numpy(dtype=float),
         margin_rates(cash_rate, costs).to_numpy(dtype=float),
         float(execution.initial_value),
+        float(execution.maintenance_margin),
     )
-    if ruin != kernel.NO_RUIN:
-        raise ConfigError(
-            f"the portfolio lost all its value by {prices.index[ruin].date()} and cannot "
-            "rebalance; lower the strategy's exposure (its short legs, most likely)"
-        )
     holdings = pd.DataFrame(units, index=prices.index, columns=columns)
     equity_series = pd.Series(equity, index=prices.index, name="equity")
     lines = pd.DataFrame(
@@ -193,4 +248,7 @@ def backtest(
             }
         ),
         cash_rate=cash_rate,
+        ruin=None
+        if ruin == kernel.NO_RUIN
+        else Ruin(prices.index[ruin], float(equity[ruin]), pd.Series(losses, index=columns)),
     )

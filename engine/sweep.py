@@ -32,8 +32,8 @@ from engine.errors import ConfigError, SweepError
 from engine.executors import ChunkError, Executor, LocalExecutor
 from engine.metrics import METRICS, summary
 from engine.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pbo_of_blocks
-from engine.run import BENCHMARK, check_length, market_request, prepare
-from engine.simulate import Rebalance, backtest, order_targets, period_ends
+from engine.run import BENCHMARK, check_length, legs, market_request, prepare
+from engine.simulate import Rebalance, Ruin, backtest, order_targets, period_ends
 
 METRIC_COLUMNS = METRICS
 DIFFERENCES = ("sharpe_vs_6040", "cagr_vs_6040")
@@ -153,7 +153,7 @@ class ReturnShape:
 
     @classmethod
     def of(cls, returns: np.ndarray) -> ReturnShape:
-        """The shape of combinations x bars returns (a ruined row's moments are NaN)."""
+        """The shape of combinations x bars returns."""
         n_obs = returns.shape[1]
         blocks = BlockSums.of(returns.T) if n_obs >= 2 * PBO_SPLITS else None
         return cls(*moments(returns), blocks, n_obs)
@@ -327,10 +327,13 @@ def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[ReturnShape, 
     The chunk's daily returns are reduced here and dropped, so a sweep's memory does not grow
     with its combinations times its bars.
     """
-    equity, ruin, cash = _simulate(chunk, context)
+    equity, _, cash, ruins = _simulate(chunk, context)
     with np.errstate(divide="ignore", invalid="ignore"):
         returns = equity[:, 1:] / equity[:, :-1] - 1.0
-    return ReturnShape.of(returns), _rows(chunk, equity, returns, ruin, cash, context)
+    table = _rows(chunk, equity, returns, cash, context)
+    table["ruined_on"] = [facts["date"] if facts else "" for facts in ruins]
+    table["ruin_cause"] = [facts["cause"] if facts else "" for facts in ruins]
+    return ReturnShape.of(returns), table
 
 
 def _failed(
@@ -429,19 +432,23 @@ def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...])
 
 def _simulate(
     chunk: list[RunConfig], context: _Context
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Equity paths, ruin bars and cash rates (combinations x bars) of one chunk."""
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any] | None]]:
+    """Equity paths, ruin bars, cash rates (combinations x bars) and ruins of one chunk.
+
+    A ruin is `engine.simulate.Ruin.facts`, as a single run of the combination reports it.
+    """
     market, columns = context.market, context.columns
     prices = market.prices
     close = np.ascontiguousarray(prices[columns].to_numpy(dtype=float))  # rows: the bars
     priced = np.ascontiguousarray(prices[columns].notna().to_numpy())
     own = np.ascontiguousarray(market.printed(list(columns)).to_numpy(dtype=bool))
     targets = np.empty((len(chunk), *close.shape))
-    fees, slippage, borrow, rows = [], [], [], []
+    fees, slippage, borrow, rows, weights = [], [], [], [], []
     keys = list(context.rates)
     for k, cfg in enumerate(chunk):
         ends = context.period_ends(cfg.execution.rebalance)
         rows_of = cfg.strategy.weight_rows(market, columns)
+        weights.append(rows_of)
         targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag, own)
         rates = context.cost_rates(cfg)
         fees.append(rates[0])
@@ -453,7 +460,7 @@ def _simulate(
         rows.append(keys.index(key))
     cash = np.array([context.rates[key][0].to_numpy(dtype=float) for key in keys])
     margin = np.array([context.rates[key][1] for key in keys])
-    equity, ruin = kernel.equity_paths(
+    equity, ruin, losses = kernel.equity_paths(
         close,
         targets,
         np.array(fees),
@@ -464,29 +471,51 @@ def _simulate(
         margin,
         np.array(rows, dtype=np.int64),
         float(chunk[0].execution.initial_value),
+        np.array([cfg.execution.maintenance_margin for cfg in chunk], dtype=float),
     )
-    return equity, ruin, cash[rows]
+    ruins = [
+        None
+        if ruin[k] == kernel.NO_RUIN
+        else _ruin(cfg, weights[k], equity[k, ruin[k]], losses[k], ruin[k], context)
+        for k, cfg in enumerate(chunk)
+    ]
+    return equity, ruin, cash[rows], ruins
+
+
+def _ruin(
+    cfg: RunConfig,
+    weights: tuple[np.ndarray, np.ndarray],
+    value: float,
+    losses: np.ndarray,
+    bar: int,
+    context: _Context,
+) -> dict[str, Any]:
+    """A ruined combination's `Ruin.facts`, its legs named as a single run names them."""
+    rows, codes = weights
+    mean = np.bincount(codes, minlength=len(rows)) @ rows / len(codes)  # legs' sides by mean
+    mean = pd.DataFrame([mean], columns=context.columns)
+    names = legs(cfg.strategy, mean, context.market.universe)
+    ruin = Ruin(context.market.prices.index[bar], float(value), pd.Series(losses, context.columns))
+    return ruin.facts(names)
 
 
 def _rows(
     chunk: list[RunConfig],
     equity: np.ndarray,
     returns: np.ndarray,
-    ruin: np.ndarray,
     cash: np.ndarray,
     context: _Context,
 ) -> pd.DataFrame:
-    """Each combination's metrics, as a single run reports them, and its differences to 60/40."""
+    """Each combination's metrics, as a single run reports them, and its differences to 60/40.
+
+    A ruined combination's are those of its ended path, as its single run's are.
+    """
     index = context.market.prices.index
     periods = context.market.periods_per_year
     table = pd.DataFrame(_metrics(equity, returns, cash, index, periods))
-    ruined = ruin != kernel.NO_RUIN
-    if ruined.any():
-        table.loc[ruined, :] = np.nan
     for name in ("sharpe", "cagr"):
         theirs = np.array([context.benchmark(cfg)[name] for cfg in chunk])
         table[f"{name}_vs_6040"] = table[name].to_numpy() - theirs
-    table["ruined_on"] = [index[bar].date().isoformat() if bar >= 0 else "" for bar in ruin]
     return table
 
 
@@ -523,8 +552,7 @@ def _metrics(
 
 def best_config(config: RunConfig, result: SweepResult) -> RunConfig:
     """The combination with the highest Sharpe (ruined combinations never win)."""
-    best = int(result.table["sharpe"].fillna(-np.inf).to_numpy().argmax())
-    row = result.table.iloc[best]
+    row = result.table.iloc[_best(result.table)]
     for axis in result.axes:
         config = with_value(config, axis.key, float(row[axis.key]))
     return config
@@ -538,8 +566,9 @@ def summarise(result: SweepResult) -> dict[str, Any]:
     is given when the grid is large enough.
     """
     table = result.table
-    sharpes = table["sharpe"].dropna()
-    best = int(table["sharpe"].fillna(-np.inf).to_numpy().argmax())
+    survivors = table["ruined_on"].to_numpy() == ""
+    sharpes = table["sharpe"][survivors].dropna()
+    best = _best(table)
     values = {axis.key: float(table.iloc[best][axis.key]) for axis in result.axes}
     facts: dict[str, Any] = {
         "combinations": len(table),
@@ -560,12 +589,17 @@ def summarise(result: SweepResult) -> dict[str, Any]:
         facts["deflated_sharpe"] = deflated.deflated_sharpe
         facts["expected_max_sharpe"] = deflated.expected_max_sharpe
         facts["trial_sharpe_std"] = deflated.trial_sharpe_std
-    survivors = table["ruined_on"].to_numpy() == ""
     if shape.blocks is not None and pbo_applicable(int(survivors.sum()), shape.n_obs, PBO_SPLITS):
         facts["pbo"] = pbo_of_blocks(shape.blocks.trials(survivors)).pbo
     facts["warnings"] = edge_warnings(result.axes, values)
     facts["headline"] = _headline(facts, values)
     return facts
+
+
+def _best(table: pd.DataFrame) -> int:
+    """The row of the highest Sharpe among the combinations that were not ruined."""
+    ranked = table["sharpe"].where(table["ruined_on"] == "").fillna(-np.inf)
+    return int(ranked.to_numpy().argmax())
 
 
 def edge_warnings(axes: tuple[Axis, ...], best: dict[str, float]) -> list[str]:

@@ -18,12 +18,15 @@ _ROWS = (
 
 
 def summary_table(result: RunResult) -> str:
-    """Return the signals now (a switching run), the run, its costs, then the metrics table.
+    """Return the ruin, the signals now, the run and its costs, then the metrics table.
 
-    The table has strategy, 60/40 and their difference.
+    The ruin line only when the run was ruined, the signals now only for a switching run; the
+    table has strategy, 60/40 and their difference.
     """
     dates = result.strategy.equity.index
-    lines = [] if result.switching is None else [signals_now_text(result.switching.explanation.now)]
+    lines = [result.ruin_headline] if result.ruin_headline else []
+    if result.switching is not None:
+        lines.append(signals_now_text(result.switching.explanation.now))
     lines += [
         f"{result.config.strategy.name} vs 60/40, {dates[0].date()} to {dates[-1].date()}, "
         f"data {result.market.source}",

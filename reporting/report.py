@@ -123,6 +123,8 @@ def _header(page: _Page) -> str:
             '<div id="synthetic-banner" class="banner">SYNTHETIC DEMO DATA: every figure on this '
             "page comes from a made-up market, not from history. Do not draw conclusions.</div>"
         )
+    if result.ruin_headline:
+        banner += f'<div id="ruin-banner" class="banner">{h.esc(result.ruin_headline)}</div>'
     facts = [
         ["Period", f"{_period(result)} ({len(result.strategy.equity):,} bars)"],
         ["Data source", market.source + (" (synthetic)" if market.synthetic else "")],

@@ -277,7 +277,8 @@ def sweep_facts_table(facts: dict[str, Any]) -> str:
 def sweep_top_table(sweep: pd.DataFrame, keys: list[str], count: int = 10) -> str:
     """The ``count`` combinations with the highest Sharpe (ruined ones never), the best first."""
     top = sweep.sort_values("sharpe", ascending=False, kind="stable", na_position="last")
-    top = top.loc[top["sharpe"].notna()].head(count)
+    alive = top["ruined_on"].fillna("").astype(str) == "" if "ruined_on" in top else True
+    top = top.loc[top["sharpe"].notna() & alive].head(count)
     rows = [
         [
             "1 (best)" if rank == 1 else str(rank),

@@ -87,12 +87,15 @@ def test_leverage_is_financed_from_negative_cash() -> None:
     assert result.equity.iloc[2] == pytest.approx(700_000)
 
 
-def test_a_wiped_out_portfolio_stops_with_the_date() -> None:
+def test_a_wiped_out_portfolio_is_ruined_on_the_date() -> None:
     # Short B at 1.0 of value from day 1 (25): B doubles to 50 on day 2, so the value is
-    # 100,000 + 100,000 - 4,000 * 50 = 0 at the rebalance.
-    from engine.errors import ConfigError
-
+    # 100,000 + 100,000 - 4,000 * 50 = 0 at the close of the rebalance: ruined before trading,
+    # the short bought back at 50 and the equity 0 from then on (a result, not an error).
     prices = PRICES.assign(B=[20.0, 25.0, 50.0, 50.0, 50.0])
     targets = pd.DataFrame({"A": 0.0, "B": -1.0}, index=DATES)
-    with pytest.raises(ConfigError, match="lost all its value by 2024-02-01"):
-        backtest(prices, targets, Costs(preset="zero"), Execution())
+    result = backtest(prices, targets, Costs(preset="zero"), Execution())
+    assert result.ruin is not None
+    assert result.ruin.date == DATES[2]
+    assert result.ruin.losses["B"] == pytest.approx(-4000 * (50 - 25))
+    np.testing.assert_allclose(result.equity.iloc[2:].to_numpy(), 0.0, atol=1e-9)
+    assert (result.holdings.iloc[2:] == 0).all().all()

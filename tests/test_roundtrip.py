@@ -96,6 +96,7 @@ VALUES: dict[str, tuple[str, ...]] = {
     "execution.lag": ("2",),
     "execution.rebalance": ("daily", "weekly", "quarterly", "yearly"),
     "execution.initial_value": ("2500.25",),
+    "execution.maintenance_margin": ("0", "0.3"),
     "data": ("demo", "csv:some folder", "yahoo"),
     "start": ("2021-03-01",),
     "end": ("2024-06-28",),
