@@ -20,7 +20,7 @@ from engine.sweep import parse_axis, sweep, with_value
 from tests.conftest import read_close
 from tests.conftest import run_cli as _run
 
-FREE = Costs(borrow_bps={"etf": 0.0, "crypto": 0.0}, margin_spread_bps=0.0)
+FREE = Costs(preset="zero")
 LEGS = {"small_caps": "IWM", "international": "EFA", "tech": "XLK", "crypto": "BTC-USD"}
 BORROW = {"IWM": 0.003, "EFA": 0.003, "XLK": 0.003, "BTC-USD": 0.05}
 """The default borrow fees a year: 30 bps on an ETF, 500 on crypto."""
@@ -57,7 +57,7 @@ def test_the_liquidation_pays_its_fees() -> None:
     # 31,800 <= 33,000, called; selling 132,000 pays 132, leaving 31,668.
     prices, dates = _market([100, 100, 90, 80, 70, 66, 60, 80, 90, 100])
     targets = pd.DataFrame({"A": 2.0}, index=dates)
-    costs = Costs(fees_bps=10.0, borrow_bps={"etf": 0.0, "crypto": 0.0}, margin_spread_bps=0.0)
+    costs = Costs(preset="zero", fees_bps={"etf": 10.0})
     result = backtest(
         prices, targets, costs, Execution(rebalance="yearly", maintenance_margin=0.25)
     )
@@ -135,6 +135,9 @@ def test_the_two_wipe_outs_are_reported_ruins(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
     argv = ["--strategy", "main_street", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
+    no_trading_costs = [f"costs.{line}.{kind}=0" for line in ("fees_bps", "slippage_bps")
+                        for kind in ("etf", "crypto")]  # fmt: skip
+    sets = [*sets, *no_trading_costs]  # the loop below charges borrow and margin, not trading
     argv += ["--no-report", *(arg for text in sets for arg in ("--set", text))]
     status, out, _ = _run(argv, capsys)
     assert status == 0
@@ -154,7 +157,7 @@ def test_the_two_wipe_outs_are_reported_ruins(
 def test_a_sweep_row_reports_the_ruin_of_its_single_run(shared_data: Path) -> None:
     config = build_config(
         "main_street",
-        ["costs.fees_bps=2", "costs.slippage_bps=1"],
+        ["costs.fees_bps.etf=2", "costs.slippage_bps.etf=1"],
         data=f"csv:{shared_data}",
         start=date(2015, 1, 1),
     )
