@@ -67,7 +67,11 @@ class Result:
 
     @property
     def metrics(self) -> dict[str, dict[str, Any]]:
-        """``strategy``, ``benchmark``, ``difference``, ``relative``, ``uncertainty``, ..."""
+        """What the run's ``metrics.json`` holds: ``strategy``, ``benchmark``, ..., ``run``.
+
+        ``run`` holds the config, the data source, the dates, the notes and the warnings. A
+        sweep's ``sweep`` and ``walk_forward`` are the `Sweep`'s, not its best run's.
+        """
         return self.raw.metrics
 
     @property

@@ -6,6 +6,7 @@ import json
 import warnings
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
@@ -37,6 +38,33 @@ def test_run_a_preset_with_an_override_returns_plain_pandas(tmp_path: Path) -> N
     assert run_dir.parent == tmp_path
     saved = json.loads((run_dir / "metrics.json").read_text())
     assert saved["strategy"]["sharpe"] == pytest.approx(result.metrics["strategy"]["sharpe"])
+
+
+def _as_json(value: object) -> object:
+    """``value`` as JSON holds it: NaN and infinities are null, tuples are lists."""
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(item) for item in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def test_result_metrics_are_metrics_json_key_by_key(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = {"data": f"csv:{shared_data}", "start": "2019-01-02", "end": "2020-12-31"}
+    argv = ["--strategy", "hartnett_switch", "--out", str(tmp_path), "--no-report"]
+    argv += [f"--{key}={value}" for key, value in settings.items()]
+    status, out, _ = _main(argv, capsys)
+    assert status == 0
+    saved = json.loads((Path(out.strip().splitlines()[-1]) / "metrics.json").read_text())
+    metrics = run("hartnett_switch", **settings).metrics
+    assert list(metrics) == list(saved)
+    assert {"run", "switching", "uncertainty"} <= set(saved)
+    for key, value in saved.items():
+        assert _as_json(metrics[key]) == value, key
 
 
 @pytest.mark.parametrize(
