@@ -346,8 +346,8 @@ def signals_now(
     strategy = config.strategy
     if type(strategy).signals_now is Strategy.signals_now:
         raise ConfigError(
-            f"--signals-now: {strategy.name} has no signals; use a switching strategy such as "
-            "hartnett_switch"
+            f"needs a switching strategy such as hartnett_switch; {strategy.name} has no signals",
+            option="signals_now",
         )
     market = prepare(config, refresh=refresh)[0]
     if market.synthetic:

@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, config, command, progress, extra, best)
     except InputError as exc:
         progress.end(failed=True)
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.worded('cli')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: what was being written has been removed on the way out
         progress.end(failed=True)

@@ -81,8 +81,9 @@ def parse_windows(text: str) -> tuple[pd.DateOffset, pd.DateOffset]:
     matches = [_SPAN.match(part) for part in parts]
     if len(parts) != 2 or not all(matches) or any(int(m[1]) == 0 for m in matches if m):
         raise ConfigError(
-            f"--walk-forward {text!r}: expected TRAIN:TEST, each a positive whole number and a "
-            "unit y (years), m (months) or d (calendar days), for example 5y:1y or 24m:6m"
+            f"{text!r}: expected TRAIN:TEST, each a positive whole number and a "
+            "unit y (years), m (months) or d (calendar days), for example 5y:1y or 24m:6m",
+            option="walk_forward",
         )
     train, test = (pd.DateOffset(**{_UNITS[m[2]]: int(m[1])}) for m in matches if m)
     return train, test

@@ -103,14 +103,11 @@ def _fill(
 def _unwritable(results_root: Path, exc: OSError) -> OutputError:
     """The one line for a folder the system refused to write, with the system's reason."""
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    fix = (
-        "free some space, or give --out another folder"
-        if full
-        else "give --out a folder you can write to"
-    )
+    fix = "free some space, or give another folder" if full else "give a folder you can write to"
     return OutputError(
-        f"--out {results_root}: cannot write the run directory ({exc.strerror or exc}); "
-        f"nothing was written; {fix}"
+        f"{results_root}: cannot write the run directory ({exc.strerror or exc}); "
+        f"nothing was written; {fix}",
+        option="out",
     )
 
 
@@ -141,8 +138,9 @@ def check_results_root(results_root: Path) -> None:
     for place in (results_root, *results_root.parents):
         if place.exists() and not place.is_dir():
             raise ConfigError(
-                f"--out {results_root}: {place} is a file, not a folder; give a folder for the "
-                "run directories (it is created if missing)"
+                f"{results_root}: {place} is a file, not a folder; give a folder for the "
+                "run directories (it is created if missing)",
+                option="out",
             )
 
 

@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 import pytest
 
+import backtester
 import run_backtest
 from backtester import Result, SyntheticDataWarning, load_config, run
 from engine.config import ConfigProblems, build_config
@@ -65,6 +67,49 @@ def test_result_metrics_are_metrics_json_key_by_key(
     assert {"run", "switching", "uncertainty"} <= set(saved)
     for key, value in saved.items():
         assert _as_json(metrics[key]) == value, key
+
+
+@pytest.mark.parametrize(
+    ("call", "argv", "api", "cli"),
+    [
+        (
+            lambda: backtester.sweep("main_street", ["short_weight"], **SHORT),
+            ["--sweep", "short_weight"],
+            "sweep() grid 'short_weight': expected KEY=SPEC",
+            "--sweep 'short_weight': expected KEY=SPEC",
+        ),
+        (
+            lambda: backtester.sweep(
+                "main_street", {"strategy.short_weight": [0.1]}, walk_forward="5y", **SHORT
+            ),
+            ["--sweep", "strategy.short_weight=0.1", "--walk-forward", "5y"],
+            "walk_forward '5y': expected TRAIN:TEST",
+            "--walk-forward '5y': expected TRAIN:TEST",
+        ),
+        (
+            lambda: run("main_street", data="nowhere"),
+            ["--data", "nowhere"],
+            "data 'nowhere': unknown source",
+            "--data 'nowhere': unknown source",
+        ),
+    ],
+    ids=["sweep", "walk_forward", "data"],
+)
+def test_errors_name_the_options_in_each_front_ends_words(
+    call: Callable[[], object],
+    argv: list[str],
+    api: str,
+    cli: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        call()
+    assert str(refused.value).startswith(api)
+    assert "--" not in str(refused.value)
+    status, _, err = _main([*argv, "--out", str(tmp_path)], capsys)
+    assert status == 2
+    assert err.startswith(f"error: {cli}")
 
 
 @pytest.mark.parametrize(
