@@ -27,6 +27,7 @@ from engine.places import PROJECT_ROOT
 if TYPE_CHECKING:
     from data.market import Market
     from engine.run import RunResult
+    from engine.walkforward import WalkForwardResult
 
 __all__ = [
     "ConfigError",
@@ -67,7 +68,11 @@ class Result:
 
     @property
     def metrics(self) -> dict[str, dict[str, Any]]:
-        """``strategy``, ``benchmark``, ``difference``, ``relative``, ``uncertainty``, ..."""
+        """What the run's ``metrics.json`` holds: ``strategy``, ``benchmark``, ..., ``run``.
+
+        ``run`` holds the config, the data source, the dates, the notes and the warnings. A
+        sweep's ``sweep`` and ``walk_forward`` are the `Sweep`'s, not its best run's.
+        """
         return self.raw.metrics
 
     @property
@@ -239,12 +244,30 @@ class Sweep:
     best: Result
     base: RunConfig
     """The config the grid was laid over (``--rerun`` repeats the sweep from it)."""
+    walk_forward: WalkForwardResult | None = None
+    """The walk-forward asked for: ``.windows``, ``.equity`` (the three curves), ``.metrics``,
+    ``.in_sample_choice``; None without one."""
 
     def outputs(self) -> dict[str, Any]:
-        """The extra outputs of the best run's directory: ``sweep.csv`` and ``sweep``."""
+        """The extra outputs of the best run's directory: ``sweep.csv`` and ``sweep``.
+
+        With a walk-forward: ``walk_forward.csv``, ``walk_forward_equity.csv`` and
+        ``walk_forward`` (the curves' metrics and the in-sample choice).
+        """
         from reporting.run_dir import SWEEP_BASE
 
-        return {"sweep.csv": self.table, "sweep": self.facts, SWEEP_BASE: self.base}
+        found = {"sweep.csv": self.table, "sweep": self.facts, SWEEP_BASE: self.base}
+        walked = self.walk_forward
+        if walked is None:
+            return found
+        return found | {
+            "walk_forward.csv": walked.windows,
+            "walk_forward_equity.csv": walked.equity.rename_axis("date").reset_index(),
+            "walk_forward": {
+                "metrics": walked.metrics,
+                "in_sample_choice": walked.in_sample_choice,
+            },
+        }
 
     def report(self, path: str | Path = "results", *, figures: bool = True) -> Path:
         """Write the best run's directory with the sweep's table, facts and heatmaps."""
@@ -258,7 +281,9 @@ def sweep(
     *,
     overrides: Mapping[str, Any] | Sequence[str] | None = None,
     refresh: bool = False,
+    walk_forward: str | None = None,
     on_chunk: Callable[[int, int], None] | None = None,
+    progress: Callable[[str], None] | None = None,
     executor: Any = None,
     **settings: Any,
 ) -> Sweep:
@@ -267,8 +292,13 @@ def sweep(
     ``grid`` maps keys to values (``{"strategy.sell_above": [7, 8, 9]}``) or is ``--sweep``'s
     texts (``["strategy.sell_above=7:9:0.5"]``). The best combination by Sharpe is run on the
     sweep's market; the facts hold the deflated Sharpe, the PBO, edge warnings and the grid.
+    ``walk_forward`` (``"TRAIN:TEST"``, such as ``"5y:1y"``) adds `Sweep.walk_forward`, as
+    ``--walk-forward`` does; windows the data cannot hold are refused before the sweep runs.
+    ``on_chunk`` is told the combinations done and their total; ``progress`` the walk-forward's
+    start.
     """
     from engine import sweep as engine_sweep
+    from engine import walkforward
 
     config = load_config(config_or_path, overrides=overrides, **settings)
     if isinstance(grid, Mapping):
@@ -278,14 +308,21 @@ def sweep(
     if not texts:
         raise ConfigError("sweep: give a grid, e.g. {'strategy.sell_above': [7, 8, 9]}")
     axes = [engine_sweep.parse_axis(text) for text in texts]
+    if walk_forward is not None:
+        walkforward.check_windows(config, axes, walk_forward)
     found = engine_sweep.sweep(config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor)
-    facts = {**engine_sweep.summarise(found), "grid": texts, "walk_forward": None}
+    facts = {**engine_sweep.summarise(found), "grid": texts, "walk_forward": walk_forward}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntheticDataWarning)  # said once, below
         best = run(engine_sweep.best_config(config, found), market=found.market)
     if best.synthetic:
         warnings.warn(best.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
-    return Sweep(found.table, facts, best, config)
+    walked = None
+    if walk_forward is not None:
+        if progress:
+            progress(f"walking forward ({walk_forward})")
+        walked = walkforward.walk_forward(config, axes, *walkforward.parse_windows(walk_forward))
+    return Sweep(found.table, facts, best, config, walked)
 
 
 def signals_now(
@@ -309,8 +346,8 @@ def signals_now(
     strategy = config.strategy
     if type(strategy).signals_now is Strategy.signals_now:
         raise ConfigError(
-            f"--signals-now: {strategy.name} has no signals; use a switching strategy such as "
-            "hartnett_switch"
+            f"needs a switching strategy such as hartnett_switch; {strategy.name} has no signals",
+            option="signals_now",
         )
     market = prepare(config, refresh=refresh)[0]
     if market.synthetic:

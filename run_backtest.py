@@ -202,7 +202,7 @@ def main(argv: list[str] | None = None) -> int:
         return _run(args, config, command, progress, extra, best)
     except InputError as exc:
         progress.end(failed=True)
-        print(f"error: {exc}", file=sys.stderr)
+        print(f"error: {exc.worded('cli')}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:  # Ctrl-C: what was being written has been removed on the way out
         progress.end(failed=True)
@@ -236,57 +236,43 @@ def _sweep(
     from engine.sweep import parse_axis
 
     check_executor(args.executor)
-    axes = [parse_axis(text) for text in args.sweep]
-    if args.walk_forward:  # a window the data cannot hold is said before the sweep runs
-        from engine.walkforward import check_windows
-
-        check_windows(config, axes, args.walk_forward)
     total = 1
-    for axis in axes:
-        total *= len(axis.values)
+    for axis in args.sweep:
+        total *= len(parse_axis(axis).values)
     progress.end()
     bar = _SweepProgress(total, terminal=progress.enabled, quiet=args.quiet)
+
+    def walking(message: str) -> None:
+        bar.close()
+        progress.step(message)
+
     with open_executor(args.executor) as executor, warnings.catch_warnings():
         warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner
         swept = backtester.sweep(
-            config, args.sweep, refresh=args.refresh, on_chunk=bar, executor=executor
+            config,
+            args.sweep,
+            refresh=args.refresh,
+            walk_forward=args.walk_forward,
+            on_chunk=bar,
+            progress=walking,
+            executor=executor,
         )
     bar.close()
-    facts = swept.facts
-    if not args.quiet:
-        print(facts["headline"], file=sys.stderr)
-        for warning in facts["warnings"]:
-            print(f"warning: sweep: {warning}", file=sys.stderr)
-    facts["walk_forward"] = args.walk_forward
-    extra = swept.outputs()
-    if args.walk_forward:
-        extra |= _walk_forward(args, config, axes, progress)
-    return swept.best, extra
-
-
-def _walk_forward(
-    args: argparse.Namespace, config: RunConfig, axes: list[Any], progress: _Progress
-) -> dict[str, Any]:
-    """Out-of-sample evidence: the sweep's pick made on each train window, used on the next."""
-    from engine.walkforward import parse_windows, walk_forward
-
-    train, test = parse_windows(args.walk_forward)
-    progress.step(f"walking forward ({args.walk_forward})")
-    result = walk_forward(config, axes, train, test)
     progress.end()
-    sharpe = {name: values["sharpe"] for name, values in result.metrics.items()}
     if not args.quiet:
-        print(
-            f"walk-forward {args.walk_forward}: out-of-sample Sharpe {sharpe['out_of_sample']:.2f} "
-            f"against 60/40 {sharpe['benchmark']:.2f} and the in-sample best "
-            f"{sharpe['in_sample_best']:.2f} on the same dates",
-            file=sys.stderr,
-        )
-    return {
-        "walk_forward.csv": result.windows,
-        "walk_forward_equity.csv": result.equity.rename_axis("date").reset_index(),
-        "walk_forward": {"metrics": result.metrics, "in_sample_choice": result.in_sample_choice},
-    }
+        print(swept.facts["headline"], file=sys.stderr)
+        for warning in swept.facts["warnings"]:
+            print(f"warning: sweep: {warning}", file=sys.stderr)
+        if swept.walk_forward is not None:
+            sharpe = {name: values["sharpe"] for name, values in swept.walk_forward.metrics.items()}
+            print(
+                f"walk-forward {args.walk_forward}: out-of-sample Sharpe "
+                f"{sharpe['out_of_sample']:.2f} against 60/40 {sharpe['benchmark']:.2f} and the "
+                f"in-sample best {sharpe['in_sample_best']:.2f}, each a fresh account on every "
+                "test window",
+                file=sys.stderr,
+            )
+    return swept.best, swept.outputs()
 
 
 def _run(
@@ -418,6 +404,7 @@ class _SweepProgress:
         self.total, self.quiet = total, quiet
         self.started = self.said = time.monotonic()
         self.done = 0
+        self.closed = False
         self.bar = None
         if terminal and not quiet:
             self.bar = tqdm(total=total, desc="sweep", unit=" combinations", file=sys.stderr)
@@ -431,7 +418,10 @@ class _SweepProgress:
         self.done = done
 
     def close(self) -> None:
-        """End the bar, or say the last line."""
+        """End the bar, or say the last line; once (a walk-forward closes it before it starts)."""
+        if self.closed:
+            return
+        self.closed = True
         if self.bar is not None:
             self.bar.close()
         elif not self.quiet:

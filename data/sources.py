@@ -107,13 +107,17 @@ def _fetch(source: str, request: MarketRequest, refresh: bool) -> _Raw:
         return _from_yahoo(request, refresh)
     if source == "auto":
         return _auto(request, refresh)
-    raise ConfigError(f"--data {source!r}: unknown source; use auto, yahoo, demo or csv:DIR")
+    raise ConfigError(
+        f"{source!r}: unknown source; use auto, yahoo, demo or csv:DIR", option="data"
+    )
 
 
 def _read_folder(folder: Path, request: MarketRequest) -> _Raw:
     """Read ``DIR/<TICKER>.csv`` for each ticker; only traded ones need dividends included."""
     if not folder.is_dir():
-        raise DataError(f"--data csv:{folder}: no such folder; give a folder of <TICKER>.csv files")
+        raise DataError(
+            f"csv:{folder}: no such folder; give a folder of <TICKER>.csv files", option="data"
+        )
     raw = _Raw({}, {}, f"csv:{folder}")
     traded = request.traded()
     for ticker in request.tickers():

@@ -37,22 +37,24 @@ def read_config_file(path: Path) -> Source:
     """Return the strategy's name, the overrides, and the run-wide settings of a config file."""
     path = Path(path)
     if path.exists() and not path.is_file():
-        raise ConfigError(f"--config {path}: not a regular file (a directory or a device?)")
+        raise ConfigError(f"{path}: not a regular file (a directory or a device?)", option="config")
     if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
         raise ConfigError(
-            f"--config {path}: {path.stat().st_size:,} bytes, more than the "
-            f"{MAX_CONFIG_BYTES:,} a config file may be; a preset is a few kB"
+            f"{path}: {path.stat().st_size:,} bytes, more than the "
+            f"{MAX_CONFIG_BYTES:,} a config file may be; a preset is a few kB",
+            option="config",
         )
     try:
         content = yaml.safe_load(path.read_text())
     except OSError as exc:
-        raise ConfigError(f"--config {path}: cannot read it ({exc.strerror})") from exc
+        raise ConfigError(f"{path}: cannot read it ({exc.strerror})", option="config") from exc
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML cannot build
-        raise ConfigError(f"--config {path}: not valid YAML ({_first_line(exc)})") from exc
+        raise ConfigError(f"{path}: not valid YAML ({_first_line(exc)})", option="config") from exc
     if _exceeds(content, MAX_CONFIG_VALUES):
         raise ConfigError(
-            f"--config {path}: more than {MAX_CONFIG_VALUES:,} values once its aliases (*name) "
-            "are expanded, a YAML alias bomb; a preset holds a few dozen"
+            f"{path}: more than {MAX_CONFIG_VALUES:,} values once its aliases (*name) "
+            "are expanded, a YAML alias bomb; a preset holds a few dozen",
+            option="config",
         )
     return config_from_mapping(content or {}, f"--config {path}")
 

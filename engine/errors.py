@@ -2,9 +2,45 @@
 
 from __future__ import annotations
 
+from typing import Literal
+
+FrontEnd = Literal["api", "cli"]
+"""Who words an error: the Python API (``backtester``) or the command line."""
+
+OPTIONS: dict[str, dict[FrontEnd, str]] = {
+    "config": {"cli": "--config", "api": "config file"},
+    "data": {"cli": "--data", "api": "data"},
+    "out": {"cli": "--out", "api": "report() folder"},
+    "signals_now": {"cli": "--signals-now", "api": "signals_now()"},
+    "sweep": {"cli": "--sweep", "api": "sweep() grid"},
+    "walk_forward": {"cli": "--walk-forward", "api": "walk_forward"},
+}
+"""Each option an error can be about, as each front end names it."""
+
 
 class InputError(Exception):
-    """Bad input from the user; the message says what, where, and how to fix it."""
+    """Bad input from the user; the message says what, where, and how to fix it.
+
+    An error about one option (``option``, a key of `OPTIONS`) holds the message without the
+    option's name; `worded` puts the name in front as the front end says it, followed by a space
+    unless the message starts with a colon (``--walk-forward '5y': ...`` on the command line,
+    ``walk_forward '5y': ...`` in Python). ``str()`` is the API's wording; the command line
+    prints ``worded("cli")``.
+    """
+
+    def __init__(self, message: str, *, option: str | None = None) -> None:
+        super().__init__(message)
+        self.message, self.option = message, option
+
+    def worded(self, front_end: FrontEnd = "api") -> str:
+        """The message, with the option (if any) as ``front_end`` names it in front."""
+        if self.option is None:
+            return self.message
+        space = "" if self.message.startswith(":") else " "
+        return f"{OPTIONS[self.option][front_end]}{space}{self.message}"
+
+    def __str__(self) -> str:
+        return self.worded("api")
 
 
 class DataError(InputError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -35,8 +36,9 @@ class RunResult:
     ``metrics`` has ``strategy`` and ``benchmark`` (`engine.metrics.full_summary`),
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
     benchmark), ``uncertainty`` (the bootstrap), ``attribution`` (dollar totals of each leg and
-    line), ``ruin`` (the strategy's margin call, `engine.simulate.Ruin.facts`, or None), and for
-    a switching strategy ``switching`` (entries, regime changes, per regime).
+    line), ``ruin`` (the strategy's margin call, `engine.simulate.Ruin.facts`, or None), for a
+    switching strategy ``switching`` (entries, regime changes, per regime), and ``run`` (the
+    config, data source, dates, notes and warnings): what ``metrics.json`` holds.
     ``attribution`` holds each portfolio's daily P&L by leg and line; ``legs`` names the
     strategy's leg of each ticker it holds (a basket's tickers share one). ``notes`` are facts
     about the run beyond the market's (a rate series that ends early, each signal's warm-up),
@@ -99,6 +101,7 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
         summary["switching"] = switching.summary()
         notes += explanation.notes
         warnings = explanation.warnings
+    summary["run"] = _facts(config, market, results["strategy"].equity.index, notes, warnings)
     return RunResult(
         config=config,
         market=market,
@@ -184,6 +187,28 @@ def market_request(config: RunConfig) -> MarketRequest:
         signal_tickers=signal_tickers,
         external=files,
     )
+
+
+def _facts(
+    config: RunConfig,
+    market: Market,
+    dates: pd.DatetimeIndex,
+    notes: Sequence[str],
+    warnings: Sequence[str],
+) -> dict[str, Any]:
+    """The run's facts beside its figures: config, data, dates, calendar, notes and warnings."""
+    return {
+        "config": config.as_dict(),
+        "data_source": market.source,
+        "synthetic": market.synthetic,
+        "start": dates[0].date().isoformat(),
+        "end": dates[-1].date().isoformat(),
+        "periods_per_year": market.periods_per_year,
+        "calendar": config.calendar,
+        "notes": [*market.notes, *notes],
+        "warnings": [*market.warnings, *warnings],
+        "carried_forward": market.carried,
+    }
 
 
 def _metrics(

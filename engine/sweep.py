@@ -55,7 +55,9 @@ def parse_axis(text: str) -> Axis:
     """``KEY=1,2,3`` (a list) or ``KEY=0.1:0.5:0.1`` (start:stop:step, stop included)."""
     key, sep, spec = text.partition("=")
     if not sep or not key.strip():
-        raise ConfigError(f"--sweep {text!r}: expected KEY=SPEC, e.g. strategy.sell_above=7,8,9")
+        raise ConfigError(
+            f"{text!r}: expected KEY=SPEC, e.g. strategy.sell_above=7,8,9", option="sweep"
+        )
     try:
         if ":" in spec:
             start, stop, step = (float(part) for part in spec.split(":"))
@@ -66,7 +68,7 @@ def parse_axis(text: str) -> Axis:
         else:
             values = tuple(float(part) for part in spec.split(","))
     except ValueError as exc:
-        raise ConfigError(f"--sweep {text!r}: {exc}; use 7,7.5,8 or 0.1:0.5:0.1") from None
+        raise ConfigError(f"{text!r}: {exc}; use 7,7.5,8 or 0.1:0.5:0.1", option="sweep") from None
     return Axis(key.strip(), values)
 
 
@@ -83,7 +85,9 @@ def with_values(config: RunConfig, changes: dict[str, float]) -> RunConfig:
         name, _, entry = name.partition(".")
         part = getattr(config, section, None)
         if section not in {"strategy", "costs", "execution"} or not hasattr(part, name):
-            raise ConfigError(f"--sweep {key}: not a strategy, costs or execution parameter")
+            raise ConfigError(
+                f"{key}: not a strategy, costs or execution parameter", option="sweep"
+            )
         fields = pending.setdefault(section, {})
         current = fields.get(name, getattr(part, name))
         fields[name] = (
@@ -96,15 +100,16 @@ def with_values(config: RunConfig, changes: dict[str, float]) -> RunConfig:
 def _entry(key: str, current: Any, entry: str, value: float) -> dict[str, Any]:
     """A mapping parameter with one entry set: ``borrow_bps.BTC-USD`` or ``supports.gold.level``."""
     if not isinstance(current, dict):
-        raise ConfigError(f"--sweep {key}: {key.rsplit('.', 1)[0]} takes no key")
+        raise ConfigError(f"{key}: {key.rsplit('.', 1)[0]} takes no key", option="sweep")
     item, dot, attribute = entry.partition(".")
     if not dot:
         return {**current, entry: value}
     spec = current.get(item)
     if not is_dataclass(spec) or not hasattr(spec, attribute):
         raise ConfigError(
-            f"--sweep {key}: no {item!r} with a field {attribute!r}; there are "
-            f"{', '.join(current) or 'none'}"
+            f"{key}: no {item!r} with a field {attribute!r}; there are "
+            f"{', '.join(current) or 'none'}",
+            option="sweep",
         )
     changed = replace(spec, **{attribute: _numeric(key, getattr(spec, attribute), value)})
     return {**current, item: changed}
@@ -118,9 +123,9 @@ def _numeric(key: str, current: Any, value: float) -> float | int:
     if current == "auto":
         return float(value)
     if isinstance(current, bool) or not isinstance(current, int | float):
-        raise ConfigError(f"--sweep {key}: only numeric parameters can be swept")
+        raise ConfigError(f"{key}: only numeric parameters can be swept", option="sweep")
     if isinstance(current, int) and not float(value).is_integer():
-        raise ConfigError(f"--sweep {key}: {value} is not a whole number")
+        raise ConfigError(f"{key}: {value} is not a whole number", option="sweep")
     return type(current)(value)
 
 
@@ -202,9 +207,10 @@ def check_size(axes: list[Axis]) -> None:
     if total > MAX_COMBINATIONS:
         sizes = " x ".join(f"{len(axis.values):,}" for axis in axes)
         raise ConfigError(
-            f"--sweep: {sizes} = {total:,} combinations, more than the {MAX_COMBINATIONS:,} a "
+            f": {sizes} = {total:,} combinations, more than the {MAX_COMBINATIONS:,} a "
             f"sweep may have (about {total * BYTES_PER_COMBINATION / 1e9:,.0f} GB of memory); "
-            "use coarser steps or fewer keys"
+            "use coarser steps or fewer keys",
+            option="sweep",
         )
 
 
@@ -315,9 +321,10 @@ def _different_dates(
         fixes.append(f"--end {earliest} or earlier")
     keys = ", ".join(axes[k].key for k in varying) or "the grid"
     return ConfigError(
-        f"--sweep: {keys} changes which tickers a combination holds, and alone they would run on "
+        f": {keys} changes which tickers a combination holds, and alone they would run on "
         f"different dates: {'; '.join(named)}; a sweep compares its combinations on the same "
-        f"dates: set {' and '.join(fixes)}"
+        f"dates: set {' and '.join(fixes)}",
+        option="sweep",
     )
 
 

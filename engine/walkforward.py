@@ -6,13 +6,15 @@ first bar when no start is set or the data begin later): train ``[a, a + train)`
 start after the last bar. The last test window may be shorter; one with fewer than
 `MIN_TEST_BARS` bars is dropped. Offsets are multiplied, not chained (``a + 3 * 1m``), so month
 ends do not drift. On each train window the sweep's best combination by Sharpe is chosen
-(`engine.sweep.best_config`) from data up to the train window's last bar only, then run on the
-test window as a fresh account (all cash on its first bar, positions bought with the engine's
-lag and costs), beside a fresh 60/40 account with the same costs. The test windows' daily
-returns are compounded into one out-of-sample curve; the bar a window opens on is a zero return
-(the previous account closed at its last close, without exit costs). The "in-sample best"
-curve is the combination chosen on the whole period, run once over it, cut to the
-out-of-sample bars and rebased: what full hindsight would have shown.
+(`engine.sweep.best_config`) from data up to the train window's last bar only.
+
+All three curves are built the same way, so that their gaps measure only the choice: on each
+test window, three fresh accounts (all cash on its first bar, positions bought with the engine's
+lag and costs) run the window's pick ("out of sample"), the combination chosen on the whole
+period ("in-sample best", what full hindsight would have shown) and 60/40 with the pick's
+costs. Each curve compounds its accounts' daily returns over the test windows; the bar a window
+opens on is a zero return (the previous account closed at its last close, without exit costs).
+With one combination the out-of-sample and in-sample best curves are the same runs.
 """
 
 from __future__ import annotations
@@ -27,10 +29,14 @@ from engine.config import RunConfig
 from engine.errors import ConfigError
 from engine.metrics import summary
 from engine.run import run
+from engine.simulate import BacktestResult
 from engine.sweep import Axis, best_config, sweep, sweep_market
 
 MIN_TEST_BARS = 20
 """A test window with fewer bars (the tail of the data) is dropped: its Sharpe means nothing."""
+
+CURVES = ("out_of_sample", "benchmark", "in_sample_best")
+"""The stitched curves: the picks out of sample, 60/40, and the whole period's pick."""
 
 _UNITS = {"y": "years", "m": "months", "d": "days"}
 _SPAN = re.compile(r"^\s*(\d+)\s*([ymd])\s*$")
@@ -52,10 +58,10 @@ class WalkForwardResult:
 
     ``windows``: one row per window: its number (from 1), bounds, each swept key's chosen value,
     ``train_sharpe`` (the pick's Sharpe on its train window) and ``test_sharpe`` (on its test
-    window, as a fresh account). ``equity``: ``out_of_sample``, ``benchmark`` (60/40) and
-    ``in_sample_best`` on the test windows' bars, each starting at ``execution.initial_value``.
+    window, as a fresh account). ``equity``: the `CURVES` on the test windows' bars, each
+    stitched from fresh accounts on the test windows and starting at ``execution.initial_value``.
     ``metrics``: `engine.metrics.summary` of each curve, Sharpe and Sortino net of the cash rate
-    each curve's runs earned (the config's rate on those dates). ``in_sample_choice``: the
+    each curve's runs earned (their config's rate on those dates). ``in_sample_choice``: the
     swept values chosen on the whole period.
     """
 
@@ -75,8 +81,9 @@ def parse_windows(text: str) -> tuple[pd.DateOffset, pd.DateOffset]:
     matches = [_SPAN.match(part) for part in parts]
     if len(parts) != 2 or not all(matches) or any(int(m[1]) == 0 for m in matches if m):
         raise ConfigError(
-            f"--walk-forward {text!r}: expected TRAIN:TEST, each a positive whole number and a "
-            "unit y (years), m (months) or d (calendar days), for example 5y:1y or 24m:6m"
+            f"{text!r}: expected TRAIN:TEST, each a positive whole number and a "
+            "unit y (years), m (months) or d (calendar days), for example 5y:1y or 24m:6m",
+            option="walk_forward",
         )
     train, test = (pd.DateOffset(**{_UNITS[m[2]]: int(m[1])}) for m in matches if m)
     return train, test
@@ -116,40 +123,41 @@ def walk_forward(
     """Choose on each train window, run the choice on its test window, stitch the test windows.
 
     Timing: the choice for a test window uses data up to the end of its train window only; each
-    test window is a fresh account from cash. Raises `ConfigError` when no window fits the data.
+    test window is a fresh account from cash, for all three curves. Raises `ConfigError` when
+    no window fits the data.
     """
     windows, periods_per_year = _windows(config, axes, train, test)
-    rows, strategy, benchmark, rates = [], [], [], []
+    whole = best_config(config, sweep(config, axes))
+    rows: list[dict[str, object]] = []
+    runs: dict[str, list[BacktestResult]] = {name: [] for name in CURVES}
     for number, window in enumerate(windows, start=1):
         chosen, train_sharpe = choose(config, axes, window)
-        tested = run(replace(chosen, start=window.test_start, end=window.test_end))
-        strategy.append(tested.strategy.equity)
-        benchmark.append(tested.benchmark.equity)
-        rates.append(tested.strategy.cash_rate)
+        ours, theirs = (_on_test(pick, window) for pick in (chosen, whole))
+        tested = run(ours)
+        hindsight = tested if theirs == ours else run(theirs)
+        runs["out_of_sample"].append(tested.strategy)
+        runs["benchmark"].append(tested.benchmark)
+        runs["in_sample_best"].append(hindsight.strategy)
         rows.append(
             {"window": number, **asdict(window), **_values(chosen, axes)}
             | {"train_sharpe": train_sharpe, "test_sharpe": tested.metrics["strategy"]["sharpe"]}
         )
     initial = config.execution.initial_value
     equity = pd.DataFrame(
-        {"out_of_sample": stitch(strategy, initial), "benchmark": stitch(benchmark, initial)}
+        {name: stitch([one.equity for one in done], initial) for name, done in runs.items()}
     )
-    whole = best_config(config, sweep(config, axes))
-    hindsight = run(whole).strategy
-    cut = hindsight.equity.loc[equity.index]
-    equity["in_sample_best"] = cut / cut.iloc[0] * initial
-    stitched_rate = pd.concat(rates)
-    own_rates = {
-        "out_of_sample": stitched_rate,
-        "benchmark": stitched_rate,
-        "in_sample_best": hindsight.cash_rate.loc[equity.index],
-    }
+    rates = {name: pd.concat([one.cash_rate for one in done]) for name, done in runs.items()}
     return WalkForwardResult(
         windows=pd.DataFrame(rows),
         equity=equity,
-        metrics={name: summary(equity[name], periods_per_year, own_rates[name]) for name in equity},
+        metrics={name: summary(equity[name], periods_per_year, rates[name]) for name in equity},
         in_sample_choice=_values(whole, axes),
     )
+
+
+def _on_test(config: RunConfig, window: Window) -> RunConfig:
+    """``config`` limited to ``window``'s test dates: run alone, it is a fresh account."""
+    return replace(config, start=window.test_start, end=window.test_end)
 
 
 def check_windows(config: RunConfig, axes: list[Axis], text: str) -> None:

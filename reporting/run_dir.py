@@ -103,14 +103,11 @@ def _fill(
 def _unwritable(results_root: Path, exc: OSError) -> OutputError:
     """The one line for a folder the system refused to write, with the system's reason."""
     full = exc.errno in (errno.ENOSPC, errno.EDQUOT)
-    fix = (
-        "free some space, or give --out another folder"
-        if full
-        else "give --out a folder you can write to"
-    )
+    fix = "free some space, or give another folder" if full else "give a folder you can write to"
     return OutputError(
-        f"--out {results_root}: cannot write the run directory ({exc.strerror or exc}); "
-        f"nothing was written; {fix}"
+        f"{results_root}: cannot write the run directory ({exc.strerror or exc}); "
+        f"nothing was written; {fix}",
+        option="out",
     )
 
 
@@ -141,8 +138,9 @@ def check_results_root(results_root: Path) -> None:
     for place in (results_root, *results_root.parents):
         if place.exists() and not place.is_dir():
             raise ConfigError(
-                f"--out {results_root}: {place} is a file, not a folder; give a folder for the "
-                "run directories (it is created if missing)"
+                f"{results_root}: {place} is a file, not a folder; give a folder for the "
+                "run directories (it is created if missing)",
+                option="out",
             )
 
 
@@ -167,7 +165,7 @@ def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None
         table.to_csv(folder / name, index=False)
     _metrics_table(result.metrics).to_csv(folder / "metrics.csv")
     facts = {name: value for name, value in extra.items() if name not in tables}
-    payload = {**result.metrics, **facts, "run": _run_facts(result)}
+    payload = {**result.metrics, **facts}
     (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
 
 
@@ -175,22 +173,6 @@ def _metrics_table(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
     """``metrics.csv``: a metric a row, strategy, 60/40 and their difference (the console's)."""
     columns = {name: metrics[name] for name in ("strategy", "benchmark", "difference")}
     return pd.DataFrame(columns, index=list(metrics["strategy"])).rename_axis("metric")
-
-
-def _run_facts(result: RunResult) -> dict[str, Any]:
-    dates = result.strategy.equity.index
-    return {
-        "config": result.config.as_dict(),
-        "data_source": result.market.source,
-        "synthetic": result.market.synthetic,
-        "start": dates[0].date().isoformat(),
-        "end": dates[-1].date().isoformat(),
-        "periods_per_year": result.market.periods_per_year,
-        "calendar": result.config.calendar,
-        "notes": [*result.market.notes, *result.notes],
-        "warnings": [*result.market.warnings, *result.warnings],
-        "carried_forward": result.market.carried,
-    }
 
 
 def _finite(value: Any) -> Any:

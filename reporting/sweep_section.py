@@ -118,7 +118,7 @@ def _walk_forward(
         "Walk-forward equity curves",
         "The picks chosen on each train window, traded on the test window after it (out of "
         "sample), against 60/40 and against the combination chosen with hindsight on the whole "
-        "period, on the same bars; log scale.",
+        "period; all three start a fresh account on each test window; log scale.",
     )
     metrics = walk.facts.get("metrics", {})
     rows = [

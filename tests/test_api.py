@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import warnings
+from collections.abc import Callable
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 
+import backtester
 import run_backtest
 from backtester import Result, SyntheticDataWarning, load_config, run
 from engine.config import ConfigProblems, build_config
@@ -37,6 +40,76 @@ def test_run_a_preset_with_an_override_returns_plain_pandas(tmp_path: Path) -> N
     assert run_dir.parent == tmp_path
     saved = json.loads((run_dir / "metrics.json").read_text())
     assert saved["strategy"]["sharpe"] == pytest.approx(result.metrics["strategy"]["sharpe"])
+
+
+def _as_json(value: object) -> object:
+    """``value`` as JSON holds it: NaN and infinities are null, tuples are lists."""
+    if isinstance(value, dict):
+        return {key: _as_json(item) for key, item in value.items()}
+    if isinstance(value, list | tuple):
+        return [_as_json(item) for item in value]
+    if isinstance(value, float) and not np.isfinite(value):
+        return None
+    return value
+
+
+def test_result_metrics_are_metrics_json_key_by_key(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    settings = {"data": f"csv:{shared_data}", "start": "2019-01-02", "end": "2020-12-31"}
+    argv = ["--strategy", "hartnett_switch", "--out", str(tmp_path), "--no-report"]
+    argv += [f"--{key}={value}" for key, value in settings.items()]
+    status, out, _ = _main(argv, capsys)
+    assert status == 0
+    saved = json.loads((Path(out.strip().splitlines()[-1]) / "metrics.json").read_text())
+    metrics = run("hartnett_switch", **settings).metrics
+    assert list(metrics) == list(saved)
+    assert {"run", "switching", "uncertainty"} <= set(saved)
+    for key, value in saved.items():
+        assert _as_json(metrics[key]) == value, key
+
+
+@pytest.mark.parametrize(
+    ("call", "argv", "api", "cli"),
+    [
+        (
+            lambda: backtester.sweep("main_street", ["short_weight"], **SHORT),
+            ["--sweep", "short_weight"],
+            "sweep() grid 'short_weight': expected KEY=SPEC",
+            "--sweep 'short_weight': expected KEY=SPEC",
+        ),
+        (
+            lambda: backtester.sweep(
+                "main_street", {"strategy.short_weight": [0.1]}, walk_forward="5y", **SHORT
+            ),
+            ["--sweep", "strategy.short_weight=0.1", "--walk-forward", "5y"],
+            "walk_forward '5y': expected TRAIN:TEST",
+            "--walk-forward '5y': expected TRAIN:TEST",
+        ),
+        (
+            lambda: run("main_street", data="nowhere"),
+            ["--data", "nowhere"],
+            "data 'nowhere': unknown source",
+            "--data 'nowhere': unknown source",
+        ),
+    ],
+    ids=["sweep", "walk_forward", "data"],
+)
+def test_errors_name_the_options_in_each_front_ends_words(
+    call: Callable[[], object],
+    argv: list[str],
+    api: str,
+    cli: str,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(ConfigError) as refused:
+        call()
+    assert str(refused.value).startswith(api)
+    assert "--" not in str(refused.value)
+    status, _, err = _main([*argv, "--out", str(tmp_path)], capsys)
+    assert status == 2
+    assert err.startswith(f"error: {cli}")
 
 
 @pytest.mark.parametrize(

@@ -310,16 +310,16 @@ def _failing(
             errno.ENOSPC,
             "write_text",
             "a file inside",
-            "free some space, or give --out another folder",
+            "free some space, or give another folder",
         ),
         (
             errno.ENOSPC,
             "write_text",
             "a file inside a new results folder",
-            "free some space, or give --out another folder",
+            "free some space, or give another folder",
         ),
-        (errno.EROFS, "mkdir", "the results folder", "give --out a folder you can write to"),
-        (errno.EACCES, "mkdir", "the run's folder", "give --out a folder you can write to"),
+        (errno.EROFS, "mkdir", "the results folder", "give a folder you can write to"),
+        (errno.EACCES, "mkdir", "the run's folder", "give a folder you can write to"),
     ],
 )
 def test_a_full_or_read_only_disk_is_one_error_and_leaves_nothing(

@@ -14,6 +14,7 @@ import pytest
 import backtester
 import run_backtest
 from data.market import Market, Universe
+from engine.errors import ConfigError
 from reporting.console import signals_now_text
 from strategies import HartnettSwitch
 from tests.conftest import run_cli as _main
@@ -118,12 +119,20 @@ def test_the_console_report_and_signals_now_flag_say_the_same(
     assert json.loads(json.dumps(api)) == {**now, "data_source": f"csv:{shared_data}"}
 
 
-def test_signals_now_refuses_a_static_strategy(capsys: pytest.CaptureFixture[str]) -> None:
+def test_signals_now_refuses_a_static_strategy_in_each_front_ends_words(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     status, _, err = _main(["--strategy", "main_street", "--data", "demo", "--signals-now"], capsys)
     assert status == 2
     assert err.strip() == (
-        "error: --signals-now: main_street has no signals; use a switching strategy such as "
-        "hartnett_switch"
+        "error: --signals-now needs a switching strategy such as hartnett_switch; main_street "
+        "has no signals"
+    )
+    with pytest.raises(ConfigError) as refused:
+        backtester.signals_now("main_street", data="demo")
+    assert str(refused.value) == (
+        "signals_now() needs a switching strategy such as hartnett_switch; main_street has no "
+        "signals"
     )
 
 

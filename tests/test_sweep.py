@@ -11,6 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
+import backtester
 import run_backtest
 from engine.config import build_config
 from engine.errors import ConfigError
@@ -144,6 +145,24 @@ def test_the_cli_walks_forward(
         assert f">{start}<" in sweep
     sharpe = facts["metrics"]["out_of_sample"]["sharpe"]
     assert f"<td>{sharpe:.2f}</td>" in sweep
+    # the API's walk-forward is the command line's, as attributes
+    swept = backtester.sweep(
+        "main_street",
+        ["strategy.short_weight=0.1,0.4"],
+        walk_forward="2y:1y",
+        data=f"csv:{shared_data}",
+        start="2015-01-01",
+        end="2019-12-31",
+    )
+    walked = swept.walk_forward
+    assert walked is not None
+    assert swept.facts["walk_forward"] == "2y:1y"
+    assert pd.to_datetime(equity["date"]).tolist() == walked.equity.index.tolist()
+    for name in walked.equity:
+        assert equity[name].tolist() == walked.equity[name].tolist(), name
+    assert windows["test_sharpe"].tolist() == walked.windows["test_sharpe"].tolist()
+    assert facts["metrics"] == walked.metrics
+    assert facts["in_sample_choice"] == walked.in_sample_choice
 
 
 def test_walk_forward_needs_a_sweep(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:

@@ -126,7 +126,8 @@ def test_combinations_that_alone_start_on_different_dates_are_refused(shared_dat
     assert firsts[1.0] < firsts[0.5]
     with pytest.raises(ConfigError) as refused:
         sweep(config, axes)
-    message = str(refused.value)
+    assert str(refused.value).startswith("sweep() grid: strategy.tech_share changes which")
+    message = refused.value.worded("cli")
     assert message.startswith("--sweep: strategy.tech_share changes which tickers")
     assert f"strategy.tech_share=0.5 from {firsts[0.5]} to 2020-12-31" in message
     assert f"strategy.tech_share=1 from {firsts[1.0]} to 2020-12-31" in message

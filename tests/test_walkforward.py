@@ -109,33 +109,54 @@ def test_each_choice_is_the_best_of_a_sweep_on_its_train_window(shared_data: Pat
     }
 
 
-def test_stitched_curves_compound_the_test_windows_returns(shared_data: Path) -> None:
+def test_each_curves_window_is_a_single_run_of_its_pick_on_that_window(shared_data: Path) -> None:
     config = _config(shared_data)
     result = _result(shared_data)
-    strategy, benchmark, sharpes = [], [], []
-    for _, row in result.windows.iterrows():
-        tested = run(replace(_chosen(config, row), start=row["test_start"], end=row["test_end"]))
-        # each window is a fresh account: its first bar is a zero return in the stitched curve
-        strategy.append(tested.strategy.equity.pct_change().fillna(0.0))
-        benchmark.append(tested.benchmark.equity.pct_change().fillna(0.0))
-        sharpes.append(tested.metrics["strategy"]["sharpe"])
+    hindsight = _chosen(config, pd.Series(result.in_sample_choice))
+    picks = result.windows[KEYS].to_dict("records")
+    assert any(pick != result.in_sample_choice for pick in picks)  # so the curves can differ
     initial = config.execution.initial_value
-    for name, pieces in (("out_of_sample", strategy), ("benchmark", benchmark)):
-        returns = pd.concat(pieces)
-        by_hand = initial * np.cumprod(1.0 + returns.to_numpy())
-        np.testing.assert_allclose(result.equity[name].to_numpy(), by_hand, rtol=1e-12)
-        assert result.equity.index.equals(returns.index)
+    level = dict.fromkeys(result.equity.columns, initial)
+    sharpes, bars = [], []
+    for _, row in result.windows.iterrows():
+        dates = {"start": row["test_start"], "end": row["test_end"]}
+        tested = run(replace(_chosen(config, row), **dates))
+        known = run(replace(hindsight, **dates))
+        sharpes.append(tested.metrics["strategy"]["sharpe"])
+        bars.append(tested.strategy.equity.index)
+        # each window is a fresh account of its own run, chained at the previous window's level
+        expected = {
+            "out_of_sample": tested.strategy.equity,
+            "benchmark": tested.benchmark.equity,
+            "in_sample_best": known.strategy.equity,
+        }
+        for name, equity in expected.items():
+            segment = result.equity.loc[equity.index, name]
+            np.testing.assert_allclose(segment, equity / equity.iloc[0] * level[name], rtol=1e-12)
+            level[name] = segment.iloc[-1]
     assert list(result.windows["test_sharpe"]) == pytest.approx(sharpes, rel=1e-12)
-    whole = run(_chosen(config, pd.Series(result.in_sample_choice)))
-    cut = whole.strategy.equity.loc[result.equity.index]
-    np.testing.assert_allclose(
-        result.equity["in_sample_best"].to_numpy(), (cut / cut.iloc[0] * initial).to_numpy()
-    )
+    assert result.equity.index.equals(pd.DatetimeIndex(np.concatenate(bars)))
     assert result.equity.iloc[0].tolist() == [initial] * 3
     assert set(result.metrics) == {"out_of_sample", "benchmark", "in_sample_best"}
     assert result.metrics["out_of_sample"]["total_return"] == pytest.approx(
         result.equity["out_of_sample"].iloc[-1] / initial - 1.0
     )
+
+
+def test_one_combination_gives_the_same_curve_out_of_sample_and_in_hindsight(
+    shared_data: Path,
+) -> None:
+    one = [parse_axis("strategy.short_weight=0.2")]
+    result = walk_forward(_config(shared_data), one, *parse_windows("3y:2y"))
+    assert len(result.windows) >= 2
+    pd.testing.assert_series_equal(
+        result.equity["out_of_sample"],
+        result.equity["in_sample_best"],
+        check_names=False,
+        rtol=0,
+        atol=0,
+    )
+    assert result.metrics["out_of_sample"] == result.metrics["in_sample_best"]
 
 
 @settings(max_examples=5, deadline=None)
