@@ -279,7 +279,7 @@ def sweep(
         raise ConfigError("sweep: give a grid, e.g. {'strategy.sell_above': [7, 8, 9]}")
     axes = [engine_sweep.parse_axis(text) for text in texts]
     found = engine_sweep.sweep(config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor)
-    facts = {**engine_sweep.summarise(found), "grid": texts, "walk_forward": None}
+    facts = {**engine_sweep.summarise(found, config), "grid": texts, "walk_forward": None}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntheticDataWarning)  # said once, below
         best = run(engine_sweep.best_config(config, found), market=found.market)
