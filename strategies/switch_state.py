@@ -68,10 +68,39 @@ def warmup_facts(signals: dict[str, Signal], market: Market) -> tuple[list[str],
         if missing.any():
             warnings.append(
                 f"trigger {name} ({signal.label}) has no value on {int(missing.sum()):,} of the "
-                f"run's {len(missing):,} days ({_spans(missing)}); {need} and the data hold "
-                f"{warmup:,} before the start: give an earlier history or a shorter window"
+                f"run's {len(missing):,} days ({_spans(missing)}); {need} and "
+                f"{_history_before(signal, market, defined)}"
             )
     return notes, warnings
+
+
+def _history_before(signal: Signal, market: Market, defined: pd.Series) -> str:
+    """What the signal's own inputs hold before the run's start, and the fix that can work.
+
+    The ticker counted is the signal's input with the fewest closes of its own before the
+    start (bitcoin's history begins in 2014 whatever the calendar holds before it); a ticker
+    with none has no earlier history to give, so the fix is a later start or a shorter window.
+    """
+    start = market.prices.index[0]
+    first = defined.index[int(np.argmax(defined.to_numpy()))] if defined.any() else None
+    later = f"start the run on or after {first.date()}" if first is not None else "start later"
+    tickers = [ticker for ticker in signal.tickers() if ticker in market.history.columns]
+    if not tickers:
+        since = f"from {first.date()}" if first is not None else "on no day"
+        return f"its file gives a value {since}: add earlier readings or {later}"
+    before = market.own_closes(tickers).loc[market.history.index < start].sum()
+    ticker = str(before.idxmin())
+    if before[ticker] == 0:
+        begins = market.history[ticker].first_valid_index()
+        where = f"start on {begins.date()}" if begins is not None else "hold no close"
+        return (
+            f"the data of {ticker} {where}, after the run's start {start.date()}, so no earlier "
+            f"history exists: {later} or use a shorter window"
+        )
+    return (
+        f"the data hold {int(before[ticker]):,} closes of {ticker} before the start: give an "
+        f"earlier history of {ticker}, {later} or use a shorter window"
+    )
 
 
 PROXY_DOCS = "docs/bull_bear_proxy.md"
