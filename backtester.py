@@ -349,14 +349,14 @@ def resolve(source: Source, overrides: Sequence[str]) -> RunConfig:
     An override of ``strategy`` or ``strategy.name`` picks the strategy; the last one wins.
     """
     name, file_overrides, settings = source
-    rest = []
+    written_for, rest = name, []
     for text in [*file_overrides, *overrides]:
         key, _, value = text.partition("=")
         if key.strip() in ("strategy", "strategy.name"):
             name = value.strip()
         else:
             rest.append(text)
-    return build_config(name or DEFAULT_STRATEGY, rest, **settings)
+    return build_config(name or DEFAULT_STRATEGY, rest, written_for=written_for, **settings)
 
 
 def override_texts(overrides: Mapping[str, Any] | Sequence[str]) -> list[str]:
