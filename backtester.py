@@ -311,7 +311,7 @@ def sweep(
     if walk_forward is not None:
         walkforward.check_windows(config, axes, walk_forward)
     found = engine_sweep.sweep(config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor)
-    facts = {**engine_sweep.summarise(found), "grid": texts, "walk_forward": walk_forward}
+    facts = {**engine_sweep.summarise(found, config), "grid": texts, "walk_forward": walk_forward}
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntheticDataWarning)  # said once, below
         best = run(engine_sweep.best_config(config, found), market=found.market)
@@ -386,14 +386,14 @@ def resolve(source: Source, overrides: Sequence[str]) -> RunConfig:
     An override of ``strategy`` or ``strategy.name`` picks the strategy; the last one wins.
     """
     name, file_overrides, settings = source
-    rest = []
+    written_for, rest = name, []
     for text in [*file_overrides, *overrides]:
         key, _, value = text.partition("=")
         if key.strip() in ("strategy", "strategy.name"):
             name = value.strip()
         else:
             rest.append(text)
-    return build_config(name or DEFAULT_STRATEGY, rest, **settings)
+    return build_config(name or DEFAULT_STRATEGY, rest, written_for=written_for, **settings)
 
 
 def override_texts(overrides: Mapping[str, Any] | Sequence[str]) -> list[str]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import shlex
 import signal
 import sys
 import time
@@ -183,7 +184,7 @@ def main(argv: list[str] | None = None) -> int:
         if args.print_config:
             from engine.config_file import dump_config
 
-            print(dump_config(config), end="")
+            print(dump_config(config) + _grid_comment(args), end="")
             return 0
         if args.signals_now:
             return _signals_now(args, config)
@@ -208,6 +209,23 @@ def main(argv: list[str] | None = None) -> int:
         progress.end(failed=True)
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
+
+
+def _grid_comment(args: argparse.Namespace) -> str:
+    """``--print-config``'s closing comment on the sweep: a config file holds no grid.
+
+    Comment lines, so the printed config still reads back with ``--config``; they give the
+    flags that repeat the sweep on it. Empty without ``--sweep``.
+    """
+    if not args.sweep:
+        return ""
+    flags = [f"--sweep {shlex.quote(text)}" for text in args.sweep]
+    if args.walk_forward:
+        flags.append(f"--walk-forward {shlex.quote(args.walk_forward)}")
+    return (
+        "# Not in the config above (a config file holds no grid): the sweep asked for. Repeat it\n"
+        f"# with --config THIS_FILE {' '.join(flags)}\n"
+    )
 
 
 def _signals_now(args: argparse.Namespace, config: RunConfig) -> int:

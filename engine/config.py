@@ -91,13 +91,17 @@ PRESET_KEY = "costs.preset="
 def build_config(
     strategy: str,
     overrides: Sequence[str] = (),
+    *,
+    written_for: str | None = None,
     **settings: Any,
 ) -> RunConfig:
     """Build a `RunConfig` for the strategy named ``strategy`` with ``KEY=VALUE`` overrides.
 
     Values are parsed to the type of the field they set; ``settings`` are run-wide values
     already parsed (a config file's ``start``), and an override of the same key wins. Every
-    problem is collected first, then raised together as one `ConfigProblems`.
+    problem is collected first, then raised together as one `ConfigProblems`. ``written_for``
+    is the strategy a config file (or manifest) names: when another one is picked, its keys
+    that only that strategy has are one problem saying whose they are (`_foreign_keys`).
     """
     problems: list[str] = []
     cls = STRATEGIES.get(strategy)
@@ -106,6 +110,7 @@ def build_config(
     classes = {"strategy": cls, **SECTIONS} if cls else dict(SECTIONS)
     sections: dict[str, dict[str, Any]] = {name: {} for name in ("strategy", *SECTIONS)}
     run_wide = _typed(settings, problems)
+    overrides = _foreign_keys(overrides, strategy, classes, written_for, problems)
     # a preset first: the map entries given after it start from its values, not the defaults'
     for text in sorted(overrides, key=lambda text: not text.lstrip().startswith(PRESET_KEY)):
         if cls is None and text.startswith("strategy."):
@@ -134,6 +139,49 @@ def build_config(
 def _bare(cls: type, values: dict[str, Any]) -> Any:
     """A section with its defaults, under the preset given (``costs.preset``) if any."""
     return cls(preset=values["preset"]) if "preset" in values else cls()
+
+
+def _foreign_keys(
+    overrides: Sequence[str],
+    strategy: str,
+    classes: dict[str, type],
+    written_for: str | None,
+    problems: list[str],
+) -> list[str]:
+    """The overrides without the keys of the config's own strategy that ``strategy`` lacks.
+
+    Those keys (``sell_above`` of a ``hartnett_switch`` file run with ``--strategy
+    main_street``) are one problem naming their strategy and the two ways out, not one
+    "unknown key" each with a suggestion from the other strategy's fields.
+    """
+    other = STRATEGIES.get(written_for or "")
+    if other is None or written_for == strategy or "strategy" not in classes:
+        return list(overrides)
+    theirs, kept = [], []
+    for text in overrides:
+        key = text.partition("=")[0].strip()
+        mine = not key.startswith("strategy.") or _parses(text, classes)
+        if not mine and _parses(text, {**classes, "strategy": other}):
+            theirs.append(key.split(".")[1])
+        else:
+            kept.append(text)
+    if theirs:
+        names = ", ".join(dict.fromkeys(theirs))
+        problems.append(
+            f"the strategy keys {names} belong to {written_for} (the config's strategy.name), "
+            f"not to {strategy}: drop --strategy {strategy} to run {written_for}, or leave "
+            f"those keys out of the config to run {strategy}"
+        )
+    return kept
+
+
+def _parses(text: str, classes: dict[str, type]) -> bool:
+    """Whether ``text``'s key is one of ``classes`` (a bad value of a known key still counts)."""
+    try:
+        parse_override(text, classes)
+    except ConfigError as exc:
+        return not str(exc).startswith("unknown key")
+    return True
 
 
 def set_entry(mapping: dict[str, Any], entry: str, value: Any) -> None:

@@ -565,8 +565,10 @@ def best_config(config: RunConfig, result: SweepResult) -> RunConfig:
     return config
 
 
-def summarise(result: SweepResult) -> dict[str, Any]:
+def summarise(result: SweepResult, config: RunConfig) -> dict[str, Any]:
     """The sweep's facts for ``metrics.json`` and the console: size, best, and its honesty.
+
+    ``config`` is the base config the grid was laid over (the edge warnings ask it for bounds).
 
     The deflated Sharpe ratio discounts the best Sharpe for the number of trials and the spread
     of their Sharpes; the probability of backtest overfitting (CSCV on the trials' daily returns)
@@ -598,7 +600,7 @@ def summarise(result: SweepResult) -> dict[str, Any]:
         facts["trial_sharpe_std"] = deflated.trial_sharpe_std
     if shape.blocks is not None and pbo_applicable(int(survivors.sum()), shape.n_obs, PBO_SPLITS):
         facts["pbo"] = pbo_of_blocks(shape.blocks.trials(survivors)).pbo
-    facts["warnings"] = edge_warnings(result.axes, values)
+    facts["warnings"] = edge_warnings(config, result.axes, values)
     facts["headline"] = _headline(facts, values)
     return facts
 
@@ -609,21 +611,44 @@ def _best(table: pd.DataFrame) -> int:
     return int(ranked.to_numpy().argmax())
 
 
-def edge_warnings(axes: tuple[Axis, ...], best: dict[str, float]) -> list[str]:
+def edge_warnings(config: RunConfig, axes: tuple[Axis, ...], best: dict[str, float]) -> list[str]:
     """A warning for each axis of three or more values whose best value is its first or last.
 
-    The best there may lie beyond the grid: the sweep did not find a peak, only a boundary.
+    The best there may lie beyond the grid: the sweep did not find a peak, only a boundary. A
+    best value on the parameter's own bound (``short_weight`` 0, ``tech_share`` 1, ``fees_bps``
+    0, ``confirm_days`` 1) has nothing beyond it, so it gets no warning; ``config`` is the base
+    config the grid was laid over, whose validation knows the bounds (`beyond_allowed`).
     """
+    chosen = with_values(config, best)
     warnings = []
     for axis in axes:
         values = sorted(set(axis.values))
-        if len(values) >= 3 and best[axis.key] in (values[0], values[-1]):
-            side = "smallest" if best[axis.key] == values[0] else "largest"
+        value = best[axis.key]
+        if len(values) < 3 or value not in (values[0], values[-1]):
+            continue
+        side = "smallest" if value == values[0] else "largest"
+        if beyond_allowed(chosen, axis.key, value, -1.0 if side == "smallest" else 1.0):
             warnings.append(
-                f"the best {axis.key}={best[axis.key]:g} is the grid's {side} value "
+                f"the best {axis.key}={value:g} is the grid's {side} value "
                 f"({values[0]:g} to {values[-1]:g}): the best may lie beyond it; widen the grid"
             )
     return warnings
+
+
+def beyond_allowed(config: RunConfig, key: str, value: float, direction: float) -> bool:
+    """Whether ``key`` may be set a little past ``value`` (``direction`` -1 below, +1 above).
+
+    The parameter's own validation (the ``check_range`` of its strategy, signal, costs or
+    execution) is the one place that knows its bounds, so it is asked: the next float past
+    ``value``, or for a whole-number parameter the next whole number.
+    """
+    for step in (float(np.nextafter(value, direction * np.inf)), value + direction):
+        try:
+            with_value(config, key, step)
+        except ConfigError:
+            continue
+        return True
+    return False
 
 
 def _headline(facts: dict[str, Any], values: dict[str, float]) -> str:

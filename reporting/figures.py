@@ -226,7 +226,10 @@ def exposure_figure(
     axes.set_ylabel("Weight [% of portfolio value]")
     percent_axis(axes)
     axes.grid(True, alpha=0.3)
-    axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
+    if held.empty:  # a book with no legs: nothing to label, so no legend (matplotlib warns)
+        axes.text(0.5, 0.5, "no leg held", ha="center", transform=axes.transAxes)
+    else:
+        axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
     mark_synthetic(figure, synthetic)
     return figure
 

@@ -19,6 +19,7 @@ from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
 from strategies.rules import hold_counts, switch_regimes, switch_signals
 from strategies.signals import (
+    READING_SCALE,
     READING_SOURCES,
     BullBearProxy,
     DollarSystemic,
@@ -32,7 +33,7 @@ from strategies.signals import (
     reading_origin,
 )
 from strategies.sixty_forty import SixtyForty
-from strategies.switch_state import _spans, signals_now, warmup_facts
+from strategies.switch_state import _spans, signals_now, threshold_warnings, warmup_facts
 
 Regime = Literal["neutral", "main_street", "defensive"]
 REGIMES: tuple[Regime, ...] = get_args(Regime)
@@ -195,7 +196,7 @@ class HartnettSwitch(Strategy):
         self._main_street()  # checks the Main Street weights
         SixtyForty(stocks_weight=self.stocks_weight)
         check_range("defensive_bonds", self.defensive_bonds, 0.0, 1.0)
-        check_range("sell_above", self.sell_above, 0.0, 10.0)
+        check_range("sell_above", self.sell_above, *READING_SCALE)
         check_range("buy_below", self.buy_below, 0.0, self.sell_above)
         check_range("reading_window_days", self.reading_window_days, 20, 5000)
         check_range("reading_max_age_days", self.reading_max_age_days, 0, 36_600)
@@ -284,6 +285,9 @@ class HartnettSwitch(Strategy):
             axis=1,
         )
         notes, warnings = warmup_facts(signals, sessions)
+        warnings += threshold_warnings(
+            self, sessions.in_run(reading), sessions.in_run(fired[self._reading_entry()])
+        )
         events = _events(regime, fired, exits, reading, conflicts)
         now = signals_now(self, signals, market, regime)
         spread = {name: market.from_sessions(flag, carry=False) for name, flag in fired.items()}
@@ -357,7 +361,7 @@ class HartnettSwitch(Strategy):
         reading = triggers.reading
         above = reading > self.sell_above  # NaN is never above
         fired = {
-            f"bull_bear_above_{self.sell_above:g}": above & ~np.r_[False, above[:-1]],
+            self._reading_entry(): above & ~np.r_[False, above[:-1]],
             **triggers.breaks,
         }
         _, exits, conflicts = self._signals_arrays(triggers)
@@ -368,6 +372,10 @@ class HartnettSwitch(Strategy):
             reading=reading,
             conflicts=conflicts,
         )
+
+    def _reading_entry(self) -> str:
+        """The name of the reading's entry trigger among the firings."""
+        return f"bull_bear_above_{self.sell_above:g}"
 
     def _triggers(self, market: Market) -> _TriggerArrays:
         """The signals' arrays on the market's history, read once per distinct signal set."""

@@ -47,6 +47,8 @@ READING_SOURCES: tuple[ReadingSource, ...] = get_args(ReadingSource)
 Vintage = Literal["all", "live"]
 VINTAGE_CHOICES: tuple[Vintage, ...] = get_args(Vintage)
 GUARD_MODES: tuple[GuardMode, ...] = get_args(GuardMode)
+READING_SCALE = (0.0, 10.0)
+"""The Bull & Bear reading's scale, as BofA publishes it (the proxy maps onto it too)."""
 _YIELD_TOLERANCE = 1e-9
 """Percentage points: a fall of exactly the threshold counts despite float rounding."""
 

@@ -18,6 +18,7 @@ import pandas as pd
 from data.csv_source import PUBLISHED_READINGS
 from data.market import Market
 from strategies.signals import (
+    READING_SCALE,
     BullBearProxy,
     DollarSystemic,
     ExternalIndicator,
@@ -68,10 +69,85 @@ def warmup_facts(signals: dict[str, Signal], market: Market) -> tuple[list[str],
         if missing.any():
             warnings.append(
                 f"trigger {name} ({signal.label}) has no value on {int(missing.sum()):,} of the "
-                f"run's {len(missing):,} days ({_spans(missing)}); {need} and the data hold "
-                f"{warmup:,} before the start: give an earlier history or a shorter window"
+                f"run's {len(missing):,} days ({_spans(missing)}); {need} and "
+                f"{_history_before(signal, market, defined)}"
             )
     return notes, warnings
+
+
+def _history_before(signal: Signal, market: Market, defined: pd.Series) -> str:
+    """What the signal's own inputs hold before the run's start, and the fix that can work.
+
+    The ticker counted is the signal's input with the fewest closes of its own before the
+    start (bitcoin's history begins in 2014 whatever the calendar holds before it); a ticker
+    with none has no earlier history to give, so the fix is a later start or a shorter window.
+    """
+    start = market.prices.index[0]
+    first = defined.index[int(np.argmax(defined.to_numpy()))] if defined.any() else None
+    later = f"start the run on or after {first.date()}" if first is not None else "start later"
+    tickers = [ticker for ticker in signal.tickers() if ticker in market.history.columns]
+    if not tickers:
+        since = f"from {first.date()}" if first is not None else "on no day"
+        return f"its file gives a value {since}: add earlier readings or {later}"
+    before = market.own_closes(tickers).loc[market.history.index < start].sum()
+    ticker = str(before.idxmin())
+    if before[ticker] == 0:
+        begins = market.history[ticker].first_valid_index()
+        where = f"start on {begins.date()}" if begins is not None else "hold no close"
+        return (
+            f"the data of {ticker} {where}, after the run's start {start.date()}, so no earlier "
+            f"history exists: {later} or use a shorter window"
+        )
+    return (
+        f"the data hold {int(before[ticker]):,} closes of {ticker} before the start: give an "
+        f"earlier history of {ticker}, {later} or use a shorter window"
+    )
+
+
+def threshold_warnings(
+    strategy: HartnettSwitch, reading: pd.Series, entered: pd.Series
+) -> list[str]:
+    """A warning for each reading threshold that the rules kept from ever acting in the run.
+
+    ``reading`` is the run's reading (NaN where none; a published signal without a number is
+    +inf or -inf), ``entered`` the run's bars on which it crossed above ``sell_above``. An entry
+    is a crossing from at or below ``sell_above`` to above it, so a reading above ``sell_above``
+    on every day of the run (``sell_above`` 0 with the proxy, which is never 0) starts nothing;
+    ``sell_above`` at the scale's top (10) is never exceeded by a number, and ``buy_below`` at
+    its bottom (0) is never undercut. Each is said only when the run bears it out: a published
+    signal without a number still crosses either.
+    """
+    values = reading.dropna()
+    if values.empty:
+        return []
+    low, high = READING_SCALE
+    sell, buy = strategy.sell_above, strategy.buy_below
+    found = []
+    breaks = "support breaks still can" if strategy.supports else "nothing else does"
+    if not entered.any() and (values > sell).all():
+        found.append(
+            f"strategy.sell_above={sell:g}: the reading was above it on every day of the run "
+            f"(lowest {values.min():.2f}) and an entry is a crossing from at or below sell_above "
+            f"to above it, so the reading started no Main Street trade ({breaks}); raise "
+            "sell_above to at least the lowest reading for it to act"
+        )
+    elif not entered.any() and sell >= high:
+        found.append(
+            f"strategy.sell_above={sell:g} is the top of the reading's {low:g}-{high:g} scale: "
+            f"the reading never rose above it, so it started no Main Street trade ({breaks}); "
+            "lower sell_above"
+        )
+    if buy <= low and not (values < buy).any():
+        ends = (
+            f"ends only after max_hold ({strategy.max_hold} bars)"
+            if strategy.max_hold
+            else "never ends (max_hold 0: no limit)"
+        )
+        found.append(
+            f"strategy.buy_below={buy:g} is the bottom of the reading's {low:g}-{high:g} scale: "
+            f"the reading never fell below it, so a Main Street trade {ends}; raise buy_below"
+        )
+    return found
 
 
 PROXY_DOCS = "docs/bull_bear_proxy.md"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -43,3 +44,52 @@ def read_close(folder: Path, ticker: str) -> pd.Series:
     """A ticker's adjusted close straight from its file with plain pandas."""
     table = pd.read_csv(folder / f"{ticker}.csv", index_col="Date", parse_dates=True)
     return table["Adj Close"].astype(float)
+
+
+CHECKED_RUNS: list[Path] = []
+"""Every run folder `check_written_runs` has checked this session."""
+BAD_REPORTS: dict[Path, list[str]] = {}
+"""Reports printing NaN, infinity or minus zero, while `TOLERATE_...` lets them pass."""
+
+
+@pytest.fixture(autouse=True)
+def check_written_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+    """Check every run folder written in this process against its own files (`check_run`).
+
+    ``reporting.run_dir._rename_unique`` is where every run folder becomes whole (the CLI, the
+    API, `write_run` called directly), so it is checked there, before a test can alter it; its
+    problems fail the test at teardown. Runs written by a subprocess are not seen.
+    """
+    import reporting.run_dir
+    from tests.run_checks import TOLERATE_NAN_AND_MINUS_ZERO_IN_REPORTS, check_run
+
+    rename = reporting.run_dir._rename_unique
+    problems: list[str] = []
+
+    def checked(staging: Path, target: Path) -> Path:
+        run_dir = rename(staging, target)
+        try:
+            found, bad_numbers = check_run(run_dir)
+        except Exception as exc:  # a file missing or unreadable is a problem too
+            found, bad_numbers = [f"{type(exc).__name__}: {exc}"], []
+        if bad_numbers and TOLERATE_NAN_AND_MINUS_ZERO_IN_REPORTS:
+            BAD_REPORTS[run_dir] = [f"{request.node.nodeid}", *bad_numbers]
+        else:
+            found += [f"report.html prints {text}" for text in bad_numbers]
+        problems.extend(f"{run_dir.name}: {problem}" for problem in found)
+        CHECKED_RUNS.append(run_dir)
+        return run_dir
+
+    monkeypatch.setattr(reporting.run_dir, "_rename_unique", checked)
+    yield
+    if problems:
+        pytest.fail("run folders inconsistent with their own files:\n" + "\n".join(problems))
+
+
+def pytest_terminal_summary(terminalreporter: Any) -> None:
+    """How many run folders were checked, and the reports still printing NaN, inf or -0."""
+    terminalreporter.write_line(f"run checks: {len(CHECKED_RUNS)} run folders checked")
+    for run_dir, (test, *found) in BAD_REPORTS.items():
+        terminalreporter.write_line(f"run checks: {run_dir.name} ({test}): {len(found)} tolerated")
+        for text in found[:5]:
+            terminalreporter.write_line(f"    {text}")

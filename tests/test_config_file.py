@@ -207,3 +207,28 @@ def test_print_config_fed_back_reproduces_the_run(
 def test_a_strategy_section_may_be_just_its_name() -> None:
     name, overrides, _ = config_from_mapping({"strategy": "sixty_forty"}, "test")
     assert (name, overrides) == ("sixty_forty", [])
+
+
+def test_keys_of_the_configs_own_strategy_say_whose_they_are(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A hartnett_switch file run as main_street: one problem naming the file's strategy."""
+    preset = ROOT / "configs" / "hartnett.yaml"
+    argv = ["--config", str(preset), "--strategy", "main_street", "--data", "demo"]
+    status, out, err = _main([*argv, "--set", "strategy.short_wieght=1", "--print-config"], capsys)
+    assert status == 2
+    assert out == ""
+    strategy_keys = list(yaml.safe_load(preset.read_text())["strategy"])
+    theirs = [key for key in strategy_keys if key != "name"]  # none of them is main_street's
+    assert not {f.name for f in fields(STRATEGIES["main_street"])} & set(theirs)
+    assert err.splitlines() == [
+        "error: 2 problems in the configuration:",
+        f"  the strategy keys {', '.join(theirs)} belong to hartnett_switch (the config's "
+        "strategy.name), not to main_street: drop --strategy main_street to run "
+        "hartnett_switch, or leave those keys out of the config to run main_street",
+        "  unknown key strategy.short_wieght; did you mean strategy.short_weight?",
+    ]
+    # Without --strategy the file's own strategy runs with them.
+    status, out, err = _main(["--config", str(preset), "--data", "demo", "--print-config"], capsys)
+    assert status == 0, err
+    assert yaml.safe_load(out)["strategy"]["name"] == "hartnett_switch"

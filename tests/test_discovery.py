@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shlex
 from dataclasses import fields
 from pathlib import Path
 
@@ -110,6 +111,24 @@ def test_print_config_is_yaml_of_the_resolved_config(
     assert printed == expected.as_dict()
     assert printed["start"] == "2020-01-02"
     assert not (tmp_path / "r").exists()
+
+
+def test_print_config_with_a_sweep_prints_the_grid_as_flags_that_repeat_it(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    grid = ["strategy.short_weight=0.1:0.5:0.1", "strategy.tech_share=0.5,1"]
+    argv = ["--strategy", "main_street", "--data", "demo", "--print-config"]
+    status, plain, err = _main(argv, capsys)
+    assert (status, err) == (0, "")
+    sweep = [flag for spec in grid for flag in ("--sweep", spec)]
+    status, out, err = _main([*argv, *sweep, "--walk-forward", "4y:1y"], capsys)
+    assert (status, err) == (0, "")
+    assert yaml.safe_load(out) == yaml.safe_load(plain)  # comments: it still reads back
+    assert out.startswith(plain)
+    comment = out.removeprefix(plain).splitlines()
+    assert comment[0].startswith("# Not in the config above (a config file holds no grid)")
+    flags = shlex.split(comment[1].removeprefix("# with "))
+    assert flags == ["--config", "THIS_FILE", *sweep, "--walk-forward", "4y:1y"]
 
 
 def test_print_config_with_a_bad_key_exits_2(capsys: pytest.CaptureFixture[str]) -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from data.market import Market, Universe
 from engine.config import build_config
 from engine.run import run
 from strategies import HartnettSwitch
+from strategies.switch_state import threshold_warnings
 
 NEVER = [
     "strategy.sell_above=10",
@@ -206,3 +208,68 @@ def test_every_parameter_is_either_a_signals_or_a_rules_and_books() -> None:
     base = HartnettSwitch()._signals(Universe())
     assert HartnettSwitch(sell_above=9)._signals(Universe()) == base
     assert HartnettSwitch(dollar_level=95)._signals(Universe()) != base
+
+
+def _warned(
+    sell_above: float, buy_below: float, readings: list[float], before: float = 5.0, **fields
+) -> list[str]:
+    """`threshold_warnings` on hand-made run readings, the entries found by hand from them.
+
+    ``before`` is the reading on the warm-up's last day (NaN: none).
+    """
+    days = pd.bdate_range("2024-01-01", periods=len(readings))
+    reading = pd.Series(readings, index=days)
+    above = [value > sell_above for value in [before, *readings]]  # NaN is never above
+    crossed = [now and not then for then, now in itertools.pairwise(above)]
+    entered = pd.Series(crossed, index=days)
+    strategy = HartnettSwitch(sell_above=sell_above, buy_below=buy_below, **fields)
+    return threshold_warnings(strategy, reading, entered)
+
+
+def test_a_threshold_the_rules_keep_from_acting_is_a_warning() -> None:
+    # Above sell_above on every day: no crossing, whatever the level.
+    warning, below = _warned(0.0, 0.0, [0.4, 3.0, 0.2, 9.0])  # buy_below <= sell_above
+    assert below.startswith("strategy.buy_below=0 is the bottom")
+    assert warning == (
+        "strategy.sell_above=0: the reading was above it on every day of the run (lowest 0.20) "
+        "and an entry is a crossing from at or below sell_above to above it, so the reading "
+        "started no Main Street trade (support breaks still can); raise sell_above to at least "
+        "the lowest reading for it to act"
+    )
+    # A first value after none counts as a crossing (from no value): that entry acted.
+    assert _warned(0.0, 0.0, [np.nan, 0.4, 3.0], before=np.nan) == [below]
+    # Above 8 all along (the note's early 2026) is the same story.
+    assert len(_warned(8.0, 2.0, [9.6, 9.1, 8.5], before=9.0)) == 1
+    # 10 is the top of the scale: a number never exceeds it...
+    (warning,) = _warned(10.0, 2.0, [9.9, 10.0, 1.0], supports={})
+    assert warning == (
+        "strategy.sell_above=10 is the top of the reading's 0-10 scale: the reading never rose "
+        "above it, so it started no Main Street trade (nothing else does); lower sell_above"
+    )
+    # ... but a published sell without a number (+inf) does, so nothing is said then.
+    assert _warned(10.0, 2.0, [9.9, np.inf, 1.0]) == []
+    # buy_below 0: nothing is below it, the trade ends at max_hold or never.
+    assert _warned(8.0, 0.0, [0.0, 9.0, 0.0], max_hold=0) == [
+        "strategy.buy_below=0 is the bottom of the reading's 0-10 scale: the reading never fell "
+        "below it, so a Main Street trade never ends (max_hold 0: no limit); raise buy_below"
+    ]
+    assert _warned(8.0, 0.0, [0.0, 9.0, -np.inf]) == []  # a published buy without a number
+    # Thresholds the reading crossed say nothing.
+    assert _warned(8.0, 2.0, [5.0, 9.0, 1.0]) == []
+
+
+def test_sell_above_zero_on_the_proxy_is_a_warning_on_real_data(shared_data: Path) -> None:
+    config = build_config(
+        "hartnett_switch",
+        ["strategy.sell_above=0", "strategy.buy_below=0"],
+        data=f"csv:{shared_data}",
+        start=date(2016, 1, 1),
+        end=date(2020, 12, 31),
+    )
+    explanation = run(config).switching.explanation
+    reading = explanation.signals["bull_bear"]
+    assert (reading > 0).all()  # the proxy's percentiles are above 0: never at or below 0
+    assert explanation.entries["bull_bear_above_0"].empty
+    lowest = f"(lowest {reading.min():.2f})"
+    assert sum(lowest in w and "sell_above=0" in w for w in explanation.warnings) == 1
+    assert sum("buy_below=0" in w for w in explanation.warnings) == 1

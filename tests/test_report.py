@@ -6,6 +6,7 @@ import base64
 import math
 import re
 import shutil
+import warnings
 from datetime import date
 from html.parser import HTMLParser
 from pathlib import Path
@@ -239,3 +240,16 @@ def test_the_page_loads_offline_in_a_headless_browser(
     outside = [url for url in requests if url != path.as_uri() and not url.startswith("data:")]
     assert outside == []
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+def test_a_book_with_no_legs_draws_its_report_without_a_warning(tmp_path: Path) -> None:
+    """No leg is held: the exposure figure says so instead of asking for an empty legend."""
+    config = build_config(
+        "main_street", ["strategy.long_weight=0", "strategy.short_weight=0"], **DEMO
+    )
+    result = run(config)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        write_report(result, tmp_path, MANIFEST)
+    assert [str(w.message) for w in caught] == []
+    assert "exposures" in (tmp_path / "report.html").read_text()

@@ -207,12 +207,52 @@ def test_the_picks_report_is_its_sweep_row_on_the_sweeps_dates(
 
 
 def test_a_best_value_on_the_grids_edge_is_named() -> None:
+    config = build_config("hartnett_switch")
     axes = (parse_axis("strategy.sell_above=6,7,8"), parse_axis("strategy.max_hold=21,63"))
-    assert edge_warnings(axes, {"strategy.sell_above": 7.0, "strategy.max_hold": 63.0}) == []
-    found = edge_warnings(axes, {"strategy.sell_above": 8.0, "strategy.max_hold": 21.0})
+    best = {"strategy.sell_above": 7.0, "strategy.max_hold": 63.0}
+    assert edge_warnings(config, axes, best) == []
+    found = edge_warnings(config, axes, {"strategy.sell_above": 8.0, "strategy.max_hold": 21.0})
     assert found == [
         "the best strategy.sell_above=8 is the grid's largest value (6 to 8): the best may lie "
         "beyond it; widen the grid"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("strategy", "spec", "best"),
+    [
+        ("main_street", "strategy.short_weight=0,0.25,0.5", 0.0),  # checked 0 to 2
+        ("main_street", "strategy.tech_share=0.5,0.75,1", 1.0),  # a share: 0 to 1
+        ("main_street", "costs.fees_bps=0,5,10", 0.0),  # a cost is never negative
+        ("hartnett_switch", "strategy.supports.tech.confirm_days=1,2,3", 1.0),  # at least 1
+        ("hartnett_switch", "strategy.sell_above=8,9,10", 10.0),  # the reading's 0-10 scale
+        ("sixty_forty", "execution.lag=1,2,3", 1.0),  # never 0
+    ],
+)
+def test_a_best_value_on_the_parameters_own_bound_is_no_reason_to_widen(
+    strategy: str, spec: str, best: float
+) -> None:
+    axis = parse_axis(spec)
+    assert edge_warnings(build_config(strategy), (axis,), {axis.key: best}) == []
+
+
+@pytest.mark.parametrize(
+    ("strategy", "spec", "best", "side"),
+    [
+        ("main_street", "strategy.short_weight=0.1,0.3,0.5", 0.5, "largest"),  # up to 2
+        ("main_street", "strategy.tech_share=0.2,0.4,0.6", 0.2, "smallest"),  # down to 0
+        ("main_street", "costs.fees_bps=1,5,10", 1.0, "smallest"),
+        ("hartnett_switch", "strategy.supports.tech.confirm_days=2,3,4", 2.0, "smallest"),
+    ],
+)
+def test_a_best_value_inside_the_parameters_range_still_warns(
+    strategy: str, spec: str, best: float, side: str
+) -> None:
+    axis = parse_axis(spec)
+    low, high = min(axis.values), max(axis.values)
+    assert edge_warnings(build_config(strategy), (axis,), {axis.key: best}) == [
+        f"the best {axis.key}={best:g} is the grid's {side} value ({low:g} to {high:g}): "
+        "the best may lie beyond it; widen the grid"
     ]
 
 
@@ -224,7 +264,7 @@ def test_the_luck_checks_from_block_sums_equal_those_from_every_return(shared_da
         parse_axis("strategy.tech_share=0.5,1"),
     ]
     result = sweep(config, axes, chunk_size=3)
-    facts = summarise(result)
+    facts = summarise(result, config)
     returns = []
     for _, row in result.table.iterrows():
         single = config

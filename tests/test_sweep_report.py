@@ -35,7 +35,7 @@ def _sweep_run(folder: Path, specs: tuple[str, ...], report: bool = True) -> dic
     """Sweep ``specs`` on the demo market and write the best combination's run with its outputs."""
     config = _config()
     result = sweep(config, [parse_axis(spec) for spec in specs])
-    facts = summarise(result)
+    facts = summarise(result, config)
     extra = {"sweep.csv": result.table, "sweep": facts}
     run_dir = write_run(run(best_config(config, result)), folder, report=report, extra=extra)
     page = (run_dir / "report.html").read_text("utf-8") if report else ""

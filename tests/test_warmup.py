@@ -191,3 +191,33 @@ def test_a_run_with_warm_up_is_the_tail_of_the_longer_run() -> None:
     pd.testing.assert_frame_equal(
         FAST.explain(split).signals, FAST.explain(whole).signals.iloc[WARMUP:]
     )
+
+
+@pytest.mark.parametrize("start", [date(2010, 1, 1), date(2015, 1, 1)])
+def test_the_warm_up_warning_counts_the_tickers_own_history(shared_data: Path, start: date) -> None:
+    """Bitcoin's closes before the start are counted, not the calendar's days before it."""
+    config = build_config(
+        "hartnett_switch", [], data=f"csv:{shared_data}", start=start, allow_partial=True
+    )
+    warning = next(
+        w
+        for w in run(config).switching.explanation.warnings
+        if w.startswith("trigger support_crypto")
+    )
+    spy, btc = read_close(shared_data, "SPY"), read_close(shared_data, "BTC-USD")
+    first_run_day = spy.index[spy.index >= pd.Timestamp(start)][0]
+    on_spy_days = spy.index[spy.index >= btc.index[0]]  # the calendar samples bitcoin there
+    first_value = on_spy_days[200 - 1]  # the default 200-close drawdown window is full
+    if btc.index[0] > first_run_day:
+        assert (
+            f"the data of BTC-USD start on {btc.index[0].date()}, after the run's start "
+            f"{first_run_day.date()}, so no earlier history exists: start the run on or after "
+            f"{first_value.date()} or use a shorter window"
+        ) in warning
+    else:
+        before = int((on_spy_days < first_run_day).sum())
+        assert (
+            f"the data hold {before:,} closes of BTC-USD before the start: give an earlier "
+            f"history of BTC-USD, start the run on or after {first_value.date()} or use a "
+            "shorter window"
+        ) in warning
