@@ -269,6 +269,7 @@ def _walk_forward(
 ) -> dict[str, Any]:
     """Out-of-sample evidence: the sweep's pick made on each train window, used on the next."""
     from engine.walkforward import parse_windows, walk_forward
+    from reporting.html import num
 
     train, test = parse_windows(args.walk_forward)
     progress.step(f"walking forward ({args.walk_forward})")
@@ -277,9 +278,9 @@ def _walk_forward(
     sharpe = {name: values["sharpe"] for name, values in result.metrics.items()}
     if not args.quiet:
         print(
-            f"walk-forward {args.walk_forward}: out-of-sample Sharpe {sharpe['out_of_sample']:.2f} "
-            f"against 60/40 {sharpe['benchmark']:.2f} and the in-sample best "
-            f"{sharpe['in_sample_best']:.2f} on the same dates",
+            f"walk-forward {args.walk_forward}: out-of-sample Sharpe "
+            f"{num(sharpe['out_of_sample'])} against 60/40 {num(sharpe['benchmark'])} and the "
+            f"in-sample best {num(sharpe['in_sample_best'])} on the same dates",
             file=sys.stderr,
         )
     return {

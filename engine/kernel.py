@@ -230,7 +230,7 @@ def _accrue(
     borrowed: np.ndarray,
 ) -> tuple:
     """Interest on ``balance`` at ``rate``, and each short's borrow fee, since the last close."""
-    interest = balance * rate
+    interest = balance * rate + 0.0  # + 0.0: no "-0" from residue at a zero rate
     for j in range(len(held)):
         if held[j] < 0:
             borrowed[j] = -held[j] * previous_close[j] * borrow[j] * days / 365.0

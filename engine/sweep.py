@@ -597,6 +597,11 @@ def edge_warnings(axes: tuple[Axis, ...], best: dict[str, float]) -> list[str]:
 def _headline(facts: dict[str, Any], values: dict[str, float]) -> str:
     chosen = ", ".join(f"{key}={value:g}" for key, value in values.items())
     text = f"sweep: best of {facts['combinations']} by Sharpe: {chosen}"
+    if not np.isfinite(facts["best_sharpe"]):
+        return text + (
+            ", Sharpe n/a for every combination (fewer returns than a quarter of a year, or "
+            "returns that do not vary: engine.metrics.na_reasons)"
+        )
     text += f", Sharpe {facts['best_sharpe']:.2f}"
     if "deflated_sharpe" in facts:
         text += (
