@@ -48,7 +48,7 @@ FLAT_TOLERANCE = 1e-9
 Rounding residue of a cash book is about 1e-16 a day; the calmest priced asset, a T-bill fund,
 moves about 1e-5 a day; 1e-9 (0.000002% a year annualised) sits far from both."""
 
-NO_VARIATION = "no variation: returns vary by less than 1e-9 a bar (a book in cash)"
+NO_VARIATION = "no variation (returns vary by less than 1e-9 a bar: a book in cash)"
 
 
 class DrawdownDates(NamedTuple):

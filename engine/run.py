@@ -194,10 +194,14 @@ def _bootstrap_reasons(
     short = na_reason(n_obs, boot.mean_block, ppy)
     if short:
         return dict.fromkeys(STATISTICS, short)
-    if "sharpe" not in reasons["difference"]:
-        return {}
+    sides = (("strategy", "the strategy's"), ("benchmark", "60/40's"))
+    why = [
+        f"{word} Sharpe is n/a, {reasons[side]['sharpe']}"
+        for side, word in sides
+        if "sharpe" in reasons[side]
+    ]
     sharpe = [key for key in STATISTICS if "sharpe" in key]
-    return dict.fromkeys(sharpe, f"Sharpe difference n/a ({reasons['difference']['sharpe']})")
+    return dict.fromkeys(sharpe, "; ".join(why)) if why else {}
 
 
 def _traded(result: BacktestResult) -> pd.Series:
