@@ -195,12 +195,14 @@ class Result:
         return write_run(self.raw, Path(path), command=command, report=figures, extra=extra)
 
     def __repr__(self) -> str:
+        from reporting.html import num
+
         dates = self.raw.strategy.equity.index
         ours, theirs = self.metrics["strategy"], self.metrics["benchmark"]
         label = ", SYNTHETIC demo data" if self.synthetic else ""
         return (
             f"<Result {self.config.strategy.name} {dates[0].date()} to {dates[-1].date()}{label}: "
-            f"Sharpe {ours['sharpe']:.2f} vs 60/40 {theirs['sharpe']:.2f}>"
+            f"Sharpe {num(ours['sharpe'])} vs 60/40 {num(theirs['sharpe'])}>"
         )
 
 

@@ -282,11 +282,13 @@ def _sweep(
         for warning in swept.facts["warnings"]:
             print(f"warning: sweep: {warning}", file=sys.stderr)
         if swept.walk_forward is not None:
+            from reporting.html import num
+
             sharpe = {name: values["sharpe"] for name, values in swept.walk_forward.metrics.items()}
             print(
                 f"walk-forward {args.walk_forward}: out-of-sample Sharpe "
-                f"{sharpe['out_of_sample']:.2f} against 60/40 {sharpe['benchmark']:.2f} and the "
-                f"in-sample best {sharpe['in_sample_best']:.2f}, each a fresh account on every "
+                f"{num(sharpe['out_of_sample'])} against 60/40 {num(sharpe['benchmark'])} and the "
+                f"in-sample best {num(sharpe['in_sample_best'])}, each a fresh account on every "
                 "test window",
                 file=sys.stderr,
             )

@@ -23,11 +23,14 @@ same formula on the original sample, so estimate and interval are comparable.
 
 from __future__ import annotations
 
+import math
 from dataclasses import asdict, dataclass, fields
 from typing import Any
 
 import numpy as np
 import pandas as pd
+
+from engine.metrics import min_annualise_days
 
 _CHUNK_CELLS = 2_000_000  # resampled cells per batch: bounds memory at a few tens of MB
 
@@ -53,7 +56,22 @@ class BootstrapResult:
         return asdict(self)
 
 
-_STATISTICS = [field.name for field in fields(BootstrapResult)][:7]  # all but the settings
+STATISTICS = [field.name for field in fields(BootstrapResult)][:7]  # all but the settings
+
+
+def na_reason(n_obs: int, mean_block: float, periods_per_year: int) -> str:
+    """Why `compare` gives NaN for ``n_obs`` paired returns ("" when it does not).
+
+    It needs two mean blocks (fewer leave too few blocks to say anything) and, since it
+    annualises Sharpe and CAGR, `engine.metrics.min_annualise_days`.
+    """
+    need = max(math.ceil(2 * mean_block), min_annualise_days(periods_per_year))
+    if n_obs >= need:
+        return ""
+    return (
+        f"the block bootstrap needs at least {need} returns (two blocks of {mean_block:g} and a "
+        f"quarter of a year to annualise); the run has {n_obs}"
+    )
 
 
 def stationary_blocks(
@@ -187,9 +205,9 @@ def compare(
     Returns
     -------
     BootstrapResult
-        Every statistic is NaN when the sample has fewer than ``2 * mean_block`` periods (too
-        few blocks to say anything). Resamples where a Sharpe is undefined (no variation) are
-        left out of the Sharpe interval and of ``prob_sharpe_better``.
+        Every statistic is NaN when the sample is too short (`na_reason` says why). Resamples
+        where a Sharpe is undefined (no variation) are left out of the Sharpe interval and of
+        ``prob_sharpe_better``.
 
     Raises
     ------
@@ -205,8 +223,8 @@ def compare(
     }
     rate = _validate(strategy_returns, benchmark_returns, risk_free, settings)
     n_obs = len(strategy_returns)
-    if n_obs < 2 * mean_block:
-        return BootstrapResult(**dict.fromkeys(_STATISTICS, float("nan")), **settings)
+    if na_reason(n_obs, mean_block, periods_per_year):
+        return BootstrapResult(**dict.fromkeys(STATISTICS, float("nan")), **settings)
     returns = np.vstack([strategy_returns.to_numpy(float), benchmark_returns.to_numpy(float)])
     excess, log_growth = returns - rate, np.log1p(returns)
     point = resample_stats(excess, log_growth, np.array([0]), np.array([n_obs]), periods_per_year)
@@ -237,7 +255,7 @@ def _summarise(
         *_quantiles(cagr_diff, tail),
         better,
     )
-    return dict(zip(_STATISTICS, values, strict=True))
+    return dict(zip(STATISTICS, values, strict=True))
 
 
 def _quantiles(values: np.ndarray, tail: float) -> tuple[float, float]:

@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from engine.metrics import sharpe
+from engine.metrics import masked, na_reasons, sharpe
 
 HORIZONS: tuple[int, ...] = (21, 42, 63)
 EVENT_COLUMNS = (
@@ -42,6 +42,7 @@ REGIME_COLUMNS = (
     "sharpe",
     "worst_day",
     "spells",
+    "na_reason",
 )
 SPELL_COLUMNS = ("regime", "start", "end", "bars")
 
@@ -136,7 +137,7 @@ def regime_table(
     regimes: pd.Series,
     periods_per_year: int,
     risk_free: float | pd.Series = 0.0,
-    min_days: int = 2,
+    min_days: int | None = None,
 ) -> pd.DataFrame:
     """Performance in each regime held, one row per regime (index ``regime``, first seen first).
 
@@ -150,8 +151,11 @@ def regime_table(
     ``days = n``, ``share = n / N``, ``mean_annual = mean(r) * ppy``, ``compounded_annual =
     prod(1 + r) ** (ppy / n) - 1``, ``volatility = std(r, ddof=1) * sqrt(ppy)``, ``sharpe`` as
     `engine.metrics.sharpe` on ``r - risk_free`` (a float or a Series of rates by date),
-    ``worst_day = min(r)`` and ``spells`` (separate runs, see `regime_spells`). The four
-    annualised figures are NaN with fewer than ``min_days`` days (never fewer than 2).
+    ``worst_day = min(r)`` and ``spells`` (separate runs, see `regime_spells`). A figure
+    `engine.metrics.na_reasons` judges meaningless is NaN and ``na_reason`` says why ("" when
+    none is): all four annualised ones with fewer days than a quarter of a year (or than
+    ``min_days`` when given, never fewer than 2), Sharpe when the excess returns do not vary (a
+    regime held in cash).
     """
     if not regimes.index.equals(returns.index):
         raise ValueError(
@@ -163,29 +167,30 @@ def regime_table(
     if returns[held].isna().any():
         raise ValueError("returns are missing on dates with a regime; pass finite returns")
     spells = regime_spells(regimes)["regime"].value_counts()
-    enough = max(min_days, 2)
     rows = {}
     for label in pd.unique(regimes[held]):
         r = returns[regimes == label]
         n = len(r)
-        nan = float("nan")
-        annual = _annualised(r, periods_per_year, risk_free) if n >= enough else (nan,) * 4
-        rows[label] = (n, n / int(held.sum()), *annual, float(r.min()), int(spells[label]))
+        annual, reason = _annualised(r, periods_per_year, risk_free, min_days)
+        rows[label] = (n, n / int(held.sum()), *annual, float(r.min()), int(spells[label]), reason)
     table = pd.DataFrame.from_dict(rows, orient="index", columns=list(REGIME_COLUMNS))
     table.index.name = "regime"
     return table
 
 
 def _annualised(
-    r: pd.Series, periods_per_year: int, risk_free: float | pd.Series
-) -> tuple[float, ...]:
-    """Mean, compounded, volatility and Sharpe of one regime's returns, as `regime_table` says."""
-    return (
-        float(r.mean() * periods_per_year),
-        float(np.prod(1.0 + r.to_numpy()) ** (periods_per_year / len(r)) - 1.0),
-        float(r.std(ddof=1) * np.sqrt(periods_per_year)),
-        sharpe(r, periods_per_year, risk_free),
-    )
+    r: pd.Series, periods_per_year: int, risk_free: float | pd.Series, min_days: int | None
+) -> tuple[tuple[float, ...], str]:
+    """Mean, compounded, volatility and Sharpe of one regime's returns, and why any is NaN."""
+    reasons = na_reasons(r, periods_per_year, risk_free, min_days)
+    values = {
+        "mean_annual": float(r.mean() * periods_per_year),
+        "compounded_annual": float(np.prod(1.0 + r.to_numpy()) ** (periods_per_year / len(r)) - 1),
+        "volatility": float(r.std(ddof=1) * np.sqrt(periods_per_year)),
+        "sharpe": sharpe(r, periods_per_year, risk_free),
+    }
+    why = "; ".join(dict.fromkeys(reasons[key] for key in values if key in reasons))
+    return tuple(masked(values, reasons).values()), why
 
 
 def regime_spells(regimes: pd.Series) -> pd.DataFrame:

@@ -5,6 +5,19 @@ calendar, 365 on the 7-day one). Returns are simple daily returns of the equity 
 first value on (so a day held in cash counts as a zero return). Values are fractions: 0.12 means
 12%. A series too short for a figure gives NaN, documented per function; none raises for that.
 Relative metrics (against a benchmark) live in `engine.relative`.
+
+Whether a statistic means anything is judged here and only here (`na_reasons`): a figure that is
+noise is NaN with a reason a reader can act on, never a number. Two rules:
+
+- returns that vary by less than `FLAT_TOLERANCE` (a standard deviation a period) are flat: a
+  book in cash, whose "returns" are rounding residue of about 1e-16. Sharpe and Sortino divide by
+  that residue (a Sharpe of -13 from nothing), so they are NaN, "no variation ... (a book in cash)";
+- fewer returns than `min_annualise_days` (a quarter of a year: 63 on the equity calendar, 91 on
+  the 7-day one) are not annualised: compounding six days to a year turned a 1.5% week into
+  "152% a year". CAGR, volatility, Sharpe, Sortino and Calmar are NaN, "fewer than 63 days to
+  annualise". GIPS forbids annualising below a full year; a quarter keeps the regimes of a
+  multi-year run that matter while dropping the week-long ones (a quarter's return is raised to
+  the 4th power, a week's to the 50th).
 """
 
 from __future__ import annotations
@@ -17,7 +30,25 @@ import pandas as pd
 METRICS = ("total_return", "cagr", "volatility", "sharpe", "sortino", "max_drawdown", "calmar")
 EXPOSURES = ("gross", "net", "long", "short")
 
+ANNUALISED = (
+    "cagr",
+    "volatility",
+    "sharpe",
+    "sortino",
+    "calmar",
+    "mean_annual",
+    "compounded_annual",
+)
+"""Keys of figures scaled to a year (here, in `engine.events.regime_table` and the sweep)."""
+
 DAYS_PER_YEAR = 365.25
+
+FLAT_TOLERANCE = 1e-9
+"""Returns whose sample standard deviation is at most this (a fraction a period) do not vary.
+Rounding residue of a cash book is about 1e-16 a day; the calmest priced asset, a T-bill fund,
+moves about 1e-5 a day; 1e-9 (0.000002% a year annualised) sits far from both."""
+
+NO_VARIATION = "no variation (returns vary by less than 1e-9 a bar: a book in cash)"
 
 
 class DrawdownDates(NamedTuple):
@@ -44,6 +75,52 @@ class Extremes(NamedTuple):
     best_period: pd.Period | None
     worst: float
     worst_period: pd.Period | None
+
+
+def min_annualise_days(periods_per_year: int) -> int:
+    """The fewest returns annualised: a quarter of a year of bars (63 at 252 a year, 91 at 365)."""
+    return periods_per_year // 4
+
+
+def flat(returns: pd.Series | np.ndarray) -> bool:
+    """Whether returns do not vary beyond rounding: ``std(ddof=1) <= FLAT_TOLERANCE`` (or NaN)."""
+    spread = float(np.std(np.asarray(returns, dtype=float), ddof=1)) if len(returns) > 1 else 0.0
+    return not spread > FLAT_TOLERANCE
+
+
+def na_reasons(
+    returns: pd.Series,
+    periods_per_year: int,
+    risk_free: float | pd.Series = 0.0,
+    min_days: int | None = None,
+) -> dict[str, str]:
+    """Why each figure of these returns is not meaningful, by key; empty when all are.
+
+    The one judge of the module docstring's rules, plus what leaves a ratio nothing to divide
+    by: Sortino with no return below the cash rate, Calmar with no drawdown. ``min_days``
+    replaces `min_annualise_days` (never below 2). Keys are those of `summary` and
+    `ANNUALISED`; callers set the figures named here to NaN (`masked`).
+    """
+    need = min_annualise_days(periods_per_year) if min_days is None else max(min_days, 2)
+    if len(returns) < need:
+        span = "" if min_days is not None else " (a quarter of a year)"
+        held = f"{len(returns)} days, fewer than the {need}{span} needed to annualise"
+        return dict.fromkeys(ANNUALISED, held)
+    excess = excess_returns(returns, risk_free)
+    reasons = {}
+    if flat(excess):
+        reasons = dict.fromkeys(("sharpe", "sortino"), NO_VARIATION)
+    elif not (excess < 0).any():
+        reasons["sortino"] = "no day below the cash rate"
+    growth = np.cumprod(np.append(1.0, 1.0 + returns.to_numpy(dtype=float)))
+    if not (growth / np.maximum.accumulate(growth) - 1.0).min() < -FLAT_TOLERANCE:
+        reasons["calmar"] = "no drawdown"
+    return reasons
+
+
+def masked(values: dict[str, float], reasons: dict[str, str]) -> dict[str, float]:
+    """``values`` with every figure that `na_reasons` names set to NaN."""
+    return {key: float("nan") if key in reasons else value for key, value in values.items()}
 
 
 def daily_returns(equity: pd.Series) -> pd.Series:
@@ -95,24 +172,23 @@ def sharpe(returns: pd.Series, periods_per_year: int, risk_free: float | pd.Seri
     """``mean(excess) / std(excess, ddof=1) * sqrt(periods_per_year)``.
 
     ``excess`` is returns minus ``risk_free``, the cash rate per period (a float, or a Series
-    of rates by date, see `excess_returns`). NaN when the excess returns do not vary.
+    of rates by date, see `excess_returns`). NaN when the excess returns are `flat`.
     """
     excess = excess_returns(returns, risk_free)
-    spread = excess.std(ddof=1)
-    if not spread > 0:
+    if flat(excess):
         return float("nan")
-    return float(excess.mean() / spread * np.sqrt(periods_per_year))
+    return float(excess.mean() / excess.std(ddof=1) * np.sqrt(periods_per_year))
 
 
 def sortino(returns: pd.Series, periods_per_year: int, risk_free: float | pd.Series = 0.0) -> float:
     """``mean(excess) * ppy / downside``, with ``downside = sqrt(mean(min(excess, 0)**2) * ppy)``.
 
     The downside deviation averages over every period, not only the losing ones (as empyrical
-    does); ``risk_free`` as in `sharpe`. NaN when no period loses.
+    does); ``risk_free`` as in `sharpe`. NaN when no period loses or the excess is `flat`.
     """
     excess = excess_returns(returns, risk_free)
     downside = np.sqrt(np.mean(np.minimum(excess, 0.0) ** 2) * periods_per_year)
-    if not downside > 0:
+    if not downside > 0 or flat(excess):
         return float("nan")
     return float(excess.mean() * periods_per_year / downside)
 
@@ -128,9 +204,9 @@ def max_drawdown(equity: pd.Series) -> float:
 
 
 def calmar(equity: pd.Series) -> float:
-    """``cagr / |max_drawdown|``; NaN without a drawdown."""
+    """``cagr / |max_drawdown|``; NaN without a drawdown deeper than `FLAT_TOLERANCE`."""
     deepest = max_drawdown(equity)
-    if deepest == 0:
+    if not deepest < -FLAT_TOLERANCE:
         return float("nan")
     return cagr(equity) / abs(deepest)
 
@@ -141,9 +217,10 @@ def summary(
     """The headline metrics of one equity curve, keyed as in `METRICS`.
 
     ``risk_free`` is the cash rate per period (float, or a Series by date) for Sharpe and Sortino.
+    A figure `na_reasons` judges meaningless is NaN.
     """
     returns = daily_returns(equity)
-    return {
+    values = {
         "total_return": total_return(equity),
         "cagr": cagr(equity),
         "volatility": volatility(returns, periods_per_year),
@@ -152,6 +229,7 @@ def summary(
         "max_drawdown": max_drawdown(equity),
         "calmar": calmar(equity),
     }
+    return masked(values, na_reasons(returns, periods_per_year, risk_free))
 
 
 def max_drawdown_dates(equity: pd.Series) -> DrawdownDates:

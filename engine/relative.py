@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.metrics import daily_returns, excess_returns
+from engine.metrics import daily_returns, excess_returns, flat, masked, min_annualise_days
 
 RELATIVE_METRICS = (
     "beta",
@@ -22,6 +22,7 @@ RELATIVE_METRICS = (
     "down_capture",
     "hit_rate",
 )
+_ANNUALISED = ("alpha", "tracking_error", "information_ratio", "up_capture", "down_capture")
 
 
 def _paired(returns: pd.Series, benchmark: pd.Series) -> tuple[pd.Series, pd.Series]:
@@ -36,16 +37,16 @@ def beta(returns: pd.Series, benchmark: pd.Series, risk_free: float | pd.Series 
     Covariance and variance share ``ddof`` (so the ratio is the same as empyrical's, which uses
     ``ddof=0`` for both). A float ``risk_free`` does not change beta; a Series of rates by date
     (see `engine.metrics.excess_returns`) does slightly, and is the regression Jensen's alpha
-    needs. NaN with fewer than two paired dates or a benchmark that does not vary.
+    needs. NaN with fewer than two paired dates or a benchmark that does not vary
+    (`engine.metrics.flat`).
     """
     strat, bench = _paired(returns, benchmark)
     if len(strat) < 2:
         return float("nan")
     strat, bench = excess_returns(strat, risk_free), excess_returns(bench, risk_free)
-    variance = bench.var(ddof=1)
-    if not variance > 0:
+    if flat(bench):
         return float("nan")
-    return float(strat.cov(bench, ddof=1) / variance)
+    return float(strat.cov(bench, ddof=1) / bench.var(ddof=1))
 
 
 def alpha(
@@ -81,14 +82,13 @@ def information_ratio(returns: pd.Series, benchmark: pd.Series, periods_per_year
 
     Equals empyrical's ``excess_sharpe`` times ``sqrt(ppy)`` (ffn's and quantstats'
     ``information_ratio`` are the same ratio, not annualised). NaN when the active returns do
-    not vary beyond rounding, ``max - min <= 8 * eps * max(|returns|, |benchmark|)`` (as ffn
-    does; quantstats and ffn give 0 there), since dividing by that residue gives ~1e15.
+    not vary beyond rounding (`engine.metrics.flat`; quantstats and ffn give 0 there), since
+    dividing by that residue gives ~1e15.
     """
     strat, bench = _paired(returns, benchmark)
     active = strat - bench
     error = tracking_error(strat, bench, periods_per_year)
-    scale = max(strat.abs().max(), bench.abs().max(), 0.0)
-    if not error > 0 or active.max() - active.min() <= 8 * np.finfo(float).eps * scale:
+    if len(active) < 2 or flat(active):
         return float("nan")
     return float(active.mean() * periods_per_year / error)
 
@@ -153,11 +153,10 @@ def relative_summary(
 
     Keyed as in `RELATIVE_METRICS`. Both curves are first restricted to their common dates,
     then turned into daily returns; ``risk_free`` is the per-period cash rate (float or Series
-    by date) used by beta and alpha.
+    by date) used by beta and alpha. A figure `relative_na_reasons` names is NaN.
     """
-    both = pd.concat([strategy_equity, benchmark_equity], axis=1, join="inner").dropna()
-    strat, bench = daily_returns(both.iloc[:, 0]), daily_returns(both.iloc[:, 1])
-    return {
+    strat, bench = _paired_returns(strategy_equity, benchmark_equity)
+    values = {
         "beta": beta(strat, bench, risk_free),
         "alpha": alpha(strat, bench, periods_per_year, risk_free),
         "tracking_error": tracking_error(strat, bench, periods_per_year),
@@ -166,3 +165,38 @@ def relative_summary(
         "down_capture": down_capture(strat, bench, periods_per_year),
         "hit_rate": hit_rate(strat, bench),
     }
+    reasons = relative_na_reasons(strategy_equity, benchmark_equity, periods_per_year)
+    return masked(values, reasons)
+
+
+def relative_na_reasons(
+    strategy_equity: pd.Series, benchmark_equity: pd.Series, periods_per_year: int
+) -> dict[str, str]:
+    """Why each metric of `relative_summary` is NaN, by key; empty when none is.
+
+    The rules of `engine.metrics.na_reasons`: the annualised ones (all but beta and hit rate)
+    need `engine.metrics.min_annualise_days`; a ratio needs a divisor that varies.
+    """
+    strat, bench = _paired_returns(strategy_equity, benchmark_equity)
+    need = min_annualise_days(periods_per_year)
+    if len(strat) < need:
+        held = f"{len(strat)} days, fewer than the {need} (a quarter of a year) needed to annualise"
+        return dict.fromkeys(_ANNUALISED, held)
+    reasons = {}
+    if flat(bench):
+        reasons = dict.fromkeys(("beta", "alpha"), "60/40's returns do not vary")
+    if flat(strat - bench):
+        reasons["information_ratio"] = "no difference from 60/40's returns beyond rounding"
+    if not (bench > 0).any():
+        reasons["up_capture"] = "60/40 never rose"
+    if not (bench < 0).any():
+        reasons["down_capture"] = "60/40 never fell"
+    return reasons
+
+
+def _paired_returns(
+    strategy_equity: pd.Series, benchmark_equity: pd.Series
+) -> tuple[pd.Series, pd.Series]:
+    """Daily returns of both curves on their common dates."""
+    both = pd.concat([strategy_equity, benchmark_equity], axis=1, join="inner").dropna()
+    return daily_returns(both.iloc[:, 0]), daily_returns(both.iloc[:, 1])

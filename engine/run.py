@@ -15,11 +15,11 @@ from data.market import Universe
 from data.sources import load_rate
 from engine import metrics
 from engine.attribution import attribution
-from engine.bootstrap import compare
+from engine.bootstrap import STATISTICS, BootstrapResult, compare, na_reason
 from engine.config import RunConfig
 from engine.costs import CASH_RATE_TICKER, Costs, RateUnit, cash_rates, describe
 from engine.errors import DataError
-from engine.relative import relative_summary
+from engine.relative import relative_na_reasons, relative_summary
 from engine.simulate import BacktestResult, backtest
 from engine.switching import SwitchStudy, study
 from strategies import SixtyForty, Strategy, check_weights
@@ -36,9 +36,10 @@ class RunResult:
     ``metrics`` has ``strategy`` and ``benchmark`` (`engine.metrics.full_summary`),
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
     benchmark), ``uncertainty`` (the bootstrap), ``attribution`` (dollar totals of each leg and
-    line), ``ruin`` (the strategy's margin call, `engine.simulate.Ruin.facts`, or None), for a
-    switching strategy ``switching`` (entries, regime changes, per regime), and ``run`` (the
-    config, data source, dates, notes and warnings): what ``metrics.json`` holds.
+    line), ``ruin`` (the strategy's margin call, `engine.simulate.Ruin.facts`, or None),
+    ``na_reasons`` (for each of the first five, why a figure is NaN, by key), for a switching
+    strategy ``switching`` (entries, regime changes, per regime), and ``run`` (the config, data
+    source, dates, notes and warnings): what ``metrics.json`` holds.
     ``attribution`` holds each portfolio's daily P&L by leg and line; ``legs`` names the
     strategy's leg of each ticker it holds (a basket's tickers share one). ``notes`` are facts
     about the run beyond the market's (a rate series that ends early, each signal's warm-up),
@@ -217,25 +218,62 @@ def _metrics(
     tables: dict[str, pd.DataFrame],
     market: Market,
 ) -> dict[str, dict[str, Any]]:
-    """Each portfolio's metrics, their difference, the relative metrics and the bootstrap."""
+    """Each portfolio's metrics, their difference, the relative metrics and the bootstrap.
+
+    ``na_reasons`` says why any of them is NaN (`engine.metrics.na_reasons` and its kin).
+    """
     ppy, rate = market.periods_per_year, ours.cash_rate
+    results = {"strategy": ours, "benchmark": theirs}
     described = {
         name: metrics.full_summary(
             result.equity, result.weights, _traded(result), ppy, risk_free=rate
         )
-        for name, result in (("strategy", ours), ("benchmark", theirs))
+        for name, result in results.items()
     }
+    returns = {name: metrics.daily_returns(result.equity) for name, result in results.items()}
+    reasons = {name: metrics.na_reasons(returns[name], ppy, rate) for name in results}
     numeric = [key for key, value in described["strategy"].items() if isinstance(value, float)]
-    returns = metrics.daily_returns(ours.equity), metrics.daily_returns(theirs.equity)
+    boot = compare(returns["strategy"], returns["benchmark"], ppy, risk_free=rate.iloc[1:])
+    reasons["difference"] = _difference_reasons(reasons, numeric)
+    reasons["relative"] = relative_na_reasons(ours.equity, theirs.equity, ppy)
+    reasons["uncertainty"] = _bootstrap_reasons(reasons, len(returns["strategy"]), boot, ppy)
     return {
         **described,
         "difference": {
             key: described["strategy"][key] - described["benchmark"][key] for key in numeric
         },
         "relative": relative_summary(ours.equity, theirs.equity, ppy, risk_free=rate),
-        "uncertainty": compare(*returns, ppy, risk_free=rate.iloc[1:]).as_dict(),
+        "uncertainty": {**boot.as_dict(), **dict.fromkeys(reasons["uncertainty"], float("nan"))},
         "attribution": {name: table.sum().to_dict() for name, table in tables.items()},
+        "na_reasons": reasons,
     }
+
+
+def _difference_reasons(reasons: dict[str, dict[str, str]], keys: list[str]) -> dict[str, str]:
+    """A difference is NaN when either side is: say which, and why."""
+    sides = (("strategy", "strategy"), ("benchmark", "60/40"))
+    found = {
+        key: [f"{word}: {reasons[side][key]}" for side, word in sides if key in reasons[side]]
+        for key in keys
+    }
+    return {key: "; ".join(why) for key, why in found.items() if why}
+
+
+def _bootstrap_reasons(
+    reasons: dict[str, dict[str, str]], n_obs: int, boot: BootstrapResult, ppy: int
+) -> dict[str, str]:
+    """Why the bootstrap's figures are NaN: too short a run, or a Sharpe that is n/a."""
+    short = na_reason(n_obs, boot.mean_block, ppy)
+    if short:
+        return dict.fromkeys(STATISTICS, short)
+    sides = (("strategy", "the strategy's"), ("benchmark", "60/40's"))
+    why = [
+        f"{word} Sharpe is n/a, {reasons[side]['sharpe']}"
+        for side, word in sides
+        if "sharpe" in reasons[side]
+    ]
+    sharpe = [key for key in STATISTICS if "sharpe" in key]
+    return dict.fromkeys(sharpe, "; ".join(why)) if why else {}
 
 
 def _traded(result: BacktestResult) -> pd.Series:

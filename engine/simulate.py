@@ -8,7 +8,8 @@ Timing and accounting, fixed here and nowhere else:
   day one, or, where that close is carried forward from an earlier day (an ETF on a weekend of
   the 7-day calendar), at the first close the asset's own market prints after it;
 - each bar first accrues financing on what was held since the previous close: interest on
-  positive cash at the cash rate, on negative cash at the cash rate plus the margin spread, and a
+  positive cash at the cash rate, on negative cash at the cash rate plus the margin spread (none
+  on cash within `engine.kernel.CASH_TOLERANCE` of the value of zero: rounding residue), and a
   borrow fee on the market value (at the previous close) of each short, per calendar day;
 - at a fill, target units are ``weight * value / price`` with ``value`` the portfolio's value at
   that close before trading costs; each trade fills at the close moved against it by the

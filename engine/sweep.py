@@ -30,7 +30,7 @@ from engine.config import RunConfig
 from engine.costs import cash_rates, days_between, margin_rates
 from engine.errors import ConfigError, SweepError
 from engine.executors import ChunkError, Executor, LocalExecutor
-from engine.metrics import METRICS, summary
+from engine.metrics import ANNUALISED, FLAT_TOLERANCE, METRICS, min_annualise_days, summary
 from engine.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pbo_of_blocks
 from engine.run import BENCHMARK, check_length, legs, market_request, prepare
 from engine.simulate import Rebalance, Ruin, backtest, order_targets, period_ends
@@ -535,7 +535,8 @@ def _metrics(
 ) -> dict[str, np.ndarray]:
     """`engine.metrics.summary` for many equity paths at once (rows), with the same formulas.
 
-    ``returns`` are the paths' daily returns, ``equity[:, 1:] / equity[:, :-1] - 1``.
+    ``returns`` are the paths' daily returns, ``equity[:, 1:] / equity[:, :-1] - 1``. The NaN
+    rules are `engine.metrics.na_reasons`', path by path.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = returns - cash[:, 1:]
@@ -543,18 +544,24 @@ def _metrics(
         days = (index[-1] - index[0]).days
         cagr = growth ** (365.25 / days) - 1.0 if days > 0 else np.full(len(equity), np.nan)
         spread = excess.std(axis=1, ddof=1)
+        varies = spread > FLAT_TOLERANCE
         downside = np.sqrt(np.mean(np.minimum(excess, 0.0) ** 2, axis=1) * periods_per_year)
         deepest = (equity / np.maximum.accumulate(equity, axis=1) - 1.0).min(axis=1)
         mean = excess.mean(axis=1)
-        return {
+        values = {
             "total_return": growth - 1.0,
             "cagr": cagr,
             "volatility": returns.std(axis=1, ddof=1) * np.sqrt(periods_per_year),
-            "sharpe": np.where(spread > 0, mean / spread * np.sqrt(periods_per_year), np.nan),
-            "sortino": np.where(downside > 0, mean * periods_per_year / downside, np.nan),
+            "sharpe": np.where(varies, mean / spread * np.sqrt(periods_per_year), np.nan),
+            "sortino": np.where(
+                varies & (downside > 0), mean * periods_per_year / downside, np.nan
+            ),
             "max_drawdown": deepest,
-            "calmar": np.where(deepest != 0, cagr / np.abs(deepest), np.nan),
+            "calmar": np.where(deepest < -FLAT_TOLERANCE, cagr / np.abs(deepest), np.nan),
         }
+    if returns.shape[1] < min_annualise_days(periods_per_year):
+        values.update({key: np.full(len(equity), np.nan) for key in values if key in ANNUALISED})
+    return values
 
 
 def best_config(config: RunConfig, result: SweepResult) -> RunConfig:
@@ -654,6 +661,11 @@ def beyond_allowed(config: RunConfig, key: str, value: float, direction: float) 
 def _headline(facts: dict[str, Any], values: dict[str, float]) -> str:
     chosen = ", ".join(f"{key}={value:g}" for key, value in values.items())
     text = f"sweep: best of {facts['combinations']} by Sharpe: {chosen}"
+    if not np.isfinite(facts["best_sharpe"]):
+        return text + (
+            ", Sharpe n/a for every combination (fewer returns than a quarter of a year, or "
+            "returns that do not vary: engine.metrics.na_reasons)"
+        )
     text += f", Sharpe {facts['best_sharpe']:.2f}"
     if "deflated_sharpe" in facts:
         text += (

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from engine.run import RunResult
+from reporting.html import num
 
 _ROWS = (
     ("Total return [%]", "total_return", 100.0),
@@ -35,26 +36,52 @@ def summary_table(result: RunResult) -> str:
         f"{'':18}{'strategy':>11}{'60/40':>11}{'difference':>12}",
     ]
     for label, key, scale in _ROWS:
-        cells = (result.metrics[part][key] * scale for part in ("strategy", "benchmark"))
-        diff = result.metrics["difference"][key] * scale
-        lines.append(f"{label:18}" + "".join(f"{v:11.2f}" for v in cells) + f"{diff:12.2f}")
-    boot = result.metrics["uncertainty"]
-    lines.append(
-        f"Sharpe difference {boot['sharpe_diff']:.2f}, {boot['confidence']:.0%} interval "
-        f"{boot['sharpe_diff_low']:.2f} to {boot['sharpe_diff_high']:.2f}; strategy's Sharpe "
-        f"above 60/40's in {boot['prob_sharpe_better']:.0%} of {boot['n_resamples']} "
-        "block-bootstrap resamples"
-    )
+        parts = ("strategy", "benchmark")
+        cells = (num(result.metrics[part][key], scale, width=11) for part in parts)
+        diff = num(result.metrics["difference"][key], scale, width=12)
+        lines.append(f"{label:18}" + "".join(cells) + diff)
+    lines += na_lines(result.metrics)
+    lines.append(bootstrap_line(result.metrics))
     if result.switching is not None and result.switching.explanation.reading_sources:
         lines.append(f"Bull & Bear reading: {result.switching.explanation.reading_sources}")
     costs = result.metrics["attribution"]["strategy"]
     lines.append(
         "Strategy costs and financing [$]: "
         + ", ".join(
-            f"{line} {costs[line]:,.0f}" for line in ("fees", "slippage", "borrow", "interest")
+            f"{line} {num(costs[line], digits=0)}"
+            for line in ("fees", "slippage", "borrow", "interest")
         )
     )
     return "\n".join(lines)
+
+
+def na_lines(metrics: dict[str, Any]) -> list[str]:
+    """One line per reason a figure of the table is n/a, naming the figures and whose they are."""
+    reasons = metrics.get("na_reasons", {})
+    names = {key: label.split(" [")[0] for label, key, _ in _ROWS}
+    sides: dict[tuple[str, str], list[str]] = {}  # (reason, figure) -> whose
+    for part, word in (("strategy", "strategy"), ("benchmark", "60/40")):
+        for key, why in reasons.get(part, {}).items():
+            if key in names:
+                sides.setdefault((why, names[key]), []).append(word)
+    grouped: dict[tuple[str, str], list[str]] = {}  # (reason, whose) -> figures
+    for (why, figure), whose in sides.items():
+        grouped.setdefault((why, " and ".join(whose)), []).append(figure)
+    return [f"n/a: {', '.join(figs)} ({whose}): {why}" for (why, whose), figs in grouped.items()]
+
+
+def bootstrap_line(metrics: dict[str, Any]) -> str:
+    """The Sharpe difference with its interval and share of wins, or n/a and why."""
+    boot = metrics["uncertainty"]
+    why = metrics.get("na_reasons", {}).get("uncertainty", {}).get("sharpe_diff")
+    if why:
+        return f"Sharpe difference n/a: {why}"
+    return (
+        f"Sharpe difference {num(boot['sharpe_diff'])}, {num(boot['confidence'], 100, 0)}% "
+        f"interval {num(boot['sharpe_diff_low'])} to {num(boot['sharpe_diff_high'])}; "
+        f"strategy's Sharpe above 60/40's in {num(boot['prob_sharpe_better'], 100, 0)}% of "
+        f"{boot['n_resamples']} block-bootstrap resamples"
+    )
 
 
 def signals_now_text(now: dict[str, Any]) -> str:
@@ -120,7 +147,7 @@ def _reading(reading: dict[str, Any]) -> str:
         told = published_text(reading)
         return f"{told or 'no reading'} ({reading['source']})"
     return (
-        f"{value:.2f} ({reading['source']}): {_points(reading['minus_sell_above'])} sell_above "
+        f"{num(value)} ({reading['source']}): {_points(reading['minus_sell_above'])} sell_above "
         f"{reading['sell_above']:g}, {_points(reading['minus_buy_below'])} buy_below "
         f"{reading['buy_below']:g}"
     )
@@ -154,8 +181,8 @@ def _support(level: dict[str, Any]) -> str:
     if level["close"] is None or level["support"] is None:
         return f"{level['label']}: no close or support on this date"
     return (
-        f"{level['ticker']} {level['close']:,.2f} against support {level['support']:,.2f} "
-        f"({level['mode']}): {level['distance_pct']:+.1f}%, {support_state(level)}"
+        f"{level['ticker']} {num(level['close'])} against support {num(level['support'])} "
+        f"({level['mode']}): {num(level['distance_pct'], 1, 1, True)}%, {support_state(level)}"
     )
 
 
@@ -163,13 +190,14 @@ def _guard(guard: dict[str, Any]) -> str:
     if guard["close"] is None:
         return f"{guard['label']}: no close on this date"
     text = (
-        f"{guard['ticker']} {guard['close']:.2f} against {guard['level']:g}: "
-        f"{guard['distance_pct']:+.1f}%"
+        f"{guard['ticker']} {num(guard['close'])} against {guard['level']:g}: "
+        f"{num(guard['distance_pct'], 1, 1, True)}%"
     )
     yields = guard["yields"]
     if yields is not None and yields["change_bps"] is not None:
         text += (
-            f"; {yields['ticker']} {yields['change_bps']:+.0f} bp over {yields['days']} bars "
+            f"; {yields['ticker']} {num(yields['change_bps'], 1, 0, True)} bp over "
+            f"{yields['days']} bars "
             f"(needs {yields['needs_bps']:+g} bp)"
         )
     return f"{text}; {guard_state(guard)}"

@@ -92,16 +92,26 @@ def missing(value: object) -> bool:
     return isinstance(value, float) and not math.isfinite(value)
 
 
-def num(value: object, scale: float = 1.0, digits: int = 2, signed: bool = False) -> str:
-    """Format a number times ``scale`` with thousands separators; missing values as "n/a"."""
+def num(
+    value: object, scale: float = 1.0, digits: int = 2, signed: bool = False, width: int = 0
+) -> str:
+    """Format a number times ``scale`` with thousands separators; missing values as "n/a".
+
+    The one number formatter of the console and the report. It never prints "-0" or "-0.00": a
+    value that rounds to zero is zero (rounding residue such as -1e-17 has no sign worth
+    showing). ``width`` right-aligns the text in that many characters (a console column).
+    """
     if missing(value):
-        return NA
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, int | float):
+        text = NA
+    elif isinstance(value, bool):
+        text = "yes" if value else "no"
+    elif isinstance(value, int | float):
         sign = "+" if signed else ""
-        return f"{float(value) * scale:{sign},.{digits}f}"
-    return str(value)
+        shown = round(float(value) * scale, digits) + 0.0  # + 0.0 turns -0.0 into 0.0
+        text = f"{shown:{sign},.{digits}f}"
+    else:
+        text = str(value)
+    return f"{text:>{width}}"
 
 
 def table(

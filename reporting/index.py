@@ -18,7 +18,7 @@ from typing import Any
 
 from engine.config import build_config
 from engine.errors import ConfigError
-from reporting.html import flatten
+from reporting.html import flatten, num
 
 log = logging.getLogger(__name__)
 
@@ -147,11 +147,11 @@ def _overrides(config: dict[str, Any]) -> list[str]:
 
 
 def _percent(value: float | None) -> str:
-    return "n/a" if value is None else f"{100 * value:.2f}"
+    return num(value, 100.0)
 
 
 def _number(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:.2f}"
+    return num(value)
 
 
 def _page(rows: list[dict[str, Any]]) -> str:

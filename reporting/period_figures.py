@@ -14,6 +14,7 @@ from reporting.figures import (
     mark_synthetic,
     percent_axis,
 )
+from reporting.html import num
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 COST_LINES = ("interest", "borrow", "fees", "slippage")
@@ -69,7 +70,7 @@ def monthly_figure(monthly: pd.Series, name: str, synthetic: bool) -> Figure:
             axes.text(
                 column,
                 row,
-                f"{value:.1f}",
+                num(value, 1.0, 1),
                 ha="center",
                 va="center",
                 fontsize=8,

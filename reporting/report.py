@@ -163,9 +163,15 @@ def _headline(page: _Page) -> str:
     verdict = (
         f"From {_period(page.result)}, {page.name} compounded at {h.num(ours['cagr'], 100)}% a "
         f"year against {h.num(theirs['cagr'], 100)}% for 60/40, with a Sharpe ratio of "
-        f"{h.num(ours['sharpe'])} against {h.num(theirs['sharpe'])}. Sharpe difference "
-        f"{h.num(boot.get('sharpe_diff'), signed=True)}, {h.num(boot.get('confidence'), 100, 0)}% "
-        f"interval {h.num(boot.get('sharpe_diff_low'), signed=True)} to "
+        f"{h.num(ours['sharpe'])} against {h.num(theirs['sharpe'])}. "
+    )
+    why = metrics.get("na_reasons", {}).get("uncertainty", {}).get("sharpe_diff")
+    verdict += (
+        f"Sharpe difference n/a: {why}."
+        if why
+        else f"Sharpe difference {h.num(boot.get('sharpe_diff'), signed=True)}, "
+        f"{h.num(boot.get('confidence'), 100, 0)}% interval "
+        f"{h.num(boot.get('sharpe_diff_low'), signed=True)} to "
         f"{h.num(boot.get('sharpe_diff_high'), signed=True)}; the strategy's Sharpe is the higher "
         f"in {h.num(boot.get('prob_sharpe_better'), 100, 1)}% of {boot.get('n_resamples', 'n/a')} "
         f"block-bootstrap resamples (mean block {h.num(boot.get('mean_block'), 1, 0)} bars)."
@@ -376,11 +382,7 @@ def _trades(page: _Page) -> str:
 def _metrics(page: _Page) -> str:
     """Every metric the engine computed, for readers who want more than the headline."""
     metrics = page.result.metrics
-    body = (
-        t.full_metrics_table(metrics)
-        + "<h3>Relative to 60/40</h3>"
-        + t.relative_table(metrics.get("relative", {}))
-    )
+    body = t.full_metrics_table(metrics) + "<h3>Relative to 60/40</h3>" + t.relative_table(metrics)
     return h.section("metrics", "All metrics", body)
 
 

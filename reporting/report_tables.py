@@ -6,12 +6,13 @@ that turns a fraction into what the label says, so no table guesses at units.
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import Any
 
 import pandas as pd
 
 from engine.metrics import METRICS
-from reporting.html import NA, esc, missing, num, table
+from reporting.html import NA, bullet_list, esc, missing, num, table
 
 # key -> (label with unit, scale from the engine's fraction, digits)
 LABELS: dict[str, tuple[str, float, int]] = {
@@ -64,6 +65,24 @@ def value(key: str, raw: Any, signed: bool = False) -> str:
     return num(raw, scale, digits, signed=signed)
 
 
+def na_notes(
+    metrics: dict[str, dict[str, Any]], keys: Collection[str], parts: tuple[str, ...]
+) -> str:
+    """Why each n/a figure of a table is n/a: one note per figure of ``keys`` in ``parts``.
+
+    ``parts`` name sections of ``metrics["na_reasons"]`` (``strategy``, ``benchmark``,
+    ``relative``, ``uncertainty``); nothing when no figure is n/a.
+    """
+    reasons = metrics.get("na_reasons", {})
+    words = {"strategy": "strategy", "benchmark": "60/40", "relative": "", "uncertainty": ""}
+    notes = {}
+    for part in parts:
+        for key, why in reasons.get(part, {}).items():
+            if key in keys:
+                notes.setdefault(why, []).append(f"{words[part]} {label(key)}".strip())
+    return bullet_list(f"n/a: {', '.join(figures)}: {why}" for why, figures in notes.items())
+
+
 def headline_table(metrics: dict[str, dict[str, Any]]) -> str:
     """Strategy, 60/40 and difference of the headline metrics, with bootstrap intervals."""
     boot = metrics.get("uncertainty", {})
@@ -83,7 +102,8 @@ def headline_table(metrics: dict[str, dict[str, Any]]) -> str:
             cells.append("")
         rows.append(cells)
     header = ["Metric", "Strategy", "60/40", "Difference", f"{level}% interval of difference"]
-    return table(header, rows, table_id="headline-table")
+    notes = na_notes(metrics, METRICS, ("strategy", "benchmark"))
+    return table(header, rows, table_id="headline-table") + notes
 
 
 def full_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
@@ -95,7 +115,8 @@ def full_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
             ours, theirs = (_recovery(metrics[p]) for p in ("strategy", "benchmark"))
         diff = metrics["difference"].get(key)
         rows.append([label(key), ours, theirs, "" if diff is None else value(key, diff, True)])
-    return table(["Metric", "Strategy", "60/40", "Difference"], rows)
+    notes = na_notes(metrics, list(metrics["strategy"]), ("strategy", "benchmark"))
+    return table(["Metric", "Strategy", "60/40", "Difference"], rows) + notes
 
 
 def _recovery(summary: dict[str, Any]) -> str:
@@ -105,10 +126,12 @@ def _recovery(summary: dict[str, Any]) -> str:
     return "not recovered" if summary.get("max_drawdown_peak") else NA
 
 
-def relative_table(relative: dict[str, Any]) -> str:
+def relative_table(metrics: dict[str, dict[str, Any]]) -> str:
     """Beta, alpha, tracking error, information ratio, captures and hit rate against 60/40."""
+    relative = metrics.get("relative", {})
     rows = [[label(key), value(key, raw)] for key, raw in relative.items()]
-    return table(["Against 60/40", "Strategy"], rows)
+    notes = na_notes(metrics, list(relative), ("relative",))
+    return table(["Against 60/40", "Strategy"], rows) + notes
 
 
 def spells_table(spells: pd.DataFrame, count: int = 5) -> str:
@@ -170,6 +193,7 @@ def regimes_table(regimes: pd.DataFrame) -> str:
         "Sharpe",
         "Worst day [%]",
         "Spells",
+        "Why n/a",
     ]
     rows = [
         [
@@ -182,6 +206,7 @@ def regimes_table(regimes: pd.DataFrame) -> str:
             num(row["sharpe"], 1.0, 2),
             num(row["worst_day"], 100.0, 2),
             num(row["spells"], 1.0, 0),
+            row.get("na_reason", ""),
         ]
         for name, row in regimes.iterrows()
     ]

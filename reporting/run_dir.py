@@ -170,9 +170,14 @@ def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None
 
 
 def _metrics_table(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
-    """``metrics.csv``: a metric a row, strategy, 60/40 and their difference (the console's)."""
+    """``metrics.csv``: a metric a row, strategy, 60/40, their difference (the console's).
+
+    ``na_reason`` says why a figure is empty (the difference's reason, which names the side).
+    """
     columns = {name: metrics[name] for name in ("strategy", "benchmark", "difference")}
-    return pd.DataFrame(columns, index=list(metrics["strategy"])).rename_axis("metric")
+    table = pd.DataFrame(columns, index=list(metrics["strategy"])).rename_axis("metric")
+    reasons = metrics.get("na_reasons", {}).get("difference", {})
+    return table.assign(na_reason=[reasons.get(key, "") for key in table.index])
 
 
 def _finite(value: Any) -> Any:

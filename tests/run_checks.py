@@ -17,7 +17,7 @@ from typing import Any
 
 import pandas as pd
 
-TOLERATE_NAN_AND_MINUS_ZERO_IN_REPORTS = True
+TOLERATE_NAN_AND_MINUS_ZERO_IN_REPORTS = False
 """While True, a report printing ``nan``, ``inf`` or ``-0`` is listed at the end of the session
 instead of failing its test (issue 25, items 4 and 5 remove them); set it to False then."""
 TOLERANCE = 1e-9

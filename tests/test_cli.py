@@ -41,8 +41,11 @@ def test_run_on_real_data_writes_the_run_directory(
     assert {"relative", "uncertainty", "attribution", "difference"} <= set(metrics)
     assert metrics["run"]["synthetic"] is False
     table = pd.read_csv(run_dir / "metrics.csv", index_col="metric")  # the same numbers
-    assert list(table.columns) == ["strategy", "benchmark", "difference"]
+    assert list(table.columns) == ["strategy", "benchmark", "difference", "na_reason"]
     assert list(table.index) == list(metrics["strategy"])
+    reasons = metrics["na_reasons"]["difference"]
+    written = {key: "" if pd.isna(why) else why for key, why in table["na_reason"].items()}
+    assert written == {key: reasons.get(key, "") for key in table.index}
     for name in ("strategy", "benchmark", "difference"):
         for key, value in metrics[name].items():
             cell = table.loc[key, name]

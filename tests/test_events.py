@@ -180,7 +180,7 @@ REGIMES = pd.Series(
 
 
 def test_regime_table_by_hand() -> None:
-    table = events.regime_table(RETURNS, REGIMES, 252)
+    table = events.regime_table(RETURNS, REGIMES, 252, min_days=2)  # the formulas, not the rule
     assert list(table.index) == ["neutral", "main_street", "defensive"]
     assert table.index.name == "regime"
     assert list(table.columns) == list(events.REGIME_COLUMNS)
@@ -199,6 +199,24 @@ def test_regime_table_by_hand() -> None:
     assert neutral["sharpe"] == pytest.approx(r.mean() / r.std(ddof=1) * np.sqrt(252))
     assert table.loc["defensive", ["mean_annual", "volatility", "sharpe"]].isna().all()
     assert np.isnan(table.loc["defensive", "compounded_annual"])
+    assert list(table["na_reason"]) == ["", "", "1 days, fewer than the 2 needed to annualise"]
+
+
+def test_regime_table_does_not_annualise_less_than_a_quarter() -> None:
+    # By default a regime needs a quarter of a year of returns (63 at 252 a year, 91 at 365):
+    # none of these six days is annualised, and each row says why.
+    table = events.regime_table(RETURNS, REGIMES, 252)
+    annual = ["mean_annual", "compounded_annual", "volatility", "sharpe"]
+    assert table[annual].isna().all().all()
+    assert table.loc["neutral", "na_reason"] == (
+        "3 days, fewer than the 63 (a quarter of a year) needed to annualise"
+    )
+    assert list(table["worst_day"]) == [-0.02, 0.00, -0.01]  # not annualised: still shown
+    long = pd.Series([0.001, -0.001] * 45 + [0.0], index=pd.bdate_range("2024-01-01", periods=91))
+    regime = pd.Series("main_street", index=long.index)
+    assert events.regime_table(long, regime, 365).loc["main_street", "na_reason"] == ""
+    short = events.regime_table(long.iloc[:90], regime.iloc[:90], 365)
+    assert "90 days, fewer than the 91" in short.loc["main_street", "na_reason"]
 
 
 def test_regime_table_risk_free_series_and_min_days() -> None:

@@ -70,10 +70,21 @@ def test_relative_summary_keys_and_values_by_hand() -> None:
     summary = relative.relative_summary(_equity(STRAT), _equity(BENCH), 252)
     assert tuple(summary) == relative.RELATIVE_METRICS
     assert summary["beta"] == pytest.approx(2.0)
-    assert summary["alpha"] == pytest.approx(1.001**252 - 1)
     # One month, Jan 2020: 1.021 * 0.981 * 1.041 * 0.961 - 1 = +0.20% beats
     # 1.01 * 0.99 * 1.02 * 0.98 - 1 = -0.05%.
     assert summary["hit_rate"] == 1.0
+    # Four days are too few to annualise (a quarter of a year, 63 at 252): alpha, tracking
+    # error, information ratio and captures are NaN, and say why.
+    reasons = relative.relative_na_reasons(_equity(STRAT), _equity(BENCH), 252)
+    assert set(reasons) == {key for key in summary if np.isnan(summary[key])}
+    assert set(reasons) == set(relative.RELATIVE_METRICS) - {"beta", "hit_rate"}
+    assert reasons["alpha"] == "4 days, fewer than the 63 (a quarter of a year) needed to annualise"
+    # The same pattern over 64 days is annualised: the residual is still 0.001 a day.
+    days = pd.bdate_range("2020-01-06", periods=64)
+    bench = pd.Series(np.tile(BENCH.to_numpy(), 16), index=days)
+    long = relative.relative_summary(_equity(2 * bench + 0.001), _equity(bench), 252)
+    assert long["alpha"] == pytest.approx(1.001**252 - 1)
+    assert relative.relative_na_reasons(_equity(2 * bench + 0.001), _equity(bench), 252) == {}
 
 
 # ---- degenerate inputs give NaN, never an error ------------------------------------------------

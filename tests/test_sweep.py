@@ -223,7 +223,7 @@ def test_a_best_value_on_the_grids_edge_is_named() -> None:
     [
         ("main_street", "strategy.short_weight=0,0.25,0.5", 0.0),  # checked 0 to 2
         ("main_street", "strategy.tech_share=0.5,0.75,1", 1.0),  # a share: 0 to 1
-        ("main_street", "costs.fees_bps=0,5,10", 0.0),  # a cost is never negative
+        ("main_street", "costs.fees_bps.etf=0,5,10", 0.0),  # a cost is never negative
         ("hartnett_switch", "strategy.supports.tech.confirm_days=1,2,3", 1.0),  # at least 1
         ("hartnett_switch", "strategy.sell_above=8,9,10", 10.0),  # the reading's 0-10 scale
         ("sixty_forty", "execution.lag=1,2,3", 1.0),  # never 0
@@ -241,7 +241,7 @@ def test_a_best_value_on_the_parameters_own_bound_is_no_reason_to_widen(
     [
         ("main_street", "strategy.short_weight=0.1,0.3,0.5", 0.5, "largest"),  # up to 2
         ("main_street", "strategy.tech_share=0.2,0.4,0.6", 0.2, "smallest"),  # down to 0
-        ("main_street", "costs.fees_bps=1,5,10", 1.0, "smallest"),
+        ("main_street", "costs.fees_bps.etf=1,5,10", 1.0, "smallest"),
         ("hartnett_switch", "strategy.supports.tech.confirm_days=2,3,4", 2.0, "smallest"),
     ],
 )
