@@ -48,12 +48,10 @@ def read_close(folder: Path, ticker: str) -> pd.Series:
 
 CHECKED_RUNS: list[Path] = []
 """Every run folder `check_written_runs` has checked this session."""
-BAD_REPORTS: dict[Path, list[str]] = {}
-"""Reports printing NaN, infinity or minus zero, while `TOLERATE_...` lets them pass."""
 
 
 @pytest.fixture(autouse=True)
-def check_written_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureRequest):
+def check_written_runs(monkeypatch: pytest.MonkeyPatch):
     """Check every run folder written in this process against its own files (`check_run`).
 
     ``reporting.run_dir._rename_unique`` is where every run folder becomes whole (the CLI, the
@@ -61,7 +59,7 @@ def check_written_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureR
     problems fail the test at teardown. Runs written by a subprocess are not seen.
     """
     import reporting.run_dir
-    from tests.run_checks import TOLERATE_NAN_AND_MINUS_ZERO_IN_REPORTS, check_run
+    from tests.run_checks import check_run
 
     rename = reporting.run_dir._rename_unique
     problems: list[str] = []
@@ -72,10 +70,7 @@ def check_written_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureR
             found, bad_numbers = check_run(run_dir)
         except Exception as exc:  # a file missing or unreadable is a problem too
             found, bad_numbers = [f"{type(exc).__name__}: {exc}"], []
-        if bad_numbers and TOLERATE_NAN_AND_MINUS_ZERO_IN_REPORTS:
-            BAD_REPORTS[run_dir] = [f"{request.node.nodeid}", *bad_numbers]
-        else:
-            found += [f"report.html prints {text}" for text in bad_numbers]
+        found += [f"report.html prints {text}" for text in bad_numbers]
         problems.extend(f"{run_dir.name}: {problem}" for problem in found)
         CHECKED_RUNS.append(run_dir)
         return run_dir
@@ -87,9 +82,5 @@ def check_written_runs(monkeypatch: pytest.MonkeyPatch, request: pytest.FixtureR
 
 
 def pytest_terminal_summary(terminalreporter: Any) -> None:
-    """How many run folders were checked, and the reports still printing NaN, inf or -0."""
+    """How many run folders were checked."""
     terminalreporter.write_line(f"run checks: {len(CHECKED_RUNS)} run folders checked")
-    for run_dir, (test, *found) in BAD_REPORTS.items():
-        terminalreporter.write_line(f"run checks: {run_dir.name} ({test}): {len(found)} tolerated")
-        for text in found[:5]:
-            terminalreporter.write_line(f"    {text}")
