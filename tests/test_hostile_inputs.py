@@ -285,6 +285,18 @@ def _manifest(sweep: dict[str, object]) -> bytes:
         ),
         ("bomb.yaml", _alias_bomb("[x, x, x, x, x, x, x, x, x, x]", "[{refs}]"), "alias bomb"),
         ("bomb2.yaml", _alias_bomb("{a: 1, b: 2}", "{{{refs}}}"), "more than 100,000 values"),
+        (
+            "twice.yaml",
+            b"strategy: sixty_forty\ncosts:\n  fees_bps: {etf: 1}\n  fees_bps: {etf: 5}\n",
+            "line 4: key 'fees_bps' given twice (first on line 3)",
+        ),
+        ("empty.yaml", b"", "holds no settings (empty, or only comments)"),
+        ("comments.yaml", b"# strategy: main_street\n", "holds no settings"),
+        (
+            "deep.yaml",
+            b"strategy: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+            "line 1: nested more than 50 levels deep",
+        ),
         ("trunc.json", b'{"config": {"strategy": ', "not a readable manifest.json"),
         ("foreign.json", b'{"hello": 1}', "no 'config' in it"),
         ("tampered.json", _manifest({"grid": "strategy.x=1"}), "sweep.grid = 'strategy.x=1'"),
