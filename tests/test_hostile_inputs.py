@@ -346,10 +346,33 @@ def test_a_sweep_too_large_for_memory_is_refused_before_any_data(
     assert os.path.exists("/nope") is False
 
 
+SWEEPS_REFUSED = [
+    ("strategy.sell_above=5:9:1e-299", "5:9:1e-299': 4e+299 values, more than the 1,000,000"),
+    ("strategy.sell_above=-1e308:1e308:1e-300", "more than 1e308 values, more than the 1,000,000"),
+    ("strategy.sell_above=5:inf:1", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=nan:9:1", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=5:9:inf", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=7,nan", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=5:9", "'strategy.sell_above=5:9': expected START:STOP:STEP"),
+]
+
+
+@pytest.mark.parametrize(("spec", "message"), SWEEPS_REFUSED)
+def test_a_sweep_spec_is_counted_and_checked_before_anything_is_built(
+    spec: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "hartnett_switch", "--out", str(tmp_path / "r"), "--data", "csv:/nope"]
+    status, out, err = run_cli([*argv, "--sweep", spec], capsys)
+    _refused(status, out, err, [], f"error: --sweep {spec!r}: ")
+    assert message in err
+
+
 @pytest.mark.parametrize(
     ("window", "message"),
     [
         ("5000:2000", "--walk-forward '5000:2000': expected TRAIN:TEST"),
+        ("101y:1y", "at most 100 years (100y, 1200m, 36600d)"),
+        ("99999999999999999999y:1y", "at most 100 years"),
         ("20y:5y", "walk-forward: the data 2024-01-02..2024-03-25 hold no train window of 20y"),
     ],
 )
