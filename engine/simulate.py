@@ -20,9 +20,8 @@ Timing and accounting, fixed here and nowhere else:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
@@ -30,6 +29,7 @@ import pandas as pd
 from engine import kernel
 from engine.costs import Costs, cash_rates, days_between, margin_rates
 from engine.errors import ConfigError
+from engine.ranges import Range, check_ranges
 
 Rebalance = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
 _PERIOD_CODE: dict[Rebalance, str] = {
@@ -52,13 +52,13 @@ class Execution:
     initial_value: float = 100_000.0
     """Starting portfolio value, all in cash."""
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "lag": Range(1, 250),  # never 0: no same-bar fills; at most a year of bars
+        "initial_value": Range(1.0, 1e12),  # a dollar to a trillion
+    }
+
     def __post_init__(self) -> None:
-        if self.lag < 1:
-            raise ConfigError(f"execution.lag = {self.lag}: must be at least 1 (no same-bar fills)")
-        if not 0 < self.initial_value < math.inf:
-            raise ConfigError(
-                f"execution.initial_value = {self.initial_value}: must be a finite number above 0"
-            )
+        check_ranges(self, "execution")
 
 
 @dataclass(frozen=True)
