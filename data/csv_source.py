@@ -76,7 +76,7 @@ def read_indicator_csv(path: Path, column: str, name: str) -> pd.Series:
     """
     if not path.exists():
         raise DataError(f"indicator {name}: no file {path}")
-    table = _read_table(path)
+    table = _read_table(path, short_rows=True)
     headers = {header.strip().lower(): header for header in table.columns}
     if "date" not in headers or (column.lower() not in headers and "signal" not in headers):
         raise DataError(
@@ -183,23 +183,28 @@ def _provenance(table: pd.DataFrame, headers: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    """The file as text cells, or a `DataError` naming it (one line, whatever the parser said)."""
+def _read_table(path: Path, *, short_rows: bool = False) -> pd.DataFrame:
+    """The file as text cells, or a `DataError` naming it (one line, whatever the parser said).
+
+    ``short_rows``: a row may leave out trailing fields, read as blanks (a readings file's
+    optional columns); otherwise every row has as many fields as the header.
+    """
     _check_readable(path)
     try:
-        _check_fields(path)
+        _check_fields(path, short_rows=short_rows)
         return pd.read_csv(path, dtype=str, keep_default_na=False)
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         reason = " ".join(str(exc).split())
         raise DataError(f"{path}: not a readable CSV file ({reason}); fix or replace it") from exc
 
 
-def _check_fields(path: Path) -> None:
+def _check_fields(path: Path, *, short_rows: bool) -> None:
     """Refuse a header naming a column twice, and a row whose field count differs from it.
 
     pandas reads both silently: a repeated column as ``Adj Close.1``, a short row padded with
-    blanks (as a spreadsheet's semicolon export under a comma header reads). Blank lines are
-    skipped, as pandas skips them.
+    blanks (as a spreadsheet's semicolon export under a comma header reads). With
+    ``short_rows`` only a row with more fields is refused. Blank lines are skipped, as pandas
+    skips them.
     """
     with path.open(encoding="utf-8-sig", newline="") as file:
         rows = csv.reader(file)
@@ -214,7 +219,7 @@ def _check_fields(path: Path) -> None:
                     "of the two is meant cannot be told)"
                 )
         for row in rows:
-            if row and len(row) != len(header):
+            if row and (len(row) > len(header) or (len(row) < len(header) and not short_rows)):
                 raise DataError(
                     f"{path}, line {rows.line_num}: {len(row)} field(s) where the header has "
                     f"{len(header)}{_separator_hint(','.join(row))}"
