@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 from pathlib import Path
 
 import numpy as np
@@ -75,7 +76,7 @@ def read_indicator_csv(path: Path, column: str, name: str) -> pd.Series:
     """
     if not path.exists():
         raise DataError(f"indicator {name}: no file {path}")
-    table = _read_table(path)
+    table = _read_table(path, short_rows=True)
     headers = {header.strip().lower(): header for header in table.columns}
     if "date" not in headers or (column.lower() not in headers and "signal" not in headers):
         raise DataError(
@@ -132,10 +133,7 @@ PUBLISHED_READINGS = Path(__file__).resolve().parent / "published" / "bull_bear.
 def _readings_dates(path: Path, raw: pd.Series) -> tuple[pd.Series, np.ndarray]:
     """Each row's date (a month-only date at the month's last day) and whether month-only."""
     month = raw.str.fullmatch(r"\d{4}-\d{2}").to_numpy()
-    zoned = raw.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
-    _fail_on_first(path, zoned, raw, "a date with a time zone (expected YYYY-MM-DD)")
-    dates = pd.to_datetime(raw.where(~month, raw + "-01"), format="ISO8601", errors="coerce")
-    _fail_on_first(path, dates.isna(), raw, "an unparsable date (expected YYYY-MM-DD or YYYY-MM)")
+    dates = _iso_dates(path, raw.where(~month, raw + "-01"), raw, "YYYY-MM-DD or YYYY-MM")
     dates = dates.where(~month, dates + pd.offsets.MonthEnd(0))
     tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
     _fail_on_first(path, dates > tomorrow, raw, "a date in the future")
@@ -185,14 +183,58 @@ def _provenance(table: pd.DataFrame, headers: dict[str, str]) -> dict[str, str]:
     return found
 
 
-def _read_table(path: Path) -> pd.DataFrame:
-    """The file as text cells, or a `DataError` naming it (one line, whatever the parser said)."""
+def _read_table(path: Path, *, short_rows: bool = False) -> pd.DataFrame:
+    """The file as text cells, or a `DataError` naming it (one line, whatever the parser said).
+
+    ``short_rows``: a row may leave out trailing fields, read as blanks (a readings file's
+    optional columns); otherwise every row has as many fields as the header.
+    """
     _check_readable(path)
     try:
+        _check_fields(path, short_rows=short_rows)
         return pd.read_csv(path, dtype=str, keep_default_na=False)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError, csv.Error) as exc:
         reason = " ".join(str(exc).split())
         raise DataError(f"{path}: not a readable CSV file ({reason}); fix or replace it") from exc
+
+
+def _check_fields(path: Path, *, short_rows: bool) -> None:
+    """Refuse a header naming a column twice, and a row whose field count differs from it.
+
+    pandas reads both silently: a repeated column as ``Adj Close.1``, a short row padded with
+    blanks (as a spreadsheet's semicolon export under a comma header reads). With
+    ``short_rows`` only a row with more fields is refused. Blank lines are skipped, as pandas
+    skips them.
+    """
+    with path.open(encoding="utf-8-sig", newline="") as file:
+        rows = csv.reader(file)
+        header = next(rows, None)
+        if header is None:
+            return  # pandas says the file is empty
+        names = [name.strip() for name in header]
+        for place, name in enumerate(names):
+            if name and name.lower() in (other.lower() for other in names[:place]):
+                raise DataError(
+                    f"{path}, line 1: the header names column '{name}' twice; keep one (which "
+                    "of the two is meant cannot be told)"
+                )
+        for row in rows:
+            if row and (len(row) > len(header) or (len(row) < len(header) and not short_rows)):
+                raise DataError(
+                    f"{path}, line {rows.line_num}: {len(row)} field(s) where the header has "
+                    f"{len(header)}{_separator_hint(','.join(row))}"
+                )
+
+
+def _separator_hint(text: str) -> str:
+    """``; it looks semicolon-separated...`` when ``text`` holds a semicolon or a tab, else ``""``.
+
+    A spreadsheet in a locale with decimal commas exports semicolons between fields.
+    """
+    for mark, name in ((";", "semicolon"), ("\t", "tab")):
+        if mark in text:
+            return f"; it looks {name}-separated: save it with commas and '.' decimals"
+    return ""
 
 
 def _read_dated_column(
@@ -202,21 +244,12 @@ def _read_dated_column(
     table = _read_table(path)
     column = next((name for name in columns if name in table.columns), None)
     if "Date" not in table.columns or column is None:
-        header = ",".join(table.columns)
-        hint = next(
-            (f"; it looks {name}-separated: save it with commas and '.' decimals"
-             for mark, name in ((";", "semicolon"), ("\t", "tab")) if mark in header),
-            "",
-        )  # fmt: skip
+        hint = _separator_hint(",".join(table.columns))
         raise DataError(
             f"{path}: needs a 'Date' column and {what}; found {list(table.columns)}{hint}"
         )
-    raw_dates = table["Date"].str.strip()
-    zoned = raw_dates.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
-    _fail_on_first(path, zoned, table["Date"], "a date with a time zone (expected YYYY-MM-DD)")
-    dates = pd.to_datetime(raw_dates, format="ISO8601", errors="coerce")
+    dates = _iso_dates(path, table["Date"].str.strip(), table["Date"], "YYYY-MM-DD")
     values = pd.to_numeric(table[column].str.strip(), errors="coerce")
-    _fail_on_first(path, dates.isna(), table["Date"], "an unparsable date (expected YYYY-MM-DD)")
     tomorrow = pd.Timestamp.now().normalize() + pd.Timedelta(days=1)
     _fail_on_first(path, dates > tomorrow, table["Date"], "a date in the future")
     finite = np.isfinite(values.to_numpy(dtype=float))  # inf, -inf and 1e400 are no prices
@@ -224,11 +257,40 @@ def _read_dated_column(
         path, pd.Series(~finite, index=values.index), table[column],
         f"an unparsable or infinite number in '{column}'",
     )  # fmt: skip
+    _fail_on_first(
+        path, values.abs() > MAX_VALUE, table[column],
+        f"a number in '{column}' beyond {MAX_VALUE:,.0f}, no plausible close or rate (a unit or "
+        "decimal mark wrong?)",
+    )  # fmt: skip
     if table.empty:
         raise DataError(f"{path}: has a header but no rows; add data or remove the file")
     series = pd.Series(values.to_numpy(dtype=float), index=pd.DatetimeIndex(dates))
     return series, column, table.index.to_numpy() + 2  # the header is line 1
 
+
+def _iso_dates(path: Path, text: pd.Series, shown: pd.Series, expected: str) -> pd.Series:
+    """Parse dates ``text`` (``shown`` in messages), refusing a time zone or a time of day.
+
+    A daily close has no time: ``2024-01-02 16:00`` would be read as a moment of that day and
+    land on the next bar, a day late. Midnight (``2024-01-02 00:00:00``, as some tools write a
+    date) is the date itself and is accepted.
+    """
+    zoned = text.str.contains(r"(?:Z|[+-]\d\d:?\d\d)$", regex=True)
+    _fail_on_first(path, zoned, shown, f"a date with a time zone (expected {expected})")
+    dates = pd.to_datetime(text, format="ISO8601", errors="coerce")
+    _fail_on_first(path, dates.isna(), shown, f"an unparsable date (expected {expected})")
+    _fail_on_first(
+        path, dates != dates.dt.normalize(), shown,
+        f"a date with a time of day (a daily close has none; expected {expected})",
+    )  # fmt: skip
+    return dates
+
+
+MAX_VALUE = 1e10
+"""The largest number a price or rate file may hold: ten billion, above any quote of the shared
+data (BTC-USD, about 1e5), Berkshire A (about 8e5) and bitcoin in Indonesian rupiah or
+Vietnamese dong (about 2e9); a larger one is a wrong unit or decimal mark, and 1e300 overflows
+the statistics."""
 
 MAX_FILE_BYTES = 200_000_000
 """A century of daily closes is about 3 MB; a file this large is not one ticker's prices."""
@@ -250,4 +312,5 @@ def _fail_on_first(path: Path, bad: pd.Series, raw: pd.Series, what: str) -> Non
     """Raise naming the first bad row by its line in the file (the header is line 1)."""
     if bad.any():
         row = int(bad.index[bad.to_numpy().argmax()])  # the row's position in the whole file
-        raise DataError(f"{path}, line {row + 2}: {what}, got {raw.loc[row]!r}")
+        got = raw.loc[row]
+        raise DataError(f"{path}, line {row + 2}: {what}, got {got!r}{_separator_hint(str(got))}")

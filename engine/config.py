@@ -19,6 +19,7 @@ import yaml
 from pydantic import TypeAdapter, ValidationError
 
 from data.market import Calendar, Universe
+from engine import strict_yaml
 from engine.costs import Costs
 from engine.errors import ConfigError
 from engine.simulate import Execution
@@ -287,10 +288,10 @@ def parse_value(kind: Any, key: str, raw: str) -> Any:
         raise ConfigError(f"{key}={raw}: a value is required (expected {type_name(kind)})")
     try:
         if get_origin(kind) in (list, tuple):
-            loaded = yaml.safe_load(text) if text.startswith("[") else text.split(",")
+            loaded = strict_yaml.load(text) if text.startswith("[") else text.split(",")
             return TypeAdapter(kind).validate_python(loaded)
         return TypeAdapter(kind).validate_strings(text)
-    except (ValidationError, yaml.YAMLError) as exc:
+    except (ValidationError, yaml.YAMLError, strict_yaml.YamlRefused) as exc:
         reason = exc.errors()[0]["msg"] if isinstance(exc, ValidationError) else "not a list"
         raise ConfigError(f"{key}={raw}: {reason} (expected {type_name(kind)})") from None
 

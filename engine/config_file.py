@@ -3,8 +3,9 @@
 A file holds ``strategy`` (with ``name``), ``universe``, ``costs`` and ``execution`` sections and
 the run-wide keys ``data``, ``start``, ``end``, ``calendar`` and ``allow_partial``. Values are
 checked by the same schema as ``--set``, so a typo fails the same way, and every problem of a
-file is reported at once. Loaded with PyYAML's safe loader: a tag that would build a Python
-object is refused.
+file is reported at once. Loaded with PyYAML's safe loader (`engine.strict_yaml`): a tag that
+would build a Python object is refused, and so are a key given twice, nesting beyond a few dozen
+levels, aliases that expand past `MAX_CONFIG_VALUES` values, and a file with no settings at all.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
+from engine import strict_yaml
 from engine.errors import ConfigError
 
 if TYPE_CHECKING:
@@ -45,9 +47,11 @@ def read_config_file(path: Path) -> Source:
             option="config",
         )
     try:
-        content = yaml.safe_load(path.read_text())
+        content = strict_yaml.load(path.read_text())
     except OSError as exc:
         raise ConfigError(f"{path}: cannot read it ({exc.strerror})", option="config") from exc
+    except strict_yaml.YamlRefused as exc:
+        raise ConfigError(f"{path}: {exc}", option="config") from None
     except (yaml.YAMLError, ValueError) as exc:  # ValueError: a date YAML cannot build
         raise ConfigError(f"{path}: not valid YAML ({_first_line(exc)})", option="config") from exc
     if _exceeds(content, MAX_CONFIG_VALUES):
@@ -56,7 +60,13 @@ def read_config_file(path: Path) -> Source:
             "are expanded, a YAML alias bomb; a preset holds a few dozen",
             option="config",
         )
-    return config_from_mapping(content or {}, f"--config {path}")
+    if content is None:  # a failed redirect (> file) leaves an empty file, not a config
+        raise ConfigError(
+            f"{path}: holds no settings (empty, or only comments); write at least "
+            "'strategy: NAME' (configs/sixty_forty.yaml spells out every default)",
+            option="config",
+        )
+    return config_from_mapping(content, f"--config {path}")
 
 
 def _exceeds(content: Any, limit: int) -> bool:

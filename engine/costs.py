@@ -11,12 +11,13 @@ import copy
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
 from engine.errors import ConfigError
+from engine.ranges import Range, check_ranges
 
 RateUnit = Literal["percent_per_day", "percent_per_year", "fraction_per_year"]
 Preset = Literal["typical", "zero"]
@@ -43,7 +44,6 @@ FROM_PRESET: Any = None
 """The default of a preset's keys: the value comes from ``Costs.preset``."""
 _ASSET_KEY = re.compile(r"^(etf|crypto|[A-Za-z0-9^=.\-]{1,20})$")
 _PER_ASSET = ("fees_bps", "slippage_bps", "borrow_bps")
-_LIMITS = {"fees_bps": 1000.0, "slippage_bps": 1000.0, "borrow_bps": 10_000.0}
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -80,6 +80,14 @@ class Costs:
     """Paid over the cash rate on negative cash (leverage, or fees on a fully invested book):
     typical 50."""
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "fees_bps": Range(0.0, 1000.0),
+        "slippage_bps": Range(0.0, 1000.0),
+        "borrow_bps": Range(0.0, 10_000.0),
+        "cash_rate": Range(-0.05, 0.5),  # a number; auto is the T-bill yield
+        "margin_spread_bps": Range(0.0, 1000.0),
+    }
+
     def __post_init__(self) -> None:
         if self.preset not in PRESETS:
             raise ConfigError(f"costs.preset = {self.preset!r}: expected one of {list(PRESETS)}")
@@ -90,15 +98,12 @@ class Costs:
             kinds = dict.fromkeys(("etf", "crypto"), 0.0)
             object.__setattr__(self, name, {**kinds, **getattr(self, name)})
         for name in _PER_ASSET:
-            for key, bps in getattr(self, name).items():
+            for key in getattr(self, name):
                 if not _ASSET_KEY.match(key):
                     raise ConfigError(f"costs.{name}.{key}: expected etf, crypto or a ticker")
-                _check(f"costs.{name}.{key}", bps, 0.0, _LIMITS[name])
-        _check("costs.margin_spread_bps", self.margin_spread_bps, 0.0, 1000.0)
-        if self.cash_rate != "auto":
-            _check("costs.cash_rate", self.cash_rate, -0.05, 0.5)
-            if self.cash_rate_file and self.cash_rate:
-                raise ConfigError("give costs.cash_rate or costs.cash_rate_file, not both")
+        check_ranges(self, "costs")
+        if self.cash_rate != "auto" and self.cash_rate_file and self.cash_rate:
+            raise ConfigError("give costs.cash_rate or costs.cash_rate_file, not both")
 
     def asset_rate(self, name: str, ticker: str, crypto: bool) -> float:
         """``fees_bps``, ``slippage_bps`` or ``borrow_bps`` of ``ticker`` as a fraction.
@@ -138,11 +143,6 @@ def describe(costs: Costs) -> str:
         f"{entries('slippage_bps')} bp; borrow {entries('borrow_bps')} bp a year; margin spread "
         f"{costs.margin_spread_bps:g} bp a year"
     )
-
-
-def _check(key: str, value: float, low: float, high: float) -> None:
-    if not low <= value <= high:
-        raise ConfigError(f"{key} = {value} is out of range; expected {low} to {high}")
 
 
 def days_between(index: pd.DatetimeIndex) -> np.ndarray:

@@ -66,6 +66,9 @@ def parameters(cls: type, prefix: str) -> list[Parameter]:
         if bare is not None:  # what the defaults resolve to (a costs preset's values)
             default = getattr(bare, spec.name)
         doc = docs.get(spec.name) or _fallback_doc(cls, spec.name)
+        allowed = getattr(cls, "RANGES", {}).get(spec.name)
+        if allowed is not None:  # the range `engine.ranges.check_ranges` checks
+            doc = f"{doc} Range: {allowed}."
         key = spec.name if prefix in ("run", "") else f"{prefix}.{spec.name}"
         found.append(Parameter(key, type_name(hints[spec.name]), default, doc))
     return found

@@ -26,16 +26,15 @@ Timing and accounting, fixed here and nowhere else:
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any, ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
 from engine import kernel
 from engine.costs import Costs, cash_rates, days_between, margin_rates
-from engine.errors import ConfigError
+from engine.ranges import Range, check_ranges
 
 Rebalance = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
 _PERIOD_CODE: dict[Rebalance, str] = {
@@ -60,18 +59,14 @@ class Execution:
     maintenance_margin: float = 0.15
     """The margin call: ruined at the first close where equity <= this times gross exposure."""
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "lag": Range(1, 250),  # never 0: no same-bar fills; at most a year of bars
+        "initial_value": Range(1.0, 1e12),  # a dollar to a trillion
+        "maintenance_margin": Range(0.0, 0.99),  # 0: ruined only at zero equity
+    }
+
     def __post_init__(self) -> None:
-        if self.lag < 1:
-            raise ConfigError(f"execution.lag = {self.lag}: must be at least 1 (no same-bar fills)")
-        if not 0 < self.initial_value < math.inf:
-            raise ConfigError(
-                f"execution.initial_value = {self.initial_value}: must be a finite number above 0"
-            )
-        if not 0 <= self.maintenance_margin < 1:
-            raise ConfigError(
-                f"execution.maintenance_margin = {self.maintenance_margin}: must be at least 0 "
-                "(0: ruined only at zero equity) and below 1"
-            )
+        check_ranges(self, "execution")
 
 
 @dataclass(frozen=True)

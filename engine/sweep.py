@@ -52,24 +52,42 @@ class Axis:
 
 
 def parse_axis(text: str) -> Axis:
-    """``KEY=1,2,3`` (a list) or ``KEY=0.1:0.5:0.1`` (start:stop:step, stop included)."""
+    """``KEY=1,2,3`` (a list) or ``KEY=0.1:0.5:0.1`` (start:stop:step, stop included).
+
+    Every number must be finite, and a range is counted before it is built: one of more than
+    `MAX_COMBINATIONS` values (a step far too small) is refused without a value made.
+    """
     key, sep, spec = text.partition("=")
     if not sep or not key.strip():
         raise ConfigError(
             f"{text!r}: expected KEY=SPEC, e.g. strategy.sell_above=7,8,9", option="sweep"
         )
     try:
-        if ":" in spec:
-            start, stop, step = (float(part) for part in spec.split(":"))
-            if step <= 0 or stop < start:
-                raise ValueError("needs start <= stop and a positive step")
-            count = int(np.floor((stop - start) / step + 1e-9)) + 1
-            values = tuple(round(start + i * step, 12) for i in range(count))
-        else:
-            values = tuple(float(part) for part in spec.split(","))
-    except ValueError as exc:
-        raise ConfigError(f"{text!r}: {exc}; use 7,7.5,8 or 0.1:0.5:0.1", option="sweep") from None
+        numbers = [float(part) for part in spec.split(":" if ":" in spec else ",")]
+        if not all(math.isfinite(number) for number in numbers):
+            raise ValueError("every value, bound and step must be a finite number")
+        values = tuple(_range(text, *numbers)) if ":" in spec else tuple(numbers)
+    except (ValueError, TypeError) as exc:
+        reason = "expected START:STOP:STEP" if isinstance(exc, TypeError) else exc
+        raise ConfigError(
+            f"{text!r}: {reason}; use 7,7.5,8 or 0.1:0.5:0.1", option="sweep"
+        ) from None
     return Axis(key.strip(), values)
+
+
+def _range(text: str, start: float, stop: float, step: float) -> list[float]:
+    """``start`` to ``stop`` (included) by ``step``, counted first: at most `MAX_COMBINATIONS`."""
+    if step <= 0 or stop < start:
+        raise ValueError("needs start <= stop and a positive step")
+    steps = (stop - start) / step  # finite bounds, but a tiny step can still make it inf
+    if not steps < MAX_COMBINATIONS:
+        count = f"{steps + 1:,.3g}" if math.isfinite(steps) else "more than 1e308"
+        raise ConfigError(
+            f"--sweep {text!r}: {count} values, more than the {MAX_COMBINATIONS:,} a sweep may "
+            "have; use a coarser step"
+        )
+    count = int(np.floor(steps + 1e-9)) + 1
+    return [round(start + i * step, 12) for i in range(count)]
 
 
 def with_value(config: RunConfig, key: str, value: float) -> RunConfig:
@@ -214,6 +232,12 @@ def check_size(axes: list[Axis]) -> None:
         )
 
 
+def _grid(axes: list[Axis]) -> list[tuple[float, ...]]:
+    """Every combination of ``axes``, built only once `check_size` has counted them."""
+    check_size(axes)
+    return list(itertools.product(*(axis.values for axis in axes)))
+
+
 def sweep(
     config: RunConfig,
     axes: list[Axis],
@@ -228,8 +252,7 @@ def sweep(
     The chunks run on ``executor`` (default: in this process); each result is put in its chunk's
     place, so the table is the same, to the bit, whichever executor runs them.
     """
-    check_size(axes)
-    grid = list(itertools.product(*(axis.values for axis in axes)))
+    grid = _grid(axes)
     configs = [_combination(config, axes, values) for values in grid]
     market, kinds = _load(configs, axes, grid, refresh=refresh)
     _, base_rate, _, _ = prepare(config, market=market)
@@ -266,7 +289,7 @@ def sweep(
 
 def sweep_market(config: RunConfig, axes: list[Axis]) -> Market:
     """The market `sweep` runs ``axes`` on (refused as it would refuse it)."""
-    grid = list(itertools.product(*(axis.values for axis in axes)))
+    grid = _grid(axes)
     return _load([_combination(config, axes, values) for values in grid], axes, grid)[0]
 
 

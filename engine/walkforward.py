@@ -39,7 +39,10 @@ CURVES = ("out_of_sample", "benchmark", "in_sample_best")
 """The stitched curves: the picks out of sample, 60/40, and the whole period's pick."""
 
 _UNITS = {"y": "years", "m": "months", "d": "days"}
-_SPAN = re.compile(r"^\s*(\d+)\s*([ymd])\s*$")
+_SPAN = re.compile(r"^\s*(\d{1,9})\s*([ymd])\s*$")
+_PER_YEAR = {"y": 1.0, "m": 12.0, "d": 366.0}
+MAX_YEARS = 100
+"""The longest train or test window; the shared history spans 33 years."""
 
 
 @dataclass(frozen=True)
@@ -79,10 +82,13 @@ def parse_windows(text: str) -> tuple[pd.DateOffset, pd.DateOffset]:
     """
     parts = text.split(":")
     matches = [_SPAN.match(part) for part in parts]
-    if len(parts) != 2 or not all(matches) or any(int(m[1]) == 0 for m in matches if m):
+    spans = [int(m[1]) / _PER_YEAR[m[2]] for m in matches if m]
+    if len(parts) != 2 or not all(matches) or not all(0 < span <= MAX_YEARS for span in spans):
         raise ConfigError(
             f"{text!r}: expected TRAIN:TEST, each a positive whole number and a "
-            "unit y (years), m (months) or d (calendar days), for example 5y:1y or 24m:6m",
+            "unit y (years), m (months) or d (calendar days), for example 5y:1y or 24m:6m, "
+            f"at most {MAX_YEARS} years ({MAX_YEARS}y, {MAX_YEARS * 12}m, "
+            f"{MAX_YEARS * _PER_YEAR['d']:.0f}d)",
             option="walk_forward",
         )
     train, test = (pd.DateOffset(**{_UNITS[m[2]]: int(m[1])}) for m in matches if m)

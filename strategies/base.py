@@ -11,6 +11,8 @@ import pandas as pd
 
 from data.market import Market, Role, Universe
 from engine.errors import ConfigError
+from engine.ranges import Range
+from engine.ranges import check_range as _check
 
 MAX_GROSS_EXPOSURE = 4.0
 OFF = frozenset({"off", "false", "none", "null", ""})
@@ -29,6 +31,8 @@ class Strategy(ABC):
 
     name: ClassVar[str]
     summary: ClassVar[str]
+    RANGES: ClassVar[dict[str, Range]] = {}
+    """The range of each numeric parameter, checked by `engine.ranges.check_ranges`."""
 
     @abstractmethod
     def roles(self) -> tuple[Role, ...]:
@@ -129,9 +133,12 @@ class StaticStrategy(Strategy):
 
 
 def check_range(key: str, value: float, low: float, high: float) -> None:
-    """Raise `ConfigError` naming ``key`` unless ``low <= value <= high``."""
-    if not low <= value <= high:
-        raise ConfigError(f"strategy.{key} = {value} is out of range; expected {low} to {high}")
+    """Raise `ConfigError` naming ``strategy.key`` unless ``low <= value <= high``.
+
+    For a range that depends on another value (``buy_below`` up to ``sell_above``); a fixed
+    range is declared in the class's ``RANGES`` (`engine.ranges`).
+    """
+    _check(f"strategy.{key}", value, Range(low, high))
 
 
 def check_weights(weights: pd.DataFrame, market: Market, strategy: Strategy) -> None:

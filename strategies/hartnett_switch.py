@@ -3,11 +3,10 @@
 from __future__ import annotations
 
 import functools
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from types import SimpleNamespace
-from typing import Any, Literal, get_args
+from typing import Any, ClassVar, Literal, get_args
 
 import numpy as np
 import pandas as pd
@@ -15,11 +14,11 @@ import pandas as pd
 from data.csv_source import PUBLISHED_READINGS
 from data.market import ROLES, Market, Role, Universe
 from engine.errors import ConfigError
+from engine.ranges import Range, check_ranges
 from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
 from strategies.rules import hold_counts, switch_regimes, switch_signals
 from strategies.signals import (
-    READING_SCALE,
     READING_SOURCES,
     BullBearProxy,
     DollarSystemic,
@@ -192,14 +191,30 @@ class HartnettSwitch(Strategy):
     it; level: the guard is on whenever both hold (a dollar that sits above its level then
     flips the guard with every wobble in yields)."""
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        **SixtyForty.RANGES,
+        **MainStreet.RANGES,
+        "defensive_bonds": Range(0.0, 1.0),
+        "sell_above": Range(0.0, 10.0),
+        "buy_below": Range(0.0, 10.0),  # and at most sell_above
+        "reading_scale": Range(1.0, 1000.0),
+        "reading_delay_days": Range(0, 3660),
+        "reading_max_age_days": Range(0, 36_600),
+        "reading_window_days": Range(20, 5000),
+        "reading_min_components": Range(1, 6),  # and at most the components there are
+        "aaii_delay_days": Range(0, 3660),
+        "max_hold": Range(0, 10_000),
+        "min_hold": Range(0, 10_000),
+        "cooldown": Range(0, 10_000),
+        "break_wins_bars": Range(0, 10_000),
+        "dollar_level": Range(0.0, 1e10, above=True),
+        "yields_fall_bps": Range(0.0, 10_000.0),
+        "yields_days": Range(1, 5000),
+    }
+
     def __post_init__(self) -> None:
-        self._main_street()  # checks the Main Street weights
-        SixtyForty(stocks_weight=self.stocks_weight)
-        check_range("defensive_bonds", self.defensive_bonds, 0.0, 1.0)
-        check_range("sell_above", self.sell_above, *READING_SCALE)
+        check_ranges(self, "strategy")
         check_range("buy_below", self.buy_below, 0.0, self.sell_above)
-        check_range("reading_window_days", self.reading_window_days, 20, 5000)
-        check_range("reading_max_age_days", self.reading_max_age_days, 0, 36_600)
         if self.reading_source not in READING_SOURCES:
             raise ConfigError(
                 f"strategy.reading_source = {self.reading_source!r}; expected one of "
@@ -211,14 +226,6 @@ class HartnettSwitch(Strategy):
                 "--set strategy.reading_source=published (the file alone) or "
                 "published_then_proxy (the proxy where the file has no reading in force)"
             )
-        if not (math.isfinite(self.reading_scale) and self.reading_scale > 0):
-            raise ConfigError(
-                f"strategy.reading_scale = {self.reading_scale} is out of range; expected a "
-                "number above 0 (10 for BofA's 0-10, 100 for a percent scale)"
-            )
-        holds = ("max_hold", "min_hold", "cooldown", "break_wins_bars")
-        for key in (*holds, "aaii_delay_days", "reading_delay_days"):
-            check_range(key, getattr(self, key), 0, 100_000)
         object.__setattr__(self, "supports", _support_levels(self.supports))
         self._signals(Universe())  # checks the signals' own parameters
 

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from data.market import Role
-from strategies.base import StaticStrategy, check_range
+from engine.ranges import Range, check_ranges
+from strategies.base import StaticStrategy
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -29,11 +31,15 @@ class MainStreet(StaticStrategy):
     tech_share: float = 0.5
     """Share of the short book in tech; the rest is crypto."""
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "long_weight": Range(0.0, 2.0),
+        "small_caps_share": Range(0.0, 1.0),
+        "short_weight": Range(0.0, 2.0),
+        "tech_share": Range(0.0, 1.0),
+    }
+
     def __post_init__(self) -> None:
-        check_range("long_weight", self.long_weight, 0.0, 2.0)
-        check_range("small_caps_share", self.small_caps_share, 0.0, 1.0)
-        check_range("short_weight", self.short_weight, 0.0, 2.0)
-        check_range("tech_share", self.tech_share, 0.0, 1.0)
+        check_ranges(self, "strategy")
 
     def legs(self) -> dict[Role, float]:
         """Return the four legs' weights (shorts negative)."""

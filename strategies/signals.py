@@ -9,7 +9,6 @@ told apart from one that is False. The helpers in `strategies.rules` are re-expo
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar, Literal, get_args
@@ -19,6 +18,7 @@ import pandas as pd
 
 from data.market import Market
 from engine.errors import ConfigError, DataError
+from engine.ranges import Range, check_ranges
 from strategies.base import check_range
 from strategies.rules import armed, as_flags, confirmed, crossed_above, holding, hysteresis
 
@@ -132,6 +132,12 @@ class ExternalIndicator(Signal):
     max_age_days: int | None = None
     vintage: Vintage = "all"
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "delay_days": Range(0, 3660),
+        "scale": Range(-1000.0, 1000.0),
+        "max_age_days": Range(1, 36_600),  # or None: no limit
+    }
+
     def __post_init__(self) -> None:
         if self.vintage not in VINTAGE_CHOICES:
             raise ConfigError(
@@ -140,11 +146,7 @@ class ExternalIndicator(Signal):
             )
         if not self.name:
             raise ConfigError("strategy.name: an external indicator needs a name")
-        check_range("delay_days", self.delay_days, 0, 3660)
-        if not np.isfinite(self.scale):
-            raise ConfigError(f"strategy.scale = {self.scale} is not a finite number")
-        if self.max_age_days is not None:
-            check_range("max_age_days", self.max_age_days, 1, 36_600)
+        check_ranges(self, "strategy")
 
     def external(self) -> dict[str, tuple[str, str]]:
         """Return ``{name: (path, column)}``."""
@@ -260,6 +262,12 @@ class BullBearProxy(Signal):
     window_days: int = 756
     min_components: int = 3
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "average_days": Range(1, 5000),
+        "window_days": Range(2, 10_000),
+        "min_components": Range(1, 6),  # and at most the components there are
+    }
+
     def __post_init__(self) -> None:
         object.__setattr__(self, "breadth", tuple(self.breadth))
         object.__setattr__(self, "credit", tuple(self.credit))
@@ -267,8 +275,7 @@ class BullBearProxy(Signal):
             raise ConfigError("strategy.breadth: expected at least one ticker")
         if len(self.credit) != 2:
             raise ConfigError(f"strategy.credit = {self.credit}; expected (credit, treasuries)")
-        check_range("average_days", self.average_days, 1, 5000)
-        check_range("window_days", self.window_days, 2, 10000)
+        check_ranges(self, "strategy")
         check_range("min_components", self.min_components, 1, len(self.component_names()))
 
     def warmup_bars(self) -> int:
@@ -406,25 +413,31 @@ class SupportBreak(Signal):
     confirm_days: int = 3
     rearm_bars: int = 0
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "level": Range(0.0, 1e10),  # a price above 0, or a fraction below 1 in relative modes
+        "window": Range(1, 5000),
+        "confirm_days": Range(1, 1000),
+        "rearm_bars": Range(0, 5000),
+    }
+
     def __post_init__(self) -> None:
         if self.mode not in SUPPORT_MODES:
             raise ConfigError(
                 f"strategy.mode = {self.mode!r} is not a support mode; expected one of "
                 f"{', '.join(SUPPORT_MODES)}"
             )
+        check_ranges(self, "strategy")
         if self.mode in ("absolute", "below_level"):
-            if not 0 < self.level < math.inf:  # a manifest (JSON) cannot hold an infinity
+            if not self.level > 0:
                 raise ConfigError(
-                    f"strategy.level = {self.level} is out of range; expected a finite price > 0"
+                    f"strategy.level = {self.level} is out of range; expected a price above 0 "
+                    f"in {self.mode} mode"
                 )
-        elif not 0.0 <= self.level < 1.0:
+        elif not self.level < 1.0:
             raise ConfigError(
                 f"strategy.level = {self.level} is out of range; expected a fraction from 0 to "
                 f"below 1 in {self.mode} mode (0.1 is 10%)"
             )
-        check_range("window", self.window, 1, 5000)
-        check_range("confirm_days", self.confirm_days, 1, 1000)
-        check_range("rearm_bars", self.rearm_bars, 0, 5000)
         if self.mode == "below_level" and self.rearm_bars:
             raise ConfigError(
                 "strategy.rearm_bars: below_level mode does not re-arm (it is on while the "
@@ -521,18 +534,19 @@ class DollarSystemic(Signal):
     yields_days: int = 21
     mode: GuardMode = "cross"
 
+    RANGES: ClassVar[dict[str, Range]] = {
+        "level": Range(0.0, 1e10, above=True),
+        "yields_fall_bps": Range(0.0, 10_000.0),
+        "yields_days": Range(1, 5000),
+    }
+
     def __post_init__(self) -> None:
         if self.mode not in GUARD_MODES:
             raise ConfigError(
                 f"strategy.dollar_mode = {self.mode!r} is not a guard mode; expected one of "
                 f"{', '.join(GUARD_MODES)}"
             )
-        if not 0 < self.level < math.inf:
-            raise ConfigError(
-                f"strategy.level = {self.level} is out of range; expected a finite number > 0"
-            )
-        check_range("yields_fall_bps", self.yields_fall_bps, 0.0, 10_000.0)
-        check_range("yields_days", self.yields_days, 1, 5000)
+        check_ranges(self, "strategy")
 
     def tickers(self) -> tuple[str, ...]:
         """Return the dollar index, and the yields when they are used."""

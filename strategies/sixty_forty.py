@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import ClassVar
 
 from data.market import Role
-from strategies.base import StaticStrategy, check_range
+from engine.ranges import Range, check_ranges
+from strategies.base import StaticStrategy
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -22,8 +24,10 @@ class SixtyForty(StaticStrategy):
     stocks_weight: float = 0.6
     """Fraction of the portfolio in the stocks role; the rest is in bonds."""
 
+    RANGES: ClassVar[dict[str, Range]] = {"stocks_weight": Range(0.0, 1.0)}
+
     def __post_init__(self) -> None:
-        check_range("stocks_weight", self.stocks_weight, 0.0, 1.0)
+        check_ranges(self, "strategy")
 
     def legs(self) -> dict[Role, float]:
         """Return stocks and bonds weights."""

@@ -56,7 +56,7 @@ def test_defaults() -> None:
             "strategy.short_weight=abc: Input should be a valid number",
         ),
         (["strategy.short_weight"], "expected KEY=VALUE"),
-        (["execution.lag=0"], "execution.lag = 0: must be at least 1"),
+        (["execution.lag=0"], "execution.lag = 0 is out of range; expected 1 to 250"),
         (["execution.rebalance=hourly"], "execution.rebalance=hourly: Input should be"),
         (["strategy.tech_share=1.5"], "strategy.tech_share = 1.5 is out of range"),
         (["costs.fees_bps.etf=-1"], "costs.fees_bps.etf = -1.0 is out of range"),

@@ -70,7 +70,7 @@ def test_the_preset_runs_and_flags_override_it(
         ("strategy:\n  name: hartnett_switch\n  buy_below: 9\n", "buy_below = 9.0 is out of"),
         ("strategy:\n  name: hartnett_switch\n  dollar_guard: maybe\n", "valid boolean"),
         ("start: 2021-01-01\nend: 2020-06-30\n", "start 2021-01-01 must be before end"),
-        ("execution:\n  lag: 0\n", "execution.lag = 0: must be at least 1"),
+        ("execution:\n  lag: 0\n", "execution.lag = 0 is out of range; expected 1 to 250"),
         ("execution:\n  rebalance: hourly\n", "Input should be 'daily', 'weekly'"),
         ("costs:\n  borrow_bps: 5\n", "expected costs.borrow_bps.KEY=VALUE"),
         ("calendar: 5d\n", "calendar = '5d'"),

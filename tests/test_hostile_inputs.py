@@ -11,11 +11,16 @@ from __future__ import annotations
 import json
 import os
 from collections.abc import Callable
+from dataclasses import fields
 from pathlib import Path
+from typing import get_args, get_origin, get_type_hints
 
 import pandas as pd
 import pytest
 
+from engine.config import SECTIONS
+from engine.discovery import describe, signal_classes
+from strategies import STRATEGIES
 from tests.conftest import run_cli
 
 DAYS = pd.bdate_range("2024-01-02", periods=60)
@@ -69,9 +74,27 @@ REFUSED: dict[str, tuple[bytes, str]] = {
     "no Date column": (_text(["When,Adj Close", *GOOD[1:]]), "needs a 'Date' column"),
     "a row with too many fields": (
         _text([*GOOD, "2024-03-26,1,2"]),
-        "Expected 2 fields in line 62, saw 3",
+        "line 62: 3 field(s) where the header has 2",
     ),
-    "a garbage line": (_text([*GOOD, "garbage"]), "line 62: an unparsable date"),
+    "a garbage line": (_text([*GOOD, "garbage"]), "line 62: 1 field(s) where the header has 2"),
+    "semicolon rows under a comma header": (
+        _text([GOOD[0], *[row.replace(",", ";") for row in GOOD[1:]]]),
+        "line 2: 1 field(s) where the header has 2; it looks semicolon-separated",
+    ),
+    "semicolons and decimal commas under a comma header": (
+        _text([GOOD[0], *[row.replace(",", ";").replace(".", ",") for row in GOOD[1:]]]),
+        "line 2: an unparsable date (expected YYYY-MM-DD), got '2024-01-02;95'; it looks "
+        "semicolon-separated",
+    ),
+    "a header naming a column twice": (
+        _text(["Date,Adj Close,Adj Close", *[f"{row},1" for row in GOOD[1:]]]),
+        "line 1: the header names column 'Adj Close' twice",
+    ),
+    "a time of day": (
+        _text([GOOD[0], *[row.replace(",", " 16:00:00,") for row in GOOD[1:]]]),
+        "line 2: a date with a time of day (a daily close has none",
+    ),
+    "cell 1e300": (_with_cell("1e300"), "line 32: a number in 'Adj Close' beyond 10,000,000,000"),
     "time zones": (
         _text(["Date,Adj Close", *[f"{day.date()}T00:00:00+02:00,95" for day in DAYS]]),
         "line 2: a date with a time zone",
@@ -176,6 +199,7 @@ def test_a_file_of_hundreds_of_megabytes_is_refused_before_it_is_read(
         ),
         ("a repeated identical row", _text([*GOOD[:31], GOOD[30], *GOOD[31:]]), None),
         ("rows out of order", _text([GOOD[0], *GOOD[:0:-1]]), None),
+        ("midnight", _text([GOOD[0], *[r.replace(",", " 00:00:00,") for r in GOOD[1:]]]), None),
         (
             "extra columns",
             _text(["Date,Open,Adj Close", *[r.replace(",", ",1,") for r in GOOD[1:]]]),
@@ -217,7 +241,33 @@ SETTINGS_REFUSED = [
     (["--calendar", "lunar"], "--calendar"),
     (["--out", "/etc/passwd"], "--out /etc/passwd: /etc/passwd is a file, not a folder"),
 ]
+SETTINGS_REFUSED += [  # every numeric key has a range (engine.ranges); beyond it, one error
+    (
+        ["--set", "execution.lag=1000000000000"],
+        "execution.lag = 1000000000000 is out of range; expected 1 to 250",
+    ),
+    (["--set", "execution.lag=0"], "execution.lag = 0 is out of range; expected 1 to 250"),
+    (
+        ["--set", "execution.initial_value=1e300"],
+        "execution.initial_value = 1e+300 is out of range; expected 1.0 to 1,000,000,000,000",
+    ),
+    (["--set", "execution.initial_value=-inf"], "execution.initial_value = -inf is out of range"),
+    (["--set", "costs.margin_spread_bps=1e9"], "costs.margin_spread_bps = 1000000000.0 is out of"),
+    (["--set", "costs.borrow_bps.etf=10001"], "expected 0.0 to 10000.0"),
+    (
+        ["--set", "costs.cash_rate=2"],
+        "costs.cash_rate = 2.0 is out of range; expected -0.05 to 0.5",
+    ),
+    (["--set", "strategy.stocks_weight=1e308"], "expected 0.0 to 1.0"),
+]
 SWITCH_REFUSED = [
+    ("strategy.max_hold=99999999", "strategy.max_hold = 99999999 is out of range; expected 0 to"),
+    ("strategy.reading_delay_days=100000", "reading_delay_days = 100000 is out of range"),
+    ("strategy.yields_days=1e9", "strategy.yields_days=1e9: Input should be a valid integer"),
+    ("strategy.yields_days=100000", "strategy.yields_days = 100000 is out of range"),
+    ("strategy.dollar_level=1e300", "expected above 0.0 to 10,000,000,000"),
+    ("strategy.supports.tech.confirm_days=5000", "supports.tech.confirm_days = 5000 is out of"),
+    ("strategy.reading_scale=1e300", "strategy.reading_scale = 1e+300 is out of range"),
     ("strategy.sell_above=nan", "strategy.sell_above = nan is out of range"),
     ("strategy.buy_below=9", "strategy.buy_below = 9.0 is out of range; expected 0.0 to 8.0"),
     ("strategy.supports.tech.level=inf", "strategy.supports.tech.level = inf is out of range"),
@@ -249,6 +299,41 @@ def test_a_bad_switch_setting_is_one_error(
     status, out, err = run_cli(argv, capsys)
     _refused(status, out, err, [], message)
     assert not (tmp_path / "r").exists()
+
+
+def _numeric_fields(cls: type) -> list[str]:
+    """The fields of ``cls`` holding a number (or None, or ``auto``), or a mapping to numbers.
+
+    A tuple of numbers (a signal's ``bounds``) is built from other keys, never set itself.
+    """
+    hints = get_type_hints(cls)
+    found = []
+    for spec in fields(cls):
+        kinds = {hints[spec.name], *get_args(hints[spec.name])}  # float | None, int | None
+        values = {get_args(kind)[1] for kind in kinds if get_origin(kind) is dict}
+        if (kinds | values) & {int, float}:
+            found.append(spec.name)
+    return found
+
+
+SETTINGS_CLASSES = {
+    **{f"strategy {name}": cls for name, cls in STRATEGIES.items()},
+    **SECTIONS,
+    **signal_classes(),
+}
+
+
+@pytest.mark.parametrize("name", sorted(SETTINGS_CLASSES))
+def test_every_numeric_key_has_a_range_that_describe_shows(name: str) -> None:
+    cls = SETTINGS_CLASSES[name]
+    numeric = _numeric_fields(cls)
+    ranges = getattr(cls, "RANGES", {})
+    assert sorted(ranges) == sorted(numeric), name
+    if not name.startswith("strategy "):
+        return
+    shown = describe(name.removeprefix("strategy "))
+    for key, allowed in ranges.items():
+        assert f"Range: {allowed}." in " ".join(shown.split(f"strategy.{key}:")[1].split()), key
 
 
 def _alias_bomb(leaf: str, node: str) -> bytes:
@@ -285,6 +370,18 @@ def _manifest(sweep: dict[str, object]) -> bytes:
         ),
         ("bomb.yaml", _alias_bomb("[x, x, x, x, x, x, x, x, x, x]", "[{refs}]"), "alias bomb"),
         ("bomb2.yaml", _alias_bomb("{a: 1, b: 2}", "{{{refs}}}"), "more than 100,000 values"),
+        (
+            "twice.yaml",
+            b"strategy: sixty_forty\ncosts:\n  fees_bps: {etf: 1}\n  fees_bps: {etf: 5}\n",
+            "line 4: key 'fees_bps' given twice (first on line 3)",
+        ),
+        ("empty.yaml", b"", "holds no settings (empty, or only comments)"),
+        ("comments.yaml", b"# strategy: main_street\n", "holds no settings"),
+        (
+            "deep.yaml",
+            b"strategy: " + b"[" * 5000 + b"]" * 5000 + b"\n",
+            "line 1: nested more than 50 levels deep",
+        ),
         ("trunc.json", b'{"config": {"strategy": ', "not a readable manifest.json"),
         ("foreign.json", b'{"hello": 1}', "no 'config' in it"),
         ("tampered.json", _manifest({"grid": "strategy.x=1"}), "sweep.grid = 'strategy.x=1'"),
@@ -334,10 +431,33 @@ def test_a_sweep_too_large_for_memory_is_refused_before_any_data(
     assert os.path.exists("/nope") is False
 
 
+SWEEPS_REFUSED = [
+    ("strategy.sell_above=5:9:1e-299", "5:9:1e-299': 4e+299 values, more than the 1,000,000"),
+    ("strategy.sell_above=-1e308:1e308:1e-300", "more than 1e308 values, more than the 1,000,000"),
+    ("strategy.sell_above=5:inf:1", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=nan:9:1", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=5:9:inf", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=7,nan", "every value, bound and step must be a finite number"),
+    ("strategy.sell_above=5:9", "'strategy.sell_above=5:9': expected START:STOP:STEP"),
+]
+
+
+@pytest.mark.parametrize(("spec", "message"), SWEEPS_REFUSED)
+def test_a_sweep_spec_is_counted_and_checked_before_anything_is_built(
+    spec: str, message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--strategy", "hartnett_switch", "--out", str(tmp_path / "r"), "--data", "csv:/nope"]
+    status, out, err = run_cli([*argv, "--sweep", spec], capsys)
+    _refused(status, out, err, [], f"error: --sweep {spec!r}: ")
+    assert message in err
+
+
 @pytest.mark.parametrize(
     ("window", "message"),
     [
         ("5000:2000", "--walk-forward '5000:2000': expected TRAIN:TEST"),
+        ("101y:1y", "at most 100 years (100y, 1200m, 36600d)"),
+        ("99999999999999999999y:1y", "at most 100 years"),
         ("20y:5y", "walk-forward: the data 2024-01-02..2024-03-25 hold no train window of 20y"),
     ],
 )
