@@ -13,7 +13,7 @@ import numpy as np
 import pandas as pd
 
 from data.csv_source import PUBLISHED_READINGS
-from data.market import ROLES, Market, Role, Universe
+from data.market import ROLES, Market, Role, Universe, check_ticker
 from engine.errors import ConfigError
 from strategies.base import OFF, Explanation, Strategy, check_range
 from strategies.main_street import MainStreet
@@ -55,6 +55,9 @@ SIGNAL_FIELDS = (
     *("yields_fall_bps", "yields_days", "dollar_mode"),
 )
 """The parameters the signals depend on (the thresholds and books are not among them)."""
+TICKER_FIELDS = ("reading_trend", "reading_crypto_ticker", "dollar_ticker", "yields_ticker")
+"""The parameters naming one ticker (the reading's may name a role instead); the support
+levels' and the breadth's tickers are checked too, each by `data.market.check_ticker`."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -215,6 +218,11 @@ class HartnettSwitch(Strategy):
                 f"strategy.reading_scale = {self.reading_scale} is out of range; expected a "
                 "number above 0 (10 for BofA's 0-10, 100 for a percent scale)"
             )
+        for key, ticker in (
+            *(("reading_breadth", ticker) for ticker in self.reading_breadth),
+            *((key, getattr(self, key)) for key in TICKER_FIELDS),
+        ):
+            check_ticker(f"strategy.{key}", ticker, roles=key.startswith("reading_"))
         holds = ("max_hold", "min_hold", "cooldown", "break_wins_bars")
         for key in (*holds, "aaii_delay_days", "reading_delay_days"):
             check_range(key, getattr(self, key), 0, 100_000)

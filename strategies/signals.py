@@ -17,7 +17,7 @@ from typing import ClassVar, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from data.market import Market
+from data.market import Market, check_ticker
 from engine.errors import ConfigError, DataError
 from strategies.base import check_range
 from strategies.rules import armed, as_flags, confirmed, crossed_above, holding, hysteresis
@@ -265,6 +265,14 @@ class BullBearProxy(Signal):
             raise ConfigError("strategy.breadth: expected at least one ticker")
         if len(self.credit) != 2:
             raise ConfigError(f"strategy.credit = {self.credit}; expected (credit, treasuries)")
+        for key, ticker in (
+            *(("strategy.reading_breadth", ticker) for ticker in self.breadth),
+            ("strategy.reading_trend", self.stocks),
+            *(("strategy.credit", ticker) for ticker in self.credit),
+            ("strategy.volatility", self.volatility),
+            *((("strategy.reading_crypto_ticker", self.crypto),) if self.crypto else ()),
+        ):
+            check_ticker(key, ticker)
         check_range("average_days", self.average_days, 1, 5000)
         check_range("window_days", self.window_days, 2, 10000)
         check_range("min_components", self.min_components, 1, len(self.component_names()))
@@ -405,6 +413,7 @@ class SupportBreak(Signal):
     rearm_bars: int = 0
 
     def __post_init__(self) -> None:
+        check_ticker("strategy.ticker", self.ticker, roles=True)  # a role's is read at build
         if self.mode not in SUPPORT_MODES:
             raise ConfigError(
                 f"strategy.mode = {self.mode!r} is not a support mode; expected one of "
@@ -520,6 +529,8 @@ class DollarSystemic(Signal):
     mode: GuardMode = "cross"
 
     def __post_init__(self) -> None:
+        check_ticker("strategy.dollar_ticker", self.ticker)
+        check_ticker("strategy.yields_ticker", self.yields)
         if self.mode not in GUARD_MODES:
             raise ConfigError(
                 f"strategy.dollar_mode = {self.mode!r} is not a guard mode; expected one of "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -347,3 +348,75 @@ def test_a_walk_forward_window_the_data_cannot_hold_is_one_error(
     data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
     sweep = ["--sweep", "strategy.stocks_weight=0.5,0.6", "--walk-forward", window]
     _refused(*_run(tmp_path, data, capsys, *sweep), message)
+
+
+SECRET = "aws_secret_access_key=hunter2"
+"""The content of a file outside the data folder: it must never reach the console."""
+
+TICKER_PATHS = [
+    (["strategy.dollar_ticker=../secret"], "strategy.dollar_ticker: '../secret'"),
+    (["strategy.yields_ticker=/etc/passwd"], "strategy.yields_ticker: '/etc/passwd'"),
+    (["strategy.reading_trend=../secret"], "strategy.reading_trend: '../secret'"),
+    (
+        ["strategy.reading_crypto=true", "strategy.reading_crypto_ticker=../secret"],
+        "strategy.reading_crypto_ticker: '../secret'",
+    ),
+    (["strategy.reading_breadth=SPY,../secret"], "strategy.reading_breadth: '../secret'"),
+    (
+        ["strategy.supports.gold.ticker=../secret", "strategy.supports.gold.level=4550"],
+        "strategy.supports.gold.ticker: '../secret'",
+    ),
+    (["universe.tech=../secret"], "universe.tech: '../secret'"),
+    (["costs.fees_bps.../secret=1"], "costs.fees_bps.../secret: '../secret'"),
+    (["strategy.dollar_ticker=.hidden"], "strategy.dollar_ticker: '.hidden'"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), TICKER_PATHS)
+def test_a_key_naming_a_ticker_takes_a_symbol_never_a_path(
+    overrides: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "secret.csv").write_text("\n".join(["Date,Adj Close", *_closes(1.0), SECRET]))
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    sets = [f"--set={text}" for text in overrides]
+    status, out, err, left = _run(tmp_path, data, capsys, "--strategy", "hartnett_switch", *sets)
+    _refused(status, out, err, left, f"{message} is not a ticker symbol")
+    assert SECRET not in err
+
+
+def test_the_data_layer_reads_no_ticker_that_is_a_path(tmp_path: Path) -> None:
+    from data.market import MarketRequest, Universe
+    from data.sources import load_market
+    from engine.errors import DataError
+
+    (tmp_path / "secret.csv").write_text(SECRET)
+    folder = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    request = MarketRequest(universe=Universe(), roles=(), signal_tickers=("../secret",))
+    with pytest.raises(DataError, match=re.escape("'../secret' is not a ticker symbol")) as caught:
+        load_market(folder, request)
+    assert SECRET not in str(caught.value)
+
+
+def test_a_price_file_linking_outside_the_data_folder_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"{SECRET}\n")
+    data = _folder(tmp_path, lambda path: path.symlink_to(credentials))
+    status, out, err, left = _run(tmp_path, data, capsys)
+    _refused(status, out, err, left, "AGG.csv: links to a file outside the data folder")
+    assert SECRET not in err
+    assert "hunter2" not in err
+
+
+def test_a_price_file_linking_inside_the_data_folder_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def linked(path: Path) -> None:
+        (path.parent / "store").mkdir()
+        (path.parent / "store" / "agg-2024.csv").write_text("\n".join(GOOD) + "\n")
+        path.symlink_to(Path("store") / "agg-2024.csv")
+
+    status, _, err, left = _run(tmp_path, _folder(tmp_path, linked), capsys)
+    assert status == 0, err
+    assert len(left) == 3
