@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextlib
 import fcntl
-import html
 import json
 import logging
 import os
@@ -18,7 +17,7 @@ from typing import Any
 
 from engine.config import build_config
 from engine.errors import ConfigError
-from reporting.html import flatten
+from reporting.html import esc, flatten
 
 log = logging.getLogger(__name__)
 
@@ -155,7 +154,7 @@ def _number(value: float | None) -> str:
 
 
 def _page(rows: list[dict[str, Any]]) -> str:
-    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in COLUMNS)
+    head = "".join(f"<th>{esc(label)}</th>" for _, label in COLUMNS)
     body = "\n".join(_tr(row) for row in rows)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Backtest runs</title>
@@ -180,9 +179,9 @@ market, not history.</p>
 def _tr(row: dict[str, Any]) -> str:
     cells = []
     for key, _ in COLUMNS:
-        text = html.escape(str(row[key]))
+        text = esc(row[key])
         if key == "date" and row["report"]:
-            text = f'<a href="{html.escape(row["folder"])}/report.html">{text}</a>'
+            text = f'<a href="{esc(row["folder"])}/report.html">{text}</a>'
         numeric = key in {"cagr", "sharpe", "max_drawdown", "cagr_vs_6040", "sharpe_vs_6040"}
         cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
-    return f'<tr data-run="{html.escape(row["folder"])}">{"".join(cells)}</tr>'
+    return f'<tr data-run="{esc(row["folder"])}">{"".join(cells)}</tr>'

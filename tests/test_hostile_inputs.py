@@ -420,3 +420,53 @@ def test_a_price_file_linking_inside_the_data_folder_is_read(
     status, _, err, left = _run(tmp_path, _folder(tmp_path, linked), capsys)
     assert status == 0, err
     assert len(left) == 3
+
+
+HOSTILE_TEXT = "Evil\x1b]0;pwned\x07<script>x</script>\x1b[2J"
+"""A window title, a bell, a script and a screen clear: shown as written, obeyed by nothing."""
+TEX_NAME = "$\\frac{<b>x$"
+"""A support level's name that mathtext cannot parse, with HTML in it."""
+
+
+def test_text_from_a_users_files_is_shown_as_written_on_every_medium(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readings = tmp_path / "readings.csv"
+    rows = [f"2024-0{month}-05,5.0,{HOSTILE_TEXT},{HOSTILE_TEXT}" for month in range(1, 8)]
+    readings.write_text("\n".join(["Date,reading,source,source_title", *rows]) + "\n")
+    support = [
+        f"strategy.supports.{TEX_NAME}.{key}={value}"
+        for key, value in (("ticker", "GLD"), ("mode", "absolute"), ("level", "150"))
+    ]
+    sets = [
+        *("strategy.reading_source=published", f"strategy.reading_file={readings}"),
+        *("strategy.reading_max_age_days=0", *support),
+    ]
+    root = tmp_path / "results"
+    argv = ["--strategy", "hartnett_switch", "--data", f"csv:{shared_data}", "--out", str(root)]
+    status, out, err = run_cli(
+        [*argv, "--start", "2024-01-02", *(f"--set={s}" for s in sets)], capsys
+    )
+    assert status == 0, err
+    # the terminal: control characters written out, never sent raw
+    assert "\x1b" not in out + err
+    assert "\x07" not in out + err
+    assert "Evil\\x1b]0;pwned\\x07<script>" in out
+    # HTML: escaped, in the report and in the runs index
+    run_dir = Path(out.strip().splitlines()[-1])
+    for page in (run_dir / "report.html", root / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<b>x" not in text
+        assert "<script>x" not in text
+        assert "$\\frac{&lt;b&gt;x$" in text
+    assert "&lt;script&gt;x" in (run_dir / "report.html").read_text(encoding="utf-8")
+    # matplotlib: the name is a label as written, not mathtext (which cannot parse it)
+    assert (run_dir / "signals.png").stat().st_size > 0
+
+
+def test_the_terminal_escape_keeps_lines_and_tabs_and_is_idempotent() -> None:
+    from reporting.terminal import terminal_text
+
+    shown = terminal_text("a\x1b[2J\tb\nc\r\x9b\u202ed\x7f")
+    assert shown == "a\\x1b[2J\tb\nc\\x0d\\x9b\\u202ed\\x7f"
+    assert terminal_text(shown) == shown
