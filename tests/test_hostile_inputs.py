@@ -470,3 +470,46 @@ def test_the_terminal_escape_keeps_lines_and_tabs_and_is_idempotent() -> None:
     shown = terminal_text("a\x1b[2J\tb\nc\r\x9b\u202ed\x7f")
     assert shown == "a\\x1b[2J\tb\nc\\x0d\\x9b\\u202ed\\x7f"
     assert terminal_text(shown) == shown
+
+
+def test_a_run_into_a_users_folder_never_replaces_their_index_html(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    mine = tmp_path / "results"
+    mine.mkdir()
+    (mine / "index.html").write_text("<p>my own page</p>\n")
+    for _ in range(2):  # the second run finds no marker either: the tool made none
+        status, out, err, left = _run(tmp_path, data, capsys)
+        assert status == 0, err
+        run_dir = Path(out.strip().splitlines()[-1])
+        assert (run_dir / "metrics.json").is_file()  # the run is written
+    assert (mine / "index.html").read_text() == "<p>my own page</p>\n"
+    assert not (mine / ".index.lock").exists()
+    assert len(left) == 3  # index.html and the two run directories
+    assert caplog.messages[-1] == (
+        f"{mine / 'index.html'} not rebuilt (it was not written by this tool: no .index.lock "
+        "beside it; it is left as it is, and a folder of the runs' own (--out) gets their "
+        f"index); the run is in {run_dir}"
+    )
+
+
+def test_the_cleanup_after_a_kill_deletes_only_what_a_run_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reporting.run_dir import STAGING_MARK
+
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    root = tmp_path / "results"
+    dead = 2**31 - 1  # no process has this id
+    theirs = root / f".incomplete-notes-{dead}"  # named like a killed run's, not made by one
+    theirs.mkdir(parents=True)
+    (theirs / "notes.txt").write_text("mine\n")
+    killed = root / f".incomplete-20240102-030405-sixty_forty-{dead}"  # a killed run's
+    killed.mkdir()
+    (killed / STAGING_MARK).touch()
+    (killed / "equity.csv").write_text("date,strategy\n")
+    status, _, err, _ = _run(tmp_path, data, capsys)
+    assert status == 0, err
+    assert (theirs / "notes.txt").read_text() == "mine\n"
+    assert not killed.exists()
