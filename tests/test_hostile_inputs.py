@@ -513,3 +513,30 @@ def test_the_cleanup_after_a_kill_deletes_only_what_a_run_made(
     assert status == 0, err
     assert (theirs / "notes.txt").read_text() == "mine\n"
     assert not killed.exists()
+
+
+def test_a_run_writes_only_under_its_out_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+
+    def files() -> dict[str, tuple[int, int]]:
+        found = (p for p in tmp_path.rglob("*") if "results" not in p.relative_to(tmp_path).parts)
+        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in found}
+
+    before = files()
+    status, _, err, left = _run(tmp_path, data, capsys, "--set=costs.cash_rate=auto")
+    assert status == 0, err
+    assert files() == before  # the data folder and everything beside it untouched
+    assert len(left) == 3
+
+
+def test_the_security_section_names_tests_that_exist() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Security: what a file can make it do\n")[1].split("\n### ")[0]
+    assert len(section.strip().splitlines()) <= 20
+    named = re.findall(r"`(tests/test_\w+\.py)::(test_\w+)`", section)
+    assert len(named) >= 8
+    for file, function in named:
+        source = (Path(__file__).resolve().parents[1] / file).read_text()
+        assert f"def {function}(" in source, (file, function)
