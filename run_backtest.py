@@ -20,6 +20,7 @@ from typing import TYPE_CHECKING, Any, NoReturn
 
 from engine.errors import ConfigError, InputError
 from engine.places import results_root
+from reporting.terminal import escaped_output, terminal_text, unescaped
 
 if TYPE_CHECKING:
     from backtester import Result
@@ -170,7 +171,15 @@ def main(argv: list[str] | None = None) -> int:
 
     The status is 2 for bad input or a results folder that cannot be written, which prints
     ``error:`` and every problem found; `INTERRUPTED` after Ctrl-C, which prints ``interrupted``.
+    Whatever it prints has its control characters escaped (`reporting.terminal`): text from a
+    user's files is shown on the terminal, never obeyed by it.
     """
+    with escaped_output():
+        return _main(argv)
+
+
+def _main(argv: list[str] | None) -> int:
+    """`main`, writing to streams that escape."""
     args = parse_args(argv)
     _configure_logging(args)
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
@@ -380,7 +389,8 @@ class _LowerCaseLevel(logging.Formatter):
     """``warning: ...`` as the command's own warnings and errors are written."""
 
     def format(self, record: logging.LogRecord) -> str:
-        return super().format(record).replace(record.levelname, record.levelname.lower(), 1)
+        text = super().format(record).replace(record.levelname, record.levelname.lower(), 1)
+        return terminal_text(text)  # the handler may hold a stream from before `escaped_output`
 
 
 class _Progress:
@@ -427,7 +437,9 @@ class _SweepProgress:
         self.closed = False
         self.bar = None
         if terminal and not quiet:
-            self.bar = tqdm(total=total, desc="sweep", unit=" combinations", file=sys.stderr)
+            self.bar = tqdm(
+                total=total, desc="sweep", unit=" combinations", file=unescaped(sys.stderr)
+            )
 
     def __call__(self, done: int, total: int) -> None:
         """Take the count of combinations done so far."""

@@ -8,17 +8,35 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from data.market import TICKER
 from engine.errors import DataError
 
 PRICE_COLUMNS = ("Adj Close", "Close")
 
 
 def csv_path(folder: Path, ticker: str) -> Path:
-    """Return ``<TICKER>.csv`` in ``folder``, or the name without a leading ``^`` (``VIX.csv``)."""
+    """Return ``<TICKER>.csv`` in ``folder``, or the name without a leading ``^`` (``VIX.csv``).
+
+    The data layer reads nothing outside the folder ``--data csv:DIR`` names: a ticker that is
+    no symbol (``../x``) or a file that resolves elsewhere (a link out of the folder) raises
+    `DataError` before a byte of it is read, and the message shows none of it.
+    """
+    if not TICKER.match(ticker):
+        raise DataError(f"{ticker!r} is not a ticker symbol; a price file is <TICKER>.csv")
     exact = folder / f"{ticker}.csv"
-    if exact.exists() or not ticker.startswith("^"):
-        return exact
-    return folder / f"{ticker.removeprefix('^')}.csv"
+    path = (
+        exact
+        if exact.exists() or not ticker.startswith("^")
+        else exact.with_name(f"{ticker.removeprefix('^')}.csv")
+    )
+    if path.exists():
+        _check_readable(path)  # a directory or a device: refused as such, unread
+        if not path.resolve().is_relative_to(folder.resolve()):
+            raise DataError(
+                f"{path}: links to a file outside the data folder {folder}, which is never "
+                "read; copy the file into the folder, or give --data csv: the folder it is in"
+            )
+    return path
 
 
 def read_price_csv(path: Path, ticker: str, *, role: str | None) -> tuple[pd.Series, list[str]]:

@@ -19,7 +19,9 @@ ROLES: tuple[Role, ...] = get_args(Role)
 
 Calendar = Literal["equity", "7d"]
 
-_TICKER = re.compile(r"^[A-Za-z0-9^=.\-]{1,20}$")
+TICKER = re.compile(r"^[A-Za-z0-9^][A-Za-z0-9^=.\-]{0,19}$")
+"""A ticker symbol: letters, digits and ``^=.-``, not starting with a dot (QQQ, BRK.B, ^VIX,
+GC=F, DX-Y.NYB). A ticker names its file in the data folder, so it is never a path."""
 SINGLE_ROLES: tuple[Role, ...] = ("stocks", "bonds")
 """Roles that take one ticker: the stock ticker's trading days are the calendar, and 60/40 is
 the benchmark every run is compared with."""
@@ -73,6 +75,24 @@ class Universe:
         return ticker in self.tickers("crypto") or ticker.endswith("-USD")
 
 
+def check_ticker(key: str, text: object, *, roles: bool = False, also: str = "") -> str:
+    """Return ``text`` if it is a ticker symbol (`TICKER`), else raise `ConfigError` naming ``key``.
+
+    Every key that names a ticker goes through here (the universe's roles, the signals'
+    inputs, the support levels, the per-ticker costs): a ticker becomes a file name in the data
+    folder and the cache, so ``../x`` or ``/etc/passwd`` must never get that far. ``roles``
+    also accepts a role's name (``small_caps``), for the keys that read a role's ticker;
+    ``also`` adds to the message's examples.
+    """
+    if isinstance(text, str) and (TICKER.match(text) or (roles and text in ROLES)):
+        return text
+    role_hint = f", or a role: {', '.join(ROLES)}" if roles else ""
+    raise ConfigError(
+        f"{key}: {text!r} is not a ticker symbol (letters, digits and ^=.- only, for example "
+        f"QQQ, BTC-USD, ^VIX{also}{role_hint})"
+    )
+
+
 @functools.lru_cache(maxsize=256)
 def parse_basket(key: str, text: str) -> tuple[tuple[str, float], ...]:
     """``EFA:0.5,EEM:0.5`` -> ((EFA, 0.5), (EEM, 0.5)); a lone ticker has the weight 1.
@@ -86,11 +106,7 @@ def parse_basket(key: str, text: str) -> tuple[tuple[str, float], ...]:
     basket: dict[str, float] = {}
     for part in parts:
         ticker, colon, weight = (piece.strip() for piece in part.partition(":"))
-        if not _TICKER.match(ticker):
-            raise ConfigError(
-                f"{key}: {ticker!r} is not a ticker symbol (letters, digits and ^=.- only, for "
-                "example QQQ, BTC-USD, ^VIX; a basket is EFA:0.5,EEM:0.5)"
-            )
+        check_ticker(key, ticker, also="; a basket is EFA:0.5,EEM:0.5")
         try:
             share = float(weight) if colon else float("nan")
         except ValueError:

@@ -8,7 +8,6 @@ nothing and earns nothing, the frictionless run.
 from __future__ import annotations
 
 import copy
-import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any, ClassVar, Literal
@@ -16,6 +15,7 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
+from data.market import check_ticker
 from engine.errors import ConfigError
 from engine.ranges import Range, check_ranges
 
@@ -42,7 +42,8 @@ PRESETS: dict[Preset, dict[str, Any]] = {
 """The values of each preset; a key given explicitly wins over its preset's value."""
 FROM_PRESET: Any = None
 """The default of a preset's keys: the value comes from ``Costs.preset``."""
-_ASSET_KEY = re.compile(r"^(etf|crypto|[A-Za-z0-9^=.\-]{1,20})$")
+ASSET_KINDS = ("etf", "crypto")
+"""What a per-asset cost may name instead of a ticker: every ETF, or every crypto asset."""
 _PER_ASSET = ("fees_bps", "slippage_bps", "borrow_bps")
 
 
@@ -95,12 +96,12 @@ class Costs:
             if getattr(self, name) is None:
                 object.__setattr__(self, name, copy.deepcopy(value))
         for name in _PER_ASSET:  # a table given whole names both kinds, so a written one reads back
-            kinds = dict.fromkeys(("etf", "crypto"), 0.0)
+            kinds = dict.fromkeys(ASSET_KINDS, 0.0)
             object.__setattr__(self, name, {**kinds, **getattr(self, name)})
         for name in _PER_ASSET:
             for key in getattr(self, name):
-                if not _ASSET_KEY.match(key):
-                    raise ConfigError(f"costs.{name}.{key}: expected etf, crypto or a ticker")
+                if key not in ASSET_KINDS:
+                    check_ticker(f"costs.{name}.{key}", key, also="; or etf, crypto")
         check_ranges(self, "costs")
         if self.cash_rate != "auto" and self.cash_rate_file and self.cash_rate:
             raise ConfigError("give costs.cash_rate or costs.cash_rate_file, not both")

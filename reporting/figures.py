@@ -6,8 +6,12 @@ Figures by period (years, months) and the attribution chart are in `reporting.pe
 
 from __future__ import annotations
 
+import functools
 import io
+from collections.abc import Callable
+from typing import ParamSpec
 
+import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
@@ -33,10 +37,32 @@ REGIME_COLOURS = {"main_street": "#9fd49b", "defensive": "#f2a7a7"}
 _SPARE_REGIME_COLOURS = ("#c9b3e6", "#f7dc8c", "#a9cce3")
 BASE_REGIME = "neutral"
 DPI = 100
+PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
+"""Text in a figure is shown as written: a support level named ``$x$`` is no mathtext, and
+nothing is handed to TeX, whatever the user's matplotlibrc says."""
 READING = "#34495e"
 """The Bull & Bear reading's line (the proxy's, where published readings are shown too)."""
 PUBLISHED = "#e67e22"
 """BofA's published readings and signals."""
+
+
+P = ParamSpec("P")
+
+
+def plain_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
+    """Build a figure under `PLAIN_TEXT`, so that every text it places reads as written.
+
+    Titles, legends and tick labels named by the data (tickers, support levels, sweep keys)
+    are never mathtext or TeX. The one place where text from a user's files is made safe for
+    figures: every function that builds a report's figure is decorated with it.
+    """
+
+    @functools.wraps(build)
+    def plain(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        with matplotlib.rc_context(PLAIN_TEXT):
+            return build(*args, **kwargs)
+
+    return plain
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -97,6 +123,7 @@ def shade_regimes(axes: Axes, regime: pd.Series | None, legend: bool = True) -> 
         axes.add_artist(axes.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.8))
 
 
+@plain_text
 def equity_figure(
     equity: pd.DataFrame,
     title: str,
@@ -137,6 +164,7 @@ def equity_figure(
     return figure
 
 
+@plain_text
 def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
     """Fall from the running peak of each curve, in percent, strategy over the benchmark."""
     figure = Figure(figsize=(10, 3.6), layout="constrained")
@@ -154,6 +182,7 @@ def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
     return figure
 
 
+@plain_text
 def rolling_figure(
     equity: pd.DataFrame, cash_rate: pd.Series, window: int, synthetic: bool
 ) -> Figure:
@@ -200,6 +229,7 @@ def leg_colour(leg: str, position: int) -> str:
     return ROLE_COLOURS.get(role, LEG_COLOURS[position % len(LEG_COLOURS)])
 
 
+@plain_text
 def exposure_figure(
     weights: pd.DataFrame, names: dict[str, str], regime: pd.Series | None, synthetic: bool
 ) -> Figure:
@@ -234,6 +264,7 @@ def exposure_figure(
     return figure
 
 
+@plain_text
 def signals_figure(
     signals: pd.DataFrame,
     regime: pd.Series,

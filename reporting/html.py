@@ -81,7 +81,12 @@ pre { background: var(--band); padding: 8px 10px; margin: 0; font-size: .82em;
 
 
 def esc(text: object) -> str:
-    """Escape any value for HTML text or attributes."""
+    """Escape any value for HTML text or attributes.
+
+    The one place where text from a user's files (a readings file's source, a support level's
+    name, a ticker) is made safe for HTML: the report and the runs index show text only
+    through it.
+    """
     return html.escape(str(text), quote=True)
 
 

@@ -8,8 +8,8 @@ calendar), so that two runs never look the same unless they are.
 from __future__ import annotations
 
 import contextlib
+import errno
 import fcntl
-import html
 import json
 import logging
 import os
@@ -18,12 +18,13 @@ from typing import Any
 
 from engine.config import build_config
 from engine.errors import ConfigError
-from reporting.html import flatten, num
+from reporting.html import esc, flatten, num
 
 log = logging.getLogger(__name__)
 
 LOCK = ".index.lock"
-"""The file in the results folder whose lock makes index rebuilds take turns."""
+"""The file in the results folder whose lock makes index rebuilds take turns. Made when the tool
+first writes an index there, it also marks the ``index.html`` beside it as the tool's."""
 
 RUN_COLUMNS = ("data", "start", "end")
 """Run-wide settings with columns of their own, left out of the overrides."""
@@ -59,9 +60,13 @@ def write_index(results_root: Path) -> Path:
 
     Runs finishing at once each rebuild it: under an exclusive lock, so the last to write has
     seen every run renamed into place before it, and through a temporary file and a rename, so
-    a reader (or a kill) never meets half a page.
+    a reader (or a kill) never meets half a page. An ``index.html`` the tool did not write is
+    never replaced (`foreign_index`): `FileExistsError` says why.
     """
     target = results_root / "index.html"
+    foreign = foreign_index(results_root)
+    if foreign:
+        raise FileExistsError(errno.EEXIST, foreign)
     temporary = results_root / ".index.html.tmp"  # one writer at a time: a fixed name will do
     with (results_root / LOCK).open("a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # released when the file is closed
@@ -75,6 +80,21 @@ def write_index(results_root: Path) -> Path:
                 temporary.unlink(missing_ok=True)
             raise
     return target
+
+
+def foreign_index(results_root: Path) -> str | None:
+    """Why ``results_root/index.html`` is not the tool's to replace; None when it is.
+
+    A run never overwrites a file it did not create: the index is written where there is none
+    yet, or where `LOCK` beside it says the tool wrote it (checked before the lock is made).
+    """
+    index = results_root / "index.html"
+    if (index.exists() or index.is_symlink()) and not (results_root / LOCK).exists():
+        return (
+            f"it was not written by this tool: no {LOCK} beside it; it is left as it is, and "
+            "a folder of the runs' own (--out) gets their index"
+        )
+    return None
 
 
 def _is_run(folder: Path) -> bool:
@@ -155,7 +175,7 @@ def _number(value: float | None) -> str:
 
 
 def _page(rows: list[dict[str, Any]]) -> str:
-    head = "".join(f"<th>{html.escape(label)}</th>" for _, label in COLUMNS)
+    head = "".join(f"<th>{esc(label)}</th>" for _, label in COLUMNS)
     body = "\n".join(_tr(row) for row in rows)
     return f"""<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>Backtest runs</title>
@@ -180,9 +200,9 @@ market, not history.</p>
 def _tr(row: dict[str, Any]) -> str:
     cells = []
     for key, _ in COLUMNS:
-        text = html.escape(str(row[key]))
+        text = esc(row[key])
         if key == "date" and row["report"]:
-            text = f'<a href="{html.escape(row["folder"])}/report.html">{text}</a>'
+            text = f'<a href="{esc(row["folder"])}/report.html">{text}</a>'
         numeric = key in {"cagr", "sharpe", "max_drawdown", "cagr_vs_6040", "sharpe_vs_6040"}
         cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
-    return f'<tr data-run="{html.escape(row["folder"])}">{"".join(cells)}</tr>'
+    return f'<tr data-run="{esc(row["folder"])}">{"".join(cells)}</tr>'

@@ -13,6 +13,7 @@ from reporting.figures import (
     leg_colour,
     mark_synthetic,
     percent_axis,
+    plain_text,
 )
 from reporting.html import num
 
@@ -20,6 +21,7 @@ MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", 
 COST_LINES = ("interest", "borrow", "fees", "slippage")
 
 
+@plain_text
 def annual_figure(years: pd.DataFrame, synthetic: bool) -> Figure:
     """Calendar-year returns side by side, strategy then benchmark (columns, fractions)."""
     figure = Figure(figsize=(10, 3.8), layout="constrained")
@@ -51,6 +53,7 @@ def month_grid(monthly: pd.Series) -> pd.DataFrame:
     return grid.reindex(columns=range(1, 13))
 
 
+@plain_text
 def monthly_figure(monthly: pd.Series, name: str, synthetic: bool) -> Figure:
     """Heatmap of the strategy's monthly returns, years down and months across, values printed.
 
@@ -86,6 +89,7 @@ def monthly_figure(monthly: pd.Series, name: str, synthetic: bool) -> Figure:
     return figure
 
 
+@plain_text
 def attribution_figure(
     table: pd.DataFrame, benchmark_total: pd.Series, names: tuple[str, str], synthetic: bool
 ) -> Figure:

@@ -24,6 +24,9 @@ SWEEP_BASE = "sweep_base_config"
 """The key of ``extra`` holding a sweep's base config: the manifest keeps it for ``--rerun``."""
 STAGING = ".incomplete-"
 """The prefix of a run's hidden folder while it is written, ``.incomplete-<name>-<pid>``."""
+STAGING_MARK = ".being-written-by-run_backtest"
+"""The file a staging folder holds from its first moment to its rename: only a folder holding
+it is the tool's to remove after a kill (`_sweep_abandoned`)."""
 
 log = logging.getLogger(__name__)
 
@@ -44,22 +47,28 @@ def write_run(
     leaves out the report and its figures (for scripted loops); a sweep's outputs in ``extra``
     (``sweep.csv`` and ``sweep``) add its section and heatmaps to the report, and its base config
     (under `SWEEP_BASE`) goes into the manifest so that ``--rerun`` repeats the sweep.
-    ``results/index.html`` is rebuilt afterwards. A folder that cannot be written (full,
-    read-only) raises `OutputError`; the hidden folders of killed runs are removed first.
+    ``results/index.html`` is rebuilt afterwards, unless one there is not the tool's (a
+    warning says so: `reporting.index.foreign_index`); a run never overwrites or deletes a
+    file it did not create. A folder that cannot be written (full, read-only) raises
+    `OutputError`; the hidden folders of killed runs are removed first.
     """
     check_results_root(results_root)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
     staging = results_root / f"{STAGING}{name}-{os.getpid()}"
-    created = not results_root.exists()
+    created, staged = not results_root.exists(), False
     try:
         results_root.mkdir(parents=True, exist_ok=True)
         _sweep_abandoned(results_root)
-        staging.mkdir()
+        staging.mkdir()  # never one already there: what it holds is not this run's
+        staged = True
+        (staging / STAGING_MARK).touch()
         _fill(staging, result, command or [], report, dict(extra or {}))
+        (staging / STAGING_MARK).unlink()
         run_dir = _rename_unique(staging, results_root / name)
     except BaseException as exc:  # Ctrl-C included: nothing half-written stays
-        shutil.rmtree(staging, ignore_errors=True)
+        if staged:  # only what this run made goes
+            shutil.rmtree(staging, ignore_errors=True)
         if created:  # a results folder made for this run goes with it (if nothing else came)
             with contextlib.suppress(OSError):
                 results_root.rmdir()
@@ -114,12 +123,19 @@ def _unwritable(results_root: Path, exc: OSError) -> OutputError:
 def _sweep_abandoned(results_root: Path) -> None:
     """Remove the staging folders of runs whose process has died (SIGKILL, power loss).
 
-    A live process's folder is left alone: it may be one of several runs writing at once.
+    A live process's folder is left alone: it may be one of several runs writing at once. So
+    is a folder without `STAGING_MARK`, whatever its name: the tool did not make it (an empty
+    one, killed before its mark, is removed: it holds nothing).
     """
     for folder in results_root.glob(f"{STAGING}*"):
         pid = folder.name.rpartition("-")[2]
-        if pid.isdigit() and not _alive(int(pid)):
+        if not pid.isdigit() or _alive(int(pid)):
+            continue
+        if (folder / STAGING_MARK).is_file() and not folder.is_symlink():
             shutil.rmtree(folder, ignore_errors=True)
+        else:
+            with contextlib.suppress(OSError):
+                folder.rmdir()
 
 
 def _alive(pid: int) -> bool:

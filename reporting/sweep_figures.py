@@ -21,7 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
-from reporting.figures import STRATEGY_COLOUR, mark_synthetic
+from reporting.figures import STRATEGY_COLOUR, mark_synthetic, plain_text
 
 MAX_ANNOTATED = 15
 """An axis with more values than this gets no numbers in its cells (too small to read, and
@@ -120,6 +120,7 @@ def _ruined(table: pd.DataFrame) -> pd.Series:
     return table["ruined_on"].fillna("").astype(str) != ""
 
 
+@plain_text
 def heatmap_figure(
     table: pd.DataFrame,
     keys: tuple[str, str],
@@ -223,6 +224,7 @@ def _ticks(axes: Axes, values: pd.DataFrame) -> None:
         axes.tick_params(axis="x", labelrotation=90)
 
 
+@plain_text
 def line_figure(table: pd.DataFrame, key: str, best: dict[str, float], synthetic: bool) -> Figure:
     """Sharpe and CAGR minus 60/40's against the one varying key, the best marked."""
     cut = held_slice(table, best, [key]).sort_values(key)

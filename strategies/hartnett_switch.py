@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from data.csv_source import PUBLISHED_READINGS
-from data.market import ROLES, Market, Role, Universe
+from data.market import ROLES, Market, Role, Universe, check_ticker
 from engine.errors import ConfigError
 from engine.ranges import Range, check_ranges
 from strategies.base import OFF, Explanation, Strategy, check_range
@@ -55,6 +55,9 @@ SIGNAL_FIELDS = (
     *("yields_fall_bps", "yields_days", "dollar_mode"),
 )
 """The parameters the signals depend on (the thresholds and books are not among them)."""
+TICKER_FIELDS = ("reading_trend", "reading_crypto_ticker", "dollar_ticker", "yields_ticker")
+"""The parameters naming one ticker (the reading's may name a role instead); the support
+levels' and the breadth's tickers are checked too, each by `data.market.check_ticker`."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -226,6 +229,11 @@ class HartnettSwitch(Strategy):
                 "--set strategy.reading_source=published (the file alone) or "
                 "published_then_proxy (the proxy where the file has no reading in force)"
             )
+        for key, ticker in (
+            *(("reading_breadth", ticker) for ticker in self.reading_breadth),
+            *((key, getattr(self, key)) for key in TICKER_FIELDS),
+        ):
+            check_ticker(f"strategy.{key}", ticker, roles=key.startswith("reading_"))
         object.__setattr__(self, "supports", _support_levels(self.supports))
         self._signals(Universe())  # checks the signals' own parameters
 

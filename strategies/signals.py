@@ -16,7 +16,7 @@ from typing import ClassVar, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from data.market import Market
+from data.market import Market, check_ticker
 from engine.errors import ConfigError, DataError
 from engine.ranges import Range, check_ranges
 from strategies.base import check_range
@@ -276,6 +276,14 @@ class BullBearProxy(Signal):
         if len(self.credit) != 2:
             raise ConfigError(f"strategy.credit = {self.credit}; expected (credit, treasuries)")
         check_ranges(self, "strategy")
+        for key, ticker in (
+            *(("strategy.reading_breadth", ticker) for ticker in self.breadth),
+            ("strategy.reading_trend", self.stocks),
+            *(("strategy.credit", ticker) for ticker in self.credit),
+            ("strategy.volatility", self.volatility),
+            *((("strategy.reading_crypto_ticker", self.crypto),) if self.crypto else ()),
+        ):
+            check_ticker(key, ticker)
         check_range("min_components", self.min_components, 1, len(self.component_names()))
 
     def warmup_bars(self) -> int:
@@ -421,6 +429,7 @@ class SupportBreak(Signal):
     }
 
     def __post_init__(self) -> None:
+        check_ticker("strategy.ticker", self.ticker, roles=True)  # a role's is read at build
         if self.mode not in SUPPORT_MODES:
             raise ConfigError(
                 f"strategy.mode = {self.mode!r} is not a support mode; expected one of "
@@ -541,6 +550,8 @@ class DollarSystemic(Signal):
     }
 
     def __post_init__(self) -> None:
+        check_ticker("strategy.dollar_ticker", self.ticker)
+        check_ticker("strategy.yields_ticker", self.yields)
         if self.mode not in GUARD_MODES:
             raise ConfigError(
                 f"strategy.dollar_mode = {self.mode!r} is not a guard mode; expected one of "

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Callable
 from dataclasses import fields
 from pathlib import Path
@@ -467,3 +468,195 @@ def test_a_walk_forward_window_the_data_cannot_hold_is_one_error(
     data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
     sweep = ["--sweep", "strategy.stocks_weight=0.5,0.6", "--walk-forward", window]
     _refused(*_run(tmp_path, data, capsys, *sweep), message)
+
+
+SECRET = "aws_secret_access_key=hunter2"
+"""The content of a file outside the data folder: it must never reach the console."""
+
+TICKER_PATHS = [
+    (["strategy.dollar_ticker=../secret"], "strategy.dollar_ticker: '../secret'"),
+    (["strategy.yields_ticker=/etc/passwd"], "strategy.yields_ticker: '/etc/passwd'"),
+    (["strategy.reading_trend=../secret"], "strategy.reading_trend: '../secret'"),
+    (
+        ["strategy.reading_crypto=true", "strategy.reading_crypto_ticker=../secret"],
+        "strategy.reading_crypto_ticker: '../secret'",
+    ),
+    (["strategy.reading_breadth=SPY,../secret"], "strategy.reading_breadth: '../secret'"),
+    (
+        ["strategy.supports.gold.ticker=../secret", "strategy.supports.gold.level=4550"],
+        "strategy.supports.gold.ticker: '../secret'",
+    ),
+    (["universe.tech=../secret"], "universe.tech: '../secret'"),
+    (["costs.fees_bps.../secret=1"], "costs.fees_bps.../secret: '../secret'"),
+    (["strategy.dollar_ticker=.hidden"], "strategy.dollar_ticker: '.hidden'"),
+]
+
+
+@pytest.mark.parametrize(("overrides", "message"), TICKER_PATHS)
+def test_a_key_naming_a_ticker_takes_a_symbol_never_a_path(
+    overrides: list[str], message: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    (tmp_path / "secret.csv").write_text("\n".join(["Date,Adj Close", *_closes(1.0), SECRET]))
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    sets = [f"--set={text}" for text in overrides]
+    status, out, err, left = _run(tmp_path, data, capsys, "--strategy", "hartnett_switch", *sets)
+    _refused(status, out, err, left, f"{message} is not a ticker symbol")
+    assert SECRET not in err
+
+
+def test_the_data_layer_reads_no_ticker_that_is_a_path(tmp_path: Path) -> None:
+    from data.market import MarketRequest, Universe
+    from data.sources import load_market
+    from engine.errors import DataError
+
+    (tmp_path / "secret.csv").write_text(SECRET)
+    folder = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    request = MarketRequest(universe=Universe(), roles=(), signal_tickers=("../secret",))
+    with pytest.raises(DataError, match=re.escape("'../secret' is not a ticker symbol")) as caught:
+        load_market(folder, request)
+    assert SECRET not in str(caught.value)
+
+
+def test_a_price_file_linking_outside_the_data_folder_is_refused_unread(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    credentials = tmp_path / "credentials"
+    credentials.write_text(f"{SECRET}\n")
+    data = _folder(tmp_path, lambda path: path.symlink_to(credentials))
+    status, out, err, left = _run(tmp_path, data, capsys)
+    _refused(status, out, err, left, "AGG.csv: links to a file outside the data folder")
+    assert SECRET not in err
+    assert "hunter2" not in err
+
+
+def test_a_price_file_linking_inside_the_data_folder_is_read(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    def linked(path: Path) -> None:
+        (path.parent / "store").mkdir()
+        (path.parent / "store" / "agg-2024.csv").write_text("\n".join(GOOD) + "\n")
+        path.symlink_to(Path("store") / "agg-2024.csv")
+
+    status, _, err, left = _run(tmp_path, _folder(tmp_path, linked), capsys)
+    assert status == 0, err
+    assert len(left) == 3
+
+
+HOSTILE_TEXT = "Evil\x1b]0;pwned\x07<script>x</script>\x1b[2J"
+"""A window title, a bell, a script and a screen clear: shown as written, obeyed by nothing."""
+TEX_NAME = "$\\frac{<b>x$"
+"""A support level's name that mathtext cannot parse, with HTML in it."""
+
+
+def test_text_from_a_users_files_is_shown_as_written_on_every_medium(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    readings = tmp_path / "readings.csv"
+    rows = [f"2024-0{month}-05,5.0,{HOSTILE_TEXT},{HOSTILE_TEXT}" for month in range(1, 8)]
+    readings.write_text("\n".join(["Date,reading,source,source_title", *rows]) + "\n")
+    support = [
+        f"strategy.supports.{TEX_NAME}.{key}={value}"
+        for key, value in (("ticker", "GLD"), ("mode", "absolute"), ("level", "150"))
+    ]
+    sets = [
+        *("strategy.reading_source=published", f"strategy.reading_file={readings}"),
+        *("strategy.reading_max_age_days=0", *support),
+    ]
+    root = tmp_path / "results"
+    argv = ["--strategy", "hartnett_switch", "--data", f"csv:{shared_data}", "--out", str(root)]
+    status, out, err = run_cli(
+        [*argv, "--start", "2024-01-02", *(f"--set={s}" for s in sets)], capsys
+    )
+    assert status == 0, err
+    # the terminal: control characters written out, never sent raw
+    assert "\x1b" not in out + err
+    assert "\x07" not in out + err
+    assert "Evil\\x1b]0;pwned\\x07<script>" in out
+    # HTML: escaped, in the report and in the runs index
+    run_dir = Path(out.strip().splitlines()[-1])
+    for page in (run_dir / "report.html", root / "index.html"):
+        text = page.read_text(encoding="utf-8")
+        assert "<b>x" not in text
+        assert "<script>x" not in text
+        assert "$\\frac{&lt;b&gt;x$" in text
+    assert "&lt;script&gt;x" in (run_dir / "report.html").read_text(encoding="utf-8")
+    # matplotlib: the name is a label as written, not mathtext (which cannot parse it)
+    assert (run_dir / "signals.png").stat().st_size > 0
+
+
+def test_the_terminal_escape_keeps_lines_and_tabs_and_is_idempotent() -> None:
+    from reporting.terminal import terminal_text
+
+    shown = terminal_text("a\x1b[2J\tb\nc\r\x9b\u202ed\x7f")
+    assert shown == "a\\x1b[2J\tb\nc\\x0d\\x9b\\u202ed\\x7f"
+    assert terminal_text(shown) == shown
+
+
+def test_a_run_into_a_users_folder_never_replaces_their_index_html(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], caplog: pytest.LogCaptureFixture
+) -> None:
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    mine = tmp_path / "results"
+    mine.mkdir()
+    (mine / "index.html").write_text("<p>my own page</p>\n")
+    for _ in range(2):  # the second run finds no marker either: the tool made none
+        status, out, err, left = _run(tmp_path, data, capsys)
+        assert status == 0, err
+        run_dir = Path(out.strip().splitlines()[-1])
+        assert (run_dir / "metrics.json").is_file()  # the run is written
+    assert (mine / "index.html").read_text() == "<p>my own page</p>\n"
+    assert not (mine / ".index.lock").exists()
+    assert len(left) == 3  # index.html and the two run directories
+    assert caplog.messages[-1] == (
+        f"{mine / 'index.html'} not rebuilt (it was not written by this tool: no .index.lock "
+        "beside it; it is left as it is, and a folder of the runs' own (--out) gets their "
+        f"index); the run is in {run_dir}"
+    )
+
+
+def test_the_cleanup_after_a_kill_deletes_only_what_a_run_made(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from reporting.run_dir import STAGING_MARK
+
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+    root = tmp_path / "results"
+    dead = 2**31 - 1  # no process has this id
+    theirs = root / f".incomplete-notes-{dead}"  # named like a killed run's, not made by one
+    theirs.mkdir(parents=True)
+    (theirs / "notes.txt").write_text("mine\n")
+    killed = root / f".incomplete-20240102-030405-sixty_forty-{dead}"  # a killed run's
+    killed.mkdir()
+    (killed / STAGING_MARK).touch()
+    (killed / "equity.csv").write_text("date,strategy\n")
+    status, _, err, _ = _run(tmp_path, data, capsys)
+    assert status == 0, err
+    assert (theirs / "notes.txt").read_text() == "mine\n"
+    assert not killed.exists()
+
+
+def test_a_run_writes_only_under_its_out_folder(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    data = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))
+
+    def files() -> dict[str, tuple[int, int]]:
+        found = (p for p in tmp_path.rglob("*") if "results" not in p.relative_to(tmp_path).parts)
+        return {str(p): (p.stat().st_size, p.stat().st_mtime_ns) for p in found}
+
+    before = files()
+    status, _, err, left = _run(tmp_path, data, capsys, "--set=costs.cash_rate=auto")
+    assert status == 0, err
+    assert files() == before  # the data folder and everything beside it untouched
+    assert len(left) == 3
+
+
+def test_the_security_section_names_tests_that_exist() -> None:
+    readme = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = readme.split("### Security: what a file can make it do\n")[1].split("\n### ")[0]
+    assert len(section.strip().splitlines()) <= 20
+    named = re.findall(r"`(tests/test_\w+\.py)::(test_\w+)`", section)
+    assert len(named) >= 8
+    for file, function in named:
+        source = (Path(__file__).resolve().parents[1] / file).read_text()
+        assert f"def {function}(" in source, (file, function)
