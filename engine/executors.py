@@ -8,8 +8,10 @@ optional (``requirements-dask.txt``) and imported only when a Dask executor is a
 
 from __future__ import annotations
 
+import builtins
 import logging
 import os
+import types
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
@@ -26,6 +28,14 @@ INSTALL_HINT = (
 RETRIES = 3
 """Times a chunk that raised is tried again; a dead worker's chunks are rerun by the scheduler."""
 CONNECT_TIMEOUT = "10s"
+WORKER_WAIT = 10.0
+"""Seconds a scheduler is given to have a worker before the sweep is refused."""
+PROJECT_MODULES = ("engine", "data", "strategies", "backtester")
+"""What a sweep's tasks import on the cluster; their code is compared with this checkout's."""
+FIX = (
+    "restart the scheduler and every worker with this checkout, at the same commit, and its "
+    "virtualenv: PYTHONPATH=/path/to/project /path/to/project/.venv/bin/dask worker ADDRESS"
+)
 
 
 class MissingDependencyError(InputError):
@@ -156,9 +166,11 @@ def open_executor(spec: str) -> Iterator[Executor]:
             ) as cluster,
             distributed.Client(cluster) as client,
         ):
+            check_cluster(client, spec)
             yield DaskExecutor(client)
         return
     with _connect(distributed, address) as client:
+        check_cluster(client, spec)
         yield DaskExecutor(client)
 
 
@@ -171,3 +183,96 @@ def _connect(distributed: Any, address: str) -> Any:
             f"--executor: no Dask scheduler answered at {address} ({exc}); start one with "
             "`dask scheduler` and workers with `dask worker " + address + "`"
         ) from None
+
+
+def check_cluster(client: Any, spec: str, wait: float | None = None) -> None:
+    """Refuse, in one line naming the fix, a cluster that cannot run this project's tasks.
+
+    It needs a worker within ``wait`` seconds (`WORKER_WAIT`), and the scheduler and every
+    worker must import the project with the same code (a fingerprint of its source files), the
+    same Python (major.minor) and the same numpy and pandas as this process: otherwise the
+    sweep would end in a traceback from the cluster (a ``ModuleNotFoundError`` from
+    ``client.scatter``, a ``TimeoutError``, a scheduler's unpicklable task).
+    """
+    seconds = WORKER_WAIT if wait is None else wait
+    try:
+        client.wait_for_workers(1, timeout=seconds)
+    except TimeoutError:
+        raise InputError(
+            f"--executor {spec}: the scheduler has no worker (waited {seconds:g} s); start "
+            f"one where this project is installed: `dask worker {client.scheduler.address}`"
+        ) from None
+    probe = by_value(environment)
+    here = environment(PROJECT_MODULES)
+    found = {"the scheduler": client.run_on_scheduler(probe, PROJECT_MODULES)}
+    found |= {f"worker {address}": seen for address, seen in _on_workers(client, probe).items()}
+    for where, seen in found.items():
+        problem = _difference(here, seen)
+        if problem:
+            raise InputError(f"--executor {spec}: {where} {problem}; {FIX}")
+
+
+def _on_workers(client: Any, probe: Callable[..., dict[str, str]]) -> dict[str, Any]:
+    """Each worker's environment, or the error its probe ended in."""
+    found = client.run(probe, PROJECT_MODULES, on_error="return")
+    return {
+        address: seen if isinstance(seen, dict) else {"missing": f"{type(seen).__name__}: {seen}"}
+        for address, seen in found.items()
+    }
+
+
+def _difference(here: dict[str, str], seen: dict[str, str]) -> str | None:
+    """What differs between this process's environment and another's, in words, or None."""
+    if "missing" in seen:
+        return f"cannot import the project ({seen['missing']})"
+    names = {"code": "project code", "python": "Python", "numpy": "numpy", "pandas": "pandas"}
+    for key, name in names.items():
+        if seen.get(key) != here[key]:
+            return f"runs other {name} ({here[key]} here, {seen.get(key)} there)"
+    return None
+
+
+def environment(modules: tuple[str, ...]) -> dict[str, str]:
+    """The project's code fingerprint and the versions a task depends on, in this process.
+
+    The fingerprint is a hash of the source of ``modules`` (every ``.py`` file of a package),
+    by content and relative path, so a copy installed elsewhere has the same one. Sent to the
+    cluster by value (`by_value`), it needs only the standard library to run there.
+    """
+    import hashlib
+    import importlib
+    import platform
+    from pathlib import Path
+
+    try:
+        imported = [importlib.import_module(name) for name in modules]
+        numpy, pandas = importlib.import_module("numpy"), importlib.import_module("pandas")
+    except ImportError as exc:
+        return {"missing": f"{type(exc).__name__}: {exc}"}
+    digest = hashlib.sha256()
+    for module in imported:
+        path = Path(module.__file__ or "")
+        root = path.parent if path.name == "__init__.py" else path
+        files = sorted(root.rglob("*.py")) if root.is_dir() else [root]
+        for file in files:
+            digest.update(f"{module.__name__}/{file.relative_to(root).as_posix()}\0".encode())
+            digest.update(file.read_bytes())
+    return {
+        "code": digest.hexdigest()[:12],
+        "python": ".".join(platform.python_version_tuple()[:2]),
+        "numpy": numpy.__version__,
+        "pandas": pandas.__version__,
+    }
+
+
+def by_value(function: Callable[..., R]) -> Callable[..., R]:
+    """A copy of ``function`` that is pickled whole, so a machine without the project runs it.
+
+    A function of this module would be pickled by reference (``engine.executors.NAME``) and
+    fail to load where ``engine`` is missing; ``function`` must import what it needs itself.
+    """
+    copy = types.FunctionType(
+        function.__code__, {"__builtins__": builtins}, function.__name__, function.__defaults__
+    )
+    copy.__module__ = "__main__"
+    return copy

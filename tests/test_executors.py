@@ -1,13 +1,18 @@
 """Executors: a sweep on a Dask cluster equals the local one to the bit, survives a dead worker,
-names the combinations of a chunk that keeps failing, and says how to install Dask."""
+names the combinations of a chunk that keeps failing, says how to install Dask, and refuses in
+one line a cluster that cannot run it (no worker, or a scheduler or worker without this code)."""
 
 from __future__ import annotations
 
 import functools
 import os
+import shutil
 import signal
+import subprocess
 import sys
+import time
 from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -18,8 +23,9 @@ import pytest
 
 import run_backtest
 from engine.config import build_config
-from engine.errors import SweepError
-from engine.executors import DaskExecutor, LocalExecutor
+from engine.errors import InputError, SweepError
+from engine.executors import FIX, PROJECT_MODULES, DaskExecutor, LocalExecutor, check_cluster
+from engine.places import PROJECT_ROOT
 from engine.sweep import SweepResult, parse_axis, sweep
 
 GRID = ["strategy.short_weight=0.1,0.3,0.5", "strategy.tech_share=0.5,0.75,1"]
@@ -156,4 +162,132 @@ def test_a_bad_executor_is_refused(
     assert run_backtest.main(_cli(shared_data, tmp_path, spec)) == 2
     assert "expected local, dask (a cluster on this machine) or dask://HOST:PORT" in (
         capsys.readouterr().err
+    )
+
+
+def test_a_sound_cluster_passes_the_check(client: Any) -> None:
+    check_cluster(client, "dask")
+
+
+@pytest.fixture
+def scheduler() -> Iterator[Any]:
+    """A scheduler with no worker, in this process; its client."""
+    distributed = pytest.importorskip("dask.distributed")
+    with (
+        distributed.LocalCluster(
+            host="127.0.0.1",
+            protocol="tcp",  # not inproc: worker processes join it
+            n_workers=0,
+            processes=False,
+            dashboard_address=":0",
+        ) as cluster,
+        distributed.Client(cluster) as dask_client,
+    ):
+        yield dask_client
+
+
+def test_a_scheduler_without_workers_is_one_error_soon(
+    scheduler: Any, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
+) -> None:
+    monkeypatch.setattr("engine.executors.WORKER_WAIT", 1.0)
+    spec = "dask://" + scheduler.scheduler.address.removeprefix("tcp://")
+    started = time.monotonic()
+    assert run_backtest.main(_cli(shared_data, tmp_path / "out", spec)) == 2
+    assert time.monotonic() - started < 30  # the data, 1 s of waiting, no 11 s timeout
+    err = capsys.readouterr().err
+    assert err == (
+        f"error: --executor {spec}: the scheduler has no worker (waited 1 s); start one where "
+        f"this project is installed: `dask worker {scheduler.scheduler.address}`\n"
+    )
+    assert not (tmp_path / "out").exists()
+
+
+def _daemon(folder: Path, role: str, *args: str, code: Path | None) -> subprocess.Popen[bytes]:
+    """A ``dask ROLE`` process started in ``folder``, importing the project from ``code`` only."""
+    env = {**os.environ, "PYTHONPATH": str(code or "")}
+    command = [sys.executable, "-m", f"distributed.cli.dask_{role}", *args, "--no-dashboard"]
+    return subprocess.Popen(
+        command, cwd=folder, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
+    )
+
+
+@contextmanager
+def _running(*processes: subprocess.Popen[bytes]) -> Iterator[None]:
+    try:
+        yield
+    finally:
+        for process in processes:
+            process.terminate()
+            process.wait(timeout=30)
+
+
+def _edited_copy(folder: Path) -> Path:
+    """This project's modules copied to ``folder``, one of them edited: another version."""
+    for name in PROJECT_MODULES:
+        source = PROJECT_ROOT / name
+        if source.is_dir():
+            shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
+        else:
+            shutil.copy(source.with_suffix(".py"), folder)
+    with (folder / "engine" / "metrics.py").open("a") as file:
+        file.write("# another version\n")
+    return folder
+
+
+@pytest.mark.parametrize("worker", ["without the project", "with other code"])
+def test_a_worker_that_cannot_run_the_sweep_is_named_with_the_fix(
+    worker: str, scheduler: Any, tmp_path: Path
+) -> None:
+    code = _edited_copy(tmp_path / "copy") if worker == "with other code" else None
+    address = scheduler.scheduler.address
+    process = _daemon(tmp_path, "worker", address, "--nthreads", "1", "--no-nanny", code=code)
+    with _running(process):
+        with pytest.raises(InputError) as caught:
+            check_cluster(scheduler, "dask://x", wait=120)
+        worker_address = next(iter(scheduler.scheduler_info()["workers"]))
+    said = str(caught.value)
+    if code is None:
+        assert said.startswith(
+            f"--executor dask://x: worker {worker_address} cannot import the project "
+            "(ModuleNotFoundError: No module named "
+        )
+    else:
+        assert said.startswith(f"--executor dask://x: worker {worker_address} runs other ")
+        assert "project code (" in said
+    assert said.endswith(f"; {FIX}")
+    assert "\n" not in said
+
+
+def test_a_scheduler_without_the_project_is_named(tmp_path: Path) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    file = tmp_path / "scheduler.json"
+    scheduler = _daemon(
+        tmp_path,
+        "scheduler",
+        "--host",
+        "127.0.0.1",
+        "--port",
+        "0",
+        "--scheduler-file",
+        str(file),
+        code=None,
+    )
+    worker = _daemon(
+        tmp_path,
+        "worker",
+        "--scheduler-file",
+        str(file),
+        "--nthreads",
+        "1",
+        "--no-nanny",
+        code=PROJECT_ROOT,
+    )
+    with (
+        _running(worker, scheduler),
+        distributed.Client(scheduler_file=str(file), timeout="120s") as client,
+        pytest.raises(InputError) as caught,
+    ):
+        check_cluster(client, "dask://x", wait=120)
+    assert str(caught.value).startswith(
+        "--executor dask://x: the scheduler cannot import the project (ModuleNotFoundError: "
     )
