@@ -21,7 +21,7 @@ from pydantic import TypeAdapter, ValidationError
 from data.market import Calendar, Universe
 from engine import strict_yaml
 from engine.costs import Costs
-from engine.errors import ConfigError
+from engine.errors import ConfigError, one_line
 from engine.simulate import Execution
 from strategies import STRATEGIES, Strategy
 from strategies.base import OFF, OFF_TEXT
@@ -74,8 +74,10 @@ class RunConfig:
 class ConfigProblems(ConfigError):
     """Every problem found in a configuration; the message lists them, one a line."""
 
+    lines = True
+
     def __init__(self, problems: Sequence[str]) -> None:
-        self.problems = tuple(problems)
+        self.problems = tuple(one_line(problem) for problem in problems)
         if len(self.problems) == 1:
             text = self.problems[0]
         else:

@@ -18,6 +18,15 @@ OPTIONS: dict[str, dict[FrontEnd, str]] = {
 """Each option an error can be about, as each front end names it."""
 
 
+LINE_BREAKS = {ord(c): repr(c)[1:-1] for c in "\n\r\v\f\x1c\x1d\x1e\x85\u2028\u2029"}
+"""Every character `str.splitlines` breaks a line at, with how a message writes it out."""
+
+
+def one_line(text: str) -> str:
+    r"""``text`` with its line breaks written out (``\n``): a value quoted in a message."""
+    return text.translate(LINE_BREAKS)
+
+
 class InputError(Exception):
     """Bad input from the user; the message says what, where, and how to fix it.
 
@@ -28,7 +37,12 @@ class InputError(Exception):
     prints ``worded("cli")``.
     """
 
+    lines: bool = False
+    """Whether the message is a list of lines (`engine.config.ConfigProblems`); otherwise any
+    line break in it, from a value it quotes, is written out so the error stays one line."""
+
     def __init__(self, message: str, *, option: str | None = None) -> None:
+        message = message if self.lines else one_line(message)
         super().__init__(message)
         self.message, self.option = message, option
 

@@ -16,8 +16,7 @@ clock) or `MEMORY_BOUND_MB` of growth in the process's peak memory.
 
 CI runs `EXAMPLES` examples (``FUZZ_EXAMPLES``, 25 by default, about 20 s) from a fixed seed
 (``derandomize``); run longer with ``FUZZ_EXAMPLES=2000 .venv/bin/python -m pytest
-tests/test_fuzz.py``, and other examples with ``FUZZ_SEED=N`` besides. Known failures in code
-owned elsewhere are kept out of the draw by `KNOWN_FAILURES` until they are fixed.
+tests/test_fuzz.py``, and other examples with ``FUZZ_SEED=N`` besides.
 """
 
 from __future__ import annotations
@@ -73,18 +72,6 @@ HOSTILE: dict[str, tuple[str, ...]] = {
 """The tickers each strategy reads that may be replaced by a generated file."""
 SKIPPED = {".git", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache", ".mypy_cache"}
 """Folders of the project whose changes are the tools', not the run's."""
-
-LINE_BREAKS = ("\n", "\r", "\v", "\f", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029")
-"""What `str.splitlines` splits on."""
-KNOWN_FAILURES: dict[str, str] = {
-    "a line break in a --set value (text sanitising)": (
-        "--set 'strategy.stocks_weight=\\n' -> status 2, but stderr is 2 lines: "
-        "'error: strategy.stocks_weight=' / '  : a value is required (expected float)'"
-    ),
-}
-"""Input classes that break a rule today in code owned by other work: each is left out of the
-draw (`_known`) until its fix lands. Key: the class; value: an input and what it gives (for a
-traceback, its last line)."""
 
 
 def _parameters(strategy: str) -> list[Parameter]:
@@ -159,7 +146,7 @@ def overrides(draw: st.DrawFn, strategy: str) -> list[str]:
             key += "." + draw(st.sampled_from(("tech", "crypto", "gold", "x")))
             key += draw(st.sampled_from(("", *(f".{name}" for name in SUPPORT_FIELDS))))
         key = draw(st.sampled_from((key, key, key, key, key.upper(), key + "x", key + ".y", "")))
-        text = draw(st.one_of(values).filter(lambda value: not _known(value)))
+        text = draw(st.one_of(values))
         texts.append(f"{key}={text}")
     return texts
 
@@ -245,11 +232,6 @@ def _date(day: pd.Timestamp, style: str, rng: np.random.Generator, bad: float) -
         "zone": day.strftime("%Y-%m-%dT00:00:00+02:00"),
         "epoch": str(int(day.timestamp())),
     }.get(style, day.strftime("%Y-%m-%d"))
-
-
-def _known(value: str) -> bool:
-    """Whether a ``--set`` value is in a class of `KNOWN_FAILURES` (and so is left out)."""
-    return any(mark in value for mark in LINE_BREAKS)
 
 
 @contextmanager

@@ -660,3 +660,14 @@ def test_the_security_section_names_tests_that_exist() -> None:
     for file, function in named:
         source = (Path(__file__).resolve().parents[1] / file).read_text()
         assert f"def {function}(" in source, (file, function)
+
+
+def test_a_line_break_in_a_set_value_stays_one_error_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # found by tests/test_fuzz.py: the value is quoted in the message with its break written out
+    argv = ["--strategy", "sixty_forty", "--data", "demo", "--out", str(tmp_path), "--no-report"]
+    status, out, err = run_cli([*argv, "--set", "strategy.stocks_weight=\n"], capsys)
+    assert status == 2
+    assert out == ""
+    assert err == "error: strategy.stocks_weight=\\n: a value is required (expected float)\n"
