@@ -66,7 +66,39 @@ def read_config_file(path: Path) -> Source:
             "'strategy: NAME' (configs/sixty_forty.yaml spells out every default)",
             option="config",
         )
+    _check_named_files(content, path)
     return config_from_mapping(content, f"--config {path}")
+
+
+NAMED_FILES = (("strategy", "reading_file"), ("strategy", "aaii_file"), ("costs", "cash_rate_file"))
+"""The keys whose value is a file's path (the rest name tickers, never paths)."""
+
+
+def _check_named_files(content: Any, path: Path) -> None:
+    """Refuse a file a config names outside the config's folder and the working folder.
+
+    A config may come from someone else; the files it names are read (and a bad one's header is
+    quoted in its error), so it may name only files beside it or under the folder the command
+    runs in. A path typed on the command line (``--set``) is the user's own and is not limited.
+    """
+    if not isinstance(content, dict):
+        return
+    folders = (path.resolve().parent, Path.cwd().resolve())
+    for section, key in NAMED_FILES:
+        named = (
+            content.get(section, {}).get(key) if isinstance(content.get(section), dict) else None
+        )
+        if not isinstance(named, str) or not named:
+            continue
+        where = Path(named).expanduser()
+        resolved = (where if where.is_absolute() else Path.cwd() / where).resolve()
+        if not any(resolved.is_relative_to(folder) for folder in folders):
+            raise ConfigError(
+                f"{path}: {section}.{key} = {named!r} lies outside the config's folder and the "
+                "working folder, so it is not read; put the file beside the config, or name it "
+                f"on the command line (--set {section}.{key}=PATH)",
+                option="config",
+            )
 
 
 def _exceeds(content: Any, limit: int) -> bool:

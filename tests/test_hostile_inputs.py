@@ -671,3 +671,32 @@ def test_a_line_break_in_a_set_value_stays_one_error_line(
     assert status == 2
     assert out == ""
     assert err == "error: strategy.stocks_weight=\\n: a value is required (expected float)\n"
+
+
+@pytest.mark.parametrize("key", ["strategy.reading_file", "strategy.aaii_file"])
+def test_a_config_names_no_file_outside_its_folder_and_the_working_folder(
+    key: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    secret = tmp_path / "elsewhere" / "credentials"
+    secret.parent.mkdir()
+    secret.write_text("date,reading\nSECRET=hunter2,1\n")
+    section, name = key.split(".")
+    config = tmp_path / "downloaded" / "call.yaml"
+    config.parent.mkdir()
+    extra = "  reading_source: published\n" if name == "reading_file" else ""
+    config.write_text(f"{section}:\n  name: hartnett_switch\n{extra}  {name}: {secret}\n")
+    argv = ["--config", str(config), "--data", "demo", "--out", str(tmp_path / "out")]
+    status, out, err = run_cli(argv, capsys)
+    assert status == 2
+    assert out == ""
+    assert err.count("\n") == 1
+    assert err.startswith(f"error: --config {config}: {key} = ")
+    assert "lies outside the config's folder and the working folder" in err
+    assert "hunter2" not in err
+    assert not (tmp_path / "out").exists()
+    # beside the config it is read (here: a readings file with one reading is fine)
+    beside = config.parent / "readings.csv"
+    beside.write_text("date,reading\n2024-01-05,5\n")
+    config.write_text(f"{section}:\n  name: hartnett_switch\n{extra}  {name}: {beside}\n")
+    status, _, err = run_cli([*argv, "--start", "2024-01-02", "--no-report"], capsys)
+    assert "lies outside" not in err
