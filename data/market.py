@@ -208,18 +208,12 @@ class Market:
             else:
                 first = len(self.history) - len(self.prices)
                 kept = self.history.index[own]
-                self._memo["sessions"] = Market(
+                self._memo["sessions"] = replace(
+                    self,
                     prices=self.prices[own[first:]],
-                    universe=self.universe,
-                    source=self.source,
-                    synthetic=self.synthetic,
-                    periods_per_year=self.periods_per_year,
-                    notes=self.notes,
-                    warnings=self.warnings,
-                    carried=self.carried,
                     carried_on={t: d.intersection(kept) for t, d in self.carried_on.items()},
-                    external=self.external,
                     warmup=self.warmup[own[:first]] if not self.warmup.empty else self.warmup,
+                    _memo={},
                 )
         return self._memo["sessions"]
 

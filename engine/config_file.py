@@ -85,9 +85,8 @@ def _check_named_files(content: Any, path: Path) -> None:
         return
     folders = (path.resolve().parent, Path.cwd().resolve())
     for section, key in NAMED_FILES:
-        named = (
-            content.get(section, {}).get(key) if isinstance(content.get(section), dict) else None
-        )
+        values = content.get(section)
+        named = values.get(key) if isinstance(values, dict) else None
         if not isinstance(named, str) or not named:
             continue
         where = Path(named).expanduser()

@@ -32,7 +32,7 @@ from strategies.signals import (
     reading_origin,
 )
 from strategies.sixty_forty import SixtyForty
-from strategies.switch_state import _spans, signals_now, threshold_warnings, warmup_facts
+from strategies.switch_state import signals_now, spans, threshold_warnings, warmup_facts
 
 Regime = Literal["neutral", "main_street", "defensive"]
 REGIMES: tuple[Regime, ...] = get_args(Regime)
@@ -324,9 +324,7 @@ class HartnettSwitch(Strategy):
             notes=(*notes, *_carried_in(regime, market)),
             warnings=warnings,
             now=now,
-            reading_sources=_reading_sources(
-                {key: market.from_sessions(value) for key, value in facts.items()}, market
-            ),
+            reading_sources=_reading_sources({key: table[key] for key in facts}, market),
             conflicts={name: run(flag).index[run(flag)] for name, flag in lost.items()},
             conflict_rule=self._conflict_rule(),
         )
@@ -678,14 +676,14 @@ def _reading_sources(facts: dict[str, pd.Series], market: Market) -> str:
         return ""
     days = len(origin)
     parts = [f"published on {int((origin == 'published').sum()):,} of the run's {days:,} days "
-             f"({_spans(origin == 'published')})"]  # fmt: skip
+             f"({spans(origin == 'published')})"]  # fmt: skip
     for column, value, what in (
         ("reading_vintage", "reconstructed", "reconstructed (known only from a later publication)"),
         ("reading_date_precision", "month", "from a month-only date"),
     ):
         flags = market.in_run(facts[column] == value)
         if flags.any():
-            parts.append(f"{what} on {int(flags.sum()):,} of them ({_spans(flags)})")
+            parts.append(f"{what} on {int(flags.sum()):,} of them ({spans(flags)})")
     for kind in ("proxy", "none"):
         if (origin == kind).any():
             parts.append(f"{kind} on {int((origin == kind).sum()):,} days")

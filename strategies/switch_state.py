@@ -61,7 +61,7 @@ def warmup_facts(signals: dict[str, Signal], market: Market) -> tuple[list[str],
             if stale.any():
                 warnings.append(
                     f"reading {name} ({signal.path}) is older than {signal.max_age_days} days on "
-                    f"{int(stale.sum()):,} of the run's {len(stale):,} days ({_spans(stale)}), "
+                    f"{int(stale.sum()):,} of the run's {len(stale):,} days ({spans(stale)}), "
                     "so it counts as missing there: add newer readings or raise "
                     "strategy.reading_max_age_days"
                 )
@@ -69,7 +69,7 @@ def warmup_facts(signals: dict[str, Signal], market: Market) -> tuple[list[str],
         if missing.any():
             warnings.append(
                 f"trigger {name} ({signal.label}) has no value on {int(missing.sum()):,} of the "
-                f"run's {len(missing):,} days ({_spans(missing)}); {need} and "
+                f"run's {len(missing):,} days ({spans(missing)}); {need} and "
                 f"{_history_before(signal, market, defined)}"
             )
     return notes, warnings
@@ -173,7 +173,7 @@ def reading_source(reading: Signal, market: Market) -> str:
     return reading.label
 
 
-def _spans(flags: pd.Series) -> str:
+def spans(flags: pd.Series) -> str:
     """``2025-01-02..2025-03-31, 2025-06-02`` for the runs of True; more than a few counted."""
     values = flags.to_numpy()
     starts = np.flatnonzero(values & ~np.r_[False, values[:-1]])
