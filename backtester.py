@@ -19,15 +19,15 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from engine.config import RunConfig, build_config
-from engine.config_file import Source, config_from_mapping, flatten, read_config_file
-from engine.errors import ConfigError
-from engine.places import PROJECT_ROOT
+from core.errors import ConfigError
+from core.places import PROJECT_ROOT
+from pipeline.config import RunConfig, build_config
+from pipeline.config_file import Source, config_from_mapping, flatten, read_config_file
 
 if TYPE_CHECKING:
     from data.market import Market
-    from engine.run import RunResult
-    from engine.walkforward import WalkForwardResult
+    from pipeline.run import RunResult
+    from pipeline.walkforward import WalkForwardResult
 
 __all__ = [
     "ConfigError",
@@ -223,7 +223,7 @@ def run(
     runs on a market already loaded (a sweep's, so that its pick has the sweep's dates). A run on
     the synthetic demo market warns with `SyntheticDataWarning`.
     """
-    from engine.run import run as run_engine
+    from pipeline.run import run as run_engine
 
     config = load_config(config_or_path, overrides=overrides, **settings)
     if progress:
@@ -299,8 +299,8 @@ def sweep(
     ``on_chunk`` is told the combinations done and their total; ``progress`` the walk-forward's
     start.
     """
-    from engine import sweep as engine_sweep
-    from engine import walkforward
+    from pipeline import sweep as engine_sweep
+    from pipeline import walkforward
 
     config = load_config(config_or_path, overrides=overrides, **settings)
     if isinstance(grid, Mapping):
@@ -341,7 +341,7 @@ def signals_now(
     each support level, the dollar guard, the regime held and what would change it. Raises
     `ConfigError` for a strategy without signals.
     """
-    from engine.run import prepare
+    from pipeline.run import prepare
     from strategies import Strategy
 
     config = load_config(config_or_path, overrides=overrides, **settings)

@@ -18,14 +18,14 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
-from engine.errors import ConfigError, InputError
-from engine.places import results_root
+from core.errors import ConfigError, InputError
+from core.places import results_root
 from reporting.terminal import escaped_output, terminal_text, unescaped
 
 if TYPE_CHECKING:
     from backtester import Result
-    from engine.config import RunConfig
-    from engine.config_file import Source
+    from pipeline.config import RunConfig
+    from pipeline.config_file import Source
 
 INTERRUPTED = 128 + signal.SIGINT
 """The exit status after Ctrl-C (130), as shells report a command the signal ended."""
@@ -185,13 +185,13 @@ def _main(argv: list[str] | None) -> int:
     progress = _Progress(enabled=not args.quiet and sys.stderr.isatty())
     try:
         if args.list or args.describe:
-            from engine.discovery import describe, listing
+            from pipeline.discovery import describe, listing
 
             print(listing() if args.list else describe(args.describe))
             return 0
         config = _config(args)
         if args.print_config:
-            from engine.config_file import dump_config
+            from pipeline.config_file import dump_config
 
             print(dump_config(config) + _grid_comment(args), end="")
             return 0
@@ -259,8 +259,8 @@ def _sweep(
 ) -> tuple[Result, dict[str, Any]]:
     """Run the grid (`backtester.sweep`); return the best run and the sweep's outputs."""
     import backtester
-    from engine.executors import check_executor, open_executor
-    from engine.sweep import parse_axis
+    from pipeline.executors import check_executor, open_executor
+    from pipeline.sweep import parse_axis
 
     check_executor(args.executor)
     total = 1
@@ -351,7 +351,7 @@ def _config(args: argparse.Namespace) -> RunConfig:
     Built by `backtester.resolve`, exactly as the Python API builds it.
     """
     from backtester import resolve
-    from engine.config_file import read_config_file
+    from pipeline.config_file import read_config_file
     from reporting.rerun import read_manifest
 
     source: Source = (None, [], {})
@@ -381,7 +381,17 @@ def _configure_logging(args: argparse.Namespace) -> None:
     handler.setFormatter(_LowerCaseLevel("%(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler])
     if args.verbose:
-        for name in ("data", "engine", "strategies", "reporting", "backtester"):
+        for name in (
+            "core",
+            "data",
+            "signals",
+            "strategies",
+            "simulation",
+            "analytics",
+            "pipeline",
+            "reporting",
+            "backtester",
+        ):
             logging.getLogger(name).setLevel(logging.DEBUG)
 
 

@@ -9,14 +9,14 @@ with ``NUMBA_CACHE_DIR`` pointed at a new empty folder for the cold run and at t
 for the warm runs that follow (so nothing the project's ``engine/__pycache__`` holds is used).
 The same again with the report (figures and report.html). Then the worst case of a fresh machine:
 the numba cache, matplotlib's font cache (``MPLCONFIGDIR``) and Python's bytecode
-(``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import engine.run`` alone, and the
+(``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import pipeline.run`` alone, and the
 project's imports timed inside the interpreter against ``import vectorbt`` alone and ``numpy``,
 ``pandas`` and ``numba`` alone. Last, what
 a reader of the note waits for: ``--signals-now`` on the note's preset against the full run of
 the same preset (warm caches), with and without the report; and a first sweep
 (``hartnett_switch``, 540 combinations, no report) on an empty numba cache, then warm.
 
-The project's loop (`engine.kernel`, ``cache=True``) is what compiles; vectorbt's own kernels
+The project's loop (`simulation.kernel`, ``cache=True``) is what compiles; vectorbt's own kernels
 compile lazily, only when called, and a run calls none. The OS file cache stays warm.
 
     .venv/bin/python bench/coldstart.py            # each case 3 times, about 3 minutes
@@ -89,12 +89,12 @@ def series(report: bool, repeat: int, scratch: Path, everything_cold: bool = Fal
 
 
 def import_floor(repeat: int, scratch: Path) -> dict[str, Any]:
-    """``import engine.run`` alone, on an empty numba cache then on the same one again."""
+    """``import pipeline.run`` alone, on an empty numba cache then on the same one again."""
     cold, warm = [], []
     for attempt in range(repeat):
         env = {**os.environ, "NUMBA_CACHE_DIR": str(scratch / f"imports{attempt}")}
-        cold.append(timed_run([str(PYTHON), "-c", "import engine.run"], env)[0])
-        warm.append(timed_run([str(PYTHON), "-c", "import engine.run"], env)[0])
+        cold.append(timed_run([str(PYTHON), "-c", "import pipeline.run"], env)[0])
+        warm.append(timed_run([str(PYTHON), "-c", "import pipeline.run"], env)[0])
     return {
         "cold_seconds": cold,
         "warm_seconds": warm,
@@ -103,7 +103,7 @@ def import_floor(repeat: int, scratch: Path) -> dict[str, Any]:
     }
 
 
-IMPORT_RUN = "import backtester, engine.run, reporting.run_dir, run_backtest"
+IMPORT_RUN = "import backtester, pipeline.run, reporting.run_dir, run_backtest"
 """What ``run_backtest.py`` imports before it runs anything (numba may load more from its cache)."""
 
 
@@ -117,7 +117,7 @@ def seconds_to_import(statement: str, env: dict[str, str]) -> float:
 def imports_in_a_run(repeat: int, scratch: Path) -> dict[str, Any]:
     """The project's imports in a run, against ``import vectorbt`` alone and the bare floor.
 
-    The run imports vectorbt's order executor only (`engine.vectorbt_orders`); the peer is the
+    The run imports vectorbt's order executor only (`simulation.vectorbt_orders`); the peer is the
     whole library, which a run imported before. ``numpy``, ``pandas`` and ``numba`` alone are
     the floor no project can go below. And whether a whole warm ``--no-report`` run (numba's
     cache loads included) ever imports the whole of vectorbt.
@@ -212,7 +212,7 @@ def main(argv: list[str] | None = None) -> None:
         now = signals_now_against_a_run(repeat, scratch)
         swept = first_sweep(repeat, scratch)
     print(f"{'run_backtest.py main_street 2014-10..2026-05':<46}{'cold s':>8}{'warm s':>8}  cache")
-    label = "imports only: python -c 'import engine.run'"
+    label = "imports only: python -c 'import pipeline.run'"
     print(f"{label:<46}{floor['cold_median']:>8.2f}{floor['warm_median']:>8.2f}")
     medians = imports["medians"]
     print(

@@ -1,7 +1,7 @@
 """Sweep throughput by executor: the local one against Dask clusters of 1 and 2 worker processes.
 
 The ``main_street`` grid of ``bench/sweep.py`` (about ``--combinations`` combinations, real
-daily prices 2006-2026, monthly rebalancing, 2 bps fees) runs through `engine.sweep.sweep` on
+daily prices 2006-2026, monthly rebalancing, 2 bps fees) runs through `pipeline.sweep.sweep` on
 each executor, end to end (data load and metrics included), after a warm-up sweep on the same
 executor (numba kernels loaded on every worker). A cluster's start-up is not timed; each table
 is checked identical to the local one. Needs ``requirements-dask.txt``.
@@ -28,8 +28,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed
 
 from bench.sweep import Case, make_case  # noqa: E402
-from engine.executors import DaskExecutor, LocalExecutor  # noqa: E402
-from engine.sweep import Axis, sweep  # noqa: E402
+from pipeline.executors import DaskExecutor, LocalExecutor  # noqa: E402
+from pipeline.sweep import Axis, sweep  # noqa: E402
 
 
 @contextmanager

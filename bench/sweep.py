@@ -10,8 +10,8 @@ monthly rebalancing, 2 bps fees, the default borrow fees, partial legs allowed (
   6 traded assets (plus the signals' inputs).
 
 Each grid runs four ways in one process, on the same prices and dates: the project's
-`engine.sweep.sweep` (every combination), vectorbt's ``Portfolio.from_orders`` (every
-combination in one wide call), bt (a sample, one backtest each) and `engine.run.run` in a loop
+`pipeline.sweep.sweep` (every combination), vectorbt's ``Portfolio.from_orders`` (every
+combination in one wide call), bt (a sample, one backtest each) and `pipeline.run.run` in a loop
 (the same sample); sampled rates are extrapolated. Every way is warmed up first (numba kernels
 loaded or compiled). Then the switching grid at scale (`bench/switch_scale.py`): 2,535
 combinations in ``sweep()``, 11,875 through the command line end to end, and the kernel against a
@@ -54,11 +54,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed
 
 from data import Market  # noqa: E402
-from engine import kernel  # noqa: E402
-from engine.config import RunConfig, build_config  # noqa: E402
-from engine.run import prepare, run  # noqa: E402
-from engine.simulate import order_targets, period_ends  # noqa: E402
-from engine.sweep import Axis, sweep, with_value  # noqa: E402
+from pipeline.config import RunConfig, build_config  # noqa: E402
+from pipeline.run import prepare, run  # noqa: E402
+from pipeline.sweep import Axis, sweep, with_value  # noqa: E402
+from simulation import kernel  # noqa: E402
+from simulation.simulate import order_targets, period_ends  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import switch_scale  # noqa: E402
@@ -249,7 +249,7 @@ def make_case(name: str, target: int, data: str) -> Case:
 def sharpe_of(equity: np.ndarray, periods_per_year: int) -> np.ndarray:
     """Sharpe of each column of ``equity`` (bars x portfolios) at a zero cash rate.
 
-    The formula of `engine.metrics.sharpe`: mean over std (ddof 1) of daily simple returns.
+    The formula of `analytics.metrics.sharpe`: mean over std (ddof 1) of daily simple returns.
     """
     returns = equity[1:] / equity[:-1] - 1.0
     return returns.mean(axis=0) / returns.std(axis=0, ddof=1) * np.sqrt(periods_per_year)
@@ -285,14 +285,14 @@ def timing(module: Any, name: str) -> Iterator[list[float]]:
 
 
 def by_project_sweep(case: Case, config: RunConfig | None = None) -> tuple[np.ndarray, float]:
-    """Every combination through `engine.sweep.sweep`; Sharpe ratios and kernel seconds."""
+    """Every combination through `pipeline.sweep.sweep`; Sharpe ratios and kernel seconds."""
     with timing(kernel, "equity_paths") as spent:
         result = sweep(config or case.config, case.axes)
     return result.table["sharpe"].to_numpy(dtype=float), sum(spent)
 
 
 def by_run_loop(case: Case, sample: list[int]) -> tuple[np.ndarray, float]:
-    """Each sampled combination through `engine.run.run` (the full single run), one by one."""
+    """Each sampled combination through `pipeline.run.run` (the full single run), one by one."""
     sharpe = [run(case.combination(i)).metrics["strategy"]["sharpe"] for i in sample]
     return np.array(sharpe), math.nan
 

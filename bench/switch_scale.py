@@ -31,12 +31,12 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
-from engine import kernel
-from engine.config import RunConfig
-from engine.costs import days_between, margin_rates
-from engine.run import prepare
-from engine.simulate import order_targets, period_ends
-from engine.sweep import parse_axis, sweep, with_values
+from pipeline.config import RunConfig
+from pipeline.run import prepare
+from pipeline.sweep import parse_axis, sweep, with_values
+from simulation import kernel
+from simulation.costs import days_between, margin_rates
+from simulation.simulate import order_targets, period_ends
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ("strategy.sell_above=6:9:0.25", "strategy.buy_below=1:4:0.25", "strategy.max_hold=0:126:9")

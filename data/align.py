@@ -6,8 +6,8 @@ from typing import NamedTuple
 
 import pandas as pd
 
+from core.errors import DataError
 from data.market import Calendar, MarketRequest
-from engine.errors import DataError
 
 PERIODS_PER_YEAR: dict[Calendar, int] = {"equity": 252, "7d": 365}
 MAX_CARRY_DAYS = 5

@@ -28,7 +28,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataError
+from core.errors import DataError
 
 Fetch = Callable[[list[str], date | None, date | None], tuple[dict[str, pd.Series], list[str]]]
 Window = tuple[date | None, date]

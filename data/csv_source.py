@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from core.errors import DataError
 from data.market import TICKER
-from engine.errors import DataError
 
 PRICE_COLUMNS = ("Adj Close", "Close")
 

@@ -36,7 +36,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from engine.errors import DataError
+from core.errors import DataError
 
 CALIBRATION = Path(__file__).parent / "calibration"
 END = pd.Timestamp("2025-12-31")

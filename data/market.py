@@ -12,7 +12,7 @@ from typing import Any, Literal, get_args
 import numpy as np
 import pandas as pd
 
-from engine.errors import ConfigError
+from core.errors import ConfigError
 
 Role = Literal["small_caps", "international", "tech", "crypto", "stocks", "bonds"]
 ROLES: tuple[Role, ...] = get_args(Role)

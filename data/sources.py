@@ -7,14 +7,14 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.errors import ConfigError, DataError
+from core.places import cache_root
 from data import cache, demo
 from data.align import PERIODS_PER_YEAR, align, carried_dates, run_dates, sample
 from data.csv_source import csv_path, read_indicator_csv, read_price_csv
 from data.market import Market, MarketRequest, joined
 from data.validate import check_reaches, clean_series
 from data.yahoo import fetch_yahoo, network_available
-from engine.errors import ConfigError, DataError
-from engine.places import cache_root
 
 SYNTHETIC_BANNER = "SYNTHETIC DEMO DATA: these figures come from a made-up market, not history"
 

@@ -7,7 +7,7 @@ from datetime import date
 
 import pandas as pd
 
-from engine.errors import DataError
+from core.errors import DataError
 
 log = logging.getLogger(__name__)
 

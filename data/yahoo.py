@@ -16,7 +16,7 @@ from typing import Any
 import pandas as pd
 from tqdm import tqdm
 
-from engine.errors import DataError
+from core.errors import DataError
 
 YAHOO_HOST = "query1.finance.yahoo.com"
 YAHOO_PORT = 443

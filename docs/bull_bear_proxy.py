@@ -1,6 +1,6 @@
 """The Bull & Bear proxy against BofA's published readings: the table and figure of the doc.
 
-Computes `engine.proxy_agreement` figures for the strategy's default proxy and for every variant
+Computes `analytics.proxy_agreement` figures for the strategy's default proxy and for every variant
 tried (docs/bull_bear_proxy.md lists them), prints the markdown tables and writes
 ``docs/bull_bear_proxy.png``. Run from the project root (real history, about 5 s)::
 
@@ -26,19 +26,19 @@ if TYPE_CHECKING:
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed
 
-from backtester import load_config  # noqa: E402
-from data.market import Market, MarketRequest  # noqa: E402
-from data.sources import load_market  # noqa: E402
-from engine.proxy_agreement import (  # noqa: E402
+from analytics.proxy_agreement import (  # noqa: E402
     Agreement,
     agreement,
     is_firm,
     pearson,
     read_published,
 )
-from engine.proxy_calibration import LinearFit, filled_ranks, fit_before  # noqa: E402
-from engine.run import BENCHMARK, prepare  # noqa: E402
-from strategies.signals import BullBearProxy, ExternalIndicator  # noqa: E402
+from analytics.proxy_calibration import LinearFit, filled_ranks, fit_before  # noqa: E402
+from backtester import load_config  # noqa: E402
+from data.market import Market, MarketRequest  # noqa: E402
+from data.sources import load_market  # noqa: E402
+from pipeline.run import BENCHMARK, prepare  # noqa: E402
+from signals.indicators import BullBearProxy, ExternalIndicator  # noqa: E402
 
 PUBLISHED = ROOT / "data" / "published" / "bull_bear.csv"
 FIGURE = ROOT / "docs" / "bull_bear_proxy.png"

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from engine.run import RunResult
+from pipeline.run import RunResult
 from reporting.html import num
 
 _ROWS = (

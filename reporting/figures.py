@@ -19,7 +19,7 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
-from engine.metrics import drawdown
+from analytics.metrics import drawdown
 
 SYNTHETIC_MARK = "SYNTHETIC DEMO DATA - NOT HISTORY"
 STRATEGY_COLOUR = "#1f5fa8"
@@ -189,7 +189,8 @@ def rolling_figure(
     """Trailing ``window``-bar return and Sharpe ratio of each curve.
 
     Sharpe is on returns in excess of ``cash_rate`` (per bar), annualised with ``window`` as
-    the bars of a year, as in `engine.metrics.sharpe`. Timing: each value uses bars up to its date.
+    the bars of a year, as in `analytics.metrics.sharpe`. Timing: each value uses bars up to its
+    date.
     """
     figure = Figure(figsize=(10, 5.6), layout="constrained")
     top, bottom = figure.subplots(2, 1, sharex=True)

@@ -16,8 +16,8 @@ import os
 from pathlib import Path
 from typing import Any
 
-from engine.config import build_config
-from engine.errors import ConfigError
+from core.errors import ConfigError
+from pipeline.config import build_config
 from reporting.html import esc, flatten, num
 
 log = logging.getLogger(__name__)

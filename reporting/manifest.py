@@ -10,9 +10,9 @@ from typing import Any
 
 import pandas as pd
 
+from core.places import PROJECT_ROOT
 from data import demo
-from engine.places import PROJECT_ROOT
-from engine.run import RunResult
+from pipeline.run import RunResult
 
 PACKAGES = ("numpy", "pandas", "vectorbt", "numba", "matplotlib", "pydantic", "yfinance", "PyYAML")
 

@@ -16,8 +16,8 @@ from typing import Any
 import pandas as pd
 from matplotlib.figure import Figure
 
-from engine import metrics as m
-from engine.run import RunResult
+from analytics import metrics as m
+from pipeline.run import RunResult
 from reporting import html as h
 from reporting import report_tables as t
 from reporting.figures import (

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from engine.metrics import METRICS
+from analytics.metrics import METRICS
 from reporting.html import NA, bullet_list, esc, missing, num, table
 
 # key -> (label with unit, scale from the engine's fraction, digits)

@@ -6,8 +6,8 @@ import json
 from pathlib import Path
 from typing import Any
 
-from engine.config_file import config_from_mapping
-from engine.errors import ConfigError
+from core.errors import ConfigError
+from pipeline.config_file import config_from_mapping
 from reporting.manifest import changed_inputs
 
 

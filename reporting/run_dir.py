@@ -15,8 +15,8 @@ from typing import Any
 
 import pandas as pd
 
-from engine.errors import ConfigError, OutputError
-from engine.run import RunResult
+from core.errors import ConfigError, OutputError
+from pipeline.run import RunResult
 from reporting.index import write_index
 from reporting.manifest import build_manifest
 

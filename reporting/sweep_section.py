@@ -35,7 +35,7 @@ NO_PBO = "PBO not computed: too few surviving combinations or bars for cross-val
 
 @dataclass(frozen=True)
 class WalkForwardOutputs:
-    """A walk-forward's windows, stitched curves and metrics (`engine.walkforward`)."""
+    """A walk-forward's windows, stitched curves and metrics (`pipeline.walkforward`)."""
 
     windows: pd.DataFrame
     equity: pd.DataFrame
@@ -44,7 +44,7 @@ class WalkForwardOutputs:
 
 @dataclass(frozen=True)
 class SweepOutputs:
-    """A sweep's table, its facts (`engine.sweep.summarise`) and its walk-forward, if any."""
+    """A sweep's table, its facts (`pipeline.sweep.summarise`) and its walk-forward, if any."""
 
     table: pd.DataFrame
     facts: dict[str, Any]

@@ -9,10 +9,10 @@ from typing import Any, ClassVar
 import numpy as np
 import pandas as pd
 
+from core.errors import ConfigError
+from core.ranges import Range
+from core.ranges import check_range as _check
 from data.market import Market, Role, Universe
-from engine.errors import ConfigError
-from engine.ranges import Range
-from engine.ranges import check_range as _check
 
 MAX_GROSS_EXPOSURE = 4.0
 OFF = frozenset({"off", "false", "none", "null", ""})
@@ -32,7 +32,7 @@ class Strategy(ABC):
     name: ClassVar[str]
     summary: ClassVar[str]
     RANGES: ClassVar[dict[str, Range]] = {}
-    """The range of each numeric parameter, checked by `engine.ranges.check_ranges`."""
+    """The range of each numeric parameter, checked by `core.ranges.check_ranges`."""
 
     @abstractmethod
     def roles(self) -> tuple[Role, ...]:
@@ -136,7 +136,7 @@ def check_range(key: str, value: float, low: float, high: float) -> None:
     """Raise `ConfigError` naming ``strategy.key`` unless ``low <= value <= high``.
 
     For a range that depends on another value (``buy_below`` up to ``sell_above``); a fixed
-    range is declared in the class's ``RANGES`` (`engine.ranges`).
+    range is declared in the class's ``RANGES`` (`core.ranges`).
     """
     _check(f"strategy.{key}", value, Range(low, high))
 

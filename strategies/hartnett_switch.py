@@ -11,14 +11,11 @@ from typing import Any, ClassVar, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from core.errors import ConfigError
+from core.ranges import Range, check_ranges
 from data.csv_source import PUBLISHED_READINGS
 from data.market import ROLES, Market, Role, Universe, check_ticker
-from engine.errors import ConfigError
-from engine.ranges import Range, check_ranges
-from strategies.base import OFF, Explanation, Strategy, check_range
-from strategies.main_street import MainStreet
-from strategies.rules import hold_counts, switch_regimes, switch_signals
-from strategies.signals import (
+from signals.indicators import (
     READING_SOURCES,
     BullBearProxy,
     DollarSystemic,
@@ -31,8 +28,11 @@ from strategies.signals import (
     Vintage,
     reading_origin,
 )
+from signals.rules import hold_counts, switch_regimes, switch_signals
+from signals.state import signals_now, spans, threshold_warnings, warmup_facts
+from strategies.base import OFF, Explanation, Strategy, check_range
+from strategies.main_street import MainStreet
 from strategies.sixty_forty import SixtyForty
-from strategies.switch_state import signals_now, spans, threshold_warnings, warmup_facts
 
 Regime = Literal["neutral", "main_street", "defensive"]
 REGIMES: tuple[Regime, ...] = get_args(Regime)
@@ -258,7 +258,7 @@ class HartnettSwitch(Strategy):
     def weight_rows(self, market: Market, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
         """Each regime's book as a row on ``columns``, and each date's regime as its code.
 
-        The regime path is compiled (`strategies.rules.switch_regimes`) and each signal is
+        The regime path is compiled (`signals.rules.switch_regimes`) and each signal is
         read once per market, so a sweep of thresholds pays only for the path.
         """
         books = self._books(market.universe).values()
@@ -338,7 +338,7 @@ class HartnettSwitch(Strategy):
     def hold_counts(self, market: Market) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """The bars held, cooldown bars left and buy-ignored bars left after each close.
 
-        The first two are the counters of `strategies.rules.hold_counts` on the strategy's
+        The first two are the counters of `signals.rules.hold_counts` on the strategy's
         entries and exits; the position runs on beneath the dollar guard, so it is counted there
         too. The third is the coming bars on which the reading below ``buy_below`` is no exit,
         after a break that won a conflict (``break_wins_bars``).
@@ -353,7 +353,7 @@ class HartnettSwitch(Strategy):
         return bars, waits, ignored if self.break_wins_bars else np.zeros_like(bars)
 
     def _signals_arrays(self, triggers: _TriggerArrays) -> tuple[np.ndarray, ...]:
-        """`strategies.rules.switch_signals` on the triggers: entries, exits, conflicts."""
+        """`signals.rules.switch_signals` on the triggers: entries, exits, conflicts."""
         return switch_signals(
             triggers.reading, triggers.any_break, self.sell_above, self.buy_below,
             self.break_wins_bars,

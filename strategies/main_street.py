@@ -5,8 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
+from core.ranges import Range, check_ranges
 from data.market import Role
-from engine.ranges import Range, check_ranges
 from strategies.base import StaticStrategy
 
 

@@ -18,7 +18,7 @@ from typing import Any
 import pandas as pd
 
 MOST_BARS_TO_ANNUALISE = 91
-"""A quarter of a year on the 7-day calendar: below it a CAGR may be n/a (engine.metrics)."""
+"""A quarter of a year on the 7-day calendar: below it a CAGR may be n/a (analytics.metrics)."""
 TOLERANCE = 1e-9
 """Relative: the CSVs hold floats written with full precision (``repr``)."""
 PARTS = ("strategy", "benchmark")

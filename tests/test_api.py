@@ -14,9 +14,9 @@ import pytest
 import backtester
 import run_backtest
 from backtester import Result, SyntheticDataWarning, load_config, run
-from engine.config import ConfigProblems, build_config
-from engine.config_file import dump_config
-from engine.errors import ConfigError
+from core.errors import ConfigError
+from pipeline.config import ConfigProblems, build_config
+from pipeline.config_file import dump_config
 from tests.conftest import run_cli as _main
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.config import build_config
-from engine.run import run
+from pipeline.config import build_config
+from pipeline.run import run
 
 REALISTIC = [
     "costs.fees_bps.etf=2",

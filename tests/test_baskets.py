@@ -11,11 +11,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.errors import ConfigError
 from data.market import Universe
-from engine.config import build_config
-from engine.errors import ConfigError
-from engine.run import legs, run
-from engine.sweep import parse_axis, sweep, with_value
+from pipeline.config import build_config
+from pipeline.run import legs, run
+from pipeline.sweep import parse_axis, sweep, with_value
 from strategies import MainStreet
 from tests.conftest import read_close
 from tests.conftest import run_cli as _main

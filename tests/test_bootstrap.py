@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import metrics
-from engine.bootstrap import (
+from analytics import metrics
+from analytics.bootstrap import (
     BootstrapResult,
     blocks_to_indices,
     compare,

@@ -10,8 +10,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.errors import DataError
 from data import cache
-from engine.errors import DataError
 
 TODAY = date(2022, 1, 3)
 Call = tuple[tuple[str, ...], date | None, date | None]

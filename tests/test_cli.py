@@ -14,10 +14,10 @@ import pytest
 import reporting.report
 import reporting.run_dir
 import run_backtest
-from engine.config import build_config
-from engine.errors import OutputError
-from engine.metrics import METRICS
-from engine.run import run
+from analytics.metrics import METRICS
+from core.errors import OutputError
+from pipeline.config import build_config
+from pipeline.run import run
 from tests.conftest import run_cli as _run
 
 PROJECT = Path(run_backtest.__file__).resolve().parent

@@ -6,9 +6,9 @@ from datetime import date
 
 import pytest
 
-from engine.config import ConfigProblems, build_config, parse_value
-from engine.costs import Costs
-from engine.errors import ConfigError
+from core.errors import ConfigError
+from pipeline.config import ConfigProblems, build_config, parse_value
+from simulation.costs import Costs
 
 
 def test_overrides_are_typed_by_their_field() -> None:

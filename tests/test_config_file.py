@@ -9,11 +9,11 @@ from pathlib import Path
 import pytest
 import yaml
 
-from engine.config import SECTIONS, build_config
-from engine.config_file import config_from_mapping, read_config_file
-from engine.errors import ConfigError
+from core.errors import ConfigError
+from pipeline.config import SECTIONS, build_config
+from pipeline.config_file import config_from_mapping, read_config_file
+from signals.indicators import SupportBreak
 from strategies import STRATEGIES
-from strategies.signals import SupportBreak
 from tests.conftest import run_cli as _main
 
 ROOT = Path(__file__).resolve().parents[1]

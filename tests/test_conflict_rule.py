@@ -17,8 +17,8 @@ from hypothesis import strategies as st
 
 import run_backtest
 from data.market import Market, Universe
+from signals.rules import switch_regimes
 from strategies import HartnettSwitch
-from strategies.rules import switch_regimes
 
 # bar:      0    1    2    3    4    5    6    7    8    9   10   11
 READING = [5.0, 5.0, 1.5, 1.5, 1.5, 1.5, 5.0, 5.0, 5.0, 1.5, 5.0, 5.0]
@@ -110,7 +110,7 @@ def test_what_would_change_it_counts_the_bars_a_winning_break_holds_off_the_buy_
 
 
 def test_break_wins_bars_is_checked() -> None:
-    from engine.errors import ConfigError
+    from core.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"strategy\.break_wins_bars"):
         HartnettSwitch(break_wins_bars=-1)

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.errors import ConfigError
 from data.market import Market, Universe
-from engine.errors import ConfigError
-from strategies.rules import armed
-from strategies.signals import DollarSystemic, SupportBreak
+from signals.indicators import DollarSystemic, SupportBreak
+from signals.rules import armed
 
 T, F = True, False
 NAN = np.nan

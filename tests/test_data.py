@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.errors import ConfigError, DataError
 from data import MarketRequest, Universe, load_market
 from data.csv_source import csv_path
-from engine.errors import ConfigError, DataError
 from tests.conftest import read_close
 
 ALL_ROLES = ("small_caps", "international", "tech", "crypto", "stocks", "bonds")

@@ -12,8 +12,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.config import build_config
-from engine.run import run
+from pipeline.config import build_config
+from pipeline.run import run
 from reporting.console import summary_table
 
 EVERY_KEY_ZERO = [

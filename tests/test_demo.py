@@ -12,9 +12,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.errors import DataError
 from data import demo
 from data.demo import demo_prices, demo_tickers
-from engine.errors import DataError
 
 CALIBRATION = Path(__file__).resolve().parents[1] / "data" / "calibration"
 RETURNS = pd.read_csv(CALIBRATION / "calendar_year_returns.csv", index_col="year")

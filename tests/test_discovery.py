@@ -10,10 +10,10 @@ import pytest
 import yaml
 
 from data.market import Universe
-from engine.config import RunConfig, build_config
-from engine.costs import Costs
-from engine.discovery import describe, field_docs, signal_classes
-from engine.simulate import Execution
+from pipeline.config import RunConfig, build_config
+from pipeline.discovery import describe, field_docs, signal_classes
+from simulation.costs import Costs
+from simulation.simulate import Execution
 from strategies import STRATEGIES
 from tests.conftest import run_cli as _main
 

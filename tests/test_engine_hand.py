@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.costs import Costs
-from engine.simulate import Execution, backtest, decision_dates
+from simulation.costs import Costs
+from simulation.simulate import Execution, backtest, decision_dates
 
 # Tue 2024-01-30 .. Mon 2024-02-05. Wed 01-31 is the last trading day of January.
 DATES = pd.to_datetime(["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02", "2024-02-05"])

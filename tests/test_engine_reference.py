@@ -20,8 +20,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.config import build_config
-from engine.run import run
+from pipeline.config import build_config
+from pipeline.run import run
 from tests.conftest import read_close
 
 

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import events
+from analytics import events
 
 # Ten bars; forward returns at horizon 2, by hand:
 #   t0 105/100-1 = 0.05     t1 100/110-1 = -1/11   t2 120/105-1 = 1/7   t3 100/100-1 = 0 (a tie)

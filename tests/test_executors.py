@@ -22,11 +22,11 @@ import pandas as pd
 import pytest
 
 import run_backtest
-from engine.config import build_config
-from engine.errors import InputError, SweepError
-from engine.executors import FIX, PROJECT_MODULES, DaskExecutor, LocalExecutor, check_cluster
-from engine.places import PROJECT_ROOT
-from engine.sweep import SweepResult, parse_axis, sweep
+from core.errors import InputError, SweepError
+from core.places import PROJECT_ROOT
+from pipeline.config import build_config
+from pipeline.executors import FIX, PROJECT_MODULES, DaskExecutor, LocalExecutor, check_cluster
+from pipeline.sweep import SweepResult, parse_axis, sweep
 
 GRID = ["strategy.short_weight=0.1,0.3,0.5", "strategy.tech_share=0.5,0.75,1"]
 
@@ -189,7 +189,7 @@ def scheduler() -> Iterator[Any]:
 def test_a_scheduler_without_workers_is_one_error_soon(
     scheduler: Any, shared_data: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: Any
 ) -> None:
-    monkeypatch.setattr("engine.executors.WORKER_WAIT", 1.0)
+    monkeypatch.setattr("pipeline.executors.WORKER_WAIT", 1.0)
     spec = "dask://" + scheduler.scheduler.address.removeprefix("tcp://")
     started = time.monotonic()
     assert run_backtest.main(_cli(shared_data, tmp_path / "out", spec)) == 2
@@ -229,7 +229,7 @@ def _edited_copy(folder: Path) -> Path:
             shutil.copytree(source, folder / name, ignore=shutil.ignore_patterns("__pycache__"))
         else:
             shutil.copy(source.with_suffix(".py"), folder)
-    with (folder / "engine" / "metrics.py").open("a") as file:
+    with (folder / "analytics" / "metrics.py").open("a") as file:
         file.write("# another version\n")
     return folder
 

@@ -47,9 +47,9 @@ sys.exit(run_backtest.main(sys.argv[1:]))
 
 STAGES = {
     "data load": "import data.sources; data.sources.read_price_csv = fault",
-    "simulation": "import engine.kernel; engine.kernel.simulate = fault",
+    "simulation": "import simulation.kernel; simulation.kernel.simulate = fault",
     "report": "import reporting.report; reporting.report.write_report = fault",
-    "sweep": "import engine.sweep; engine.sweep._run_chunk = fault",
+    "sweep": "import pipeline.sweep; pipeline.sweep._run_chunk = fault",
 }
 
 SAME_SECOND = """\

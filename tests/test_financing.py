@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.costs import Costs, cash_rates
-from engine.errors import ConfigError
-from engine.simulate import Execution, backtest
+from core.errors import ConfigError
+from simulation.costs import Costs, cash_rates
+from simulation.simulate import Execution, backtest
 
 YEARLY = Execution(rebalance="yearly")
 
@@ -125,8 +125,8 @@ def test_slippage_moves_the_fill_price_and_fees_are_on_the_fill() -> None:
 
 
 def test_a_rate_file_is_read_and_checked(tmp_path) -> None:
+    from core.errors import DataError
     from data.csv_source import read_rate_csv
-    from engine.errors import DataError
 
     path = tmp_path / "rates.csv"
     path.write_text("Date,RF\n2024-03-04,0.01\n2024-03-01,0.02\n")
@@ -143,7 +143,7 @@ def test_a_rate_file_is_read_and_checked(tmp_path) -> None:
 
 
 def test_borrow_overrides_from_the_command_line() -> None:
-    from engine.config import build_config
+    from pipeline.config import build_config
 
     config = build_config(
         "main_street", ["costs.borrow_bps.BTC-USD=800", "costs.borrow_bps.etf=10"]
@@ -181,7 +181,7 @@ def test_fees_and_slippage_are_per_kind_and_a_ticker_can_override_them() -> None
 
 
 def test_a_preset_gives_the_keys_not_given_and_an_entry_keeps_the_presets_others() -> None:
-    from engine.config import build_config
+    from pipeline.config import build_config
 
     zero = Costs(preset="zero", fees_bps={"etf": 5.0})
     assert (zero.fees_bps, zero.slippage_bps) == (

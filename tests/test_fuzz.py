@@ -3,7 +3,7 @@
 Each example writes a folder of sound price files (every ticker the strategies read, a year of
 made-up closes), replaces up to two of them with generated ones (encodings, separators, dates,
 numbers, headers, sizes), draws a strategy and a few ``--set`` texts (keys from
-`engine.discovery`, values of every type: numbers, text, paths, lists, dates, nulls), runs the
+`pipeline.discovery`, values of every type: numbers, text, paths, lists, dates, nulls), runs the
 command line in this process and asserts that it ends in one of two ways:
 
 - exit status 0, every number in ``metrics.json`` finite (or null);
@@ -41,12 +41,12 @@ import pytest
 from hypothesis import HealthCheck, event, given, seed, settings
 from hypothesis import strategies as st
 
+from core.places import PROJECT_ROOT
 from data.demo import demo_tickers
-from engine.config import SECTIONS, RunConfig
-from engine.discovery import Parameter, parameters
-from engine.places import PROJECT_ROOT
+from pipeline.config import SECTIONS, RunConfig
+from pipeline.discovery import Parameter, parameters
+from signals.indicators import SupportBreak
 from strategies import STRATEGIES
-from strategies.signals import SupportBreak
 from tests.conftest import run_cli
 
 EXAMPLES = int(os.environ.get("FUZZ_EXAMPLES", "25"))
@@ -75,7 +75,7 @@ SKIPPED = {".git", "__pycache__", ".pytest_cache", ".hypothesis", ".ruff_cache",
 
 
 def _parameters(strategy: str) -> list[Parameter]:
-    """Every settable key of ``strategy``'s config, as `engine.discovery` lists them."""
+    """Every settable key of ``strategy``'s config, as `pipeline.discovery` lists them."""
     found = parameters(STRATEGIES[strategy], "strategy")
     found += [item for name, cls in SECTIONS.items() for item in parameters(cls, name)]
     return found + parameters(RunConfig, "run")
@@ -287,7 +287,7 @@ def _numbers(value: Any) -> Iterator[float]:
 def _one_error(err: str) -> None:
     """Assert ``err`` is one ``error:`` line, or the one line of a config's problems listed.
 
-    Several problems in a configuration are said together (`engine.config.ConfigProblems`):
+    Several problems in a configuration are said together (`pipeline.config.ConfigProblems`):
     ``error: N problems in the configuration:`` and each problem on a line of its own below.
     """
     first, *rest = err.removesuffix("\n").split("\n")

@@ -15,10 +15,10 @@ from hypothesis import strategies as st
 
 import run_backtest
 from data.market import Market, Universe
-from engine.config import build_config
-from engine.run import run
+from pipeline.config import build_config
+from pipeline.run import run
+from signals.state import threshold_warnings
 from strategies import HartnettSwitch
-from strategies.switch_state import threshold_warnings
 
 NEVER = [
     "strategy.sell_above=10",
@@ -118,7 +118,7 @@ def test_regimes_switch_and_every_change_has_a_cause() -> None:
 
 
 def test_thresholds_are_checked() -> None:
-    from engine.errors import ConfigError
+    from core.errors import ConfigError
 
     with pytest.raises(ConfigError, match=r"strategy\.buy_below"):
         HartnettSwitch(sell_above=5, buy_below=6)

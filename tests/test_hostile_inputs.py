@@ -19,8 +19,8 @@ from typing import get_args, get_origin, get_type_hints
 import pandas as pd
 import pytest
 
-from engine.config import SECTIONS
-from engine.discovery import describe, signal_classes
+from pipeline.config import SECTIONS
+from pipeline.discovery import describe, signal_classes
 from strategies import STRATEGIES
 from tests.conftest import run_cli
 
@@ -242,7 +242,7 @@ SETTINGS_REFUSED = [
     (["--calendar", "lunar"], "--calendar"),
     (["--out", "/etc/passwd"], "--out /etc/passwd: /etc/passwd is a file, not a folder"),
 ]
-SETTINGS_REFUSED += [  # every numeric key has a range (engine.ranges); beyond it, one error
+SETTINGS_REFUSED += [  # every numeric key has a range (core.ranges); beyond it, one error
     (
         ["--set", "execution.lag=1000000000000"],
         "execution.lag = 1000000000000 is out of range; expected 1 to 250",
@@ -505,9 +505,9 @@ def test_a_key_naming_a_ticker_takes_a_symbol_never_a_path(
 
 
 def test_the_data_layer_reads_no_ticker_that_is_a_path(tmp_path: Path) -> None:
+    from core.errors import DataError
     from data.market import MarketRequest, Universe
     from data.sources import load_market
-    from engine.errors import DataError
 
     (tmp_path / "secret.csv").write_text(SECRET)
     folder = _folder(tmp_path, lambda path: path.write_text("\n".join(GOOD) + "\n"))

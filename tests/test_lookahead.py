@@ -8,7 +8,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.market import Market, Universe
-from engine.simulate import Costs, Execution, backtest
+from simulation.simulate import Costs, Execution, backtest
 from strategies import MainStreet, SixtyForty
 
 DAYS = 60

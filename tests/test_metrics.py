@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import metrics
+from analytics import metrics
 from tests.conftest import read_close
 
 # Returns +10%, -10%, +10%: mean 1/30, sample variance 0.04/3, downside mean square 0.01/3.

@@ -9,7 +9,7 @@ from statistics import NormalDist
 import numpy as np
 import pytest
 
-from engine.overfitting import (
+from analytics.overfitting import (
     deflated_sharpe,
     expected_max_sharpe,
     pbo,

@@ -9,9 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from backtester import load_config
-from data.market import Universe
-from engine.proxy_agreement import (
+from analytics.proxy_agreement import (
     agreement,
     chance_agreement,
     is_firm,
@@ -25,9 +23,11 @@ from engine.proxy_agreement import (
     time_share,
     value_on,
 )
-from engine.run import prepare
+from backtester import load_config
+from data.market import Universe
+from pipeline.run import prepare
+from signals.indicators import BullBearProxy
 from strategies.hartnett_switch import HartnettSwitch
-from strategies.signals import BullBearProxy
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = np.nan

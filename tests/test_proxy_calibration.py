@@ -10,9 +10,8 @@ import pandas as pd
 import pytest
 from scipy.optimize import nnls
 
-from backtester import load_config
-from engine.proxy_agreement import agreement, read_published
-from engine.proxy_calibration import (
+from analytics.proxy_agreement import agreement, read_published
+from analytics.proxy_calibration import (
     LinearFit,
     filled_ranks,
     fit_before,
@@ -20,8 +19,9 @@ from engine.proxy_calibration import (
     nonnegative_least_squares,
     paired_columns,
 )
-from engine.run import prepare
-from strategies.signals import BullBearProxy
+from backtester import load_config
+from pipeline.run import prepare
+from signals.indicators import BullBearProxy
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = np.nan

@@ -17,9 +17,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import ConfigError, DataError
 from data.csv_source import PUBLISHED_READINGS, read_indicator_csv
 from data.market import Market, Universe
-from engine.errors import ConfigError, DataError
 from strategies import HartnettSwitch
 from tests.conftest import run_cli
 

@@ -11,7 +11,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine import metrics, relative
+from analytics import metrics, relative
 from tests.conftest import read_close
 
 PEER = 1e-9

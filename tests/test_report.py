@@ -13,8 +13,8 @@ from pathlib import Path
 
 import pytest
 
-from engine.config import build_config
-from engine.run import RunResult, run
+from pipeline.config import build_config
+from pipeline.run import RunResult, run
 from reporting.html import num
 from reporting.report import write_report
 from reporting.report_tables import value

@@ -19,12 +19,12 @@ from hypothesis import strategies as st
 
 import backtester
 import run_backtest
-from engine.config import SECTIONS, ConfigProblems, RunConfig, build_config
-from engine.costs import Costs
-from engine.discovery import parameters
+from pipeline.config import SECTIONS, ConfigProblems, RunConfig, build_config
+from pipeline.discovery import parameters
 from reporting.rerun import read_manifest
+from signals.indicators import SupportBreak
+from simulation.costs import Costs
 from strategies import STRATEGIES
-from strategies.signals import SupportBreak
 from tests.conftest import run_cli
 
 VALUES: dict[str, tuple[str, ...]] = {

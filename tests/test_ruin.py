@@ -10,13 +10,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.config import build_config
-from engine.costs import Costs
-from engine.errors import ConfigError
-from engine.metrics import METRICS
-from engine.run import run
-from engine.simulate import Execution, backtest
-from engine.sweep import parse_axis, sweep, with_value
+from analytics.metrics import METRICS
+from core.errors import ConfigError
+from pipeline.config import build_config
+from pipeline.run import run
+from pipeline.sweep import parse_axis, sweep, with_value
+from simulation.costs import Costs
+from simulation.simulate import Execution, backtest
 from tests.conftest import read_close
 from tests.conftest import run_cli as _run
 

@@ -8,8 +8,8 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from engine.config import build_config
-from engine.run import run
+from pipeline.config import build_config
+from pipeline.run import run
 
 ALL_BITCOIN = ["universe.bonds=BTC-USD", "strategy.stocks_weight=0"]
 
@@ -39,7 +39,7 @@ def test_sharpe_of_all_bitcoin_uses_the_calendar(
 
 
 def test_the_equity_calendar_needs_a_stock_that_keeps_market_hours() -> None:
-    from engine.errors import ConfigError
+    from core.errors import ConfigError
 
     with pytest.raises(ConfigError, match="use --calendar 7d"):
         run(build_config("sixty_forty", ["universe.stocks=BTC-USD"]))

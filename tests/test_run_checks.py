@@ -6,8 +6,8 @@ import json
 from datetime import date
 from pathlib import Path
 
-from engine.config import build_config
-from engine.run import run
+from pipeline.config import build_config
+from pipeline.run import run
 from reporting.run_dir import write_run
 from tests.run_checks import _bad_numbers, check_run
 

@@ -16,8 +16,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from data.market import Market, Universe
-from engine.costs import Costs
-from engine.simulate import Execution, backtest
+from simulation.costs import Costs
+from simulation.simulate import Execution, backtest
 from strategies import HartnettSwitch
 from tests.conftest import run_cli
 

@@ -11,9 +11,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from core.errors import ConfigError, DataError
 from data.market import Market, Universe
-from engine.errors import ConfigError, DataError
-from strategies.signals import (
+from signals.indicators import (
     AllOf,
     AnyOf,
     BullBearProxy,

@@ -13,8 +13,8 @@ import pytest
 
 import backtester
 import run_backtest
+from core.errors import ConfigError
 from data.market import Market, Universe
-from engine.errors import ConfigError
 from reporting.console import signals_now_text
 from strategies import HartnettSwitch
 from tests.conftest import run_cli as _main

@@ -12,7 +12,7 @@ import pytest
 
 import data.sources
 import run_backtest
-from engine.errors import DataError
+from core.errors import DataError
 
 TICKERS = ("SPY", "AGG", "IWM", "EFA", "XLK", "BTC-USD")
 

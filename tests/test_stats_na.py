@@ -12,9 +12,9 @@ import pandas as pd
 import pytest
 
 import backtester
-from engine import metrics
-from engine.costs import Costs, margin_rates
-from engine.simulate import Execution, backtest
+from analytics import metrics
+from simulation.costs import Costs, margin_rates
+from simulation.simulate import Execution, backtest
 
 BAD = (r"\bnan\b", r"\binf\b", r"-0\.0+(?![0-9])", r"(?<![\w.-])-0(?![\w.])")
 

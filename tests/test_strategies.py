@@ -6,8 +6,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from core.errors import ConfigError
 from data.market import Market, Universe
-from engine.errors import ConfigError
 from strategies import STRATEGIES, HartnettSwitch, MainStreet, SixtyForty, check_weights
 
 DATES = pd.bdate_range("2024-01-01", periods=3)

@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from analytics.events import regime_spells
 from data.market import Market, Universe
-from engine.events import regime_spells
-from engine.switching import WHIPSAW_BARS, whipsaws
+from pipeline.switching import WHIPSAW_BARS, whipsaws
 from reporting.figures import signals_figure
 from strategies import HartnettSwitch
 from tests.conftest import read_close

@@ -13,12 +13,12 @@ import pytest
 
 import backtester
 import run_backtest
-from engine.config import build_config
-from engine.errors import ConfigError
-from engine.metrics import METRICS
-from engine.overfitting import deflated_sharpe, pbo
-from engine.run import run
-from engine.sweep import edge_warnings, moments, parse_axis, summarise, sweep, with_value
+from analytics.metrics import METRICS
+from analytics.overfitting import deflated_sharpe, pbo
+from core.errors import ConfigError
+from pipeline.config import build_config
+from pipeline.run import run
+from pipeline.sweep import edge_warnings, moments, parse_axis, summarise, sweep, with_value
 
 
 def _config(strategy: str, folder: Path, *overrides: str):

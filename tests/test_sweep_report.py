@@ -13,9 +13,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from engine.config import build_config
-from engine.run import run
-from engine.sweep import best_config, parse_axis, summarise, sweep
+from pipeline.config import build_config
+from pipeline.run import run
+from pipeline.sweep import best_config, parse_axis, summarise, sweep
 from reporting.run_dir import write_run
 from reporting.sweep_figures import MAX_ANNOTATED, RUINED_HATCH, safe_name, sweep_figures
 

@@ -14,12 +14,12 @@ import pandas as pd
 import pytest
 
 import backtester
-from engine.config import RunConfig, build_config
-from engine.errors import ConfigError
-from engine.metrics import METRICS
-from engine.run import run
-from engine.sweep import parse_axis, sweep, with_value
-from engine.walkforward import check_windows
+from analytics.metrics import METRICS
+from core.errors import ConfigError
+from pipeline.config import RunConfig, build_config
+from pipeline.run import run
+from pipeline.sweep import parse_axis, sweep, with_value
+from pipeline.walkforward import check_windows
 from tests.conftest import run_cli
 
 SHARES = (0.0, 0.5, 1.0)

@@ -41,7 +41,7 @@ def test_a_run_imports_only_the_order_executor() -> None:
         RUN
         + """
 import json, sys
-import engine.vectorbt_orders as orders
+import simulation.vectorbt_orders as orders
 print(json.dumps({
     "light": orders.LIGHT,
     "whole": orders.whole_library_loaded(),
@@ -64,7 +64,7 @@ def test_vectorbt_used_after_a_run_is_the_whole_library() -> None:
 import json
 import pandas as pd
 import vectorbt as vbt
-import engine.vectorbt_orders as orders
+import simulation.vectorbt_orders as orders
 portfolio = vbt.Portfolio.from_orders(
     pd.Series([1.0, 2.0, 4.0]), pd.Series([1.0, 0.0, -1.0]), init_cash=10.0
 )
@@ -87,7 +87,7 @@ def test_the_kernel_compiles_alike_after_the_whole_library_and_before_it(tmp_pat
     """Empty numba caches, so the kernel compiles: light then whole, against whole first."""
     report = "import json; print(json.dumps(equity))"
     light_first = _python(
-        "import engine.kernel\nimport vectorbt\nvectorbt.Portfolio\n" + RUN + report,
+        "import simulation.kernel\nimport vectorbt\nvectorbt.Portfolio\n" + RUN + report,
         NUMBA_CACHE_DIR=str(tmp_path / "light"),
     )
     whole_first = _python(

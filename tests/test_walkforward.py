@@ -15,11 +15,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from engine.config import build_config
-from engine.errors import ConfigError
-from engine.run import run
-from engine.sweep import best_config, parse_axis, sweep, with_value
-from engine.walkforward import MIN_TEST_BARS, WalkForwardResult, parse_windows, plan, walk_forward
+from core.errors import ConfigError
+from pipeline.config import build_config
+from pipeline.run import run
+from pipeline.sweep import best_config, parse_axis, sweep, with_value
+from pipeline.walkforward import MIN_TEST_BARS, WalkForwardResult, parse_windows, plan, walk_forward
 from tests.conftest import SHARED_DATA
 
 AXES = [parse_axis("strategy.short_weight=0.1,0.4"), parse_axis("strategy.tech_share=0.5,1")]

@@ -14,10 +14,10 @@ from hypothesis import strategies as st
 
 from data.align import align
 from data.market import Market, MarketRequest, Universe
-from engine.config import build_config
-from engine.run import run
+from pipeline.config import build_config
+from pipeline.run import run
+from signals.indicators import SupportBreak
 from strategies import HartnettSwitch
-from strategies.signals import SupportBreak
 from tests.conftest import read_close
 from tests.conftest import run_cli as _main
 

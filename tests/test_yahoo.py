@@ -14,8 +14,8 @@ import pandas as pd
 import pytest
 import yfinance as yf
 
+from core.errors import DataError
 from data import yahoo
-from engine.errors import DataError
 
 REAL_DOWNLOAD = yf.download
 FIELDS = ("Adj Close", "Close", "High", "Low", "Open", "Volume")

@@ -9,19 +9,19 @@ from typing import Any
 
 import pandas as pd
 
+from analytics import metrics
+from analytics.bootstrap import STATISTICS, BootstrapResult, compare, na_reason
+from analytics.relative import relative_na_reasons, relative_summary
+from core.errors import DataError
 from data import Market, MarketRequest, load_market
 from data.csv_source import read_rate_csv
 from data.market import Universe
 from data.sources import load_rate
-from engine import metrics
-from engine.attribution import attribution
-from engine.bootstrap import STATISTICS, BootstrapResult, compare, na_reason
-from engine.config import RunConfig
-from engine.costs import CASH_RATE_TICKER, Costs, RateUnit, cash_rates, describe
-from engine.errors import DataError
-from engine.relative import relative_na_reasons, relative_summary
-from engine.simulate import BacktestResult, backtest
-from engine.switching import SwitchStudy, study
+from pipeline.config import RunConfig
+from pipeline.switching import SwitchStudy, study
+from simulation.attribution import attribution
+from simulation.costs import CASH_RATE_TICKER, Costs, RateUnit, cash_rates, describe
+from simulation.simulate import BacktestResult, backtest
 from strategies import SixtyForty, Strategy, check_weights
 
 BENCHMARK = SixtyForty()
@@ -33,10 +33,10 @@ MIN_RUN_DATES = 10
 class RunResult:
     """A finished run: its config, the market it saw, both simulations and their metrics.
 
-    ``metrics`` has ``strategy`` and ``benchmark`` (`engine.metrics.full_summary`),
+    ``metrics`` has ``strategy`` and ``benchmark`` (`analytics.metrics.full_summary`),
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
     benchmark), ``uncertainty`` (the bootstrap), ``attribution`` (dollar totals of each leg and
-    line), ``ruin`` (the strategy's margin call, `engine.simulate.Ruin.facts`, or None),
+    line), ``ruin`` (the strategy's margin call, `simulation.simulate.Ruin.facts`, or None),
     ``na_reasons`` (for each of the first five, why a figure is NaN, by key), for a switching
     strategy ``switching`` (entries, regime changes, per regime), and ``run`` (the config, data
     source, dates, notes and warnings): what ``metrics.json`` holds.
@@ -55,7 +55,7 @@ class RunResult:
     metrics: dict[str, dict[str, Any]]
     notes: tuple[str, ...] = ()
     costs: str = ""
-    """The costs in force, one line (`engine.costs.describe`)."""
+    """The costs in force, one line (`simulation.costs.describe`)."""
     cash: str = ""
     """What positive cash earned, in words: ``Cash earns ...`` (`cash_rate_series`)."""
     switching: SwitchStudy | None = None
@@ -63,7 +63,7 @@ class RunResult:
 
     @property
     def ruin_headline(self) -> str:
-        """``RUINED on <date>: ...``: the strategy's margin call (`engine.simulate`); "" if none."""
+        """``RUINED on <date>: ...``: the margin call (`simulation.simulate`); "" if none."""
         ruin = self.strategy.ruin
         margin = self.config.execution.maintenance_margin
         return "" if ruin is None else ruin.headline(self.legs, margin)
@@ -220,7 +220,7 @@ def _metrics(
 ) -> dict[str, dict[str, Any]]:
     """Each portfolio's metrics, their difference, the relative metrics and the bootstrap.
 
-    ``na_reasons`` says why any of them is NaN (`engine.metrics.na_reasons` and its kin).
+    ``na_reasons`` says why any of them is NaN (`analytics.metrics.na_reasons` and its kin).
     """
     ppy, rate = market.periods_per_year, ours.cash_rate
     results = {"strategy": ours, "benchmark": theirs}

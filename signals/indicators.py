@@ -4,7 +4,7 @@ A signal's ``evaluate`` returns a series on ``market.history.index`` (the warm-u
 run, then the run's dates): a float reading (the sentiment proxy, an external indicator) or a
 NaN-free bool trigger (support breaks, the dollar guard, combinations). ``defined`` says on which
 dates a signal had the data to say anything, so a trigger that is False for want of history is
-told apart from one that is False. The helpers in `strategies.rules` are re-exported here.
+told apart from one that is False. The helpers in `signals.rules` are re-exported here.
 """
 
 from __future__ import annotations
@@ -16,11 +16,11 @@ from typing import ClassVar, Literal, get_args
 import numpy as np
 import pandas as pd
 
+from core.errors import ConfigError, DataError
+from core.ranges import Range, check_ranges
 from data.market import Market, check_ticker
-from engine.errors import ConfigError, DataError
-from engine.ranges import Range, check_ranges
+from signals.rules import armed, as_flags, confirmed, crossed_above, holding, hysteresis
 from strategies.base import check_range
-from strategies.rules import armed, as_flags, confirmed, crossed_above, holding, hysteresis
 
 __all__ = [
     "AllOf",
@@ -610,7 +610,7 @@ def _bool_of(signal: Signal, market: Market) -> np.ndarray:
     if values.dtype != bool:
         raise ConfigError(
             f"signal {signal.label} gives a {values.dtype} reading, not a trigger; "
-            "turn it into a trigger first (strategies.rules.hysteresis)"
+            "turn it into a trigger first (signals.rules.hysteresis)"
         )
     return values.to_numpy()
 

@@ -18,11 +18,11 @@ from typing import Any, Literal, Union, get_args, get_origin, get_type_hints
 import yaml
 from pydantic import TypeAdapter, ValidationError
 
+from core import strict_yaml
+from core.errors import ConfigError, one_line
 from data.market import Calendar, Universe
-from engine import strict_yaml
-from engine.costs import Costs
-from engine.errors import ConfigError, one_line
-from engine.simulate import Execution
+from simulation.costs import Costs
+from simulation.simulate import Execution
 from strategies import STRATEGIES, Strategy
 from strategies.base import OFF, OFF_TEXT
 

@@ -3,7 +3,7 @@
 A settings class (a strategy, a section, a signal) lists its numeric fields in a ``RANGES``
 class variable; `check_ranges` refuses the first value outside its range (NaN and infinities
 included), naming the key and the range, and ``--describe`` shows the same range with each key
-(`engine.discovery`), so the documentation and the check cannot drift apart.
+(`pipeline.discovery`), so the documentation and the check cannot drift apart.
 """
 
 from __future__ import annotations
@@ -12,7 +12,7 @@ import math
 from dataclasses import dataclass
 from typing import Any
 
-from engine.errors import ConfigError
+from core.errors import ConfigError
 
 
 @dataclass(frozen=True)

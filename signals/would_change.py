@@ -1,6 +1,6 @@
 """The "what would change it" sentences of the Signals now panel, true to the switch's rules.
 
-Each sentence says what ends the regime held, as `strategies.rules.switch_regimes` decides it:
+Each sentence says what ends the regime held, as `signals.rules.switch_regimes` decides it:
 an entry is the reading crossing above ``sell_above`` or a support level's firing, ignored
 during a cooldown; an exit is the reading below ``buy_below`` once ``min_hold`` bars are held,
 or ``max_hold``; the dollar guard overrides both while it holds. A support level firing while

@@ -1,6 +1,6 @@
 """Metrics of a strategy against a benchmark, as pure functions of two return series.
 
-Conventions as in `engine.metrics` (simple returns, fractions, ``periods_per_year`` explicit,
+Conventions as in `analytics.metrics` (simple returns, fractions, ``periods_per_year`` explicit,
 NaN rather than an error when a figure cannot be computed). The two series are paired on their
 common dates and a date missing from either is dropped. The formulas follow empyrical's
 (``empyrical-reloaded``), which the tests use as the peer.
@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
-from engine.metrics import daily_returns, excess_returns, flat, masked, min_annualise_days
+from analytics.metrics import daily_returns, excess_returns, flat, masked, min_annualise_days
 
 RELATIVE_METRICS = (
     "beta",
@@ -36,9 +36,9 @@ def beta(returns: pd.Series, benchmark: pd.Series, risk_free: float | pd.Series 
 
     Covariance and variance share ``ddof`` (so the ratio is the same as empyrical's, which uses
     ``ddof=0`` for both). A float ``risk_free`` does not change beta; a Series of rates by date
-    (see `engine.metrics.excess_returns`) does slightly, and is the regression Jensen's alpha
+    (see `analytics.metrics.excess_returns`) does slightly, and is the regression Jensen's alpha
     needs. NaN with fewer than two paired dates or a benchmark that does not vary
-    (`engine.metrics.flat`).
+    (`analytics.metrics.flat`).
     """
     strat, bench = _paired(returns, benchmark)
     if len(strat) < 2:
@@ -82,7 +82,7 @@ def information_ratio(returns: pd.Series, benchmark: pd.Series, periods_per_year
 
     Equals empyrical's ``excess_sharpe`` times ``sqrt(ppy)`` (ffn's and quantstats'
     ``information_ratio`` are the same ratio, not annualised). NaN when the active returns do
-    not vary beyond rounding (`engine.metrics.flat`; quantstats and ffn give 0 there), since
+    not vary beyond rounding (`analytics.metrics.flat`; quantstats and ffn give 0 there), since
     dividing by that residue gives ~1e15.
     """
     strat, bench = _paired(returns, benchmark)
@@ -174,8 +174,8 @@ def relative_na_reasons(
 ) -> dict[str, str]:
     """Why each metric of `relative_summary` is NaN, by key; empty when none is.
 
-    The rules of `engine.metrics.na_reasons`: the annualised ones (all but beta and hit rate)
-    need `engine.metrics.min_annualise_days`; a ratio needs a divisor that varies.
+    The rules of `analytics.metrics.na_reasons`: the annualised ones (all but beta and hit rate)
+    need `analytics.metrics.min_annualise_days`; a ratio needs a divisor that varies.
     """
     strat, bench = _paired_returns(strategy_equity, benchmark_equity)
     need = min_annualise_days(periods_per_year)

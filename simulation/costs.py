@@ -15,9 +15,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
+from core.errors import ConfigError
+from core.ranges import Range, check_ranges
 from data.market import check_ticker
-from engine.errors import ConfigError
-from engine.ranges import Range, check_ranges
 
 RateUnit = Literal["percent_per_day", "percent_per_year", "fraction_per_year"]
 Preset = Literal["typical", "zero"]
@@ -133,7 +133,7 @@ class Costs:
 
 
 def describe(costs: Costs) -> str:
-    """One line stating the trading and financing costs in force (cash: `engine.run`)."""
+    """One line stating the trading and financing costs in force (cash: `pipeline.run`)."""
 
     def entries(name: str) -> str:
         table = getattr(costs, name)

@@ -17,7 +17,7 @@ import pandas as pd
 
 from data.csv_source import PUBLISHED_READINGS
 from data.market import Market
-from strategies.signals import (
+from signals.indicators import (
     READING_SCALE,
     BullBearProxy,
     DollarSystemic,
@@ -27,7 +27,7 @@ from strategies.signals import (
     SupportBreak,
     reading_origin,
 )
-from strategies.would_change import would_change
+from signals.would_change import would_change
 
 if TYPE_CHECKING:
     from strategies.hartnett_switch import HartnettSwitch
@@ -300,7 +300,7 @@ def _minus(value: float | None, level: float) -> float | None:
 
 
 def _arming(on: pd.Series, rearm: pd.Series, pause: int, at: int) -> tuple[bool, str | None, int]:
-    """A crossing trigger at ``at`` (`strategies.rules.armed`): armed, its last firing, pause.
+    """A crossing trigger at ``at`` (`signals.rules.armed`): armed, its last firing, pause.
 
     Armed: a re-arm bar since the last firing (or since the start, if it never fired), so the
     next crossing fires. The pause is the coming bars on which a firing is still barred.

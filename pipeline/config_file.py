@@ -3,7 +3,7 @@
 A file holds ``strategy`` (with ``name``), ``universe``, ``costs`` and ``execution`` sections and
 the run-wide keys ``data``, ``start``, ``end``, ``calendar`` and ``allow_partial``. Values are
 checked by the same schema as ``--set``, so a typo fails the same way, and every problem of a
-file is reported at once. Loaded with PyYAML's safe loader (`engine.strict_yaml`): a tag that
+file is reported at once. Loaded with PyYAML's safe loader (`core.strict_yaml`): a tag that
 would build a Python object is refused, and so are a key given twice, nesting beyond a few dozen
 levels, aliases that expand past `MAX_CONFIG_VALUES` values, and a file with no settings at all.
 """
@@ -17,11 +17,11 @@ from typing import TYPE_CHECKING, Any
 
 import yaml
 
-from engine import strict_yaml
-from engine.errors import ConfigError
+from core import strict_yaml
+from core.errors import ConfigError
 
 if TYPE_CHECKING:
-    from engine.config import RunConfig
+    from pipeline.config import RunConfig
 
 SECTIONS = ("strategy", "universe", "costs", "execution")
 
@@ -123,7 +123,7 @@ def config_from_mapping(content: Any, where: str) -> Source:
     """The same as `read_config_file`, from a mapping already read (a manifest's ``config``).
 
     Only a top level that is not a mapping fails here; an unknown key or a section that is not
-    a mapping is passed on as a run-wide setting, so that `engine.config.build_config` reports
+    a mapping is passed on as a run-wide setting, so that `pipeline.config.build_config` reports
     it with every other problem of the file.
     """
     if not isinstance(content, Mapping):

@@ -15,11 +15,12 @@ from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
+from core.errors import ConfigError
+from core.places import PROJECT_ROOT
 from data.market import SINGLE_ROLES, Universe
-from engine.config import SECTIONS, RunConfig, suggest, type_name
-from engine.errors import ConfigError
-from engine.places import PROJECT_ROOT
-from strategies import STRATEGIES, signals
+from pipeline.config import SECTIONS, RunConfig, suggest, type_name
+from signals import indicators
+from strategies import STRATEGIES
 
 _WIDTH = 96
 
@@ -67,7 +68,7 @@ def parameters(cls: type, prefix: str) -> list[Parameter]:
             default = getattr(bare, spec.name)
         doc = docs.get(spec.name) or _fallback_doc(cls, spec.name)
         allowed = getattr(cls, "RANGES", {}).get(spec.name)
-        if allowed is not None:  # the range `engine.ranges.check_ranges` checks
+        if allowed is not None:  # the range `core.ranges.check_ranges` checks
             doc = f"{doc} Range: {allowed}."
         key = spec.name if prefix in ("run", "") else f"{prefix}.{spec.name}"
         found.append(Parameter(key, type_name(hints[spec.name]), default, doc))
@@ -95,13 +96,13 @@ def _fallback_doc(cls: type, name: str) -> str:
 
 
 def signal_classes() -> dict[str, type]:
-    """The public signal classes of `strategies.signals`, by name."""
+    """The public signal classes of `signals.indicators`, by name."""
     return {
         name: cls
-        for name, cls in inspect.getmembers(signals, inspect.isclass)
-        if issubclass(cls, signals.Signal)
-        and cls is not signals.Signal
-        and cls.__module__ == signals.__name__
+        for name, cls in inspect.getmembers(indicators, inspect.isclass)
+        if issubclass(cls, indicators.Signal)
+        and cls is not indicators.Signal
+        and cls.__module__ == indicators.__name__
         and not name.startswith("_")
     }
 
@@ -161,7 +162,7 @@ def listing() -> str:
     """Strategies, signals, settings sections and presets, one line each (``--list``)."""
     lines = ["strategies (--strategy NAME, --describe NAME):"]
     lines += [f"  {name:20}{cls.summary}" for name, cls in STRATEGIES.items()]
-    lines += ["", "signals (strategies/signals.py, used by hartnett_switch; --describe NAME):"]
+    lines += ["", "signals (signals/indicators.py, used by hartnett_switch; --describe NAME):"]
     lines += [f"  {name:20}{_first_line(cls)}" for name, cls in signal_classes().items()]
     lines += ["", "settings (--describe NAME; --set NAME.KEY=VALUE):"]
     sections: dict[str, type] = {**SECTIONS, "run": RunConfig}

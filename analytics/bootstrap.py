@@ -17,7 +17,7 @@ Seed: all randomness comes from ``np.random.default_rng(seed)``, so a result is 
 its inputs and the seed, which the result records.
 
 CAGR here is by periods, ``prod(1 + r) ** (periods_per_year / n) - 1``, not by calendar days as
-in `engine.metrics.cagr`, because a resample has no calendar; the point estimate reported is the
+in `analytics.metrics.cagr`, because a resample has no calendar; the point estimate reported is the
 same formula on the original sample, so estimate and interval are comparable.
 """
 
@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from engine.metrics import min_annualise_days
+from analytics.metrics import min_annualise_days
 
 _CHUNK_CELLS = 2_000_000  # resampled cells per batch: bounds memory at a few tens of MB
 
@@ -63,7 +63,7 @@ def na_reason(n_obs: int, mean_block: float, periods_per_year: int) -> str:
     """Why `compare` gives NaN for ``n_obs`` paired returns ("" when it does not).
 
     It needs two mean blocks (fewer leave too few blocks to say anything) and, since it
-    annualises Sharpe and CAGR, `engine.metrics.min_annualise_days`.
+    annualises Sharpe and CAGR, `analytics.metrics.min_annualise_days`.
     """
     need = max(math.ceil(2 * mean_block), min_annualise_days(periods_per_year))
     if n_obs >= need:

@@ -13,7 +13,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit, prange
 
-from engine.vectorbt_orders import (
+from simulation.vectorbt_orders import (
     Direction,
     OrderStatus,
     ProcessOrderState,

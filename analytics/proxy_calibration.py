@@ -6,7 +6,7 @@ least squares to published readings. With the percentiles of `BullBearProxy.comp
 by `filled_ranks`, intercept 0 and every weight ``10 / k`` give back the proxy exactly.
 
 Timing: each published reading is paired with the columns' last values on or before its date
-(`engine.proxy_agreement.value_on`, none if older than 7 days), so a fit on readings dated up to
+(`analytics.proxy_agreement.value_on`, none if older than 7 days), so a fit on readings dated up to
 a cut-off uses no value after it. Every function is pure.
 """
 
@@ -18,7 +18,7 @@ from itertools import combinations
 import numpy as np
 import pandas as pd
 
-from engine.proxy_agreement import published_readings, value_on
+from analytics.proxy_agreement import published_readings, value_on
 
 
 @dataclass(frozen=True, eq=False)

@@ -16,7 +16,7 @@ from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
-from engine.errors import ConfigError, InputError
+from core.errors import ConfigError, InputError
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -30,7 +30,16 @@ RETRIES = 3
 CONNECT_TIMEOUT = "10s"
 WORKER_WAIT = 10.0
 """Seconds a scheduler is given to have a worker before the sweep is refused."""
-PROJECT_MODULES = ("engine", "data", "strategies", "backtester")
+PROJECT_MODULES = (
+    "core",
+    "data",
+    "signals",
+    "strategies",
+    "simulation",
+    "analytics",
+    "pipeline",
+    "backtester",
+)
 """What a sweep's tasks import on the cluster; their code is compared with this checkout's."""
 FIX = (
     "restart the scheduler and every worker with this checkout, at the same commit, and its "
@@ -268,7 +277,7 @@ def environment(modules: tuple[str, ...]) -> dict[str, str]:
 def by_value(function: Callable[..., R]) -> Callable[..., R]:
     """A copy of ``function`` that is pickled whole, so a machine without the project runs it.
 
-    A function of this module would be pickled by reference (``engine.executors.NAME``) and
+    A function of this module would be pickled by reference (``pipeline.executors.NAME``) and
     fail to load where ``engine`` is missing; ``function`` must import what it needs itself.
     """
     copy = types.FunctionType(

@@ -9,7 +9,7 @@ Timing and accounting, fixed here and nowhere else:
   the 7-day calendar), at the first close the asset's own market prints after it;
 - each bar first accrues financing on what was held since the previous close: interest on
   positive cash at the cash rate, on negative cash at the cash rate plus the margin spread (none
-  on cash within `engine.kernel.CASH_TOLERANCE` of the value of zero: rounding residue), and a
+  on cash within `simulation.kernel.CASH_TOLERANCE` of the value of zero: rounding residue), and a
   borrow fee on the market value (at the previous close) of each short, per calendar day;
 - at a fill, target units are ``weight * value / price`` with ``value`` the portfolio's value at
   that close before trading costs; each trade fills at the close moved against it by the
@@ -32,9 +32,9 @@ from typing import Any, ClassVar, Literal
 import numpy as np
 import pandas as pd
 
-from engine import kernel
-from engine.costs import Costs, cash_rates, days_between, margin_rates
-from engine.ranges import Range, check_ranges
+from core.ranges import Range, check_ranges
+from simulation import kernel
+from simulation.costs import Costs, cash_rates, days_between, margin_rates
 
 Rebalance = Literal["daily", "weekly", "monthly", "quarterly", "yearly"]
 _PERIOD_CODE: dict[Rebalance, str] = {
@@ -165,7 +165,7 @@ def order_targets(
     each date (what `Strategy.weight_rows` gives, without the dates x assets copy). Unpriced
     assets get zero weight (a change when they list) and no order while unpriced. ``own`` marks
     the closes an asset's market printed (None: every price); an order waits for the first of
-    them on or after its fill bar. Compiled (`engine.kernel.fill_orders`): a sweep calls it
+    them on or after its fill bar. Compiled (`simulation.kernel.fill_orders`): a sweep calls it
     once per combination.
     """
     if isinstance(targets, tuple):
@@ -189,9 +189,9 @@ def backtest(
 ) -> BacktestResult:
     """Simulate rebalancing to ``targets`` under the semantics in this module.
 
-    ``cash_rate`` is the rate of each bar (see `engine.costs.cash_rates`), by default from
+    ``cash_rate`` is the rate of each bar (see `simulation.costs.cash_rates`), by default from
     ``costs.cash_rate`` (``auto`` counts as 0 here: the rate series comes with the data, see
-    `engine.run.prepare`); ``crypto`` names the tickers that pay the crypto fees, slippage and
+    `pipeline.run.prepare`); ``crypto`` names the tickers that pay the crypto fees, slippage and
     borrow; ``own`` is True where a price is a close the asset's market printed
     (`Market.own_closes`; None: every price is), the only closes a trade fills at.
     """

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pandas as pd
 
-from engine.simulate import BacktestResult
+from simulation.simulate import BacktestResult
 
 
 def attribution(result: BacktestResult, prices: pd.DataFrame, legs: dict[str, str]) -> pd.DataFrame:

@@ -4,7 +4,7 @@ Every function takes ``periods_per_year`` explicitly where it annualises (252 on
 calendar, 365 on the 7-day one). Returns are simple daily returns of the equity curve, from its
 first value on (so a day held in cash counts as a zero return). Values are fractions: 0.12 means
 12%. A series too short for a figure gives NaN, documented per function; none raises for that.
-Relative metrics (against a benchmark) live in `engine.relative`.
+Relative metrics (against a benchmark) live in `analytics.relative`.
 
 Whether a statistic means anything is judged here and only here (`na_reasons`): a figure that is
 noise is NaN with a reason a reader can act on, never a number. Two rules:
@@ -39,7 +39,7 @@ ANNUALISED = (
     "mean_annual",
     "compounded_annual",
 )
-"""Keys of figures scaled to a year (here, in `engine.events.regime_table` and the sweep)."""
+"""Keys of figures scaled to a year (here, in `analytics.events.regime_table` and the sweep)."""
 
 DAYS_PER_YEAR = 365.25
 

@@ -6,8 +6,8 @@ ticker any of them trades, on the dates each of them would run on alone (a grid 
 combinations would run on different dates is refused, naming them). Their target weights are
 built by the strategies themselves (a switching strategy reads each signal once per sweep,
 through the market's memo); the simulation runs a chunk of combinations per call of
-`engine.kernel`, the same arithmetic as a single run, and the metrics are computed from the
-equity paths with the formulas of `engine.metrics`, so a sweep's row equals a single run of
+`simulation.kernel`, the same arithmetic as a single run, and the metrics are computed from the
+equity paths with the formulas of `analytics.metrics`, so a sweep's row equals a single run of
 that combination.
 """
 
@@ -23,17 +23,17 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from analytics.metrics import ANNUALISED, FLAT_TOLERANCE, METRICS, min_annualise_days, summary
+from analytics.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pbo_of_blocks
+from core.errors import ConfigError, SweepError
 from data import Market, load_shared
 from data.market import Role
-from engine import kernel
-from engine.config import RunConfig
-from engine.costs import cash_rates, days_between, margin_rates
-from engine.errors import ConfigError, SweepError
-from engine.executors import ChunkError, Executor, LocalExecutor
-from engine.metrics import ANNUALISED, FLAT_TOLERANCE, METRICS, min_annualise_days, summary
-from engine.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pbo_of_blocks
-from engine.run import BENCHMARK, check_length, legs, market_request, prepare
-from engine.simulate import Rebalance, Ruin, backtest, order_targets, period_ends
+from pipeline.config import RunConfig
+from pipeline.executors import ChunkError, Executor, LocalExecutor
+from pipeline.run import BENCHMARK, check_length, legs, market_request, prepare
+from simulation import kernel
+from simulation.costs import cash_rates, days_between, margin_rates
+from simulation.simulate import Rebalance, Ruin, backtest, order_targets, period_ends
 
 METRIC_COLUMNS = METRICS
 DIFFERENCES = ("sharpe_vs_6040", "cagr_vs_6040")
@@ -165,7 +165,7 @@ class ReturnShape:
     """Of each combination's daily returns, kept as the chunks finish instead of the returns.
 
     ``skew`` and ``kurtosis`` (pandas', excess) feed the deflated Sharpe of whichever is best;
-    ``blocks`` (`engine.overfitting.BlockSums`, None when there are too few bars) feed the PBO.
+    ``blocks`` (`analytics.overfitting.BlockSums`, None when there are too few bars) feed the PBO.
     ``n_obs`` is the number of daily returns of each.
     """
 
@@ -465,7 +465,7 @@ def _simulate(
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any] | None]]:
     """Equity paths, ruin bars, cash rates (combinations x bars) and ruins of one chunk.
 
-    A ruin is `engine.simulate.Ruin.facts`, as a single run of the combination reports it.
+    A ruin is `simulation.simulate.Ruin.facts`, as a single run of the combination reports it.
     """
     market, columns = context.market, context.columns
     prices = market.prices
@@ -556,10 +556,10 @@ def _metrics(
     index: pd.DatetimeIndex,
     periods_per_year: int,
 ) -> dict[str, np.ndarray]:
-    """`engine.metrics.summary` for many equity paths at once (rows), with the same formulas.
+    """`analytics.metrics.summary` for many equity paths at once (rows), with the same formulas.
 
     ``returns`` are the paths' daily returns, ``equity[:, 1:] / equity[:, :-1] - 1``. The NaN
-    rules are `engine.metrics.na_reasons`', path by path.
+    rules are `analytics.metrics.na_reasons`', path by path.
     """
     with np.errstate(divide="ignore", invalid="ignore"):
         excess = returns - cash[:, 1:]
@@ -687,7 +687,7 @@ def _headline(facts: dict[str, Any], values: dict[str, float]) -> str:
     if not np.isfinite(facts["best_sharpe"]):
         return text + (
             ", Sharpe n/a for every combination (fewer returns than a quarter of a year, or "
-            "returns that do not vary: engine.metrics.na_reasons)"
+            "returns that do not vary: analytics.metrics.na_reasons)"
         )
     text += f", Sharpe {facts['best_sharpe']:.2f}"
     if "deflated_sharpe" in facts:

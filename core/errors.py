@@ -38,7 +38,7 @@ class InputError(Exception):
     """
 
     lines: bool = False
-    """Whether the message is a list of lines (`engine.config.ConfigProblems`); otherwise any
+    """Whether the message is a list of lines (`pipeline.config.ConfigProblems`); otherwise any
     line break in it, from a value it quotes, is written out so the error stays one line."""
 
     def __init__(self, message: str, *, option: str | None = None) -> None:

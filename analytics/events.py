@@ -16,7 +16,7 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 
-from engine.metrics import masked, na_reasons, sharpe
+from analytics.metrics import masked, na_reasons, sharpe
 
 HORIZONS: tuple[int, ...] = (21, 42, 63)
 EVENT_COLUMNS = (
@@ -150,9 +150,9 @@ def regime_table(
     For the ``n`` returns ``r`` of a regime, ``N`` dates with a regime and ``ppy`` periods a year:
     ``days = n``, ``share = n / N``, ``mean_annual = mean(r) * ppy``, ``compounded_annual =
     prod(1 + r) ** (ppy / n) - 1``, ``volatility = std(r, ddof=1) * sqrt(ppy)``, ``sharpe`` as
-    `engine.metrics.sharpe` on ``r - risk_free`` (a float or a Series of rates by date),
+    `analytics.metrics.sharpe` on ``r - risk_free`` (a float or a Series of rates by date),
     ``worst_day = min(r)`` and ``spells`` (separate runs, see `regime_spells`). A figure
-    `engine.metrics.na_reasons` judges meaningless is NaN and ``na_reason`` says why ("" when
+    `analytics.metrics.na_reasons` judges meaningless is NaN and ``na_reason`` says why ("" when
     none is): all four annualised ones with fewer days than a quarter of a year (or than
     ``min_days`` when given, never fewer than 2), Sharpe when the excess returns do not vary (a
     regime held in cash).

@@ -7,11 +7,11 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.events import event_study, regime_spells, regime_table, spread_returns
+from analytics.metrics import daily_returns
 from data import Market
-from engine.costs import Costs
-from engine.events import event_study, regime_spells, regime_table, spread_returns
-from engine.metrics import daily_returns
-from engine.simulate import BacktestResult, Execution, backtest
+from simulation.costs import Costs
+from simulation.simulate import BacktestResult, Execution, backtest
 from strategies import Explanation
 
 WHIPSAW_BARS = 5
@@ -65,7 +65,7 @@ class SwitchStudy:
 def whipsaws(spells: pd.DataFrame, events: pd.DataFrame) -> pd.DataFrame:
     """The spells entered and left inside the run in fewer than `WHIPSAW_BARS` bars.
 
-    ``spells`` are the run's (`engine.events.regime_spells`), ``events`` its regime changes. The
+    ``spells`` are the run's (`analytics.events.regime_spells`), ``events`` its regime changes. The
     first spell may have been carried in from the warm-up and the last is still open: neither
     is a whipsaw. Columns: regime, start, end, bars, the cause in and the cause out.
     """

@@ -6,7 +6,7 @@ first bar when no start is set or the data begin later): train ``[a, a + train)`
 start after the last bar. The last test window may be shorter; one with fewer than
 `MIN_TEST_BARS` bars is dropped. Offsets are multiplied, not chained (``a + 3 * 1m``), so month
 ends do not drift. On each train window the sweep's best combination by Sharpe is chosen
-(`engine.sweep.best_config`) from data up to the train window's last bar only.
+(`pipeline.sweep.best_config`) from data up to the train window's last bar only.
 
 All three curves are built the same way, so that their gaps measure only the choice: on each
 test window, three fresh accounts (all cash on its first bar, positions bought with the engine's
@@ -25,12 +25,12 @@ from datetime import date
 
 import pandas as pd
 
-from engine.config import RunConfig
-from engine.errors import ConfigError
-from engine.metrics import summary
-from engine.run import run
-from engine.simulate import BacktestResult
-from engine.sweep import Axis, best_config, sweep, sweep_market
+from analytics.metrics import summary
+from core.errors import ConfigError
+from pipeline.config import RunConfig
+from pipeline.run import run
+from pipeline.sweep import Axis, best_config, sweep, sweep_market
+from simulation.simulate import BacktestResult
 
 MIN_TEST_BARS = 20
 """A test window with fewer bars (the tail of the data) is dropped: its Sharpe means nothing."""
@@ -63,7 +63,7 @@ class WalkForwardResult:
     ``train_sharpe`` (the pick's Sharpe on its train window) and ``test_sharpe`` (on its test
     window, as a fresh account). ``equity``: the `CURVES` on the test windows' bars, each
     stitched from fresh accounts on the test windows and starting at ``execution.initial_value``.
-    ``metrics``: `engine.metrics.summary` of each curve, Sharpe and Sortino net of the cash rate
+    ``metrics``: `analytics.metrics.summary` of each curve, Sharpe and Sortino net of the cash rate
     each curve's runs earned (their config's rate on those dates). ``in_sample_choice``: the
     swept values chosen on the whole period.
     """

@@ -1,0 +1,1 @@
+"""Statistics of returns and series: metrics, relative figures, bootstrap, overfitting, events."""

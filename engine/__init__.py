@@ -1,1 +1,0 @@
-"""Simulation, metrics and the run pipeline; the only package that imports vectorbt."""

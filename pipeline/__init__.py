@@ -1,0 +1,1 @@
+"""The run pipeline: configuration, discovery, a run, a sweep, executors, walk-forward."""
