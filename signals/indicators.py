@@ -17,10 +17,9 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError, DataError
-from core.ranges import Range, check_ranges
+from core.ranges import Range, check_range, check_ranges
 from data.market import Market, check_ticker
 from signals.rules import armed, as_flags, confirmed, crossed_above, holding, hysteresis
-from strategies.base import check_range
 
 __all__ = [
     "AllOf",
@@ -284,7 +283,11 @@ class BullBearProxy(Signal):
             *((("strategy.reading_crypto_ticker", self.crypto),) if self.crypto else ()),
         ):
             check_ticker(key, ticker)
-        check_range("min_components", self.min_components, 1, len(self.component_names()))
+        check_range(
+            "strategy.min_components",
+            self.min_components,
+            Range(1, len(self.component_names())),
+        )
 
     def warmup_bars(self) -> int:
         """An average of ``average_days`` closes, then ``window_days`` of them to rank."""

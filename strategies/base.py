@@ -11,7 +11,6 @@ import pandas as pd
 
 from core.errors import ConfigError
 from core.ranges import Range
-from core.ranges import check_range as _check
 from data.market import Market, Role, Universe
 
 MAX_GROSS_EXPOSURE = 4.0
@@ -130,15 +129,6 @@ class StaticStrategy(Strategy):
             index=market.prices.index,
             columns=row.index,
         )
-
-
-def check_range(key: str, value: float, low: float, high: float) -> None:
-    """Raise `ConfigError` naming ``strategy.key`` unless ``low <= value <= high``.
-
-    For a range that depends on another value (``buy_below`` up to ``sell_above``); a fixed
-    range is declared in the class's ``RANGES`` (`core.ranges`).
-    """
-    _check(f"strategy.{key}", value, Range(low, high))
 
 
 def check_weights(weights: pd.DataFrame, market: Market, strategy: Strategy) -> None:

@@ -12,7 +12,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
-from core.ranges import Range, check_ranges
+from core.ranges import Range, check_range, check_ranges
 from data.csv_source import PUBLISHED_READINGS
 from data.market import ROLES, Market, Role, Universe, check_ticker
 from signals.indicators import (
@@ -30,7 +30,7 @@ from signals.indicators import (
 )
 from signals.rules import hold_counts, switch_regimes, switch_signals
 from signals.state import signals_now, spans, threshold_warnings, warmup_facts
-from strategies.base import OFF, Explanation, Strategy, check_range
+from strategies.base import OFF, Explanation, Strategy
 from strategies.main_street import MainStreet
 from strategies.sixty_forty import SixtyForty
 
@@ -217,7 +217,7 @@ class HartnettSwitch(Strategy):
 
     def __post_init__(self) -> None:
         check_ranges(self, "strategy")
-        check_range("buy_below", self.buy_below, 0.0, self.sell_above)
+        check_range("strategy.buy_below", self.buy_below, Range(0.0, self.sell_above))
         if self.reading_source not in READING_SOURCES:
             raise ConfigError(
                 f"strategy.reading_source = {self.reading_source!r}; expected one of "
