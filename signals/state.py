@@ -17,16 +17,11 @@ import pandas as pd
 
 from data.csv_source import PUBLISHED_READINGS
 from data.market import Market
-from signals.indicators import (
-    READING_SCALE,
-    BullBearProxy,
-    DollarSystemic,
-    ExternalIndicator,
-    PublishedThenProxy,
-    Signal,
-    SupportBreak,
-    reading_origin,
-)
+from signals.base import Signal
+from signals.bull_bear import READING_SCALE, BullBearProxy, PublishedThenProxy, reading_origin
+from signals.dollar_guard import DollarSystemic
+from signals.readings import ExternalIndicator
+from signals.support import SupportBreak
 from signals.would_change import would_change
 
 if TYPE_CHECKING:

@@ -15,21 +15,19 @@ from core.errors import ConfigError
 from core.ranges import Range, check_range, check_ranges
 from data.csv_source import PUBLISHED_READINGS
 from data.market import ROLES, Market, Role, Universe, check_ticker
-from signals.indicators import (
+from signals.base import Signal
+from signals.bull_bear import (
     READING_SOURCES,
     BullBearProxy,
-    DollarSystemic,
-    ExternalIndicator,
-    GuardMode,
     PublishedThenProxy,
     ReadingSource,
-    Signal,
-    SupportBreak,
-    Vintage,
     reading_origin,
 )
+from signals.dollar_guard import DollarSystemic, GuardMode
+from signals.readings import ExternalIndicator, Vintage
 from signals.rules import hold_counts, switch_regimes, switch_signals
 from signals.state import signals_now, spans, threshold_warnings, warmup_facts
+from signals.support import SupportBreak
 from strategies.base import OFF, Explanation, Strategy
 from strategies.main_street import MainStreet
 from strategies.sixty_forty import SixtyForty
