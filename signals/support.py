@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import ClassVar, Literal, get_args
+from collections.abc import Mapping
+from dataclasses import dataclass, fields
+from typing import Any, ClassVar, Literal, get_args
 
 import pandas as pd
 
 from core.errors import ConfigError
+from core.off import OFF
 from core.ranges import Range, check_ranges
 from data.market import Market, check_ticker
 from signals.base import Signal, average_of, close_of
@@ -140,3 +142,44 @@ class SupportBreak(Signal):
         close = close_of(market, self.ticker, self.label)
         support = market.evaluate(self, "support")
         return close <= support if self.mode == "drawdown" else close < support
+
+
+def support_levels(
+    given: Mapping[str, Any], defaults: Mapping[str, SupportBreak]
+) -> dict[str, SupportBreak]:
+    """Support levels from their specs: a level object, or a mapping of its fields.
+
+    A mapping for the name of one of ``defaults`` changes only the fields it names; ``off``
+    removes the level. Every problem names its key, ``strategy.supports.NAME.FIELD``.
+    """
+    if not isinstance(given, Mapping):
+        raise ConfigError(
+            f"strategy.supports = {given!r}: expected a mapping of names to levels, for example "
+            "{gold: {ticker: GC=F, mode: absolute, level: 4550}}"
+        )
+    known = {spec.name for spec in fields(SupportBreak)}
+    levels = {}
+    for name, spec in given.items():
+        key = f"strategy.supports.{name}"
+        if isinstance(spec, SupportBreak):
+            levels[str(name)] = spec
+            continue
+        if isinstance(spec, bool | str | None) and str(spec).strip().lower() in OFF:
+            continue
+        if not isinstance(spec, Mapping):
+            raise ConfigError(f"{key} = {spec!r}: expected the level's fields or off")
+        unknown = sorted(set(spec) - known)
+        if unknown:
+            raise ConfigError(
+                f"{key}.{unknown[0]}: unknown field of a support level; valid: "
+                f"{', '.join(sorted(known))}"
+            )
+        base = defaults.get(str(name))
+        values = {**(vars(base) if base else {}), **spec}
+        if not base and not {"ticker", "level"} <= set(spec):
+            raise ConfigError(f"{key}: a new support level needs a ticker and a level")
+        try:
+            levels[str(name)] = SupportBreak(**values)
+        except ConfigError as exc:
+            raise ConfigError(str(exc).replace("strategy.", f"{key}.", 1)) from None
+    return levels
