@@ -6,7 +6,7 @@ Every run is a subprocess from the project root, as a user types it::
         --start 2014-10-01 --end 2026-05-04 --no-report --out <tmp>
 
 with ``NUMBA_CACHE_DIR`` pointed at a new empty folder for the cold run and at that same folder
-for the warm runs that follow (so nothing the project's ``engine/__pycache__`` holds is used).
+for the warm runs that follow (so nothing the project's ``__pycache__`` folders hold is used).
 The same again with the report (figures and report.html). Then the worst case of a fresh machine:
 the numba cache, matplotlib's font cache (``MPLCONFIGDIR``) and Python's bytecode
 (``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import pipeline.run`` alone, and the
