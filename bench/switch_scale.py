@@ -189,11 +189,12 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     margin = margin_rates(cash, costs).to_numpy(dtype=float)
     rows = np.zeros(p, dtype=np.int64)
     initial = float(config.execution.initial_value)
+    maintenance = np.full(p, float(config.execution.maintenance_margin))  # as the sweep's
 
     def ours() -> np.ndarray:
         return kernel.equity_paths(
             close, targets, np.tile(fees, (p, 1)), np.tile(slip, (p, 1)),
-            np.tile(borrow, (p, 1)), days, rate[None], margin[None], rows, initial,
+            np.tile(borrow, (p, 1)), days, rate[None], margin[None], rows, initial, maintenance,
         )[0]  # fmt: skip
 
     def floor() -> np.ndarray:
