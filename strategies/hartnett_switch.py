@@ -244,7 +244,7 @@ class HartnettSwitch(Strategy):
         return rows, market.in_run(market.from_sessions(codes))
 
     def _books(self, universe: Universe) -> dict[Regime, dict[str, float]]:
-        """Each regime's weights by ticker, in `REGIMES` order (a regime's code is its place)."""
+        """Each regime's weights by ticker, in `signals.switch.REGIMES` order (code = place)."""
         return {
             "neutral": SixtyForty(stocks_weight=self.stocks_weight).weights_by_ticker(universe),
             "main_street": self._main_street().weights_by_ticker(universe),
