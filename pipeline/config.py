@@ -20,11 +20,11 @@ from pydantic import TypeAdapter, ValidationError
 
 from core import strict_yaml
 from core.errors import ConfigError, one_line
+from core.off import OFF, OFF_TEXT
 from data.market import Calendar, Universe
 from simulation.costs import Costs
 from simulation.simulate import Execution
 from strategies import STRATEGIES, Strategy
-from strategies.base import OFF, OFF_TEXT
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 """Texts that set an optional value to none, as YAML reads them."""

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 import inspect
 import itertools
+import pkgutil
 import textwrap
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
+import signals
 from core.errors import ConfigError
 from core.places import PROJECT_ROOT
 from data.market import SINGLE_ROLES, Universe
 from pipeline.config import SECTIONS, RunConfig, suggest, type_name
-from signals import indicators
+from signals.base import Signal
 from strategies import STRATEGIES
 
 _WIDTH = 96
@@ -96,15 +99,23 @@ def _fallback_doc(cls: type, name: str) -> str:
 
 
 def signal_classes() -> dict[str, type]:
-    """The public signal classes of `signals.indicators`, by name."""
-    return {
-        name: cls
-        for name, cls in inspect.getmembers(indicators, inspect.isclass)
-        if issubclass(cls, indicators.Signal)
-        and cls is not indicators.Signal
-        and cls.__module__ == indicators.__name__
-        and not name.startswith("_")
-    }
+    """The public signal classes of the modules of `signals`, by name.
+
+    Every module of the package is looked through, so a new signal's file is listed without
+    a line here.
+    """
+    found = {}
+    for module in pkgutil.iter_modules(signals.__path__, "signals."):
+        members = inspect.getmembers(importlib.import_module(module.name), inspect.isclass)
+        for name, cls in members:
+            if (
+                issubclass(cls, Signal)
+                and cls is not Signal
+                and cls.__module__ == module.name
+                and not name.startswith("_")
+            ):
+                found[name] = cls
+    return dict(sorted(found.items()))
 
 
 def _describable() -> dict[str, tuple[type, str, str]]:
@@ -162,7 +173,7 @@ def listing() -> str:
     """Strategies, signals, settings sections and presets, one line each (``--list``)."""
     lines = ["strategies (--strategy NAME, --describe NAME):"]
     lines += [f"  {name:20}{cls.summary}" for name, cls in STRATEGIES.items()]
-    lines += ["", "signals (signals/indicators.py, used by hartnett_switch; --describe NAME):"]
+    lines += ["", "signals (signals/, used by hartnett_switch; --describe NAME):"]
     lines += [f"  {name:20}{_first_line(cls)}" for name, cls in signal_classes().items()]
     lines += ["", "settings (--describe NAME; --set NAME.KEY=VALUE):"]
     sections: dict[str, type] = {**SECTIONS, "run": RunConfig}

@@ -12,7 +12,7 @@ import yaml
 from core.errors import ConfigError
 from pipeline.config import SECTIONS, build_config
 from pipeline.config_file import config_from_mapping, read_config_file
-from signals.indicators import SupportBreak
+from signals.support import SupportBreak
 from strategies import STRATEGIES
 from tests.conftest import run_cli as _main
 

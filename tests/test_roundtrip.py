@@ -22,7 +22,7 @@ import run_backtest
 from pipeline.config import SECTIONS, ConfigProblems, RunConfig, build_config
 from pipeline.discovery import parameters
 from reporting.rerun import read_manifest
-from signals.indicators import SupportBreak
+from signals.support import SupportBreak
 from simulation.costs import Costs
 from strategies import STRATEGIES
 from tests.conftest import run_cli
