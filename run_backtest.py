@@ -141,7 +141,12 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
         "-v", "--verbose", action="store_true", help="debug messages of the project's modules"
     )
     loud.add_argument(
-        "-q", "--quiet", action="store_true", help="print only the run path and any errors"
+        "-q",
+        "--quiet",
+        action="count",
+        default=0,
+        help="-q: print only the summary table and the run path (and errors); "
+        "-qq: only the run path (and errors)",
     )
     parser.add_argument(
         "--list",
@@ -267,7 +272,7 @@ def _sweep(
     for axis in args.sweep:
         total *= len(parse_axis(axis).values)
     progress.end()
-    bar = _SweepProgress(total, terminal=progress.enabled, quiet=args.quiet)
+    bar = _SweepProgress(total, terminal=progress.enabled, quiet=bool(args.quiet))
 
     def walking(message: str) -> None:
         bar.close()
@@ -333,8 +338,9 @@ def _run(
     progress.step(f"writing the run under {args.out}")
     run_dir = result.report(args.out, figures=not args.no_report, command=command, extra=extra)
     progress.end()
-    if not args.quiet:
+    if args.quiet < 2:
         print(result.summary())
+    if not args.quiet:
         if result.synthetic:
             print(f"*** {result.raw.market.notes[0]} ***", file=sys.stderr)
         if args.rerun:

@@ -218,6 +218,7 @@ def signals_now(
     dollar = _guard(guard, market, at) if isinstance(guard, DollarSystemic) else None
     state = _held(regime.iloc[: at + 1], strategy, strategy.hold_counts(market), at)
     now: dict[str, Any] = {
+        "synthetic": market.synthetic,  # the demo market: no reader may take it for history
         "as_of": last.date().isoformat(),
         "data_end": data_end.date().isoformat(),
         "lagging": lagging,

@@ -250,7 +250,7 @@ def test_eight_runs_in_the_same_second_all_land_and_are_all_listed(
     barrier.mkdir()
     processes = [
         _start(
-            _argv(shared_data, root, "--no-report", "-q"),
+            _argv(shared_data, root, "--no-report", "-qq"),
             patch=SAME_SECOND,
             BARRIER=str(barrier),
             RUNS=str(runs),
@@ -274,7 +274,7 @@ def test_two_sweeps_at_once_both_complete(shared_data: Path, tmp_path: Path) -> 
     root = tmp_path / "results"
     grids = ("strategy.stocks_weight=0.5,0.6", "strategy.stocks_weight=0.7,0.8,0.9")
     processes = [
-        _start(_argv(shared_data, root, "--no-report", "-q", "--sweep", grid)) for grid in grids
+        _start(_argv(shared_data, root, "--no-report", "-qq", "--sweep", grid)) for grid in grids
     ]
     combinations, written = [], []
     for process in processes:

@@ -31,7 +31,7 @@ def test_pip_install_gives_a_command_and_an_api_that_work_from_another_folder(
     command = [sys.executable, str(site / "bin" / "mainstreet-backtest"), "--strategy"]
     command += ["main_street", "--data", "demo", "--start", "2018-01-01", "--end", "2019-06-28"]
     done = subprocess.run(
-        [*command, "--no-report", "-q"], cwd=elsewhere, env=env, capture_output=True, text=True
+        [*command, "--no-report", "-qq"], cwd=elsewhere, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     run_dir = Path(done.stdout.strip())

@@ -245,7 +245,7 @@ def preset_2012(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
     out = tmp_path_factory.mktemp("runs")
     argv = ["--config", str(PRESET), "--data", f"csv:{shared_data}", "--out", str(out)]
-    argv += ["--start", "2012-01-01", "--allow-partial", "--no-report", "-q"]
+    argv += ["--start", "2012-01-01", "--allow-partial", "--no-report", "-qq"]
     assert run_backtest.main(argv) == 0
     return next(path for path in out.iterdir() if path.is_dir())
 
