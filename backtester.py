@@ -20,7 +20,6 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 
 from core.errors import ConfigError
-from core.places import PROJECT_ROOT
 from pipeline.config import RunConfig, build_config
 from pipeline.config_file import Source, config_from_mapping, flatten, read_config_file
 
@@ -423,7 +422,5 @@ def _source(config: ConfigLike) -> Source:
         return config_from_mapping(config, "config")
     path = Path(config)
     if isinstance(config, Path) or path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.exists() and (PROJECT_ROOT / path).is_file():
-            path = PROJECT_ROOT / path  # ``configs/main_street.yaml`` from any folder
         return read_config_file(path)
     return str(config), [], {}

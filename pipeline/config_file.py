@@ -19,6 +19,7 @@ import yaml
 
 from core import strict_yaml
 from core.errors import ConfigError
+from core.places import preset_names, preset_path
 
 if TYPE_CHECKING:
     from pipeline.config import RunConfig
@@ -36,8 +37,17 @@ MAX_CONFIG_VALUES = 100_000
 
 
 def read_config_file(path: Path) -> Source:
-    """Return the strategy's name, the overrides, and the run-wide settings of a config file."""
-    path = Path(path)
+    """Return the strategy's name, the overrides, and the run-wide settings of a config file.
+
+    A path that is not a file of the working folder may name a preset (`preset_path`).
+    """
+    path = preset_path(Path(path))
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(
+            f"{path}: no such file; the presets, found from any folder as configs/NAME.yaml: "
+            f"{', '.join(preset_names())}",
+            option="config",
+        )
     if path.exists() and not path.is_file():
         raise ConfigError(f"{path}: not a regular file (a directory or a device?)", option="config")
     if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:

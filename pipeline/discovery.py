@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any, get_type_hints
 
 from core.errors import ConfigError
-from core.places import PROJECT_ROOT
+from core.places import PRESETS
 from data.market import SINGLE_ROLES, Universe
 from pipeline.config import SECTIONS, RunConfig, suggest, type_name
 from signals import indicators
@@ -168,7 +168,7 @@ def listing() -> str:
     sections: dict[str, type] = {**SECTIONS, "run": RunConfig}
     lines += [f"  {name:20}{_first_line(cls)}" for name, cls in sections.items()]
     lines += ["", "presets (--config FILE):"]
-    for path in sorted((PROJECT_ROOT / "configs").glob("*.yaml")):
+    for path in sorted(PRESETS.glob("*.yaml")):
         lines.append(f"  {'configs/' + path.name:30}{_preset_summary(path)}")
     return "\n".join(lines)
 

@@ -73,9 +73,13 @@ def test_every_report_page_has_a_banner_that_stays_on_screen(runs: dict[str, obj
         for page in pages:
             text = page.read_text()
             assert ('id="synthetic-banner"' in text) is marked, page
-            if marked:  # before the first section, and pinned to the top of the window
-                assert text.index('id="synthetic-banner"') < text.index("<section")
-                rule = re.search(r"#synthetic-banner \{([^}]*)\}", text)
+            if marked:  # first on the page, a child of <main> (whose box is the whole page),
+                # and pinned to the top of the window: no scrolling hides it
+                assert re.search(r'<main><nav>.*?</nav>\n<div id="synthetic-banner"', text)
+                banner = re.search(r'<div id="synthetic-banner" class="([^"]*)"', text)
+                assert banner is not None
+                assert "sticky" in banner.group(1).split()
+                rule = re.search(r"\.banner\.sticky \{([^}]*)\}", text)
                 assert rule is not None
                 assert "position: sticky" in rule.group(1)
                 assert "top: 0" in rule.group(1)
