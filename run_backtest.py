@@ -72,8 +72,9 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--data",
-        help="'auto' (default: cached or downloaded Yahoo prices; offline with nothing cached, "
-        "the synthetic demo), 'yahoo', 'demo', or 'csv:DIR' (a folder of <TICKER>.csv files)",
+        help="'auto' (cached or downloaded Yahoo prices; offline with nothing cached, the "
+        "synthetic demo), 'yahoo', 'demo', or 'csv:DIR' (a folder of <TICKER>.csv files); "
+        "default: $MAINSTREET_DATA if set, else auto",
     )
     parser.add_argument(
         "--refresh", action="store_true", help="download again instead of using cached prices"

@@ -12,6 +12,8 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
+from core.errors import ConfigError
+
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 """The folder holding the packages: the checkout, or site-packages when installed."""
 
@@ -54,3 +56,35 @@ def cache_root() -> Path:
         return PROJECT_ROOT / "data" / "cache"
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
     return Path(base) / "mainstreet-backtester"
+
+
+DATA_VARIABLE = "MAINSTREET_DATA"
+"""The environment variable naming the data source a run uses when none is given
+(``csv:/path/to/folder``, ``yahoo``, ``demo`` or ``auto``)."""
+
+
+def default_data() -> tuple[str, str]:
+    """The data source for a run that names none, and where it came from.
+
+    ``(value of MAINSTREET_DATA, "MAINSTREET_DATA")`` when that is set, with a relative folder of
+    ``csv:DIR`` made absolute (the manifest must name it wherever the run is repeated); else
+    ``("auto", "default")``. A value that names no source or no folder is a `ConfigError` that
+    names the variable.
+    """
+    value = os.environ.get(DATA_VARIABLE, "").strip()
+    if not value:
+        return "auto", "default"
+    if value.startswith("csv:"):
+        folder = Path(value.removeprefix("csv:")).expanduser()
+        if not folder.is_dir():
+            raise ConfigError(
+                f"{DATA_VARIABLE}={value}: no such folder; set it to csv:DIR, a folder of "
+                "<TICKER>.csv files, or unset it"
+            )
+        return f"csv:{folder.resolve()}", DATA_VARIABLE
+    if value not in ("auto", "yahoo", "demo"):
+        raise ConfigError(
+            f"{DATA_VARIABLE}={value}: unknown source; use csv:DIR, yahoo, demo or auto, "
+            "or unset it"
+        )
+    return value, DATA_VARIABLE

@@ -196,4 +196,8 @@ def dump_config(config: RunConfig) -> str:
         "# The fully resolved config of a run (every key, defaults included).\n"
         "# run_backtest.py --config THIS_FILE repeats the run; configs/ explains each key.\n"
     )
+    if config.data_from == "MAINSTREET_DATA":
+        header += f"# data: from MAINSTREET_DATA ({config.data}), as no --data was given.\n"
+    elif config.data_from == "default":
+        header += "# data: auto, the default (no --data given, MAINSTREET_DATA not set).\n"
     return header + yaml.safe_dump(config.as_dict(), sort_keys=False, default_flow_style=False)

@@ -18,7 +18,7 @@ from typing import Any, get_type_hints
 from core.errors import ConfigError
 from core.places import PRESETS
 from data.market import SINGLE_ROLES, Universe
-from pipeline.config import SECTIONS, RunConfig, suggest, type_name
+from pipeline.config import RUN_KEYS, SECTIONS, RunConfig, suggest, type_name
 from signals import indicators
 from strategies import STRATEGIES
 
@@ -61,8 +61,8 @@ def parameters(cls: type, prefix: str) -> list[Parameter]:
     bare = _bare(cls)
     found = []
     for spec in fields(cls):
-        if prefix == "run" and spec.name in ("strategy", *SECTIONS):
-            continue  # sections of their own
+        if prefix == "run" and spec.name not in RUN_KEYS:
+            continue  # sections of their own, and what the run records about itself
         default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
         if bare is not None:  # what the defaults resolve to (a costs preset's values)
             default = getattr(bare, spec.name)

@@ -13,7 +13,11 @@ SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never touch the network or the user's cache: Yahoo is unreachable, the cache empty."""
+    """Tests never touch the network or the user's cache: Yahoo is unreachable, the cache empty.
+
+    Nor the user's default data source (``MAINSTREET_DATA``): a test sets it when it wants one.
+    """
+    monkeypatch.delenv("MAINSTREET_DATA", raising=False)
     monkeypatch.setattr("data.sources.network_available", lambda: False)
     monkeypatch.setattr("data.sources.CACHE_ROOT", tmp_path_factory.mktemp("cache"))
 
