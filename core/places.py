@@ -1,10 +1,11 @@
 """Where a run writes and caches: the checkout's folders, or the user's when installed.
 
-In a checkout (this file's project has ``pyproject.toml``, as with ``pip install -e .``) results
-go to ``results/`` and downloads to ``data/cache/`` in it, as the README says. Installed as a
-package (``pip install .``) the code sits in site-packages, which is no place for either: results
-go to ``./results`` in the working folder and downloads to the user's cache folder. The presets
-(``configs/*.yaml``) are package data: found by name from any folder, checkout or installed.
+In a checkout (this file's project has ``pyproject.toml``, as with ``pip install -e .``)
+results go to ``results/`` and downloads to ``data/cache/`` in it (docs/configuration.md).
+Installed as a package (``pip install .``) the code sits in site-packages, which is no place
+for either: results go to ``./results`` in the working folder and downloads to the user's cache
+folder. The presets (``configs/*.yaml``) are package data: found by name from any folder,
+checkout or installed.
 """
 
 from __future__ import annotations
