@@ -253,10 +253,11 @@ def _signals_now(args: argparse.Namespace, config: RunConfig) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", backtester.SyntheticDataWarning)
         now = backtester.signals_now(config, refresh=args.refresh)
-    print(signals_now_text(now))
-    print(f"data: {now['data_source']}", file=sys.stderr)
-    for warning in caught:
-        print(f"*** {warning.message} ***", file=sys.stderr)
+    print(signals_now_text(now))  # on the demo market its first line says so, whatever -q
+    if not args.quiet:
+        print(f"data: {now['data_source']}", file=sys.stderr)
+        for warning in caught:
+            print(f"*** {warning.message} ***", file=sys.stderr)
     return 0
 
 

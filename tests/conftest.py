@@ -7,6 +7,14 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "load_independent", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("load_independent")
+"""No property test is timed by the clock: a loaded machine (one core under taskset, other jobs)
+makes Hypothesis slower, never red. Each test's own ``@settings`` still sets its example count."""
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 

@@ -93,6 +93,9 @@ def test_signals_now_says_so_on_stdout_and_in_its_json(
     status, out, err = run_cli([*SWITCH, "--data", "demo", "--signals-now"], capsys)
     assert status == 0, err
     assert out.splitlines()[0].startswith(MARK)
+    assert "SYNTHETIC" in err  # and the warning on stderr, which -q leaves out
+    status, quiet, err = run_cli([*SWITCH, "--data", "demo", "--signals-now", "-q"], capsys)
+    assert (status, quiet, err) == (0, out, "")
     with pytest.warns(backtester.SyntheticDataWarning):
         now = backtester.signals_now("hartnett_switch", data="demo", end="2025-09-30")
     assert now["synthetic"] is True
