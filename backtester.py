@@ -21,7 +21,7 @@ import pandas as pd
 
 from core.errors import ConfigError
 from core.places import default_data
-from pipeline.config import RunConfig, build_config
+from pipeline.config import DataFrom, RunConfig, build_config
 from pipeline.config_file import Source, config_from_mapping, flatten, read_config_file
 
 if TYPE_CHECKING:
@@ -398,7 +398,7 @@ def resolve(source: Source, overrides: Sequence[str]) -> RunConfig:
         else:
             rest.append(text)
     given = "data" in settings or any(text.partition("=")[0].strip() == "data" for text in rest)
-    data_from = "given"
+    data_from: DataFrom = "given"
     if not given:  # the environment's default source, else auto
         data, data_from = default_data()
         rest.insert(0, f"data={data}")

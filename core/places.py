@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from core.errors import ConfigError
 
@@ -64,7 +65,7 @@ DATA_VARIABLE = "MAINSTREET_DATA"
 (``csv:/path/to/folder``, ``yahoo``, ``demo`` or ``auto``)."""
 
 
-def default_data() -> tuple[str, str]:
+def default_data() -> tuple[str, Literal["MAINSTREET_DATA", "default"]]:
     """The data source for a run that names none, and where it came from.
 
     ``(value of MAINSTREET_DATA, "MAINSTREET_DATA")`` when that is set, with a relative folder of
