@@ -113,7 +113,7 @@ def in_sweep(config: RunConfig, repeat: int) -> dict[str, Any]:
 def end_to_end(data: str, start: str, end: str, overrides: tuple[str, ...]) -> dict[str, Any]:
     """The command line on `CLI_GRID`, as a user types it, once after a warming run."""
     argv = [sys.executable, "run_backtest.py", "--strategy"]
-    argv += ["hartnett_switch", "--data", data, "--start", start, "--end", end, "-q"]
+    argv += ["hartnett_switch", "--data", data, "--start", start, "--end", end, "-qq"]
     argv += ["--allow-partial", *(f"--set={text}" for text in overrides)]
     argv += [f"--sweep={text}" for text in CLI_GRID]
     with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
@@ -144,7 +144,7 @@ def peak_memory(data: str, start: str, end: str) -> dict[str, Any]:
     the largest of the bench's children.
     """
     argv = [sys.executable, "run_backtest.py", "--strategy"]
-    argv += ["main_street", "--data", data, "--start", start, "--end", end, "-q"]
+    argv += ["main_street", "--data", data, "--start", start, "--end", end, "-qq"]
     argv += ["--allow-partial", *(f"--sweep={text}" for text in MEMORY_GRID)]
     with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
         began = time.perf_counter()

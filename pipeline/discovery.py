@@ -19,9 +19,9 @@ from typing import Any, get_type_hints
 
 import signals
 from core.errors import ConfigError
-from core.places import PROJECT_ROOT
+from core.places import PRESETS
 from data.market import SINGLE_ROLES, Universe
-from pipeline.config import SECTIONS, RunConfig, suggest, type_name
+from pipeline.config import RUN_KEYS, SECTIONS, RunConfig, suggest, type_name
 from signals.base import Signal
 from strategies import STRATEGIES
 
@@ -64,8 +64,8 @@ def parameters(cls: type, prefix: str) -> list[Parameter]:
     bare = _bare(cls)
     found = []
     for spec in fields(cls):
-        if prefix == "run" and spec.name in ("strategy", *SECTIONS):
-            continue  # sections of their own
+        if prefix == "run" and spec.name not in RUN_KEYS:
+            continue  # sections of their own, and what the run records about itself
         default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
         if bare is not None:  # what the defaults resolve to (a costs preset's values)
             default = getattr(bare, spec.name)
@@ -179,7 +179,7 @@ def listing() -> str:
     sections: dict[str, type] = {**SECTIONS, "run": RunConfig}
     lines += [f"  {name:20}{_first_line(cls)}" for name, cls in sections.items()]
     lines += ["", "presets (--config FILE):"]
-    for path in sorted((PROJECT_ROOT / "configs").glob("*.yaml")):
+    for path in sorted(PRESETS.glob("*.yaml")):
         lines.append(f"  {'configs/' + path.name:30}{_preset_summary(path)}")
     return "\n".join(lines)
 

@@ -83,6 +83,7 @@ def signals_now(
     counts = position_counts(strategy, triggers(signals, market))
     state = _held(regime.iloc[: at + 1], strategy, counts, at)
     now: dict[str, Any] = {
+        "synthetic": market.synthetic,  # the demo market: no reader may take it for history
         "as_of": last.date().isoformat(),
         "data_end": data_end.date().isoformat(),
         "lagging": lagging,

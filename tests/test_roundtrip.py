@@ -195,7 +195,7 @@ def test_any_settable_keys_together_round_trip(
 
 
 NEED_FILES = ("strategy.reading_file", "strategy.aaii_file", "costs.cash_rate_file", "data")
-DEMO = ["--data", "demo", "--start", "2024-01-02", "--no-report", "-q"]
+DEMO = ["--data", "demo", "--start", "2024-01-02", "--no-report", "-qq"]
 """A short run on the demo market: every way back runs in well under a second."""
 
 
