@@ -62,6 +62,11 @@ class RunResult:
     warnings: tuple[str, ...] = ()
 
     @property
+    def benchmark_name(self) -> str:
+        """The benchmark as reports name it: ``60/40``, ``cash``, ``SPY``, ``IWM:0.5,EFA:0.5``."""
+        return "60/40"
+
+    @property
     def ruin_headline(self) -> str:
         """``RUINED on <date>: ...``: the margin call (`simulation.simulate`); "" if none."""
         ruin = self.strategy.ruin

@@ -1,4 +1,4 @@
-"""``report.html``: one self-contained page that sets a strategy against 60/40, section by section.
+"""``report.html``: a self-contained page setting a strategy against its benchmark, by section.
 
 The page embeds every figure as a data URI and writes the same PNG bytes beside it, carries its
 CSS inline and refers to nothing outside itself, so it opens offline and prints. Sections that do
@@ -20,6 +20,7 @@ from analytics import metrics as m
 from pipeline.run import RunResult
 from reporting import html as h
 from reporting import report_tables as t
+from reporting.answer import answer
 from reporting.figures import (
     drawdown_figure,
     equity_figure,
@@ -32,11 +33,11 @@ from reporting.period_figures import annual_figure, attribution_figure, monthly_
 from reporting.sweep_section import SweepOutputs, sweep_section
 from reporting.switch_sections import signals_now_section, whipsaws_table
 
-BENCHMARK_NAME = "60/40"
 NAV = (
     ("header", "Run"),
     ("signals-now", "Signals now"),
     ("headline", "Headline"),
+    ("run-details", "Run details"),
     ("sweep", "Sweep"),
     ("equity", "Equity"),
     ("drawdowns", "Drawdowns"),
@@ -65,6 +66,8 @@ class _Page:
     regime: pd.Series | None
     legs: dict[str, str]
     sweep: SweepOutputs | None
+    bench: str
+    """The benchmark's name (``60/40``, ``cash``, ``SPY``, ...)."""
 
     def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
         """Write the figure as ``file`` in the folder and embed the same bytes."""
@@ -87,7 +90,8 @@ def write_report(
     """
     folder.mkdir(parents=True, exist_ok=True)
     name = result.config.strategy.name
-    equity = pd.DataFrame({name: result.strategy.equity, BENCHMARK_NAME: result.benchmark.equity})
+    bench = result.benchmark_name
+    equity = pd.DataFrame({name: result.strategy.equity, bench: result.benchmark.equity})
     explained = result.switching.explanation if result.switching is not None else None
     page = _Page(
         result=result,
@@ -98,12 +102,13 @@ def write_report(
         regime=explained.regime if explained is not None else None,
         legs=result.legs,
         sweep=sweep,
+        bench=bench,
     )
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
     nav = [(ident, text) for ident, text in NAV if ident in present]
     path = folder / "report.html"
-    path.write_text(h.page(f"{name} vs {BENCHMARK_NAME}", nav, "".join(sections)), "utf-8")
+    path.write_text(h.page(f"{name} vs {bench}", nav, "".join(sections)), "utf-8")
     return path
 
 
@@ -114,21 +119,34 @@ def _period(result: RunResult) -> str:
 
 
 def _header(page: _Page) -> str:
-    """Strategy, period, source, the synthetic banner, notes and warnings, and the parameters."""
-    result, config = page.result, page.result.config.as_dict()
-    market = result.market
+    """Strategy, the synthetic and ruin banners, and the answer: did it beat the benchmark, why."""
+    result = page.result
     banner = ""
-    if market.synthetic:
+    if result.market.synthetic:
         banner = (
             '<div id="synthetic-banner" class="banner">SYNTHETIC DEMO DATA: every figure on this '
             "page comes from a made-up market, not from history. Do not draw conclusions.</div>"
         )
     if result.ruin_headline:
         banner += f'<div id="ruin-banner" class="banner">{h.esc(result.ruin_headline)}</div>'
+    summary = getattr(result.config.strategy, "summary", "")
+    return (
+        f'<header id="header"><h1><span class="swatch-s">{h.esc(page.name)}</span> vs '
+        f'<span class="swatch-b">{h.esc(page.bench)}</span></h1>{banner}'
+        f'<p id="answer" class="verdict">{h.esc(answer(result))}</p>'
+        f'<p class="lead">{h.esc(summary)}</p></header>\n'
+    )
+
+
+def _run_details(page: _Page) -> str:
+    """Period, data, costs, notes and warnings, and the parameters, folded below the headline."""
+    result, config = page.result, page.result.config.as_dict()
+    market = result.market
     facts = [
         ["Period", f"{_period(result)} ({len(result.strategy.equity):,} bars)"],
         ["Data source", market.source + (" (synthetic)" if market.synthetic else "")],
         ["Calendar", f"{result.config.calendar} ({market.periods_per_year} bars a year)"],
+        ["Benchmark", page.bench],
         ["Costs", result.costs],
         ["Cash", result.cash],
         ["Requested", f"{config.get('start') or 'earliest'} to {config.get('end') or 'latest'}"],
@@ -140,13 +158,12 @@ def _header(page: _Page) -> str:
         for section in ("strategy", "universe", "costs", "execution")
         if isinstance(config.get(section), dict)
     )
-    summary = getattr(result.config.strategy, "summary", "")
-    return (
-        f'<header id="header"><h1><span class="swatch-s">{h.esc(page.name)}</span> vs '
-        f'<span class="swatch-b">{BENCHMARK_NAME}</span></h1>'
-        f'<p class="lead">{h.esc(summary)}</p>{banner}{h.bullet_list(notes)}'
-        f"{h.table(['Run', ''], facts)}{parameters}</header>\n"
+    told = f"{len(notes)} note(s) and warning(s)" if notes else "no notes"
+    body = (
+        f"<details><summary>Period, data and costs; {told}; parameters</summary>"
+        f"{h.table(['Run', ''], facts)}{h.bullet_list(notes)}{parameters}</details>"
     )
+    return h.section("run-details", "Run details", body)
 
 
 def _signals_now(page: _Page) -> str:
@@ -157,32 +174,22 @@ def _signals_now(page: _Page) -> str:
 
 
 def _headline(page: _Page) -> str:
-    """One sentence with the answer and its uncertainty, then the headline table."""
+    """The headline table, then how sure the bootstrap is."""
     metrics = page.result.metrics
-    ours, theirs, boot = metrics["strategy"], metrics["benchmark"], metrics["uncertainty"]
-    verdict = (
-        f"From {_period(page.result)}, {page.name} compounded at {h.num(ours['cagr'], 100)}% a "
-        f"year against {h.num(theirs['cagr'], 100)}% for 60/40, with a Sharpe ratio of "
-        f"{h.num(ours['sharpe'])} against {h.num(theirs['sharpe'])}. "
-    )
+    boot = metrics["uncertainty"]
     why = metrics.get("na_reasons", {}).get("uncertainty", {}).get("sharpe_diff")
-    verdict += (
+    detail = (
         f"Sharpe difference n/a: {why}."
         if why
-        else f"Sharpe difference {h.num(boot.get('sharpe_diff'), signed=True)}, "
-        f"{h.num(boot.get('confidence'), 100, 0)}% interval "
-        f"{h.num(boot.get('sharpe_diff_low'), signed=True)} to "
-        f"{h.num(boot.get('sharpe_diff_high'), signed=True)}; the strategy's Sharpe is the higher "
-        f"in {h.num(boot.get('prob_sharpe_better'), 100, 1)}% of {boot.get('n_resamples', 'n/a')} "
-        f"block-bootstrap resamples (mean block {h.num(boot.get('mean_block'), 1, 0)} bars)."
+        else "The strategy's Sharpe is the higher in "
+        f"{h.num(boot.get('prob_sharpe_better'), 100, 1)}% of "
+        f"{boot.get('n_resamples', 'n/a')} block-bootstrap resamples (mean block "
+        f"{h.num(boot.get('mean_block'), 1, 0)} bars). The CAGR interval comes from the "
+        f"bootstrap's per-bar CAGR (point estimate {h.num(boot.get('cagr_diff'), 100, 2, True)} "
+        "points), comparable with its interval but not identical to the calendar CAGR difference."
     )
-    note = (
-        "The CAGR interval comes from the bootstrap's per-bar CAGR (point estimate "
-        f"{h.num(boot.get('cagr_diff'), 100, 2, True)} points), comparable with its interval "
-        "but not identical to the calendar CAGR difference in the table."
-    )
-    body = f'<p class="verdict">{h.esc(verdict)}</p>{t.headline_table(metrics)}'
-    return h.section("headline", "Headline: strategy against 60/40", body + f"<p>{h.esc(note)}</p>")
+    body = t.headline_table(metrics, page.bench) + f"<p>{h.esc(detail)}</p>"
+    return h.section("headline", f"Headline: strategy against {page.bench}", body)
 
 
 def _sweep(page: _Page) -> str:
@@ -195,7 +202,7 @@ def _sweep(page: _Page) -> str:
 def _equity(page: _Page) -> str:
     """Both equity curves on a log scale, so equal percentage moves look equal."""
     r = page.result
-    title = f"{page.name} vs {BENCHMARK_NAME} ({r.market.source})"
+    title = f"{page.name} vs {page.bench} ({r.market.source})"
     figure = equity_figure(
         page.equity, title, r.market.synthetic, regime=page.regime, drawdowns=False
     )
@@ -244,7 +251,7 @@ def _exposures(page: _Page) -> str:
         for key in keys
     ]
     return h.section(
-        "exposures", "Exposures", body + h.table(["Exposure", "Strategy", "60/40"], rows)
+        "exposures", "Exposures", body + h.table(["Exposure", "Strategy", page.bench], rows)
     )
 
 
@@ -317,7 +324,7 @@ def _annual(page: _Page) -> str:
                 h.num(diff, 100, 2, True),
             ]
         )
-    header = ["Year", f"{page.name} [%]", "60/40 [%]", "Difference [pp]"]
+    header = ["Year", f"{page.name} [%]", f"{page.bench} [%]", "Difference [pp]"]
     return h.section("annual", "Annual returns", body + h.table(header, rows))
 
 
@@ -338,11 +345,11 @@ def _attribution(page: _Page) -> str:
     r = page.result
     table = r.attribution["strategy"]
     figure = attribution_figure(
-        table, r.attribution["benchmark"]["total"], (page.name, BENCHMARK_NAME), r.market.synthetic
+        table, r.attribution["benchmark"]["total"], (page.name, page.bench), r.market.synthetic
     )
     caption = "Cumulative dollar P&L of each leg and cost line (dashed) of the strategy."
     body = page.figure("attribution.png", figure, "Cumulative attribution", caption)
-    totals = t.attribution_table(r.metrics["attribution"])
+    totals = t.attribution_table(r.metrics["attribution"], page.bench)
     return h.section(
         "attribution",
         "P&L attribution",
@@ -372,7 +379,7 @@ def _trades(page: _Page) -> str:
         )
     shown = min(20, len(r.strategy.trades))
     body = (
-        h.table(["Trading", "Strategy", "60/40"], facts)
+        h.table(["Trading", "Strategy", page.bench], facts)
         + f"<h3>Last {shown} of {len(r.strategy.trades):,} fills</h3>"
         + t.fills_table(r.strategy.trades, page.legs)
     )
@@ -382,7 +389,11 @@ def _trades(page: _Page) -> str:
 def _metrics(page: _Page) -> str:
     """Every metric the engine computed, for readers who want more than the headline."""
     metrics = page.result.metrics
-    body = t.full_metrics_table(metrics) + "<h3>Relative to 60/40</h3>" + t.relative_table(metrics)
+    body = (
+        t.full_metrics_table(metrics, page.bench)
+        + f"<h3>Relative to {h.esc(page.bench)}</h3>"
+        + t.relative_table(metrics, page.bench)
+    )
     return h.section("metrics", "All metrics", body)
 
 
@@ -396,6 +407,7 @@ SECTIONS: tuple[Callable[[_Page], str], ...] = (
     _header,
     _signals_now,
     _headline,
+    _run_details,
     _sweep,
     _equity,
     _drawdowns,

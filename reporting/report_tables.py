@@ -66,7 +66,10 @@ def value(key: str, raw: Any, signed: bool = False) -> str:
 
 
 def na_notes(
-    metrics: dict[str, dict[str, Any]], keys: Collection[str], parts: tuple[str, ...]
+    metrics: dict[str, dict[str, Any]],
+    keys: Collection[str],
+    parts: tuple[str, ...],
+    bench: str = "60/40",
 ) -> str:
     """Why each n/a figure of a table is n/a: one note per figure of ``keys`` in ``parts``.
 
@@ -74,7 +77,7 @@ def na_notes(
     ``relative``, ``uncertainty``); nothing when no figure is n/a.
     """
     reasons = metrics.get("na_reasons", {})
-    words = {"strategy": "strategy", "benchmark": "60/40", "relative": "", "uncertainty": ""}
+    words = {"strategy": "strategy", "benchmark": bench, "relative": "", "uncertainty": ""}
     notes = {}
     for part in parts:
         for key, why in reasons.get(part, {}).items():
@@ -83,8 +86,8 @@ def na_notes(
     return bullet_list(f"n/a: {', '.join(figures)}: {why}" for why, figures in notes.items())
 
 
-def headline_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """Strategy, 60/40 and difference of the headline metrics, with bootstrap intervals."""
+def headline_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40") -> str:
+    """Strategy, benchmark and difference of the headline metrics, with bootstrap intervals."""
     boot = metrics.get("uncertainty", {})
     level = num(boot.get("confidence"), 100.0, 0)
     intervals = {
@@ -101,13 +104,13 @@ def headline_table(metrics: dict[str, dict[str, Any]]) -> str:
         else:
             cells.append("")
         rows.append(cells)
-    header = ["Metric", "Strategy", "60/40", "Difference", f"{level}% interval of difference"]
-    notes = na_notes(metrics, METRICS, ("strategy", "benchmark"))
+    header = ["Metric", "Strategy", bench, "Difference", f"{level}% interval of difference"]
+    notes = na_notes(metrics, METRICS, ("strategy", "benchmark"), bench)
     return table(header, rows, table_id="headline-table") + notes
 
 
-def full_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """Every single-portfolio metric, strategy against 60/40 and their difference."""
+def full_metrics_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40") -> str:
+    """Every single-portfolio metric, strategy against the benchmark and their difference."""
     rows = []
     for key, raw in metrics["strategy"].items():
         ours, theirs = value(key, raw), value(key, metrics["benchmark"].get(key))
@@ -115,8 +118,8 @@ def full_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
             ours, theirs = (_recovery(metrics[p]) for p in ("strategy", "benchmark"))
         diff = metrics["difference"].get(key)
         rows.append([label(key), ours, theirs, "" if diff is None else value(key, diff, True)])
-    notes = na_notes(metrics, list(metrics["strategy"]), ("strategy", "benchmark"))
-    return table(["Metric", "Strategy", "60/40", "Difference"], rows) + notes
+    notes = na_notes(metrics, list(metrics["strategy"]), ("strategy", "benchmark"), bench)
+    return table(["Metric", "Strategy", bench, "Difference"], rows) + notes
 
 
 def _recovery(summary: dict[str, Any]) -> str:
@@ -126,12 +129,12 @@ def _recovery(summary: dict[str, Any]) -> str:
     return "not recovered" if summary.get("max_drawdown_peak") else NA
 
 
-def relative_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """Beta, alpha, tracking error, information ratio, captures and hit rate against 60/40."""
+def relative_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40") -> str:
+    """Beta, alpha, tracking error, information ratio, captures and hit rate against ``bench``."""
     relative = metrics.get("relative", {})
-    rows = [[label(key), value(key, raw)] for key, raw in relative.items()]
+    rows = [[label(key).replace("60/40", bench), value(key, raw)] for key, raw in relative.items()]
     notes = na_notes(metrics, list(relative), ("relative",))
-    return table(["Against 60/40", "Strategy"], rows) + notes
+    return table([f"Against {bench}", "Strategy"], rows) + notes
 
 
 def spells_table(spells: pd.DataFrame, count: int = 5) -> str:
@@ -234,8 +237,8 @@ def events_table(events: pd.DataFrame, edge: int = 10) -> str:
     return note + table(["Decided at close of", "New regime", "Cause", "Reading"], rows, left=3)
 
 
-def attribution_table(totals: dict[str, dict[str, float]]) -> str:
-    """Dollar P&L of every leg and cost line, strategy beside 60/40, the total last."""
+def attribution_table(totals: dict[str, dict[str, float]], bench: str = "60/40") -> str:
+    """Dollar P&L of every leg and cost line, strategy beside the benchmark, the total last."""
     strategy, benchmark = totals.get("strategy", {}), totals.get("benchmark", {})
     lines = [key for key in dict.fromkeys([*strategy, *benchmark]) if key != "total"]
     rows = [
@@ -245,7 +248,7 @@ def attribution_table(totals: dict[str, dict[str, float]]) -> str:
         ]
         for line in [*lines, "total"]
     ]
-    return table(["Leg or line", "Strategy [$]", "60/40 [$]"], rows)
+    return table(["Leg or line", "Strategy [$]", f"{bench} [$]"], rows)
 
 
 def fills_table(trades: pd.DataFrame, legs: dict[str, str], count: int = 20) -> str:

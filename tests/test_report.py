@@ -25,6 +25,7 @@ SECTIONS = (
     "header",
     "signals-now",
     "headline",
+    "run-details",
     "equity",
     "drawdowns",
     "rolling",
