@@ -77,7 +77,7 @@ class Result:
 
     @property
     def equity(self) -> pd.DataFrame:
-        """Portfolio value in dollars, one column each: ``strategy`` and ``benchmark`` (60/40)."""
+        """Portfolio value in dollars, one column each: ``strategy`` and ``benchmark``."""
         return pd.DataFrame(
             {"strategy": self.raw.strategy.equity, "benchmark": self.raw.benchmark.equity}
         ).rename_axis("date")
@@ -144,8 +144,9 @@ class Result:
         regime = None if raw.switching is None else raw.switching.explanation.regime
         name = self.config.strategy.name
         if kind == "equity":
-            curves = self.equity.rename(columns={"strategy": name, "benchmark": "60/40"})
-            return equity_figure(curves, f"{name} vs 60/40", synthetic, regime=regime)
+            bench = raw.benchmark_name
+            curves = self.equity.rename(columns={"strategy": name, "benchmark": bench})
+            return equity_figure(curves, f"{name} vs {bench}", synthetic, regime=regime)
         if kind == "exposures":
             return exposure_figure(raw.strategy.weights, raw.legs, regime, synthetic)
         if kind == "signals" and raw.switching is not None:
@@ -165,13 +166,14 @@ class Result:
         dates = self.raw.strategy.equity.index
         banner = "<p><b>SYNTHETIC demo data: not history.</b></p>" if self.synthetic else ""
         title = (
-            f"<p><b>{html.esc(self.config.strategy.name)}</b> vs 60/40, {dates[0].date()} to "
+            f"<p><b>{html.esc(self.config.strategy.name)}</b> vs "
+            f"{html.esc(self.raw.benchmark_name)}, {dates[0].date()} to "
             f"{dates[-1].date()} ({html.esc(self.raw.market.source)})</p>"
         )
-        return title + banner + headline_table(self.metrics)
+        return title + banner + headline_table(self.metrics, self.raw.benchmark_name)
 
     def summary(self) -> str:
-        """The command line's table: strategy, 60/40 and their difference."""
+        """The command line's summary: the answer, then strategy, benchmark and their difference."""
         from reporting.console import summary_table
 
         return summary_table(self.raw)
@@ -202,7 +204,7 @@ class Result:
         label = ", SYNTHETIC demo data" if self.synthetic else ""
         return (
             f"<Result {self.config.strategy.name} {dates[0].date()} to {dates[-1].date()}{label}: "
-            f"Sharpe {num(ours['sharpe'])} vs 60/40 {num(theirs['sharpe'])}>"
+            f"Sharpe {num(ours['sharpe'])} vs {self.raw.benchmark_name} {num(theirs['sharpe'])}>"
         )
 
 
@@ -216,7 +218,9 @@ def run(
     market: Market | None = None,
     **settings: Any,
 ) -> Result:
-    """Run a strategy against 60/40 and return its `Result`; nothing is written.
+    """Run a strategy against its benchmark (60/40 by default) and return its `Result`.
+
+    Nothing is written.
 
     ``config_or_path`` and the overrides are read by `load_config`. ``refresh`` downloads
     prices again; ``progress`` is told each step as it starts (the CLI prints them); ``market``
@@ -227,7 +231,7 @@ def run(
 
     config = load_config(config_or_path, overrides=overrides, **settings)
     if progress:
-        progress(f"running {config.strategy.name} against 60/40 (data: {config.data})")
+        progress(f"running {config.strategy.name} against {config.benchmark} (data: {config.data})")
     result = Result(run_engine(config, refresh=refresh, market=market))
     if result.synthetic:
         warnings.warn(result.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
