@@ -12,6 +12,7 @@ import pandas as pd
 from analytics import metrics
 from analytics.bootstrap import STATISTICS, BootstrapResult, compare, na_reason
 from analytics.relative import relative_na_reasons, relative_summary
+from analytics.tearsheet import tearsheet_summary
 from core.errors import DataError
 from data import Market, MarketRequest, load_market
 from data.csv_source import read_rate_csv
@@ -33,7 +34,8 @@ MIN_RUN_DATES = 10
 class RunResult:
     """A finished run: its config, the market it saw, both simulations and their metrics.
 
-    ``metrics`` has ``strategy`` and ``benchmark`` (`analytics.metrics.full_summary`),
+    ``metrics`` has ``strategy`` and ``benchmark`` (`analytics.metrics.full_summary` and
+    `analytics.tearsheet.tearsheet_summary`),
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
     benchmark), ``uncertainty`` (the bootstrap), ``attribution`` (dollar totals of each leg and
     line), ``ruin`` (the strategy's margin call, `simulation.simulate.Ruin.facts`, or None),
@@ -235,9 +237,12 @@ def _metrics(
     ppy, rate = market.periods_per_year, ours.cash_rate
     results = {"strategy": ours, "benchmark": theirs}
     described = {
-        name: metrics.full_summary(
-            result.equity, result.weights, _traded(result), ppy, risk_free=rate
-        )
+        name: {
+            **metrics.full_summary(
+                result.equity, result.weights, traded_notional(result), ppy, risk_free=rate
+            ),
+            **tearsheet_summary(result.equity),
+        }
         for name, result in results.items()
     }
     returns = {name: metrics.daily_returns(result.equity) for name, result in results.items()}
@@ -288,7 +293,7 @@ def _bootstrap_reasons(
     return dict.fromkeys(sharpe, "; ".join(why)) if why else {}
 
 
-def _traded(result: BacktestResult) -> pd.Series:
+def traded_notional(result: BacktestResult) -> pd.Series:
     """Absolute notional traded per date, at the fill prices."""
     notional = (result.trades["units"] * result.trades["price"]).abs()
     return notional.groupby(result.trades["date"]).sum()

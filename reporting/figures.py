@@ -131,8 +131,9 @@ def equity_figure(
     *,
     regime: pd.Series | None = None,
     drawdowns: bool = True,
+    log: bool = True,
 ) -> Figure:
-    """Equity curves on a log scale, one line per column, optionally drawdowns beneath.
+    """Equity curves on a log scale (or linear), one line per column, optionally drawdowns beneath.
 
     The first column is the strategy and the second the benchmark, coloured as everywhere else;
     ``regime`` shades the spells of the non-base regimes.
@@ -148,11 +149,12 @@ def equity_figure(
         if bottom is not None:
             bottom.plot(equity.index, 100 * drawdown(equity[column]), linewidth=1.0, color=colour)
     shade_regimes(top, regime)
-    top.set_yscale("log")
-    top.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+    if log:
+        top.set_yscale("log")
+        top.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+        top.yaxis.set_minor_formatter(NullFormatter())
     dollar_axis(top)
-    top.yaxis.set_minor_formatter(NullFormatter())
-    top.set_ylabel("Portfolio value [$, log scale]")
+    top.set_ylabel(f"Portfolio value [$, {'log' if log else 'linear'} scale]")
     top.set_title(title)
     top.legend(loc="upper left")
     top.grid(True, which="major", alpha=0.3)

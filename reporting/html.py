@@ -63,6 +63,15 @@ dl.manifest dt { font-weight: 600; }
 dl.manifest dd { margin: 0; overflow-wrap: anywhere; }
 pre { background: var(--band); padding: 8px 10px; margin: 0; font-size: .82em;
   white-space: pre-wrap; overflow-wrap: anywhere; }
+.toggle > input { position: absolute; opacity: 0; }
+.toggle > label { display: inline-block; padding: 2px 10px; border: 1px solid var(--rule);
+  cursor: pointer; font-size: .88em; }
+.toggle > input:checked + label { background: var(--strategy); color: #fff; }
+.toggle > input:focus-visible + label { outline: 2px solid var(--ink); }
+.toggle > .view-2 { display: none; }
+.toggle > input.pick-2:checked ~ .view-2 { display: block; }
+.toggle > input.pick-2:checked ~ .view-1 { display: none; }
+details > summary { cursor: pointer; color: var(--strategy); margin: 4px 0; }
 @page { margin: 14mm 12mm; }
 @media print {
   body { font-size: 10pt; }
@@ -208,4 +217,19 @@ def page(title: str, nav: Sequence[tuple[str, str]], body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{CSS}</style></head>\n"
         f"<body><main><nav>{links}</nav>\n{body}</main></body></html>\n"
+    )
+
+
+def toggle(name: str, first: tuple[str, str], second: tuple[str, str]) -> str:
+    """Two views of one thing with a switch between them, in CSS alone (the page runs no script).
+
+    ``first`` and ``second`` are (label, HTML); the first shows until the second is picked.
+    """
+    ident = esc(name)
+    return (
+        f'<div class="toggle"><input type="radio" name="{ident}" id="{ident}-1" checked>'
+        f'<label for="{ident}-1">{esc(first[0])}</label>'
+        f'<input type="radio" name="{ident}" id="{ident}-2" class="pick-2">'
+        f'<label for="{ident}-2">{esc(second[0])}</label>'
+        f'<div class="view-1">{first[1]}</div><div class="view-2">{second[1]}</div></div>'
     )

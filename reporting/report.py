@@ -17,6 +17,7 @@ import pandas as pd
 from matplotlib.figure import Figure
 
 from analytics import metrics as m
+from analytics.tearsheet import excess_monthly
 from pipeline.run import RunResult
 from reporting import html as h
 from reporting import report_tables as t
@@ -200,18 +201,28 @@ def _sweep(page: _Page) -> str:
 
 
 def _equity(page: _Page) -> str:
-    """Both equity curves on a log scale, so equal percentage moves look equal."""
+    """Both equity curves, log scale (equal percentage moves look equal) or linear, by a switch."""
     r = page.result
     title = f"{page.name} vs {page.bench} ({r.market.source})"
-    figure = equity_figure(
-        page.equity, title, r.market.synthetic, regime=page.regime, drawdowns=False
-    )
     start = h.num(r.config.execution.initial_value, 1, 0)
-    caption = f"Value of ${start} invested at the start, log scale, after all costs."
-    if page.regime is not None:
-        caption += " Shading: regime decided at each close (held from the next fill)."
-    body = page.figure("equity.png", figure, "Equity curves, log scale", caption)
-    return h.section("equity", "Equity", body)
+    shading = (
+        " Shading: regime decided at each close (held from the next fill)."
+        if page.regime is not None
+        else ""
+    )
+    views = []
+    for log, file, word in ((True, "equity.png", "log"), (False, "equity_linear.png", "linear")):
+        figure = equity_figure(
+            page.equity, title, r.market.synthetic, regime=page.regime, drawdowns=False, log=log
+        )
+        caption = f"Value of ${start} invested at the start, {word} scale, after all costs."
+        views.append(
+            (
+                f"{word.capitalize()} scale",
+                page.figure(file, figure, f"Equity curves, {word} scale", caption + shading),
+            )
+        )
+    return h.section("equity", "Equity", h.toggle("equity-scale", *views))
 
 
 def _drawdowns(page: _Page) -> str:
@@ -329,15 +340,30 @@ def _annual(page: _Page) -> str:
 
 
 def _monthly(page: _Page) -> str:
-    """The strategy's month-by-month returns, to spot clusters of losses."""
-    monthly = m.monthly_returns(page.equity[page.name])
-    figure = monthly_figure(monthly, page.name, page.result.market.synthetic)
-    caption = "Calendar-month returns of the strategy [%]; first and last month may be partial."
-    return h.section(
-        "monthly",
-        "Monthly returns",
-        page.figure("monthly.png", figure, "Monthly returns heatmap", caption),
+    """Month-by-month returns of the strategy, the benchmark and their difference."""
+    synthetic = page.result.market.synthetic
+    ours, theirs = (m.monthly_returns(page.equity[column]) for column in page.equity)
+    excess = excess_monthly(page.equity[page.name], page.equity[page.bench])
+    parts = [
+        ("monthly.png", monthly_figure(ours, page.name, synthetic), page.name),
+        ("monthly_benchmark.png", monthly_figure(theirs, page.bench, synthetic), page.bench),
+        (
+            "monthly_excess.png",
+            monthly_figure(
+                excess,
+                page.name,
+                synthetic,
+                f"Monthly return of {page.name} minus {page.bench}'s [pp]",
+            ),
+            f"{page.name} minus {page.bench}",
+        ),
+    ]
+    caption = "Calendar-month returns [%]; first and last month may be partial."
+    body = "".join(
+        page.figure(file, figure, f"Monthly returns heatmap: {whose}", caption)
+        for file, figure, whose in parts
     )
+    return h.section("monthly", "Monthly returns", body)
 
 
 def _attribution(page: _Page) -> str:

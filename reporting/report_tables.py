@@ -37,6 +37,20 @@ LABELS: dict[str, tuple[str, float, int]] = {
     "worst_year": ("Worst year [%]", 100.0, 2),
     "worst_year_period": ("Worst year [year]", 1.0, 0),
     "turnover": ("Turnover [% a year, one-sided]", 100.0, 1),
+    "var_95": ("Value at risk, 95%, historical [% a day]", 100.0, 2),
+    "cvar_95": ("Expected shortfall (CVaR), 95% [% a day]", 100.0, 2),
+    "skew": ("Skew of daily returns", 1.0, 2),
+    "kurtosis": ("Excess kurtosis of daily returns", 1.0, 2),
+    "win_rate_days": ("Win rate [% of days that moved]", 100.0, 1),
+    "win_rate_months": ("Win rate [% of months that moved]", 100.0, 1),
+    "best_day": ("Best day [%]", 100.0, 2),
+    "best_day_date": ("Best day [date]", 1.0, 0),
+    "worst_day": ("Worst day [%]", 100.0, 2),
+    "worst_day_date": ("Worst day [date]", 1.0, 0),
+    "longest_drawdown_days": ("Longest drawdown [calendar days, from the peak]", 1.0, 0),
+    "longest_drawdown_peak": ("Longest drawdown: peak", 1.0, 0),
+    "longest_drawdown_trough": ("Longest drawdown: trough", 1.0, 0),
+    "longest_drawdown_recovery": ("Longest drawdown: recovery", 1.0, 0),
     "beta": ("Beta to 60/40", 1.0, 2),
     "alpha": ("Alpha [% a year]", 100.0, 2),
     "tracking_error": ("Tracking error [% a year]", 100.0, 2),
@@ -114,19 +128,20 @@ def full_metrics_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40")
     rows = []
     for key, raw in metrics["strategy"].items():
         ours, theirs = value(key, raw), value(key, metrics["benchmark"].get(key))
-        if key == "max_drawdown_recovery":
-            ours, theirs = (_recovery(metrics[p]) for p in ("strategy", "benchmark"))
+        if key.endswith("drawdown_recovery"):
+            spell = key.removesuffix("_recovery")
+            ours, theirs = (_recovery(metrics[p], spell) for p in ("strategy", "benchmark"))
         diff = metrics["difference"].get(key)
         rows.append([label(key), ours, theirs, "" if diff is None else value(key, diff, True)])
     notes = na_notes(metrics, list(metrics["strategy"]), ("strategy", "benchmark"), bench)
     return table(["Metric", "Strategy", bench, "Difference"], rows) + notes
 
 
-def _recovery(summary: dict[str, Any]) -> str:
+def _recovery(summary: dict[str, Any], spell: str) -> str:
     """The recovery date, or "not recovered" when a drawdown never got back to its peak."""
-    if summary.get("max_drawdown_recovery"):
-        return str(summary["max_drawdown_recovery"])
-    return "not recovered" if summary.get("max_drawdown_peak") else NA
+    if summary.get(f"{spell}_recovery"):
+        return str(summary[f"{spell}_recovery"])
+    return "not recovered" if summary.get(f"{spell}_peak") else NA
 
 
 def relative_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40") -> str:

@@ -15,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.tearsheet import exposure_over_time
 from core.errors import ConfigError, OutputError
-from pipeline.run import RunResult
+from pipeline.run import RunResult, traded_notional
 from reporting.index import write_index
 from reporting.manifest import build_manifest
 
@@ -166,6 +167,9 @@ def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None
     ).rename_axis("date")
     equity.to_csv(folder / "equity.csv")
     result.strategy.weights.rename_axis("date").to_csv(folder / "weights.csv")
+    strategy = result.strategy
+    exposure = exposure_over_time(strategy.weights, traded_notional(strategy), strategy.equity)
+    exposure.rename_axis("date").to_csv(folder / "exposure.csv")
     result.strategy.trades.to_csv(folder / "trades.csv", index=False)
     result.attribution["strategy"].to_csv(folder / "attribution.csv")
     result.attribution["benchmark"].to_csv(folder / "attribution_benchmark.csv")

@@ -40,7 +40,18 @@ SECTIONS = (
     "manifest",
 )
 REGIME_SECTIONS = ("signals-now", "signals", "event-study")
-FIGURES = ("equity", "drawdowns", "rolling", "exposures", "annual", "monthly", "attribution")
+FIGURES = (
+    "equity",
+    "equity_linear",
+    "drawdowns",
+    "rolling",
+    "exposures",
+    "annual",
+    "monthly",
+    "monthly_benchmark",
+    "monthly_excess",
+    "attribution",
+)
 MANIFEST = {"command_line": "run_backtest.py --strategy x", "seeds": {"bootstrap": 0}}
 DEMO = {"data": "demo", "start": date(2016, 1, 1), "end": date(2019, 12, 31)}
 
