@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 NA = "n/a"
+STACK_FROM = 5
+"""Columns from which a table stacks its rows on a narrow screen (`table`)."""
 
 CSS = """
 :root { --strategy: #1f5fa8; --benchmark: #e08a1e; --ink: #1d2329; --muted: #5d6770;
@@ -34,7 +36,7 @@ p, li { max-width: 80ch; }
   margin: 8px 0; }
 .notes li { margin: 2px 0; }
 .verdict { font-size: 1.05em; background: var(--band); padding: 8px 12px; border-radius: 4px; }
-nav { font-size: .9em; margin: 6px 0 2px; }
+nav { font-size: .9em; margin: 6px 0 2px; display: flex; flex-wrap: wrap; gap: 2px 0; }
 nav a { margin-right: 10px; color: var(--strategy); text-decoration: none; white-space: nowrap; }
 table { border-collapse: collapse; margin: 6px 0 10px; font-size: .9em;
   font-variant-numeric: tabular-nums; }
@@ -53,6 +55,21 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 .grid { display: flex; flex-wrap: wrap; gap: 4px 28px; align-items: flex-start; }
 .pair figure { flex: 1 1 420px; max-width: calc(50% - 14px); }
 @media (max-width: 900px) { .pair figure { max-width: 100%; } }
+@media (max-width: 600px) {
+  main { padding: 0 10px 30px; }
+  th, td { padding: 3px 6px; }
+  td.l { white-space: normal; min-width: 7em; }
+  .params { column-width: auto; columns: 1; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack thead { display: none; }
+  table.stack tr { border-bottom: 2px solid var(--rule); padding: 4px 0; }
+  table.stack td { border: 0; text-align: right; padding: 1px 4px; white-space: normal;
+    min-height: 1.6em; display: flow-root;
+    overflow-wrap: anywhere; }
+  table.stack td::before { content: attr(data-label); float: left; color: var(--muted);
+    margin-right: 10px; text-align: left; }
+  table.stack td.l { text-align: right; }
+}
 .swatch-s { color: var(--strategy); font-weight: 700; }
 .swatch-b { color: var(--benchmark); font-weight: 700; }
 figure { margin: 8px 0 12px; }
@@ -135,18 +152,26 @@ def table(
     left: int = 1,
     table_id: str | None = None,
 ) -> str:
-    """A table of text cells (escaped here); the first ``left`` columns align left."""
+    """A table of text cells (escaped here); the first ``left`` columns align left.
+
+    A table of `STACK_FROM` columns or more stacks on a narrow screen: each row becomes a
+    block, each cell labelled with its column's header (``data-label``), so that no column is
+    cut off; a narrower one scrolls sideways inside its box.
+    """
 
     def cells(values: Sequence[object], tag: str) -> str:
-        return "".join(
-            f'<{tag} class="l">{esc(v)}</{tag}>' if i < left else f"<{tag}>{esc(v)}</{tag}>"
-            for i, v in enumerate(values)
-        )
+        parts = []
+        for i, v in enumerate(values):
+            align = ' class="l"' if i < left else ""
+            named = f' data-label="{esc(header[i])}"' if tag == "td" and i < len(header) else ""
+            parts.append(f"<{tag}{align}{named}>{esc(v)}</{tag}>")
+        return "".join(parts)
 
     body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in rows)
     ident = f' id="{esc(table_id)}"' if table_id else ""
+    stack = ' class="stack"' if len(header) >= STACK_FROM else ""
     return (
-        f'<div class="scroll"><table{ident}><thead><tr>{cells(header, "th")}</tr></thead>'
+        f'<div class="scroll"><table{ident}{stack}><thead><tr>{cells(header, "th")}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
