@@ -34,6 +34,7 @@ __all__ = [
     "Result",
     "Sweep",
     "SyntheticDataWarning",
+    "compare",
     "load_config",
     "resolve",
     "run",
@@ -185,16 +186,20 @@ class Result:
         figures: bool = True,
         command: list[str] | None = None,
         extra: dict[str, Any] | None = None,
+        label: str = "",
     ) -> Path:
         """Write the run's directory under the folder ``path``; return the new directory.
 
         ``extra`` adds outputs: a DataFrame under a ``.csv`` name is written as that file, any
         other value goes into ``metrics.json`` under its name (a sweep's summary, say).
+        ``label`` names the run in its report, ``metrics.json``, manifest and the runs index.
         """
         from reporting.run_dir import write_run
 
         command = command or ["backtester.run"]  # the manifest holds the resolved config
-        return write_run(self.raw, Path(path), command=command, report=figures, extra=extra)
+        return write_run(
+            self.raw, Path(path), command=command, report=figures, extra=extra, label=label
+        )
 
     def __repr__(self) -> str:
         from reporting.html import num
@@ -206,6 +211,20 @@ class Result:
             f"<Result {self.config.strategy.name} {dates[0].date()} to {dates[-1].date()}{label}: "
             f"Sharpe {num(ours['sharpe'])} vs {self.raw.benchmark_name} {num(theirs['sharpe'])}>"
         )
+
+
+def compare(*run_dirs: str | Path, out: str | Path = "results", label: str = "") -> Path:
+    """Compare finished runs' folders in one report; return the comparison's new folder.
+
+    The report overlays their equity, sets their metrics side by side, gives each pair's Sharpe
+    difference on their common dates with its bootstrap interval, and lists where their configs
+    differ (`reporting.compare`). ``out`` is where ``<stamp>-compare`` is written.
+    """
+    from reporting.compare import write_comparison
+    from reporting.run_dir import check_label
+
+    check_label(label)
+    return write_comparison([Path(folder) for folder in run_dirs], Path(out), label)
 
 
 def run(

@@ -217,6 +217,7 @@ def _facts(
         "periods_per_year": market.periods_per_year,
         "calendar": config.calendar,
         "benchmark": config.benchmark,
+        "label": "",  # a written run's label (``--label``), set when it is written
         "notes": [*market.notes, *notes],
         "warnings": [*market.warnings, *warnings],
         "carried_forward": market.carried,

@@ -28,7 +28,7 @@ header, section { padding: 14px 0 6px; border-bottom: 1px solid var(--rule); }
 h1 { font-size: 1.6em; margin: 10px 0 4px; }
 h2 { font-size: 1.25em; margin: 8px 0 6px; }
 h3 { font-size: 1.02em; margin: 14px 0 4px; }
-p, li { max-width: 80ch; }
+p, li { max-width: 80ch; overflow-wrap: anywhere; }
 .lead { color: var(--muted); margin: 2px 0 8px; }
 .banner { background: #c0392b; color: #fff; font-weight: 700; padding: 10px 14px;
   border-radius: 4px; margin: 10px 0; letter-spacing: .02em; }

@@ -31,6 +31,7 @@ RUN_COLUMNS = ("data", "start", "end", "benchmark")
 
 COLUMNS = (
     ("date", "Run"),
+    ("label", "Label"),
     ("strategy", "Strategy"),
     ("kind", "Kind"),
     ("overrides", "Changed from the defaults"),
@@ -131,6 +132,7 @@ def _row(folder: Path) -> dict[str, Any]:
         "folder": folder.name,
         "report": (folder / "report.html").exists(),
         "date": folder.name[:15],
+        "label": run.get("label", ""),
         "strategy": run["config"]["strategy"]["name"],
         "kind": _kind(metrics),
         "overrides": ", ".join(_overrides(run["config"])) or "none",

@@ -69,6 +69,8 @@ class _Page:
     sweep: SweepOutputs | None
     bench: str
     """The benchmark's name (``60/40``, ``cash``, ``SPY``, ...)."""
+    label: str
+    """The run's label (``--label``), "" when it has none."""
 
     def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
         """Write the figure as ``file`` in the folder and embed the same bytes."""
@@ -82,12 +84,13 @@ def write_report(
     folder: Path,
     manifest: dict[str, Any],
     sweep: SweepOutputs | None = None,
+    label: str = "",
 ) -> Path:
     """Write ``report.html`` and its PNG figures into ``folder``; return the page's path.
 
     ``manifest`` is any JSON-able dict (config, command line, fingerprints, versions); the last
     section shows it as given. ``sweep``, when the run is a sweep's best combination, adds the
-    ``sweep`` section and its heatmaps.
+    ``sweep`` section and its heatmaps. ``label`` (``--label``) heads the page.
     """
     folder.mkdir(parents=True, exist_ok=True)
     name = result.config.strategy.name
@@ -104,12 +107,14 @@ def write_report(
         legs=result.legs,
         sweep=sweep,
         bench=bench,
+        label=label,
     )
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
     nav = [(ident, text) for ident, text in NAV if ident in present]
     path = folder / "report.html"
-    path.write_text(h.page(f"{name} vs {bench}", nav, "".join(sections)), "utf-8")
+    title = f"{label}: {name} vs {bench}" if label else f"{name} vs {bench}"
+    path.write_text(h.page(title, nav, "".join(sections)), "utf-8")
     return path
 
 
@@ -131,9 +136,10 @@ def _header(page: _Page) -> str:
     if result.ruin_headline:
         banner += f'<div id="ruin-banner" class="banner">{h.esc(result.ruin_headline)}</div>'
     summary = getattr(result.config.strategy, "summary", "")
+    labelled = f'<p id="label" class="lead"><b>{h.esc(page.label)}</b></p>' if page.label else ""
     return (
         f'<header id="header"><h1><span class="swatch-s">{h.esc(page.name)}</span> vs '
-        f'<span class="swatch-b">{h.esc(page.bench)}</span></h1>{banner}'
+        f'<span class="swatch-b">{h.esc(page.bench)}</span></h1>{labelled}{banner}'
         f'<p id="answer" class="verdict">{h.esc(answer(result))}</p>'
         f'<p class="lead">{h.esc(summary)}</p></header>\n'
     )

@@ -132,11 +132,11 @@ def test_the_index_tells_runs_apart_by_kind_and_every_change(
     walked = _run(folder, out, capsys, "--sweep", "strategy.short_weight=0.1,0.3",
                   "--walk-forward", "6m:3m", "--no-report")  # fmt: skip
     page = (out / "index.html").read_text()
-    kinds = {run.name: _cells(page, run)[2] for run in (plain, changed, swept, walked)}
+    kinds = {run.name: _cells(page, run)[3] for run in (plain, changed, swept, walked)}
     assert kinds[plain.name] == "single"
     assert kinds[swept.name] == "sweep pick of 2 (strategy.short_weight)"
     assert kinds[walked.name] == "sweep pick of 2 (strategy.short_weight) + walk-forward 6m:3m"
-    overrides = {run.name: _cells(page, run)[3] for run in (plain, changed, swept)}
+    overrides = {run.name: _cells(page, run)[4] for run in (plain, changed, swept)}
     assert overrides[plain.name] == "none"
     assert overrides[changed.name] == "universe.tech=EFA, costs.fees_bps.etf=3.0"
     picked = json.loads((swept / "metrics.json").read_text())["sweep"]["best"]
