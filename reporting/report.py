@@ -9,15 +9,12 @@ empty; missing numbers print as "n/a".
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analytics import metrics as m
-from analytics.tearsheet import excess_monthly
 from pipeline.run import RunResult
 from reporting import html as h
 from reporting import report_tables as t
@@ -26,11 +23,16 @@ from reporting.figures import (
     drawdown_figure,
     equity_figure,
     exposure_figure,
-    png_bytes,
     rolling_figure,
     signals_figure,
 )
-from reporting.period_figures import annual_figure, attribution_figure, monthly_figure
+from reporting.period_sections import (
+    annual_section,
+    attribution_section,
+    monthly_section,
+    trades_section,
+)
+from reporting.report_page import ReportPage, period
 from reporting.sweep_section import SweepOutputs, sweep_section
 from reporting.switch_sections import signals_now_section, whipsaws_table
 
@@ -38,8 +40,8 @@ NAV = (
     ("header", "Run"),
     ("signals-now", "Signals now"),
     ("headline", "Headline"),
-    ("run-details", "Run details"),
     ("sweep", "Sweep"),
+    ("run-details", "Run details"),
     ("equity", "Equity"),
     ("drawdowns", "Drawdowns"),
     ("rolling", "Rolling"),
@@ -53,30 +55,6 @@ NAV = (
     ("metrics", "All metrics"),
     ("manifest", "Manifest"),
 )
-
-
-@dataclass(frozen=True)
-class _Page:
-    """What every section needs: the run, where figures go, and the names used throughout."""
-
-    result: RunResult
-    folder: Path
-    manifest: dict[str, Any]
-    name: str
-    equity: pd.DataFrame
-    regime: pd.Series | None
-    legs: dict[str, str]
-    sweep: SweepOutputs | None
-    bench: str
-    """The benchmark's name (``60/40``, ``cash``, ``SPY``, ...)."""
-    label: str
-    """The run's label (``--label``), "" when it has none."""
-
-    def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
-        """Write the figure as ``file`` in the folder and embed the same bytes."""
-        png = png_bytes(figure)
-        (self.folder / file).write_bytes(png)
-        return h.figure(png, file, alt, caption)
 
 
 def write_report(
@@ -97,7 +75,7 @@ def write_report(
     bench = result.benchmark_name
     equity = pd.DataFrame({name: result.strategy.equity, bench: result.benchmark.equity})
     explained = result.switching.explanation if result.switching is not None else None
-    page = _Page(
+    page = ReportPage(
         result=result,
         folder=folder,
         manifest=manifest,
@@ -118,13 +96,7 @@ def write_report(
     return path
 
 
-def _period(result: RunResult) -> str:
-    """The simulated dates, first to last, as the reader will quote them."""
-    dates = result.strategy.equity.index
-    return f"{dates[0].date()} to {dates[-1].date()}"
-
-
-def _header(page: _Page) -> str:
+def _header(page: ReportPage) -> str:
     """Strategy, the synthetic and ruin banners, and the answer: did it beat the benchmark, why."""
     result = page.result
     banner = ""
@@ -145,12 +117,12 @@ def _header(page: _Page) -> str:
     )
 
 
-def _run_details(page: _Page) -> str:
+def _run_details(page: ReportPage) -> str:
     """Period, data, costs, notes and warnings, and the parameters, folded below the headline."""
     result, config = page.result, page.result.config.as_dict()
     market = result.market
     facts = [
-        ["Period", f"{_period(result)} ({len(result.strategy.equity):,} bars)"],
+        ["Period", f"{period(result)} ({len(result.strategy.equity):,} bars)"],
         ["Data source", market.source + (" (synthetic)" if market.synthetic else "")],
         ["Calendar", f"{result.config.calendar} ({market.periods_per_year} bars a year)"],
         ["Benchmark", page.bench],
@@ -173,14 +145,14 @@ def _run_details(page: _Page) -> str:
     return h.section("run-details", "Run details", body)
 
 
-def _signals_now(page: _Page) -> str:
+def _signals_now(page: ReportPage) -> str:
     """What the signals say at the last date; empty for a static strategy."""
     if page.result.switching is None:
         return ""
     return signals_now_section(page.result.switching.explanation.now, page.result.market.synthetic)
 
 
-def _headline(page: _Page) -> str:
+def _headline(page: ReportPage) -> str:
     """The headline table, then how sure the bootstrap is."""
     metrics = page.result.metrics
     boot = metrics["uncertainty"]
@@ -199,14 +171,14 @@ def _headline(page: _Page) -> str:
     return h.section("headline", f"Headline: strategy against {page.bench}", body)
 
 
-def _sweep(page: _Page) -> str:
+def _sweep(page: ReportPage) -> str:
     """How this run was picked from a sweep; empty for a run that is not a sweep's pick."""
     if page.sweep is None:
         return ""
     return sweep_section(page.sweep, page.figure, page.result.market.synthetic)
 
 
-def _equity(page: _Page) -> str:
+def _equity(page: ReportPage) -> str:
     """Both equity curves, log scale (equal percentage moves look equal) or linear, by a switch."""
     r = page.result
     title = f"{page.name} vs {page.bench} ({r.market.source})"
@@ -231,7 +203,7 @@ def _equity(page: _Page) -> str:
     return h.section("equity", "Equity", h.toggle("equity-scale", *views))
 
 
-def _drawdowns(page: _Page) -> str:
+def _drawdowns(page: ReportPage) -> str:
     """How deep and how long each portfolio fell, the pain a CAGR hides."""
     figure = drawdown_figure(page.equity, page.result.market.synthetic)
     body = page.figure("drawdowns.png", figure, "Drawdowns", "Fall from the running peak [%].")
@@ -243,7 +215,7 @@ def _drawdowns(page: _Page) -> str:
     return h.section("drawdowns", "Drawdowns", body + f'<div class="grid">{"".join(parts)}</div>')
 
 
-def _rolling(page: _Page) -> str:
+def _rolling(page: ReportPage) -> str:
     """Trailing-year return and Sharpe, to show whether the edge is steady or one episode."""
     r = page.result
     window = r.market.periods_per_year
@@ -256,7 +228,7 @@ def _rolling(page: _Page) -> str:
     return h.section("rolling", "Rolling 12 months", body)
 
 
-def _exposures(page: _Page) -> str:
+def _exposures(page: ReportPage) -> str:
     """What the strategy actually held, leg by leg, and its gross and net exposure."""
     r = page.result
     figure = exposure_figure(r.strategy.weights, page.legs, page.regime, r.market.synthetic)
@@ -272,7 +244,7 @@ def _exposures(page: _Page) -> str:
     )
 
 
-def _signals(page: _Page) -> str:
+def _signals(page: ReportPage) -> str:
     """The reading and triggers behind each switch; empty for a static strategy."""
     if page.result.switching is None or page.regime is None:
         return ""
@@ -303,7 +275,7 @@ def _signals(page: _Page) -> str:
     return h.section("signals", "Signals", body)
 
 
-def _event_study(page: _Page) -> str:
+def _event_study(page: ReportPage) -> str:
     """What followed each trigger and how each regime paid; empty when static."""
     switching = page.result.switching
     if switching is None:
@@ -322,103 +294,7 @@ def _event_study(page: _Page) -> str:
     return h.section("event-study", "Event study and regimes", body, lead)
 
 
-def _annual(page: _Page) -> str:
-    """Calendar-year returns side by side, partial years marked."""
-    years = pd.DataFrame({column: m.annual_returns(page.equity[column]) for column in page.equity})
-    figure = annual_figure(years, page.result.market.synthetic)
-    body = page.figure("annual.png", figure, "Annual returns", "Calendar-year returns [%].")
-    first, last = page.equity.index[0], page.equity.index[-1]
-    rows = []
-    for period, row in years.iterrows():
-        partial = (period.year == first.year and first.day_of_year > 7) or (
-            period.year == last.year and (last.month, last.day) < (12, 24)
-        )
-        diff = row.iloc[0] - row.iloc[1]
-        rows.append(
-            [
-                f"{period}{' (partial)' if partial else ''}",
-                *(h.num(v, 100) for v in row),
-                h.num(diff, 100, 2, True),
-            ]
-        )
-    header = ["Year", f"{page.name} [%]", f"{page.bench} [%]", "Difference [pp]"]
-    return h.section("annual", "Annual returns", body + h.table(header, rows))
-
-
-def _monthly(page: _Page) -> str:
-    """Month-by-month returns of the strategy, the benchmark and their difference."""
-    synthetic = page.result.market.synthetic
-    ours, theirs = (m.monthly_returns(page.equity[column]) for column in page.equity)
-    excess = excess_monthly(page.equity[page.name], page.equity[page.bench])
-    parts = [
-        ("monthly.png", monthly_figure(ours, page.name, synthetic), page.name),
-        ("monthly_benchmark.png", monthly_figure(theirs, page.bench, synthetic), page.bench),
-        (
-            "monthly_excess.png",
-            monthly_figure(
-                excess,
-                page.name,
-                synthetic,
-                f"Monthly return of {page.name} minus {page.bench}'s [pp]",
-            ),
-            f"{page.name} minus {page.bench}",
-        ),
-    ]
-    caption = "Calendar-month returns [%]; first and last month may be partial."
-    body = "".join(
-        page.figure(file, figure, f"Monthly returns heatmap: {whose}", caption)
-        for file, figure, whose in parts
-    )
-    return h.section("monthly", "Monthly returns", body)
-
-
-def _attribution(page: _Page) -> str:
-    """Where the dollars came from: each leg and each cost line, adding to the total."""
-    r = page.result
-    table = r.attribution["strategy"]
-    figure = attribution_figure(
-        table, r.attribution["benchmark"]["total"], (page.name, page.bench), r.market.synthetic
-    )
-    caption = "Cumulative dollar P&L of each leg and cost line (dashed) of the strategy."
-    body = page.figure("attribution.png", figure, "Cumulative attribution", caption)
-    totals = t.attribution_table(r.metrics["attribution"], page.bench)
-    return h.section(
-        "attribution",
-        "P&L attribution",
-        totals + body,
-        "Total P&L over the run by leg and by cost line [$]; legs and lines add up to the total.",
-    )
-
-
-def _trades(page: _Page) -> str:
-    """How much the strategy traded and what trading and financing cost."""
-    r = page.result
-    costs = r.metrics["attribution"]["strategy"]
-    facts = [
-        ["Fills", h.num(len(r.strategy.trades), 1, 0), h.num(len(r.benchmark.trades), 1, 0)],
-        [
-            t.label("turnover"),
-            *(t.value("turnover", r.metrics[p].get("turnover")) for p in ("strategy", "benchmark")),
-        ],
-    ]
-    for line in ("fees", "slippage", "borrow", "interest"):
-        facts.append(
-            [
-                f"{line.capitalize()} [$]",
-                h.num(costs.get(line), 1, 0),
-                h.num(r.metrics["attribution"]["benchmark"].get(line), 1, 0),
-            ]
-        )
-    shown = min(20, len(r.strategy.trades))
-    body = (
-        h.table(["Trading", "Strategy", page.bench], facts)
-        + f"<h3>Last {shown} of {len(r.strategy.trades):,} fills</h3>"
-        + t.fills_table(r.strategy.trades, page.legs)
-    )
-    return h.section("trades", "Trades and turnover", body)
-
-
-def _metrics(page: _Page) -> str:
+def _metrics(page: ReportPage) -> str:
     """Every metric the engine computed, for readers who want more than the headline."""
     metrics = page.result.metrics
     body = (
@@ -429,28 +305,28 @@ def _metrics(page: _Page) -> str:
     return h.section("metrics", "All metrics", body)
 
 
-def _manifest(page: _Page) -> str:
+def _manifest(page: ReportPage) -> str:
     """What produced the run, shown as given, so every figure can be traced."""
     lead = "What produced this run: config, command line, data fingerprints, versions, commit."
     return h.section("manifest", "Manifest", h.definitions(page.manifest), lead)
 
 
-SECTIONS: tuple[Callable[[_Page], str], ...] = (
+SECTIONS: tuple[Callable[[ReportPage], str], ...] = (
     _header,
     _signals_now,
     _headline,
-    _run_details,
     _sweep,
+    _run_details,
     _equity,
     _drawdowns,
     _rolling,
     _exposures,
     _signals,
     _event_study,
-    _annual,
-    _monthly,
-    _attribution,
-    _trades,
+    annual_section,
+    monthly_section,
+    attribution_section,
+    trades_section,
     _metrics,
     _manifest,
 )
