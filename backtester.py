@@ -133,31 +133,18 @@ class Result:
         switching = self.raw.switching
         return None if switching is None else switching.explanation.now
 
-    def plot(self, kind: str = "equity") -> Any:
-        """One of the report's main figures, a matplotlib Figure a notebook shows inline.
+    def plot(self, kind: str = "equity", *, log: bool = True) -> Any:
+        """One of the report's charts, a matplotlib Figure a notebook shows inline.
 
-        ``kind``: ``equity`` (both curves, log scale, drawdowns below), ``exposures`` or, for a
-        switching strategy, ``signals``.
+        ``kind``: ``equity`` (``log=False`` for a linear scale), ``drawdown``, ``weights``,
+        ``rolling`` (12-month return and Sharpe), ``monthly``, ``monthly_benchmark``,
+        ``monthly_excess`` (heatmaps), ``annual``, ``attribution`` and, for a switching
+        strategy, ``regimes`` and ``reading`` (the Bull & Bear reading and its triggers). The
+        report's section names ``exposures``, ``signals`` and ``drawdowns`` work too.
         """
-        from reporting.figures import equity_figure, exposure_figure, signals_figure
+        from reporting.plots import plot
 
-        raw, synthetic = self.raw, self.synthetic
-        regime = None if raw.switching is None else raw.switching.explanation.regime
-        name = self.config.strategy.name
-        if kind == "equity":
-            bench = raw.benchmark_name
-            curves = self.equity.rename(columns={"strategy": name, "benchmark": bench})
-            return equity_figure(curves, f"{name} vs {bench}", synthetic, regime=regime)
-        if kind == "exposures":
-            return exposure_figure(raw.strategy.weights, raw.legs, regime, synthetic)
-        if kind == "signals" and raw.switching is not None:
-            strategy = self.config.strategy
-            levels = (getattr(strategy, "sell_above", None), getattr(strategy, "buy_below", None))
-            return signals_figure(raw.switching.explanation.signals, regime, levels, synthetic)
-        raise ConfigError(
-            f"plot({kind!r}): expected 'equity', 'exposures' or, for a switching strategy, "
-            "'signals'"
-        )
+        return plot(self.raw, kind, log=log)
 
     def _repr_html_(self) -> str:
         """The headline table, as a notebook shows the result."""

@@ -362,3 +362,29 @@ def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:
     axes.set_ylim(-0.6, max(len(triggers), 1) - 0.4)
     axes.set_xlabel("Date (marker: close at which the trigger fired)")
     axes.grid(True, axis="x", alpha=0.3)
+
+
+@plain_text
+def regime_figure(regime: pd.Series, synthetic: bool) -> Figure:
+    """The regime decided at each close, one band per regime, and each one's share of the days.
+
+    Timing: a regime decided at a close is held from the next fill.
+    """
+    figure = Figure(figsize=(10, 2.6), layout="constrained")
+    axes = figure.subplots()
+    names = list(dict.fromkeys([BASE_REGIME, *pd.unique(regime.dropna())]))
+    colours = {BASE_REGIME: "#d5dbdb", **regime_colours(regime)}
+    shares = regime.value_counts(normalize=True)
+    for row, name in enumerate(names):
+        held = regime.where(regime == name)
+        axes.fill_between(
+            regime.index, row - 0.4, row + 0.4, where=held.notna().to_numpy(),
+            color=colours.get(name, "#dddddd"), step="post", linewidth=0,
+        )  # fmt: skip
+    axes.set_yticks(
+        range(len(names)), [f"{name} ({100 * shares.get(name, 0.0):.0f}%)" for name in names]
+    )
+    axes.set_title("Regime decided at each close (share of days)")
+    axes.grid(True, axis="x", alpha=0.3)
+    mark_synthetic(figure, synthetic)
+    return figure

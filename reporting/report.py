@@ -23,6 +23,7 @@ from reporting.figures import (
     drawdown_figure,
     equity_figure,
     exposure_figure,
+    regime_figure,
     rolling_figure,
     signals_figure,
 )
@@ -284,9 +285,12 @@ def _event_study(page: ReportPage) -> str:
         "Forward returns after each trigger fired (from its close), beside the same horizon from "
         "every date; events overlap, so independent events count the non-overlapping ones."
     )
+    figure = regime_figure(switching.explanation.regime, page.result.market.synthetic)
+    caption = "Regime decided at each close, held from the next fill; share of the run's days."
     body = (
         t.event_study_table(switching.event_study)
         + "<h3>Performance by regime held</h3>"
+        + page.figure("regimes.png", figure, "Regimes over time", caption)
         + t.regimes_table(switching.regimes)
         + "<h3>Regime changes</h3>"
         + t.events_table(switching.explanation.events)

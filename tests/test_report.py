@@ -149,7 +149,7 @@ def test_every_figure_is_written_and_embedded_byte_for_byte(
     which: str, request: pytest.FixtureRequest
 ) -> None:
     path, page = request.getfixturevalue(which)
-    names = [*FIGURES, *(("signals",) if which == "switching" else ())]
+    names = [*FIGURES, *(("signals", "regimes") if which == "switching" else ())]
     embedded = [a["src"] for tag, a in _tags(page) if tag == "img"]
     assert len(embedded) == len(names)
     for name in names:
@@ -247,7 +247,7 @@ def test_the_page_loads_offline_in_a_headless_browser(
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
             context.close()
-    assert len(widths) == len(FIGURES) + 1
+    assert len(widths) == len(FIGURES) + 2
     assert all(width > 0 for width in widths), widths
     outside = [url for url in requests if url != path.as_uri() and not url.startswith("data:")]
     assert outside == []
