@@ -1,28 +1,21 @@
-"""Comparing finished runs: equity overlaid, metrics side by side, pairs, config differences.
+"""The comparison of finished runs: equity overlaid, metrics side by side, pairs, configs.
 
-Each pair's Sharpe difference has its bootstrap interval. Everything comes from the runs' own
-folders (``equity.csv``, ``cash_rate.csv``, ``metrics.json``): nothing is run again. The pairs
-are compared on the dates both runs have, with the first run's cash rate as the risk-free rate
-of both (a note says when the two rates differ).
+The runs and their pairs come from `pipeline.compare`; this writes the page and its folder.
 """
 
 from __future__ import annotations
 
-import itertools
 import json
 import os
 import shutil
-from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from analytics.bootstrap import compare as bootstrap
-from analytics.bootstrap import na_reason
 from analytics.metrics import METRICS, daily_returns, sharpe
-from core.errors import ConfigError
+from pipeline.compare import RunFiles, config_differences, pairs, read_runs
 from reporting import html as h
 from reporting.figures import equity_figure, png_bytes
 from reporting.report_tables import label as metric_label
@@ -39,78 +32,25 @@ NAV = (
 )
 
 
-@dataclass(frozen=True)
-class RunFiles:
-    """One finished run as its folder holds it."""
-
-    name: str
-    folder: Path
-    equity: pd.Series
-    cash_rate: pd.Series
-    metrics: dict[str, Any]
-
-    @property
-    def config(self) -> dict[str, Any]:
-        """The resolved config the run used (``metrics.json``'s ``run.config``)."""
-        return self.metrics["run"]["config"]
-
-
-def read_run(folder: Path) -> RunFiles:
-    """A run folder's equity, cash rate and metrics; a `ConfigError` naming what is missing."""
-    needed = ("metrics.json", "equity.csv")
-    missing = [name for name in needed if not (folder / name).is_file()]
-    if missing:
-        raise ConfigError(
-            f"{folder}: not a run folder (no {', '.join(missing)}); give folders that "
-            "run_backtest.py wrote, such as results/20260101-120000-main_street",
-            option="compare",
-        )
-    try:
-        metrics = json.loads((folder / "metrics.json").read_text("utf-8"))
-        equity = pd.read_csv(folder / "equity.csv", index_col="date", parse_dates=True)
-        rate_file = folder / "cash_rate.csv"
-        rates = (
-            pd.read_csv(rate_file, index_col="date", parse_dates=True)["cash_rate"]
-            if rate_file.is_file()
-            else pd.Series(0.0, index=equity.index)
-        )
-        name = metrics["run"].get("label") or folder.name
-        return RunFiles(name, folder, equity["strategy"].astype(float), rates, metrics)
-    except (ValueError, KeyError, OSError) as exc:
-        raise ConfigError(
-            f"{folder}: unreadable run ({type(exc).__name__}: {exc})", option="compare"
-        ) from None
-
-
 def write_comparison(folders: list[Path], out: Path, label: str = "") -> Path:
     """Compare the runs in ``folders``; write ``<stamp>-compare`` under ``out`` and return it.
 
     Built in a hidden folder and renamed whole, as a run is.
     """
-    if len(folders) < 2:
-        raise ConfigError("needs at least two run folders", option="compare")
-    runs = _unique_names([read_run(Path(folder)) for folder in folders])
-    common = runs[0].equity.index
-    for run in runs[1:]:
-        common = common.intersection(run.equity.index)
-    if len(common) < 2:
-        raise ConfigError(
-            ": the runs share fewer than two dates; compare runs over the same period",
-            option="compare",
-        )
+    runs, common = read_runs(folders)
     out.mkdir(parents=True, exist_ok=True)
     staging = out / f".incomplete-compare-{os.getpid()}"
     staging.mkdir()
     try:
-        pairs = [_pair(a, b, common) for a, b in itertools.combinations(runs, 2)]
+        compared = pairs(runs, common)
         differences = config_differences(runs)
-        page = _page(runs, common, pairs, differences, staging, label)
+        page = _page(runs, common, compared, differences, staging, label)
         (staging / "report.html").write_text(page, "utf-8")
         facts = {
             "label": label,
             "runs": [{"name": run.name, "folder": str(run.folder)} for run in runs],
             "common_dates": [str(common[0].date()), str(common[-1].date()), len(common)],
-            "pairs": pairs,
+            "pairs": compared,
             "config_differences": differences,
         }
         text = json.dumps(finite(facts), indent=2, default=str)
@@ -120,42 +60,6 @@ def write_comparison(folders: list[Path], out: Path, label: str = "") -> Path:
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         raise
-
-
-def _unique_names(runs: list[RunFiles]) -> list[RunFiles]:
-    """Runs with the same label get their folder's name added, so every name is one run."""
-    counts = pd.Series([run.name for run in runs]).value_counts()
-    return [
-        replace(run, name=f"{run.name} ({run.folder.name})") if counts[run.name] > 1 else run
-        for run in runs
-    ]
-
-
-def _pair(first: RunFiles, second: RunFiles, common: pd.DatetimeIndex) -> dict[str, Any]:
-    """The bootstrap of ``first`` minus ``second`` on the common dates."""
-    ours, theirs = (daily_returns(run.equity.reindex(common)) for run in (first, second))
-    rate = first.cash_rate.reindex(common).fillna(0.0).iloc[1:]
-    other = second.cash_rate.reindex(common).fillna(0.0).iloc[1:]
-    ppy = min(int(run.metrics["run"]["periods_per_year"]) for run in (first, second))
-    result = bootstrap(ours, theirs, ppy, risk_free=rate).as_dict()
-    notes = []
-    short = na_reason(len(ours), result["mean_block"], ppy)
-    if short:
-        notes.append(short)
-    if not rate.sub(other).abs().le(1e-12).all():
-        notes.append(f"the cash rates differ: both Sharpe ratios are in excess of {first.name}'s")
-    return {"first": first.name, "second": second.name, **result, "notes": notes}
-
-
-def config_differences(runs: list[RunFiles]) -> dict[str, list[str]]:
-    """Each config key whose value is not the same in every run, with each run's value."""
-    flat = [dict(h.flatten(run.config)) for run in runs]
-    keys = list(dict.fromkeys(key for values in flat for key in values))
-    return {
-        key: [values.get(key, "(not set)") for values in flat]
-        for key in keys
-        if len({values.get(key, "(not set)") for values in flat}) > 1
-    }
 
 
 def _page(
