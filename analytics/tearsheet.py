@@ -13,10 +13,19 @@ from typing import NamedTuple
 import numpy as np
 import pandas as pd
 
-from analytics.metrics import daily_returns, drawdown, exposures, monthly_returns
+from analytics.metrics import (
+    NO_VARIATION,
+    daily_returns,
+    drawdown,
+    exposures,
+    flat,
+    monthly_returns,
+)
 
 TAIL_LEVEL = 0.95
 """The confidence of value at risk and expected shortfall: the worst 5% of days."""
+MIN_SHAPE_RETURNS = 4
+"""The fewest returns the bias-corrected kurtosis is defined for (skew needs 3)."""
 
 
 class Drawdown(NamedTuple):
@@ -107,12 +116,14 @@ def longest_drawdown(equity: pd.Series) -> Drawdown:
 def tearsheet_summary(equity: pd.Series, level: float = TAIL_LEVEL) -> dict[str, float | str]:
     """The tearsheet's figures of one curve, for ``metrics.json``; dates as ISO text ("" if none).
 
-    Daily figures come from the bar returns, monthly ones from `analytics.metrics.monthly_returns`.
+    Daily figures come from the bar returns, monthly ones from `analytics.metrics.monthly_returns`;
+    a figure `tearsheet_na_reasons` gives a reason for is NaN.
     """
     returns = daily_returns(equity)
     months = monthly_returns(equity)
     longest = longest_drawdown(equity)
-    return {
+    reasons = tearsheet_na_reasons(equity)
+    figures: dict[str, float | str] = {
         "var_95": value_at_risk(returns, level),
         "cvar_95": expected_shortfall(returns, level),
         "skew": skewness(returns),
@@ -128,6 +139,25 @@ def tearsheet_summary(equity: pd.Series, level: float = TAIL_LEVEL) -> dict[str,
         "longest_drawdown_trough": _iso(longest.trough),
         "longest_drawdown_recovery": _iso(longest.recovery),
     }
+    return {key: float("nan") if key in reasons else value for key, value in figures.items()}
+
+
+def tearsheet_na_reasons(equity: pd.Series) -> dict[str, str]:
+    """Why each figure of `tearsheet_summary` is NaN, by key; empty when none is."""
+    returns, months = daily_returns(equity), monthly_returns(equity)
+    reasons = {}
+    if flat(returns):
+        reasons = dict.fromkeys(("skew", "kurtosis"), NO_VARIATION)
+    elif len(returns) < MIN_SHAPE_RETURNS:
+        few = f"{len(returns)} returns, fewer than the {MIN_SHAPE_RETURNS} skew and kurtosis need"
+        reasons = dict.fromkeys(("skew", "kurtosis"), few)
+    for key, periods, word in (
+        ("win_rate_days", returns, "day"),
+        ("win_rate_months", months, "month"),
+    ):
+        if not (periods.dropna() != 0).any():
+            reasons[key] = f"no {word} moved: a win rate counts gains among the {word}s that did"
+    return reasons
 
 
 def exposure_over_time(weights: pd.DataFrame, traded: pd.Series, equity: pd.Series) -> pd.DataFrame:

@@ -12,7 +12,7 @@ import pandas as pd
 from analytics import metrics
 from analytics.bootstrap import STATISTICS, BootstrapResult, compare, na_reason
 from analytics.relative import relative_na_reasons, relative_summary
-from analytics.tearsheet import tearsheet_summary
+from analytics.tearsheet import tearsheet_na_reasons, tearsheet_summary
 from core.errors import DataError
 from data import Market, MarketRequest, load_market
 from data.csv_source import read_rate_csv
@@ -247,7 +247,13 @@ def _metrics(
         for name, result in results.items()
     }
     returns = {name: metrics.daily_returns(result.equity) for name, result in results.items()}
-    reasons = {name: metrics.na_reasons(returns[name], ppy, rate) for name in results}
+    reasons = {
+        name: {
+            **metrics.na_reasons(returns[name], ppy, rate),
+            **tearsheet_na_reasons(result.equity),
+        }
+        for name, result in results.items()
+    }
     numeric = [key for key, value in described["strategy"].items() if isinstance(value, float)]
     boot = compare(returns["strategy"], returns["benchmark"], ppy, risk_free=rate.iloc[1:])
     reasons["difference"] = _difference_reasons(reasons, numeric, bench)

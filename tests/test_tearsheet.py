@@ -18,6 +18,7 @@ from analytics.tearsheet import (
     exposure_over_time,
     longest_drawdown,
     skewness,
+    tearsheet_na_reasons,
     tearsheet_summary,
     value_at_risk,
     win_rate,
@@ -119,3 +120,15 @@ def test_exposure_over_time_and_excess_months() -> None:
     assert excess.iloc[0] == pytest.approx(0.0 - 0.0)
     assert excess.iloc[1] == pytest.approx((100 / 100 - 1) - (99 / 100 - 1))
     assert np.isfinite(excess).all()
+
+
+def test_a_flat_curve_has_no_shape_and_no_win_rate_and_says_why() -> None:
+    dates = pd.date_range("2020-01-01", periods=80, freq="B")
+    cash = pd.Series(100.0 * 1.0001 ** np.arange(80), index=dates)  # a constant rate: flat returns
+    summary = tearsheet_summary(cash)
+    reasons = tearsheet_na_reasons(cash)
+    assert set(reasons) == {"skew", "kurtosis"}
+    assert all(np.isnan(summary[key]) for key in reasons)
+    assert summary["win_rate_days"] == 1.0
+    still = tearsheet_na_reasons(pd.Series(100.0, index=dates))
+    assert set(still) == {"skew", "kurtosis", "win_rate_days", "win_rate_months"}
