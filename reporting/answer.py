@@ -74,7 +74,7 @@ def drivers(result: RunResult) -> str:
     if others and abs(pnl[top]) > abs(others):
         what = "made" if pnl[top] < 0 else "lost"
         text += f", more than every other leg and line {what} together ({dollars(abs(others))})"
-    text += f"; total P&L {dollars(total)}."
+    text += f", for a total of {dollars(total)}"
     switching = result.metrics.get("switching") or {}
     by_regime = switching.get("pnl_by_regime") or {}
     if by_regime:
@@ -83,9 +83,9 @@ def drivers(result: RunResult) -> str:
         held = f" (held {num(share, 100, 0)}% of days)" if not missing(share) else ""
         word = "made" if by_regime[regime] >= 0 else "lost"
         text += (
-            f" By regime, the most was {word} in {regime}{held}: {dollars(abs(by_regime[regime]))}."
+            f"; by regime, the most was {word} in {regime}{held}: {dollars(abs(by_regime[regime]))}"
         )
-    return text
+    return text + "."
 
 
 def dollars(value: float) -> str:
