@@ -89,6 +89,16 @@ class Result:
         return self.raw.strategy.weights.rename_axis("date")
 
     @property
+    def exposure(self) -> pd.DataFrame:
+        """Gross, net, long and short exposure and turnover, by date (``exposure.csv``)."""
+        from analytics.tearsheet import exposure_over_time
+        from pipeline.run import traded_notional
+
+        strategy = self.raw.strategy
+        table = exposure_over_time(strategy.weights, traded_notional(strategy), strategy.equity)
+        return table.rename_axis("date")
+
+    @property
     def synthetic(self) -> bool:
         """True when the prices were the synthetic demo market."""
         return self.raw.market.synthetic

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import warnings
 from datetime import date
+from pathlib import Path
 
 import numpy as np
 import pandas as pd
@@ -75,3 +76,11 @@ def test_a_static_strategy_has_no_regimes_and_an_unknown_kind_is_named(static: R
         static.plot("equty")
     assert isinstance(static.plot("attribution"), Figure)
     assert pd.notna(static.metrics["strategy"]["var_95"])
+
+
+def test_exposure_over_time_is_the_run_folders(switching: Result, tmp_path: Path) -> None:
+    folder = switching.report(tmp_path, figures=False)
+    saved = pd.read_csv(folder / "exposure.csv", index_col="date", parse_dates=True)
+    pd.testing.assert_frame_equal(switching.exposure, saved, check_freq=False, rtol=1e-12)
+    gross = switching.weights.abs().sum(axis=1)
+    np.testing.assert_allclose(switching.exposure["gross"], gross, rtol=1e-12)
