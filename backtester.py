@@ -34,6 +34,7 @@ __all__ = [
     "Result",
     "Sweep",
     "SyntheticDataWarning",
+    "compare",
     "load_config",
     "resolve",
     "run",
@@ -77,7 +78,7 @@ class Result:
 
     @property
     def equity(self) -> pd.DataFrame:
-        """Portfolio value in dollars, one column each: ``strategy`` and ``benchmark`` (60/40)."""
+        """Portfolio value in dollars, one column each: ``strategy`` and ``benchmark``."""
         return pd.DataFrame(
             {"strategy": self.raw.strategy.equity, "benchmark": self.raw.benchmark.equity}
         ).rename_axis("date")
@@ -86,6 +87,16 @@ class Result:
     def weights(self) -> pd.DataFrame:
         """The strategy's held weights at each close (fractions of value), dates x tickers."""
         return self.raw.strategy.weights.rename_axis("date")
+
+    @property
+    def exposure(self) -> pd.DataFrame:
+        """Gross, net, long and short exposure and turnover, by date (``exposure.csv``)."""
+        from analytics.tearsheet import exposure_over_time
+        from pipeline.run import traded_notional
+
+        strategy = self.raw.strategy
+        table = exposure_over_time(strategy.weights, traded_notional(strategy), strategy.equity)
+        return table.rename_axis("date")
 
     @property
     def synthetic(self) -> bool:
@@ -132,30 +143,18 @@ class Result:
         switching = self.raw.switching
         return None if switching is None else switching.explanation.now
 
-    def plot(self, kind: str = "equity") -> Any:
-        """One of the report's main figures, a matplotlib Figure a notebook shows inline.
+    def plot(self, kind: str = "equity", *, log: bool = True) -> Any:
+        """One of the report's charts, a matplotlib Figure a notebook shows inline.
 
-        ``kind``: ``equity`` (both curves, log scale, drawdowns below), ``exposures`` or, for a
-        switching strategy, ``signals``.
+        ``kind``: ``equity`` (``log=False`` for a linear scale), ``drawdown``, ``weights``,
+        ``rolling`` (12-month return and Sharpe), ``monthly``, ``monthly_benchmark``,
+        ``monthly_excess`` (heatmaps), ``annual``, ``attribution`` and, for a switching
+        strategy, ``regimes`` and ``reading`` (the Bull & Bear reading and its triggers). The
+        report's section names ``exposures``, ``signals`` and ``drawdowns`` work too.
         """
-        from reporting.figures import equity_figure, exposure_figure, signals_figure
+        from reporting.plots import plot
 
-        raw, synthetic = self.raw, self.synthetic
-        regime = None if raw.switching is None else raw.switching.explanation.regime
-        name = self.config.strategy.name
-        if kind == "equity":
-            curves = self.equity.rename(columns={"strategy": name, "benchmark": "60/40"})
-            return equity_figure(curves, f"{name} vs 60/40", synthetic, regime=regime)
-        if kind == "exposures":
-            return exposure_figure(raw.strategy.weights, raw.legs, regime, synthetic)
-        if kind == "signals" and raw.switching is not None:
-            strategy = self.config.strategy
-            levels = (getattr(strategy, "sell_above", None), getattr(strategy, "buy_below", None))
-            return signals_figure(raw.switching.explanation.signals, regime, levels, synthetic)
-        raise ConfigError(
-            f"plot({kind!r}): expected 'equity', 'exposures' or, for a switching strategy, "
-            "'signals'"
-        )
+        return plot(self.raw, kind, log=log)
 
     def _repr_html_(self) -> str:
         """The headline table, as a notebook shows the result."""
@@ -165,13 +164,14 @@ class Result:
         dates = self.raw.strategy.equity.index
         banner = "<p><b>SYNTHETIC demo data: not history.</b></p>" if self.synthetic else ""
         title = (
-            f"<p><b>{html.esc(self.config.strategy.name)}</b> vs 60/40, {dates[0].date()} to "
+            f"<p><b>{html.esc(self.config.strategy.name)}</b> vs "
+            f"{html.esc(self.raw.benchmark_name)}, {dates[0].date()} to "
             f"{dates[-1].date()} ({html.esc(self.raw.market.source)})</p>"
         )
-        return title + banner + headline_table(self.metrics)
+        return title + banner + headline_table(self.metrics, self.raw.benchmark_name)
 
     def summary(self) -> str:
-        """The command line's table: strategy, 60/40 and their difference."""
+        """The command line's summary: the answer, then strategy, benchmark and their difference."""
         from reporting.console import summary_table
 
         return summary_table(self.raw)
@@ -183,16 +183,20 @@ class Result:
         figures: bool = True,
         command: list[str] | None = None,
         extra: dict[str, Any] | None = None,
+        label: str = "",
     ) -> Path:
         """Write the run's directory under the folder ``path``; return the new directory.
 
         ``extra`` adds outputs: a DataFrame under a ``.csv`` name is written as that file, any
         other value goes into ``metrics.json`` under its name (a sweep's summary, say).
+        ``label`` names the run in its report, ``metrics.json``, manifest and the runs index.
         """
         from reporting.run_dir import write_run
 
         command = command or ["backtester.run"]  # the manifest holds the resolved config
-        return write_run(self.raw, Path(path), command=command, report=figures, extra=extra)
+        return write_run(
+            self.raw, Path(path), command=command, report=figures, extra=extra, label=label
+        )
 
     def __repr__(self) -> str:
         from reporting.html import num
@@ -202,8 +206,22 @@ class Result:
         label = ", SYNTHETIC demo data" if self.synthetic else ""
         return (
             f"<Result {self.config.strategy.name} {dates[0].date()} to {dates[-1].date()}{label}: "
-            f"Sharpe {num(ours['sharpe'])} vs 60/40 {num(theirs['sharpe'])}>"
+            f"Sharpe {num(ours['sharpe'])} vs {self.raw.benchmark_name} {num(theirs['sharpe'])}>"
         )
+
+
+def compare(*run_dirs: str | Path, out: str | Path = "results", label: str = "") -> Path:
+    """Compare finished runs' folders in one report; return the comparison's new folder.
+
+    The report overlays their equity, sets their metrics side by side, gives each pair's Sharpe
+    difference on their common dates with its bootstrap interval, and lists where their configs
+    differ (`reporting.compare`). ``out`` is where ``<stamp>-compare`` is written.
+    """
+    from reporting.compare import write_comparison
+    from reporting.run_dir import check_label
+
+    check_label(label)
+    return write_comparison([Path(folder) for folder in run_dirs], Path(out), label)
 
 
 def run(
@@ -216,7 +234,9 @@ def run(
     market: Market | None = None,
     **settings: Any,
 ) -> Result:
-    """Run a strategy against 60/40 and return its `Result`; nothing is written.
+    """Run a strategy against its benchmark (60/40 by default) and return its `Result`.
+
+    Nothing is written.
 
     ``config_or_path`` and the overrides are read by `load_config`. ``refresh`` downloads
     prices again; ``progress`` is told each step as it starts (the CLI prints them); ``market``
@@ -227,7 +247,7 @@ def run(
 
     config = load_config(config_or_path, overrides=overrides, **settings)
     if progress:
-        progress(f"running {config.strategy.name} against 60/40 (data: {config.data})")
+        progress(f"running {config.strategy.name} against {config.benchmark} (data: {config.data})")
     result = Result(run_engine(config, refresh=refresh, market=market))
     if result.synthetic:
         warnings.warn(result.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)

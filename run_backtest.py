@@ -48,7 +48,7 @@ def _day(text: str) -> date:
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = _Parser(
-        description="Backtest a strategy against a 60/40 portfolio.",
+        description="Backtest a strategy against a benchmark (60/40 by default).",
         epilog="Discover what can be set: --list, --describe NAME; every key: configs/*.yaml.",
     )
     _add_settings(parser)
@@ -114,6 +114,21 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--no-report", action="store_true", help="write the numbers only: no report.html or figures"
+    )
+    parser.add_argument(
+        "--label",
+        default="",
+        metavar="TEXT",
+        help="name the run (its report, metrics.json, manifest and the runs index show it)",
+    )
+    parser.add_argument(
+        "--compare",
+        nargs="+",
+        type=Path,
+        metavar="RUN_DIR",
+        help="compare finished runs: one report with their equity overlaid, metrics side by "
+        "side, each pair's Sharpe difference with its bootstrap interval, and their config "
+        "differences; written under --out; nothing is run",
     )
     parser.add_argument(
         "--sweep",
@@ -195,6 +210,8 @@ def _main(argv: list[str] | None) -> int:
 
             print(listing() if args.list else describe(args.describe))
             return 0
+        if args.compare:
+            return _compare(args)
         config = _config(args)
         if args.print_config:
             from pipeline.config_file import dump_config
@@ -203,9 +220,10 @@ def _main(argv: list[str] | None) -> int:
             return 0
         if args.signals_now:
             return _signals_now(args, config)
-        from reporting.run_dir import check_results_root
+        from reporting.run_dir import check_label, check_results_root
 
         check_results_root(args.out)  # before the run, not after it
+        check_label(args.label)
         command = ["run_backtest.py", *(sys.argv[1:] if argv is None else argv)]
         extra: dict[str, Any] = {}
         if args.walk_forward and not args.sweep:
@@ -224,6 +242,15 @@ def _main(argv: list[str] | None) -> int:
         progress.end(failed=True)
         print("interrupted", file=sys.stderr)
         return INTERRUPTED
+
+
+def _compare(args: argparse.Namespace) -> int:
+    """Write the comparison of finished runs under ``--out`` and print its folder."""
+    from backtester import compare
+
+    folder = compare(*args.compare, out=args.out, label=args.label)
+    print(folder)
+    return 0
 
 
 def _grid_comment(args: argparse.Namespace) -> str:
@@ -338,7 +365,9 @@ def _run(
         for warning in (*market.warnings, *result.raw.warnings):
             print(f"warning: {warning}", file=sys.stderr)
     progress.step(f"writing the run under {args.out}")
-    run_dir = result.report(args.out, figures=not args.no_report, command=command, extra=extra)
+    run_dir = result.report(
+        args.out, figures=not args.no_report, command=command, extra=extra, label=args.label
+    )
     progress.end()
     if args.quiet < 2:
         print(result.summary())

@@ -278,3 +278,16 @@ def _mean_and_hits(values: np.ndarray) -> tuple[float, float]:
     if len(values) == 0:
         return float("nan"), float("nan")
     return float(values.mean()), float((values > 0).mean())
+
+
+def pnl_by_regime(equity: pd.Series, held: pd.Series) -> dict[str, float]:
+    """Dollar P&L earned while each regime was held, first seen first; the parts add to the total.
+
+    Timing: ``held`` is on the returns' dates (``equity.index[1:]``), the regime held over the
+    period ending at each date, as for `regime_table`; a date with no regime counts in none.
+    """
+    change = equity.diff().iloc[1:]
+    if not held.index.equals(change.index):
+        raise ValueError("held must be on the returns' dates (equity.index[1:])")
+    grouped = change.groupby(held, sort=False).sum()
+    return {str(regime): float(pnl) for regime, pnl in grouped.items()}

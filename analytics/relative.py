@@ -170,9 +170,14 @@ def relative_summary(
 
 
 def relative_na_reasons(
-    strategy_equity: pd.Series, benchmark_equity: pd.Series, periods_per_year: int
+    strategy_equity: pd.Series,
+    benchmark_equity: pd.Series,
+    periods_per_year: int,
+    name: str = "60/40",
 ) -> dict[str, str]:
     """Why each metric of `relative_summary` is NaN, by key; empty when none is.
+
+    ``name`` is the benchmark's, as the reasons call it.
 
     The rules of `analytics.metrics.na_reasons`: the annualised ones (all but beta and hit rate)
     need `analytics.metrics.min_annualise_days`; a ratio needs a divisor that varies.
@@ -184,13 +189,13 @@ def relative_na_reasons(
         return dict.fromkeys(_ANNUALISED, held)
     reasons = {}
     if flat(bench):
-        reasons = dict.fromkeys(("beta", "alpha"), "60/40's returns do not vary")
+        reasons = dict.fromkeys(("beta", "alpha"), f"{name}'s returns do not vary")
     if flat(strat - bench):
-        reasons["information_ratio"] = "no difference from 60/40's returns beyond rounding"
+        reasons["information_ratio"] = f"no difference from {name}'s returns beyond rounding"
     if not (bench > 0).any():
-        reasons["up_capture"] = "60/40 never rose"
+        reasons["up_capture"] = f"{name} never rose"
     if not (bench < 0).any():
-        reasons["down_capture"] = "60/40 never fell"
+        reasons["down_capture"] = f"{name} never fell"
     return reasons
 
 

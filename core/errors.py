@@ -8,7 +8,9 @@ FrontEnd = Literal["api", "cli"]
 """Who words an error: the Python API (``backtester``) or the command line."""
 
 OPTIONS: dict[str, dict[FrontEnd, str]] = {
+    "compare": {"cli": "--compare", "api": "compare()"},
     "config": {"cli": "--config", "api": "config file"},
+    "label": {"cli": "--label", "api": "label"},
     "data": {"cli": "--data", "api": "data"},
     "out": {"cli": "--out", "api": "report() folder"},
     "signals_now": {"cli": "--signals-now", "api": "signals_now()"},

@@ -269,6 +269,8 @@ class MarketRequest:
     signal_tickers: tuple[str, ...] = ()
     external: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Files signals read, by name: ``(path, column)``."""
+    benchmark_tickers: tuple[str, ...] = ()
+    """Tickers the benchmark holds beyond the roles' (``--set benchmark=IWM:0.5,EFA:0.5``)."""
 
     def tickers(self) -> list[str]:
         """The tickers to load: the traded ones, then the signals' inputs."""
@@ -285,7 +287,7 @@ class MarketRequest:
         """The tickers a portfolio may hold: the ones that decide the start and the end."""
         stock, bonds = self.universe.stocks, self.universe.bonds
         roles = (ticker for role in self.roles for ticker in self.universe.tickers(role))
-        return list(dict.fromkeys([stock, bonds, *roles]))
+        return list(dict.fromkeys([stock, bonds, *roles, *self.benchmark_tickers]))
 
 
 def joined(requests: list[MarketRequest]) -> MarketRequest:
@@ -297,7 +299,7 @@ def joined(requests: list[MarketRequest]) -> MarketRequest:
     first = requests[0]
     if len(requests) == 1:
         return first
-    shared = ("universe", "start", "end", "calendar", "allow_partial")
+    shared = ("universe", "start", "end", "calendar", "allow_partial", "benchmark_tickers")
     if any(getattr(r, key) != getattr(first, key) for r in requests for key in shared):
         raise ValueError(f"joined: the requests differ in one of {', '.join(shared)}")
     return replace(

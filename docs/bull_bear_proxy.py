@@ -35,9 +35,9 @@ from analytics.proxy_agreement import (  # noqa: E402
 )
 from analytics.proxy_calibration import LinearFit, filled_ranks, fit_before  # noqa: E402
 from backtester import load_config  # noqa: E402
-from data.market import Market, MarketRequest  # noqa: E402
+from data.market import Market  # noqa: E402
 from data.sources import load_market  # noqa: E402
-from pipeline.run import BENCHMARK, prepare  # noqa: E402
+from pipeline.run import market_request, prepare  # noqa: E402
 from signals.bull_bear import BullBearProxy  # noqa: E402
 from signals.readings import ExternalIndicator  # noqa: E402
 
@@ -72,11 +72,8 @@ def _market(folder: Path) -> tuple[Market, BullBearProxy]:
     proxy = config.strategy._signals(config.universe)["bull_bear"]
     assert isinstance(proxy, BullBearProxy)
     tickers, files = config.strategy.inputs(config.universe)
-    request = MarketRequest(
-        universe=config.universe,
-        roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
-        start=config.start,
-        calendar=config.calendar,
+    request = replace(
+        market_request(config),
         signal_tickers=tuple(dict.fromkeys((*tickers, "BTC-USD", *WIDE_11, *WIDE_9))),
         external={**files, **{n: (str(folder / f), c) for n, (f, c) in FILES.items()}},
     )

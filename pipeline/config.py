@@ -25,6 +25,7 @@ from data.market import Calendar, Universe
 from simulation.costs import Costs
 from simulation.simulate import Execution
 from strategies import STRATEGIES, Strategy
+from strategies.benchmark import SIXTY_FORTY, parse_benchmark
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 """Texts that set an optional value to none, as YAML reads them."""
@@ -55,6 +56,9 @@ class RunConfig:
     a year, equities carried over weekends."""
     allow_partial: bool = False
     """Start when stocks and bonds have prices, holding a leg in cash until its first price."""
+    benchmark: str = SIXTY_FORTY
+    """What the strategy is measured against: ``60/40`` (the universe's stocks and bonds),
+    ``cash``, a ticker (``SPY``) or a fixed mix (``IWM:0.5,EFA:0.5``)."""
     data_from: DataFrom = field(default="given", compare=False)
     """Who chose ``data``: ``given`` (``--data``, a config file, ``--set``, the API),
     ``MAINSTREET_DATA`` (the environment's default source) or ``default`` (``auto``). Recorded in
@@ -64,6 +68,7 @@ class RunConfig:
         problem = _date_order(self.start, self.end)
         if problem:
             raise ConfigError(problem)
+        object.__setattr__(self, "benchmark", parse_benchmark(self.benchmark))
 
     def as_dict(self) -> dict[str, Any]:
         """Return the resolved settings as plain values (for outputs and ``--print-config``)."""
@@ -77,6 +82,7 @@ class RunConfig:
             "end": self.end.isoformat() if self.end else None,
             "calendar": self.calendar,
             "allow_partial": self.allow_partial,
+            "benchmark": self.benchmark,
         }
 
 
@@ -96,7 +102,7 @@ class ConfigProblems(ConfigError):
 
 
 SECTIONS: dict[str, type] = {"universe": Universe, "costs": Costs, "execution": Execution}
-RUN_KEYS = ("data", "start", "end", "calendar", "allow_partial")
+RUN_KEYS = ("data", "start", "end", "calendar", "allow_partial", "benchmark")
 PRESET_KEY = "costs.preset="
 
 
@@ -143,6 +149,10 @@ def build_config(
     problem = _date_order(run_wide.get("start"), run_wide.get("end"))
     if problem:
         problems.append(problem)
+    try:
+        parse_benchmark(run_wide.get("benchmark", SIXTY_FORTY))
+    except ConfigError as exc:
+        problems.append(str(exc))
     if problems:
         raise ConfigProblems(problems)
     return RunConfig(**parts, **run_wide)

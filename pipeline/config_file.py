@@ -1,11 +1,12 @@
 """Reading a YAML config file into the same ``section.key=value`` overrides the CLI takes.
 
 A file holds ``strategy`` (with ``name``), ``universe``, ``costs`` and ``execution`` sections and
-the run-wide keys ``data``, ``start``, ``end``, ``calendar`` and ``allow_partial``. Values are
-checked by the same schema as ``--set``, so a typo fails the same way, and every problem of a
-file is reported at once. Loaded with PyYAML's safe loader (`core.strict_yaml`): a tag that
-would build a Python object is refused, and so are a key given twice, nesting beyond a few dozen
-levels, aliases that expand past `MAX_CONFIG_VALUES` values, and a file with no settings at all.
+the run-wide keys ``data``, ``start``, ``end``, ``calendar``, ``allow_partial`` and
+``benchmark``. Values are checked by the same schema as ``--set``, so a typo fails the same way,
+and every problem of a file is reported at once. Loaded with PyYAML's safe loader
+(`core.strict_yaml`): a tag that would build a Python object is refused, and so are a key given
+twice, nesting beyond a few dozen levels, aliases that expand past `MAX_CONFIG_VALUES` values,
+and a file with no settings at all.
 """
 
 from __future__ import annotations

@@ -12,6 +12,7 @@ import pandas as pd
 from analytics import metrics
 from analytics.bootstrap import STATISTICS, BootstrapResult, compare, na_reason
 from analytics.relative import relative_na_reasons, relative_summary
+from analytics.tearsheet import tearsheet_na_reasons, tearsheet_summary
 from core.errors import DataError
 from data import Market, MarketRequest, load_market
 from data.csv_source import read_rate_csv
@@ -22,9 +23,9 @@ from pipeline.switching import SwitchStudy, study
 from simulation.attribution import attribution
 from simulation.costs import CASH_RATE_TICKER, Costs, RateUnit, cash_rates, describe
 from simulation.simulate import BacktestResult, backtest
-from strategies import SixtyForty, Strategy, check_weights
+from strategies import Strategy, check_weights
+from strategies.benchmark import benchmark_strategy, benchmark_tickers
 
-BENCHMARK = SixtyForty()
 MIN_RUN_DATES = 10
 """Fewer dates leave a fill and a handful of returns: no metric would mean anything."""
 
@@ -33,7 +34,8 @@ MIN_RUN_DATES = 10
 class RunResult:
     """A finished run: its config, the market it saw, both simulations and their metrics.
 
-    ``metrics`` has ``strategy`` and ``benchmark`` (`analytics.metrics.full_summary`),
+    ``metrics`` has ``strategy`` and ``benchmark`` (`analytics.metrics.full_summary` and
+    `analytics.tearsheet.tearsheet_summary`),
     ``difference`` (strategy minus benchmark, numeric keys), ``relative`` (against the
     benchmark), ``uncertainty`` (the bootstrap), ``attribution`` (dollar totals of each leg and
     line), ``ruin`` (the strategy's margin call, `simulation.simulate.Ruin.facts`, or None),
@@ -62,6 +64,11 @@ class RunResult:
     warnings: tuple[str, ...] = ()
 
     @property
+    def benchmark_name(self) -> str:
+        """The benchmark as reports name it: ``60/40``, ``cash``, ``SPY``, ``IWM:0.5,EFA:0.5``."""
+        return self.config.benchmark
+
+    @property
     def ruin_headline(self) -> str:
         """``RUINED on <date>: ...``: the margin call (`simulation.simulate`); "" if none."""
         ruin = self.strategy.ruin
@@ -70,7 +77,7 @@ class RunResult:
 
 
 def run(config: RunConfig, *, refresh: bool = False, market: Market | None = None) -> RunResult:
-    """Run the configured strategy and the 60/40 benchmark on the same dates and costs.
+    """Run the configured strategy and its benchmark (``config.benchmark``) on the same dates.
 
     ``refresh`` refetches downloaded prices instead of using the cache. ``market`` runs on a
     market already loaded instead of the config's own (a sweep's pick runs on the sweep's: the
@@ -78,7 +85,8 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
     """
     market, cash_rate, notes, earns = prepare(config, refresh=refresh, market=market)
     results, tables, names = {}, {}, {}
-    for name, strategy in (("strategy", config.strategy), ("benchmark", BENCHMARK)):
+    benchmark = benchmark_strategy(config.benchmark)
+    for name, strategy in (("strategy", config.strategy), ("benchmark", benchmark)):
         weights = strategy.target_weights(market)
         check_weights(weights, market, strategy)
         results[name] = backtest(
@@ -92,7 +100,7 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
         )
         names[name] = legs(strategy, weights, market.universe)
         tables[name] = attribution(results[name], market.prices, names[name])
-    summary = _metrics(results["strategy"], results["benchmark"], tables, market)
+    summary = _metrics(results["strategy"], results["benchmark"], tables, market, config.benchmark)
     ruin = results["strategy"].ruin
     summary["ruin"] = None if ruin is None else ruin.facts(names["strategy"])
     explanation = config.strategy.explain(market)
@@ -178,15 +186,17 @@ def check_length(market: Market) -> None:
 def market_request(config: RunConfig) -> MarketRequest:
     """What a config needs from the data: its roles' and signals' tickers, dates, calendar."""
     signal_tickers, files = config.strategy.inputs(config.universe)
+    benchmark = benchmark_strategy(config.benchmark)
     return MarketRequest(
         universe=config.universe,
-        roles=tuple(dict.fromkeys((*config.strategy.roles(), *BENCHMARK.roles()))),
+        roles=tuple(dict.fromkeys((*config.strategy.roles(), *benchmark.roles()))),
         start=config.start,
         end=config.end,
         calendar=config.calendar,
         allow_partial=config.allow_partial,
         signal_tickers=signal_tickers,
         external=files,
+        benchmark_tickers=benchmark_tickers(config.benchmark),
     )
 
 
@@ -206,6 +216,8 @@ def _facts(
         "end": dates[-1].date().isoformat(),
         "periods_per_year": market.periods_per_year,
         "calendar": config.calendar,
+        "benchmark": config.benchmark,
+        "label": "",  # a written run's label (``--label``), set when it is written
         "notes": [*market.notes, *notes],
         "warnings": [*market.warnings, *warnings],
         "carried_forward": market.carried,
@@ -217,6 +229,7 @@ def _metrics(
     theirs: BacktestResult,
     tables: dict[str, pd.DataFrame],
     market: Market,
+    bench: str,
 ) -> dict[str, dict[str, Any]]:
     """Each portfolio's metrics, their difference, the relative metrics and the bootstrap.
 
@@ -225,18 +238,27 @@ def _metrics(
     ppy, rate = market.periods_per_year, ours.cash_rate
     results = {"strategy": ours, "benchmark": theirs}
     described = {
-        name: metrics.full_summary(
-            result.equity, result.weights, _traded(result), ppy, risk_free=rate
-        )
+        name: {
+            **metrics.full_summary(
+                result.equity, result.weights, traded_notional(result), ppy, risk_free=rate
+            ),
+            **tearsheet_summary(result.equity),
+        }
         for name, result in results.items()
     }
     returns = {name: metrics.daily_returns(result.equity) for name, result in results.items()}
-    reasons = {name: metrics.na_reasons(returns[name], ppy, rate) for name in results}
+    reasons = {
+        name: {
+            **metrics.na_reasons(returns[name], ppy, rate),
+            **tearsheet_na_reasons(result.equity),
+        }
+        for name, result in results.items()
+    }
     numeric = [key for key, value in described["strategy"].items() if isinstance(value, float)]
     boot = compare(returns["strategy"], returns["benchmark"], ppy, risk_free=rate.iloc[1:])
-    reasons["difference"] = _difference_reasons(reasons, numeric)
-    reasons["relative"] = relative_na_reasons(ours.equity, theirs.equity, ppy)
-    reasons["uncertainty"] = _bootstrap_reasons(reasons, len(returns["strategy"]), boot, ppy)
+    reasons["difference"] = _difference_reasons(reasons, numeric, bench)
+    reasons["relative"] = relative_na_reasons(ours.equity, theirs.equity, ppy, bench)
+    reasons["uncertainty"] = _bootstrap_reasons(reasons, len(returns["strategy"]), boot, ppy, bench)
     return {
         **described,
         "difference": {
@@ -249,9 +271,11 @@ def _metrics(
     }
 
 
-def _difference_reasons(reasons: dict[str, dict[str, str]], keys: list[str]) -> dict[str, str]:
+def _difference_reasons(
+    reasons: dict[str, dict[str, str]], keys: list[str], bench: str
+) -> dict[str, str]:
     """A difference is NaN when either side is: say which, and why."""
-    sides = (("strategy", "strategy"), ("benchmark", "60/40"))
+    sides = (("strategy", "strategy"), ("benchmark", bench))
     found = {
         key: [f"{word}: {reasons[side][key]}" for side, word in sides if key in reasons[side]]
         for key in keys
@@ -260,13 +284,13 @@ def _difference_reasons(reasons: dict[str, dict[str, str]], keys: list[str]) -> 
 
 
 def _bootstrap_reasons(
-    reasons: dict[str, dict[str, str]], n_obs: int, boot: BootstrapResult, ppy: int
+    reasons: dict[str, dict[str, str]], n_obs: int, boot: BootstrapResult, ppy: int, bench: str
 ) -> dict[str, str]:
     """Why the bootstrap's figures are NaN: too short a run, or a Sharpe that is n/a."""
     short = na_reason(n_obs, boot.mean_block, ppy)
     if short:
         return dict.fromkeys(STATISTICS, short)
-    sides = (("strategy", "the strategy's"), ("benchmark", "60/40's"))
+    sides = (("strategy", "the strategy's"), ("benchmark", f"{bench}'s"))
     why = [
         f"{word} Sharpe is n/a, {reasons[side]['sharpe']}"
         for side, word in sides
@@ -276,7 +300,7 @@ def _bootstrap_reasons(
     return dict.fromkeys(sharpe, "; ".join(why)) if why else {}
 
 
-def _traded(result: BacktestResult) -> pd.Series:
+def traded_notional(result: BacktestResult) -> pd.Series:
     """Absolute notional traded per date, at the fill prices."""
     notional = (result.trades["units"] * result.trades["price"]).abs()
     return notional.groupby(result.trades["date"]).sum()

@@ -30,10 +30,11 @@ from data import Market, load_shared
 from data.market import Role
 from pipeline.config import RunConfig
 from pipeline.executors import ChunkError, Executor, LocalExecutor
-from pipeline.run import BENCHMARK, check_length, legs, market_request, prepare
+from pipeline.run import check_length, legs, market_request, prepare
 from simulation import kernel
 from simulation.costs import cash_rates, days_between, margin_rates
 from simulation.simulate import Rebalance, Ruin, backtest, order_targets, period_ends
+from strategies.benchmark import benchmark_strategy
 
 METRIC_COLUMNS = METRICS
 DIFFERENCES = ("sharpe_vs_6040", "cagr_vs_6040")
@@ -424,10 +425,17 @@ class _Context:
         key = self._keys(cfg)[1]
         if key not in self.benchmarks:
             cash, _ = self.rates_for(cfg)
-            weights = BENCHMARK.target_weights(self.market)
+            weights = benchmark_strategy(cfg.benchmark).target_weights(self.market)
             own = self.market.printed(list(weights.columns))
+            crypto = frozenset(t for t in weights if self.market.universe.is_crypto(t))
             result = backtest(
-                self.market.prices, weights, cfg.costs, cfg.execution, cash_rate=cash, own=own
+                self.market.prices,
+                weights,
+                cfg.costs,
+                cfg.execution,
+                cash_rate=cash,
+                own=own,
+                crypto=crypto,
             )
             self.benchmarks[key] = summary(result.equity, self.market.periods_per_year, cash)
         return self.benchmarks[key]

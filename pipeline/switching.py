@@ -7,7 +7,13 @@ from typing import Any
 
 import pandas as pd
 
-from analytics.events import event_study, regime_spells, regime_table, spread_returns
+from analytics.events import (
+    event_study,
+    pnl_by_regime,
+    regime_spells,
+    regime_table,
+    spread_returns,
+)
 from analytics.metrics import daily_returns
 from data import Market
 from signals.explain import Explanation
@@ -28,6 +34,8 @@ class SwitchStudy:
     regimes: pd.DataFrame
     spells: pd.DataFrame
     whipsaws: pd.DataFrame
+    pnl_by_regime: dict[str, float]
+    """Dollar P&L earned while each regime was held (`analytics.events.pnl_by_regime`)."""
 
     def summary(self) -> dict[str, Any]:
         """Figures for ``metrics.json``: entries into each regime, trigger firings, whipsaws.
@@ -59,6 +67,7 @@ class SwitchStudy:
                 "spells": self.whipsaws.astype({"start": str, "end": str}).to_dict("records"),
             },
             "per_regime": self.regimes.to_dict(orient="index"),
+            "pnl_by_regime": self.pnl_by_regime,
         }
 
 
@@ -120,4 +129,5 @@ def study(
         regimes=regime_table(returns, held, market.periods_per_year, risk_free=result.cash_rate),
         spells=spells,
         whipsaws=whipsaws(spells, explanation.events),
+        pnl_by_regime=pnl_by_regime(result.equity, held),
     )

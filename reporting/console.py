@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+import textwrap
 from typing import Any
 
 from data.sources import SYNTHETIC_BANNER
 from pipeline.run import RunResult
+from reporting.answer import answer
 from reporting.html import num
 
 _ROWS = (
@@ -20,31 +22,33 @@ _ROWS = (
 
 
 def summary_table(result: RunResult) -> str:
-    """Return the demo mark, the ruin, the signals now, the run, its costs, the metrics table.
+    """Return the demo mark, the ruin, the answer, the signals now, the run, the metrics.
 
-    The demo mark first on a run on the synthetic demo market; the ruin line only when the
-    run was ruined, the signals now only for a switching run; the table has strategy, 60/40
+    The demo mark first on a run on the synthetic demo market; the ruin line only when the run
+    was ruined, the signals now only for a switching run; the answer says in words whether the
+    strategy beat its benchmark and why (`reporting.answer`); the table has strategy, benchmark
     and their difference.
     """
-    dates = result.strategy.equity.index
+    dates, bench = result.strategy.equity.index, result.benchmark_name
     lines = [synthetic_line()] if result.market.synthetic else []
     lines += [result.ruin_headline] if result.ruin_headline else []
+    lines += textwrap.wrap(answer(result), 100)
     if result.switching is not None:
         lines.append(signals_now_text(result.switching.explanation.now, mark=False))
     lines += [
-        f"{result.config.strategy.name} vs 60/40, {dates[0].date()} to {dates[-1].date()}, "
+        f"{result.config.strategy.name} vs {bench}, {dates[0].date()} to {dates[-1].date()}, "
         f"data {result.market.source}",
         result.costs,
         result.cash,
-        f"{'':18}{'strategy':>11}{'60/40':>11}{'difference':>12}",
+        f"{'':18}{'strategy':>11}{bench[:10]:>11}{'difference':>12}",
     ]
     for label, key, scale in _ROWS:
         parts = ("strategy", "benchmark")
         cells = (num(result.metrics[part][key], scale, width=11) for part in parts)
         diff = num(result.metrics["difference"][key], scale, width=12)
         lines.append(f"{label:18}" + "".join(cells) + diff)
-    lines += na_lines(result.metrics)
-    lines.append(bootstrap_line(result.metrics))
+    lines += na_lines(result.metrics, bench)
+    lines.append(bootstrap_line(result.metrics, bench))
     if result.switching is not None and result.switching.explanation.reading_sources:
         lines.append(f"Bull & Bear reading: {result.switching.explanation.reading_sources}")
     costs = result.metrics["attribution"]["strategy"]
@@ -58,12 +62,12 @@ def summary_table(result: RunResult) -> str:
     return "\n".join(lines)
 
 
-def na_lines(metrics: dict[str, Any]) -> list[str]:
+def na_lines(metrics: dict[str, Any], bench: str = "60/40") -> list[str]:
     """One line per reason a figure of the table is n/a, naming the figures and whose they are."""
     reasons = metrics.get("na_reasons", {})
     names = {key: label.split(" [")[0] for label, key, _ in _ROWS}
     sides: dict[tuple[str, str], list[str]] = {}  # (reason, figure) -> whose
-    for part, word in (("strategy", "strategy"), ("benchmark", "60/40")):
+    for part, word in (("strategy", "strategy"), ("benchmark", bench)):
         for key, why in reasons.get(part, {}).items():
             if key in names:
                 sides.setdefault((why, names[key]), []).append(word)
@@ -73,7 +77,7 @@ def na_lines(metrics: dict[str, Any]) -> list[str]:
     return [f"n/a: {', '.join(figs)} ({whose}): {why}" for (why, whose), figs in grouped.items()]
 
 
-def bootstrap_line(metrics: dict[str, Any]) -> str:
+def bootstrap_line(metrics: dict[str, Any], bench: str = "60/40") -> str:
     """The Sharpe difference with its interval and share of wins, or n/a and why."""
     boot = metrics["uncertainty"]
     why = metrics.get("na_reasons", {}).get("uncertainty", {}).get("sharpe_diff")
@@ -82,7 +86,7 @@ def bootstrap_line(metrics: dict[str, Any]) -> str:
     return (
         f"Sharpe difference {num(boot['sharpe_diff'])}, {num(boot['confidence'], 100, 0)}% "
         f"interval {num(boot['sharpe_diff_low'])} to {num(boot['sharpe_diff_high'])}; "
-        f"strategy's Sharpe above 60/40's in {num(boot['prob_sharpe_better'], 100, 0)}% of "
+        f"strategy's Sharpe above {bench}'s in {num(boot['prob_sharpe_better'], 100, 0)}% of "
         f"{boot['n_resamples']} block-bootstrap resamples"
     )
 

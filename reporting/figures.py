@@ -131,8 +131,9 @@ def equity_figure(
     *,
     regime: pd.Series | None = None,
     drawdowns: bool = True,
+    log: bool = True,
 ) -> Figure:
-    """Equity curves on a log scale, one line per column, optionally drawdowns beneath.
+    """Equity curves on a log scale (or linear), one line per column, optionally drawdowns beneath.
 
     The first column is the strategy and the second the benchmark, coloured as everywhere else;
     ``regime`` shades the spells of the non-base regimes.
@@ -148,11 +149,12 @@ def equity_figure(
         if bottom is not None:
             bottom.plot(equity.index, 100 * drawdown(equity[column]), linewidth=1.0, color=colour)
     shade_regimes(top, regime)
-    top.set_yscale("log")
-    top.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+    if log:
+        top.set_yscale("log")
+        top.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
+        top.yaxis.set_minor_formatter(NullFormatter())
     dollar_axis(top)
-    top.yaxis.set_minor_formatter(NullFormatter())
-    top.set_ylabel("Portfolio value [$, log scale]")
+    top.set_ylabel(f"Portfolio value [$, {'log' if log else 'linear'} scale]")
     top.set_title(title)
     top.legend(loc="upper left")
     top.grid(True, which="major", alpha=0.3)
@@ -360,3 +362,29 @@ def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:
     axes.set_ylim(-0.6, max(len(triggers), 1) - 0.4)
     axes.set_xlabel("Date (marker: close at which the trigger fired)")
     axes.grid(True, axis="x", alpha=0.3)
+
+
+@plain_text
+def regime_figure(regime: pd.Series, synthetic: bool) -> Figure:
+    """The regime decided at each close, one band per regime, and each one's share of the days.
+
+    Timing: a regime decided at a close is held from the next fill.
+    """
+    figure = Figure(figsize=(10, 2.6), layout="constrained")
+    axes = figure.subplots()
+    names = list(dict.fromkeys([BASE_REGIME, *pd.unique(regime.dropna())]))
+    colours = {BASE_REGIME: "#d5dbdb", **regime_colours(regime)}
+    shares = regime.value_counts(normalize=True)
+    for row, name in enumerate(names):
+        held = regime.where(regime == name)
+        axes.fill_between(
+            regime.index, row - 0.4, row + 0.4, where=held.notna().to_numpy(),
+            color=colours.get(name, "#dddddd"), step="post", linewidth=0,
+        )  # fmt: skip
+    axes.set_yticks(
+        range(len(names)), [f"{name} ({100 * shares.get(name, 0.0):.0f}%)" for name in names]
+    )
+    axes.set_title("Regime decided at each close (share of days)")
+    axes.grid(True, axis="x", alpha=0.3)
+    mark_synthetic(figure, synthetic)
+    return figure

@@ -14,6 +14,8 @@ from collections.abc import Iterable, Sequence
 from typing import Any
 
 NA = "n/a"
+STACK_FROM = 5
+"""Columns from which a table stacks its rows on a narrow screen (`table`)."""
 
 CSS = """
 :root { --strategy: #1f5fa8; --benchmark: #e08a1e; --ink: #1d2329; --muted: #5d6770;
@@ -26,7 +28,7 @@ header, section { padding: 14px 0 6px; border-bottom: 1px solid var(--rule); }
 h1 { font-size: 1.6em; margin: 10px 0 4px; }
 h2 { font-size: 1.25em; margin: 8px 0 6px; }
 h3 { font-size: 1.02em; margin: 14px 0 4px; }
-p, li { max-width: 80ch; }
+p, li { max-width: 80ch; overflow-wrap: anywhere; }
 .lead { color: var(--muted); margin: 2px 0 8px; }
 .banner { background: #c0392b; color: #fff; font-weight: 700; padding: 10px 14px;
   border-radius: 4px; margin: 10px 0; letter-spacing: .02em; }
@@ -35,7 +37,7 @@ p, li { max-width: 80ch; }
   margin: 8px 0; }
 .notes li { margin: 2px 0; }
 .verdict { font-size: 1.05em; background: var(--band); padding: 8px 12px; border-radius: 4px; }
-nav { font-size: .9em; margin: 6px 0 2px; }
+nav { font-size: .9em; margin: 6px 0 2px; display: flex; flex-wrap: wrap; gap: 2px 0; }
 nav a { margin-right: 10px; color: var(--strategy); text-decoration: none; white-space: nowrap; }
 table { border-collapse: collapse; margin: 6px 0 10px; font-size: .9em;
   font-variant-numeric: tabular-nums; }
@@ -54,6 +56,21 @@ tbody tr:nth-child(even) { background: #fafbfc; }
 .grid { display: flex; flex-wrap: wrap; gap: 4px 28px; align-items: flex-start; }
 .pair figure { flex: 1 1 420px; max-width: calc(50% - 14px); }
 @media (max-width: 900px) { .pair figure { max-width: 100%; } }
+@media (max-width: 600px) {
+  main { padding: 0 10px 30px; }
+  th, td { padding: 3px 6px; }
+  td.l { white-space: normal; min-width: 7em; }
+  .params { column-width: auto; columns: 1; }
+  table.stack, table.stack tbody, table.stack tr, table.stack td { display: block; width: 100%; }
+  table.stack thead { display: none; }
+  table.stack tr { border-bottom: 2px solid var(--rule); padding: 4px 0; }
+  table.stack td { border: 0; text-align: right; padding: 1px 4px; white-space: normal;
+    min-height: 1.6em; display: flow-root;
+    overflow-wrap: anywhere; }
+  table.stack td::before { content: attr(data-label); float: left; color: var(--muted);
+    margin-right: 10px; text-align: left; }
+  table.stack td.l { text-align: right; }
+}
 .swatch-s { color: var(--strategy); font-weight: 700; }
 .swatch-b { color: var(--benchmark); font-weight: 700; }
 figure { margin: 8px 0 12px; }
@@ -64,6 +81,15 @@ dl.manifest dt { font-weight: 600; }
 dl.manifest dd { margin: 0; overflow-wrap: anywhere; }
 pre { background: var(--band); padding: 8px 10px; margin: 0; font-size: .82em;
   white-space: pre-wrap; overflow-wrap: anywhere; }
+.toggle > input { position: absolute; opacity: 0; }
+.toggle > label { display: inline-block; padding: 2px 10px; border: 1px solid var(--rule);
+  cursor: pointer; font-size: .88em; }
+.toggle > input:checked + label { background: var(--strategy); color: #fff; }
+.toggle > input:focus-visible + label { outline: 2px solid var(--ink); }
+.toggle > .view-2 { display: none; }
+.toggle > input.pick-2:checked ~ .view-2 { display: block; }
+.toggle > input.pick-2:checked ~ .view-1 { display: none; }
+details > summary { cursor: pointer; color: var(--strategy); margin: 4px 0; }
 @page { margin: 14mm 12mm; }
 @media print {
   body { font-size: 10pt; }
@@ -127,18 +153,26 @@ def table(
     left: int = 1,
     table_id: str | None = None,
 ) -> str:
-    """A table of text cells (escaped here); the first ``left`` columns align left."""
+    """A table of text cells (escaped here); the first ``left`` columns align left.
+
+    A table of `STACK_FROM` columns or more stacks on a narrow screen: each row becomes a
+    block, each cell labelled with its column's header (``data-label``), so that no column is
+    cut off; a narrower one scrolls sideways inside its box.
+    """
 
     def cells(values: Sequence[object], tag: str) -> str:
-        return "".join(
-            f'<{tag} class="l">{esc(v)}</{tag}>' if i < left else f"<{tag}>{esc(v)}</{tag}>"
-            for i, v in enumerate(values)
-        )
+        parts = []
+        for i, v in enumerate(values):
+            align = ' class="l"' if i < left else ""
+            named = f' data-label="{esc(header[i])}"' if tag == "td" and i < len(header) else ""
+            parts.append(f"<{tag}{align}{named}>{esc(v)}</{tag}>")
+        return "".join(parts)
 
     body = "".join(f"<tr>{cells(row, 'td')}</tr>" for row in rows)
     ident = f' id="{esc(table_id)}"' if table_id else ""
+    stack = ' class="stack"' if len(header) >= STACK_FROM else ""
     return (
-        f'<div class="scroll"><table{ident}><thead><tr>{cells(header, "th")}</tr></thead>'
+        f'<div class="scroll"><table{ident}{stack}><thead><tr>{cells(header, "th")}</tr></thead>'
         f"<tbody>{body}</tbody></table></div>"
     )
 
@@ -209,4 +243,19 @@ def page(title: str, nav: Sequence[tuple[str, str]], body: str) -> str:
         '<meta name="viewport" content="width=device-width, initial-scale=1">'
         f"<title>{esc(title)}</title><style>{CSS}</style></head>\n"
         f"<body><main><nav>{links}</nav>\n{body}</main></body></html>\n"
+    )
+
+
+def toggle(name: str, first: tuple[str, str], second: tuple[str, str]) -> str:
+    """Two views of one thing with a switch between them, in CSS alone (the page runs no script).
+
+    ``first`` and ``second`` are (label, HTML); the first shows until the second is picked.
+    """
+    ident = esc(name)
+    return (
+        f'<div class="toggle"><input type="radio" name="{ident}" id="{ident}-1" checked>'
+        f'<label for="{ident}-1">{esc(first[0])}</label>'
+        f'<input type="radio" name="{ident}" id="{ident}-2" class="pick-2">'
+        f'<label for="{ident}-2">{esc(second[0])}</label>'
+        f'<div class="view-1">{first[1]}</div><div class="view-2">{second[1]}</div></div>'
     )

@@ -28,21 +28,23 @@ LOCK = ".index.lock"
 """The file in the results folder whose lock makes index rebuilds take turns. Made when the tool
 first writes an index there, it also marks the ``index.html`` beside it as the tool's."""
 
-RUN_COLUMNS = ("data", "start", "end")
+RUN_COLUMNS = ("data", "start", "end", "benchmark")
 """Run-wide settings with columns of their own, left out of the overrides."""
 
 COLUMNS = (
     ("date", "Run"),
+    ("label", "Label"),
     ("strategy", "Strategy"),
     ("kind", "Kind"),
     ("overrides", "Settings (changed from the defaults)"),
     ("period", "Period"),
     ("data", "Data"),
+    ("benchmark", "Benchmark"),
     ("cagr", "CAGR [%]"),
     ("sharpe", "Sharpe"),
     ("max_drawdown", "Max drawdown [%]"),
-    ("cagr_vs_6040", "CAGR vs 60/40 [pp]"),
-    ("sharpe_vs_6040", "Sharpe vs 60/40"),
+    ("cagr_vs_6040", "CAGR vs benchmark [pp]"),
+    ("sharpe_vs_6040", "Sharpe vs benchmark"),
 )
 
 _SORT = """
@@ -132,6 +134,7 @@ def _row(folder: Path) -> dict[str, Any]:
         "folder": folder.name,
         "report": (folder / "report.html").exists(),
         "date": folder.name[:15],
+        "label": run.get("label", ""),
         "strategy": run["config"]["strategy"]["name"],
         "kind": _kind(metrics),
         "overrides": ", ".join(_overrides(run["config"])) or "none",
@@ -139,6 +142,7 @@ def _row(folder: Path) -> dict[str, Any]:
         "synthetic": bool(run["synthetic"]),
         "period": f"{run['start']} to {run['end']}",
         "data": run["data_source"] + (" (SYNTHETIC)" if run["synthetic"] else ""),
+        "benchmark": run["config"].get("benchmark", "60/40"),  # runs before the key: 60/40
         "cagr": _percent(ours["cagr"]),
         "sharpe": _number(ours["sharpe"]),
         "max_drawdown": _percent(ours["max_drawdown"]),

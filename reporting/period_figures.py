@@ -54,8 +54,12 @@ def month_grid(monthly: pd.Series) -> pd.DataFrame:
 
 
 @plain_text
-def monthly_figure(monthly: pd.Series, name: str, synthetic: bool) -> Figure:
-    """Heatmap of the strategy's monthly returns, years down and months across, values printed.
+def monthly_figure(
+    monthly: pd.Series, name: str, synthetic: bool, title: str | None = None
+) -> Figure:
+    """Heatmap of monthly returns, years down and months across, values printed.
+
+    ``name`` is whose returns they are; ``title`` replaces the default title (an excess return).
 
     The colour scale is symmetric around zero and capped at the 95th percentile of the absolute
     returns, so one extreme month does not wash out the rest.
@@ -82,7 +86,7 @@ def monthly_figure(monthly: pd.Series, name: str, synthetic: bool) -> Figure:
     axes.set_xticks(range(12), MONTHS)
     axes.set_yticks(range(len(grid)), [str(year) for year in grid.index])
     axes.tick_params(length=0)
-    axes.set_title(f"Monthly returns of {name} [%]")
+    axes.set_title(title or f"Monthly returns of {name} [%]")
     colourbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.01)
     colourbar.set_label("Return [%]")
     mark_synthetic(figure, synthetic)

@@ -1,4 +1,4 @@
-"""``report.html``: one self-contained page that sets a strategy against 60/40, section by section.
+"""``report.html``: a self-contained page setting a strategy against its benchmark, by section.
 
 The page embeds every figure as a data URI and writes the same PNG bytes beside it, carries its
 CSS inline and refers to nothing outside itself, so it opens offline and prints. Sections that do
@@ -9,35 +9,40 @@ empty; missing numbers print as "n/a".
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from analytics import metrics as m
 from pipeline.run import RunResult
 from reporting import html as h
 from reporting import report_tables as t
+from reporting.answer import answer
 from reporting.figures import (
     drawdown_figure,
     equity_figure,
     exposure_figure,
-    png_bytes,
+    regime_figure,
     rolling_figure,
     signals_figure,
 )
-from reporting.period_figures import annual_figure, attribution_figure, monthly_figure
+from reporting.period_sections import (
+    annual_section,
+    attribution_section,
+    monthly_section,
+    trades_section,
+)
+from reporting.report_page import ReportPage, period
 from reporting.sweep_section import SweepOutputs, sweep_section
 from reporting.switch_sections import signals_now_section, whipsaws_table
 
-BENCHMARK_NAME = "60/40"
 NAV = (
     ("header", "Run"),
     ("signals-now", "Signals now"),
     ("headline", "Headline"),
     ("sweep", "Sweep"),
+    ("run-details", "Run details"),
     ("equity", "Equity"),
     ("drawdowns", "Drawdowns"),
     ("rolling", "Rolling"),
@@ -53,43 +58,25 @@ NAV = (
 )
 
 
-@dataclass(frozen=True)
-class _Page:
-    """What every section needs: the run, where figures go, and the names used throughout."""
-
-    result: RunResult
-    folder: Path
-    manifest: dict[str, Any]
-    name: str
-    equity: pd.DataFrame
-    regime: pd.Series | None
-    legs: dict[str, str]
-    sweep: SweepOutputs | None
-
-    def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
-        """Write the figure as ``file`` in the folder and embed the same bytes."""
-        png = png_bytes(figure)
-        (self.folder / file).write_bytes(png)
-        return h.figure(png, file, alt, caption)
-
-
 def write_report(
     result: RunResult,
     folder: Path,
     manifest: dict[str, Any],
     sweep: SweepOutputs | None = None,
+    label: str = "",
 ) -> Path:
     """Write ``report.html`` and its PNG figures into ``folder``; return the page's path.
 
     ``manifest`` is any JSON-able dict (config, command line, fingerprints, versions); the last
     section shows it as given. ``sweep``, when the run is a sweep's best combination, adds the
-    ``sweep`` section and its heatmaps.
+    ``sweep`` section and its heatmaps. ``label`` (``--label``) heads the page.
     """
     folder.mkdir(parents=True, exist_ok=True)
     name = result.config.strategy.name
-    equity = pd.DataFrame({name: result.strategy.equity, BENCHMARK_NAME: result.benchmark.equity})
+    bench = result.benchmark_name
+    equity = pd.DataFrame({name: result.strategy.equity, bench: result.benchmark.equity})
     explained = result.switching.explanation if result.switching is not None else None
-    page = _Page(
+    page = ReportPage(
         result=result,
         folder=folder,
         manifest=manifest,
@@ -98,27 +85,23 @@ def write_report(
         regime=explained.regime if explained is not None else None,
         legs=result.legs,
         sweep=sweep,
+        bench=bench,
+        label=label,
     )
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
     nav = [(ident, text) for ident, text in NAV if ident in present]
     path = folder / "report.html"
-    path.write_text(h.page(f"{name} vs {BENCHMARK_NAME}", nav, "".join(sections)), "utf-8")
+    title = f"{label}: {name} vs {bench}" if label else f"{name} vs {bench}"
+    path.write_text(h.page(title, nav, "".join(sections)), "utf-8")
     return path
 
 
-def _period(result: RunResult) -> str:
-    """The simulated dates, first to last, as the reader will quote them."""
-    dates = result.strategy.equity.index
-    return f"{dates[0].date()} to {dates[-1].date()}"
-
-
-def _header(page: _Page) -> str:
-    """Strategy, period, source, the synthetic banner, notes and warnings, and the parameters."""
-    result, config = page.result, page.result.config.as_dict()
-    market = result.market
+def _header(page: ReportPage) -> str:
+    """The demo and ruin banners, strategy, and the answer: did it beat the benchmark, and why."""
+    result = page.result
     demo, banner = "", ""
-    if market.synthetic:  # a child of <main>, not of the header: it sticks to the page's end
+    if result.market.synthetic:  # a child of <main>, not of the header: it sticks to the page's end
         demo = (
             '<div id="synthetic-banner" class="banner sticky">SYNTHETIC DEMO DATA: every figure '
             "on this page comes from a made-up market, not from history. Do not draw "
@@ -126,10 +109,25 @@ def _header(page: _Page) -> str:
         )
     if result.ruin_headline:
         banner += f'<div id="ruin-banner" class="banner">{h.esc(result.ruin_headline)}</div>'
+    summary = getattr(result.config.strategy, "summary", "")
+    labelled = f'<p id="label" class="lead"><b>{h.esc(page.label)}</b></p>' if page.label else ""
+    return demo + (
+        f'<header id="header"><h1><span class="swatch-s">{h.esc(page.name)}</span> vs '
+        f'<span class="swatch-b">{h.esc(page.bench)}</span></h1>{labelled}{banner}'
+        f'<p id="answer" class="verdict">{h.esc(answer(result))}</p>'
+        f'<p class="lead">{h.esc(summary)}</p></header>\n'
+    )
+
+
+def _run_details(page: ReportPage) -> str:
+    """Period, data, costs, notes and warnings, and the parameters, folded below the headline."""
+    result, config = page.result, page.result.config.as_dict()
+    market = result.market
     facts = [
-        ["Period", f"{_period(result)} ({len(result.strategy.equity):,} bars)"],
+        ["Period", f"{period(result)} ({len(result.strategy.equity):,} bars)"],
         ["Data source", market.source + (" (synthetic)" if market.synthetic else "")],
         ["Calendar", f"{result.config.calendar} ({market.periods_per_year} bars a year)"],
+        ["Benchmark", page.bench],
         ["Costs", result.costs],
         ["Cash", result.cash],
         ["Requested", f"{config.get('start') or 'earliest'} to {config.get('end') or 'latest'}"],
@@ -141,74 +139,73 @@ def _header(page: _Page) -> str:
         for section in ("strategy", "universe", "costs", "execution")
         if isinstance(config.get(section), dict)
     )
-    summary = getattr(result.config.strategy, "summary", "")
-    return demo + (
-        f'<header id="header"><h1><span class="swatch-s">{h.esc(page.name)}</span> vs '
-        f'<span class="swatch-b">{BENCHMARK_NAME}</span></h1>'
-        f'<p class="lead">{h.esc(summary)}</p>{banner}{h.bullet_list(notes)}'
-        f"{h.table(['Run', ''], facts)}{parameters}</header>\n"
+    told = f"{len(notes)} note(s) and warning(s)" if notes else "no notes"
+    body = (
+        f"<details><summary>Period, data and costs; {told}; parameters</summary>"
+        f"{h.table(['Run', ''], facts)}{h.bullet_list(notes)}{parameters}</details>"
     )
+    return h.section("run-details", "Run details", body)
 
 
-def _signals_now(page: _Page) -> str:
+def _signals_now(page: ReportPage) -> str:
     """What the signals say at the last date; empty for a static strategy."""
     if page.result.switching is None:
         return ""
     return signals_now_section(page.result.switching.explanation.now, page.result.market.synthetic)
 
 
-def _headline(page: _Page) -> str:
-    """One sentence with the answer and its uncertainty, then the headline table."""
+def _headline(page: ReportPage) -> str:
+    """The headline table, then how sure the bootstrap is."""
     metrics = page.result.metrics
-    ours, theirs, boot = metrics["strategy"], metrics["benchmark"], metrics["uncertainty"]
-    verdict = (
-        f"From {_period(page.result)}, {page.name} compounded at {h.num(ours['cagr'], 100)}% a "
-        f"year against {h.num(theirs['cagr'], 100)}% for 60/40, with a Sharpe ratio of "
-        f"{h.num(ours['sharpe'])} against {h.num(theirs['sharpe'])}. "
-    )
+    boot = metrics["uncertainty"]
     why = metrics.get("na_reasons", {}).get("uncertainty", {}).get("sharpe_diff")
-    verdict += (
+    detail = (
         f"Sharpe difference n/a: {why}."
         if why
-        else f"Sharpe difference {h.num(boot.get('sharpe_diff'), signed=True)}, "
-        f"{h.num(boot.get('confidence'), 100, 0)}% interval "
-        f"{h.num(boot.get('sharpe_diff_low'), signed=True)} to "
-        f"{h.num(boot.get('sharpe_diff_high'), signed=True)}; the strategy's Sharpe is the higher "
-        f"in {h.num(boot.get('prob_sharpe_better'), 100, 1)}% of {boot.get('n_resamples', 'n/a')} "
-        f"block-bootstrap resamples (mean block {h.num(boot.get('mean_block'), 1, 0)} bars)."
+        else "The strategy's Sharpe is the higher in "
+        f"{h.num(boot.get('prob_sharpe_better'), 100, 1)}% of "
+        f"{boot.get('n_resamples', 'n/a')} block-bootstrap resamples (mean block "
+        f"{h.num(boot.get('mean_block'), 1, 0)} bars). The CAGR interval comes from the "
+        f"bootstrap's per-bar CAGR (point estimate {h.num(boot.get('cagr_diff'), 100, 2, True)} "
+        "points), comparable with its interval but not identical to the calendar CAGR difference."
     )
-    note = (
-        "The CAGR interval comes from the bootstrap's per-bar CAGR (point estimate "
-        f"{h.num(boot.get('cagr_diff'), 100, 2, True)} points), comparable with its interval "
-        "but not identical to the calendar CAGR difference in the table."
-    )
-    body = f'<p class="verdict">{h.esc(verdict)}</p>{t.headline_table(metrics)}'
-    return h.section("headline", "Headline: strategy against 60/40", body + f"<p>{h.esc(note)}</p>")
+    body = t.headline_table(metrics, page.bench) + f"<p>{h.esc(detail)}</p>"
+    return h.section("headline", f"Headline: strategy against {page.bench}", body)
 
 
-def _sweep(page: _Page) -> str:
+def _sweep(page: ReportPage) -> str:
     """How this run was picked from a sweep; empty for a run that is not a sweep's pick."""
     if page.sweep is None:
         return ""
     return sweep_section(page.sweep, page.figure, page.result.market.synthetic)
 
 
-def _equity(page: _Page) -> str:
-    """Both equity curves on a log scale, so equal percentage moves look equal."""
+def _equity(page: ReportPage) -> str:
+    """Both equity curves, log scale (equal percentage moves look equal) or linear, by a switch."""
     r = page.result
-    title = f"{page.name} vs {BENCHMARK_NAME} ({r.market.source})"
-    figure = equity_figure(
-        page.equity, title, r.market.synthetic, regime=page.regime, drawdowns=False
-    )
+    title = f"{page.name} vs {page.bench} ({r.market.source})"
     start = h.num(r.config.execution.initial_value, 1, 0)
-    caption = f"Value of ${start} invested at the start, log scale, after all costs."
-    if page.regime is not None:
-        caption += " Shading: regime decided at each close (held from the next fill)."
-    body = page.figure("equity.png", figure, "Equity curves, log scale", caption)
-    return h.section("equity", "Equity", body)
+    shading = (
+        " Shading: regime decided at each close (held from the next fill)."
+        if page.regime is not None
+        else ""
+    )
+    views = []
+    for log, file, word in ((True, "equity.png", "log"), (False, "equity_linear.png", "linear")):
+        figure = equity_figure(
+            page.equity, title, r.market.synthetic, regime=page.regime, drawdowns=False, log=log
+        )
+        caption = f"Value of ${start} invested at the start, {word} scale, after all costs."
+        views.append(
+            (
+                f"{word.capitalize()} scale",
+                page.figure(file, figure, f"Equity curves, {word} scale", caption + shading),
+            )
+        )
+    return h.section("equity", "Equity", h.toggle("equity-scale", *views))
 
 
-def _drawdowns(page: _Page) -> str:
+def _drawdowns(page: ReportPage) -> str:
     """How deep and how long each portfolio fell, the pain a CAGR hides."""
     figure = drawdown_figure(page.equity, page.result.market.synthetic)
     body = page.figure("drawdowns.png", figure, "Drawdowns", "Fall from the running peak [%].")
@@ -220,7 +217,7 @@ def _drawdowns(page: _Page) -> str:
     return h.section("drawdowns", "Drawdowns", body + f'<div class="grid">{"".join(parts)}</div>')
 
 
-def _rolling(page: _Page) -> str:
+def _rolling(page: ReportPage) -> str:
     """Trailing-year return and Sharpe, to show whether the edge is steady or one episode."""
     r = page.result
     window = r.market.periods_per_year
@@ -233,7 +230,7 @@ def _rolling(page: _Page) -> str:
     return h.section("rolling", "Rolling 12 months", body)
 
 
-def _exposures(page: _Page) -> str:
+def _exposures(page: ReportPage) -> str:
     """What the strategy actually held, leg by leg, and its gross and net exposure."""
     r = page.result
     figure = exposure_figure(r.strategy.weights, page.legs, page.regime, r.market.synthetic)
@@ -245,11 +242,11 @@ def _exposures(page: _Page) -> str:
         for key in keys
     ]
     return h.section(
-        "exposures", "Exposures", body + h.table(["Exposure", "Strategy", "60/40"], rows)
+        "exposures", "Exposures", body + h.table(["Exposure", "Strategy", page.bench], rows)
     )
 
 
-def _signals(page: _Page) -> str:
+def _signals(page: ReportPage) -> str:
     """The reading and triggers behind each switch; empty for a static strategy."""
     if page.result.switching is None or page.regime is None:
         return ""
@@ -280,7 +277,7 @@ def _signals(page: _Page) -> str:
     return h.section("signals", "Signals", body)
 
 
-def _event_study(page: _Page) -> str:
+def _event_study(page: ReportPage) -> str:
     """What followed each trigger and how each regime paid; empty when static."""
     switching = page.result.switching
     if switching is None:
@@ -289,9 +286,12 @@ def _event_study(page: _Page) -> str:
         "Forward returns after each trigger fired (from its close), beside the same horizon from "
         "every date; events overlap, so independent events count the non-overlapping ones."
     )
+    figure = regime_figure(switching.explanation.regime, page.result.market.synthetic)
+    caption = "Regime decided at each close, held from the next fill; share of the run's days."
     body = (
         t.event_study_table(switching.event_study)
         + "<h3>Performance by regime held</h3>"
+        + page.figure("regimes.png", figure, "Regimes over time", caption)
         + t.regimes_table(switching.regimes)
         + "<h3>Regime changes</h3>"
         + t.events_table(switching.explanation.events)
@@ -299,115 +299,39 @@ def _event_study(page: _Page) -> str:
     return h.section("event-study", "Event study and regimes", body, lead)
 
 
-def _annual(page: _Page) -> str:
-    """Calendar-year returns side by side, partial years marked."""
-    years = pd.DataFrame({column: m.annual_returns(page.equity[column]) for column in page.equity})
-    figure = annual_figure(years, page.result.market.synthetic)
-    body = page.figure("annual.png", figure, "Annual returns", "Calendar-year returns [%].")
-    first, last = page.equity.index[0], page.equity.index[-1]
-    rows = []
-    for period, row in years.iterrows():
-        partial = (period.year == first.year and first.day_of_year > 7) or (
-            period.year == last.year and (last.month, last.day) < (12, 24)
-        )
-        diff = row.iloc[0] - row.iloc[1]
-        rows.append(
-            [
-                f"{period}{' (partial)' if partial else ''}",
-                *(h.num(v, 100) for v in row),
-                h.num(diff, 100, 2, True),
-            ]
-        )
-    header = ["Year", f"{page.name} [%]", "60/40 [%]", "Difference [pp]"]
-    return h.section("annual", "Annual returns", body + h.table(header, rows))
-
-
-def _monthly(page: _Page) -> str:
-    """The strategy's month-by-month returns, to spot clusters of losses."""
-    monthly = m.monthly_returns(page.equity[page.name])
-    figure = monthly_figure(monthly, page.name, page.result.market.synthetic)
-    caption = "Calendar-month returns of the strategy [%]; first and last month may be partial."
-    return h.section(
-        "monthly",
-        "Monthly returns",
-        page.figure("monthly.png", figure, "Monthly returns heatmap", caption),
-    )
-
-
-def _attribution(page: _Page) -> str:
-    """Where the dollars came from: each leg and each cost line, adding to the total."""
-    r = page.result
-    table = r.attribution["strategy"]
-    figure = attribution_figure(
-        table, r.attribution["benchmark"]["total"], (page.name, BENCHMARK_NAME), r.market.synthetic
-    )
-    caption = "Cumulative dollar P&L of each leg and cost line (dashed) of the strategy."
-    body = page.figure("attribution.png", figure, "Cumulative attribution", caption)
-    totals = t.attribution_table(r.metrics["attribution"])
-    return h.section(
-        "attribution",
-        "P&L attribution",
-        totals + body,
-        "Total P&L over the run by leg and by cost line [$]; legs and lines add up to the total.",
-    )
-
-
-def _trades(page: _Page) -> str:
-    """How much the strategy traded and what trading and financing cost."""
-    r = page.result
-    costs = r.metrics["attribution"]["strategy"]
-    facts = [
-        ["Fills", h.num(len(r.strategy.trades), 1, 0), h.num(len(r.benchmark.trades), 1, 0)],
-        [
-            t.label("turnover"),
-            *(t.value("turnover", r.metrics[p].get("turnover")) for p in ("strategy", "benchmark")),
-        ],
-    ]
-    for line in ("fees", "slippage", "borrow", "interest"):
-        facts.append(
-            [
-                f"{line.capitalize()} [$]",
-                h.num(costs.get(line), 1, 0),
-                h.num(r.metrics["attribution"]["benchmark"].get(line), 1, 0),
-            ]
-        )
-    shown = min(20, len(r.strategy.trades))
-    body = (
-        h.table(["Trading", "Strategy", "60/40"], facts)
-        + f"<h3>Last {shown} of {len(r.strategy.trades):,} fills</h3>"
-        + t.fills_table(r.strategy.trades, page.legs)
-    )
-    return h.section("trades", "Trades and turnover", body)
-
-
-def _metrics(page: _Page) -> str:
+def _metrics(page: ReportPage) -> str:
     """Every metric the engine computed, for readers who want more than the headline."""
     metrics = page.result.metrics
-    body = t.full_metrics_table(metrics) + "<h3>Relative to 60/40</h3>" + t.relative_table(metrics)
+    body = (
+        t.full_metrics_table(metrics, page.bench)
+        + f"<h3>Relative to {h.esc(page.bench)}</h3>"
+        + t.relative_table(metrics, page.bench)
+    )
     return h.section("metrics", "All metrics", body)
 
 
-def _manifest(page: _Page) -> str:
+def _manifest(page: ReportPage) -> str:
     """What produced the run, shown as given, so every figure can be traced."""
     lead = "What produced this run: config, command line, data fingerprints, versions, commit."
     return h.section("manifest", "Manifest", h.definitions(page.manifest), lead)
 
 
-SECTIONS: tuple[Callable[[_Page], str], ...] = (
+SECTIONS: tuple[Callable[[ReportPage], str], ...] = (
     _header,
     _signals_now,
     _headline,
     _sweep,
+    _run_details,
     _equity,
     _drawdowns,
     _rolling,
     _exposures,
     _signals,
     _event_study,
-    _annual,
-    _monthly,
-    _attribution,
-    _trades,
+    annual_section,
+    monthly_section,
+    attribution_section,
+    trades_section,
     _metrics,
     _manifest,
 )

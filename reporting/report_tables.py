@@ -37,6 +37,20 @@ LABELS: dict[str, tuple[str, float, int]] = {
     "worst_year": ("Worst year [%]", 100.0, 2),
     "worst_year_period": ("Worst year [year]", 1.0, 0),
     "turnover": ("Turnover [% a year, one-sided]", 100.0, 1),
+    "var_95": ("Value at risk, 95%, historical [% a day]", 100.0, 2),
+    "cvar_95": ("Expected shortfall (CVaR), 95% [% a day]", 100.0, 2),
+    "skew": ("Skew of daily returns", 1.0, 2),
+    "kurtosis": ("Excess kurtosis of daily returns", 1.0, 2),
+    "win_rate_days": ("Win rate [% of days that moved]", 100.0, 1),
+    "win_rate_months": ("Win rate [% of months that moved]", 100.0, 1),
+    "best_day": ("Best day [%]", 100.0, 2),
+    "best_day_date": ("Best day [date]", 1.0, 0),
+    "worst_day": ("Worst day [%]", 100.0, 2),
+    "worst_day_date": ("Worst day [date]", 1.0, 0),
+    "longest_drawdown_days": ("Longest drawdown [calendar days, from the peak]", 1.0, 0),
+    "longest_drawdown_peak": ("Longest drawdown: peak", 1.0, 0),
+    "longest_drawdown_trough": ("Longest drawdown: trough", 1.0, 0),
+    "longest_drawdown_recovery": ("Longest drawdown: recovery", 1.0, 0),
     "beta": ("Beta to 60/40", 1.0, 2),
     "alpha": ("Alpha [% a year]", 100.0, 2),
     "tracking_error": ("Tracking error [% a year]", 100.0, 2),
@@ -66,7 +80,10 @@ def value(key: str, raw: Any, signed: bool = False) -> str:
 
 
 def na_notes(
-    metrics: dict[str, dict[str, Any]], keys: Collection[str], parts: tuple[str, ...]
+    metrics: dict[str, dict[str, Any]],
+    keys: Collection[str],
+    parts: tuple[str, ...],
+    bench: str = "60/40",
 ) -> str:
     """Why each n/a figure of a table is n/a: one note per figure of ``keys`` in ``parts``.
 
@@ -74,7 +91,7 @@ def na_notes(
     ``relative``, ``uncertainty``); nothing when no figure is n/a.
     """
     reasons = metrics.get("na_reasons", {})
-    words = {"strategy": "strategy", "benchmark": "60/40", "relative": "", "uncertainty": ""}
+    words = {"strategy": "strategy", "benchmark": bench, "relative": "", "uncertainty": ""}
     notes = {}
     for part in parts:
         for key, why in reasons.get(part, {}).items():
@@ -83,8 +100,8 @@ def na_notes(
     return bullet_list(f"n/a: {', '.join(figures)}: {why}" for why, figures in notes.items())
 
 
-def headline_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """Strategy, 60/40 and difference of the headline metrics, with bootstrap intervals."""
+def headline_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40") -> str:
+    """Strategy, benchmark and difference of the headline metrics, with bootstrap intervals."""
     boot = metrics.get("uncertainty", {})
     level = num(boot.get("confidence"), 100.0, 0)
     intervals = {
@@ -101,37 +118,38 @@ def headline_table(metrics: dict[str, dict[str, Any]]) -> str:
         else:
             cells.append("")
         rows.append(cells)
-    header = ["Metric", "Strategy", "60/40", "Difference", f"{level}% interval of difference"]
-    notes = na_notes(metrics, METRICS, ("strategy", "benchmark"))
+    header = ["Metric", "Strategy", bench, "Difference", f"{level}% interval of difference"]
+    notes = na_notes(metrics, METRICS, ("strategy", "benchmark"), bench)
     return table(header, rows, table_id="headline-table") + notes
 
 
-def full_metrics_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """Every single-portfolio metric, strategy against 60/40 and their difference."""
+def full_metrics_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40") -> str:
+    """Every single-portfolio metric, strategy against the benchmark and their difference."""
     rows = []
     for key, raw in metrics["strategy"].items():
         ours, theirs = value(key, raw), value(key, metrics["benchmark"].get(key))
-        if key == "max_drawdown_recovery":
-            ours, theirs = (_recovery(metrics[p]) for p in ("strategy", "benchmark"))
+        if key.endswith("drawdown_recovery"):
+            spell = key.removesuffix("_recovery")
+            ours, theirs = (_recovery(metrics[p], spell) for p in ("strategy", "benchmark"))
         diff = metrics["difference"].get(key)
         rows.append([label(key), ours, theirs, "" if diff is None else value(key, diff, True)])
-    notes = na_notes(metrics, list(metrics["strategy"]), ("strategy", "benchmark"))
-    return table(["Metric", "Strategy", "60/40", "Difference"], rows) + notes
+    notes = na_notes(metrics, list(metrics["strategy"]), ("strategy", "benchmark"), bench)
+    return table(["Metric", "Strategy", bench, "Difference"], rows) + notes
 
 
-def _recovery(summary: dict[str, Any]) -> str:
+def _recovery(summary: dict[str, Any], spell: str) -> str:
     """The recovery date, or "not recovered" when a drawdown never got back to its peak."""
-    if summary.get("max_drawdown_recovery"):
-        return str(summary["max_drawdown_recovery"])
-    return "not recovered" if summary.get("max_drawdown_peak") else NA
+    if summary.get(f"{spell}_recovery"):
+        return str(summary[f"{spell}_recovery"])
+    return "not recovered" if summary.get(f"{spell}_peak") else NA
 
 
-def relative_table(metrics: dict[str, dict[str, Any]]) -> str:
-    """Beta, alpha, tracking error, information ratio, captures and hit rate against 60/40."""
+def relative_table(metrics: dict[str, dict[str, Any]], bench: str = "60/40") -> str:
+    """Beta, alpha, tracking error, information ratio, captures and hit rate against ``bench``."""
     relative = metrics.get("relative", {})
-    rows = [[label(key), value(key, raw)] for key, raw in relative.items()]
+    rows = [[label(key).replace("60/40", bench), value(key, raw)] for key, raw in relative.items()]
     notes = na_notes(metrics, list(relative), ("relative",))
-    return table(["Against 60/40", "Strategy"], rows) + notes
+    return table([f"Against {bench}", "Strategy"], rows) + notes
 
 
 def spells_table(spells: pd.DataFrame, count: int = 5) -> str:
@@ -234,8 +252,8 @@ def events_table(events: pd.DataFrame, edge: int = 10) -> str:
     return note + table(["Decided at close of", "New regime", "Cause", "Reading"], rows, left=3)
 
 
-def attribution_table(totals: dict[str, dict[str, float]]) -> str:
-    """Dollar P&L of every leg and cost line, strategy beside 60/40, the total last."""
+def attribution_table(totals: dict[str, dict[str, float]], bench: str = "60/40") -> str:
+    """Dollar P&L of every leg and cost line, strategy beside the benchmark, the total last."""
     strategy, benchmark = totals.get("strategy", {}), totals.get("benchmark", {})
     lines = [key for key in dict.fromkeys([*strategy, *benchmark]) if key != "total"]
     rows = [
@@ -245,7 +263,7 @@ def attribution_table(totals: dict[str, dict[str, float]]) -> str:
         ]
         for line in [*lines, "total"]
     ]
-    return table(["Leg or line", "Strategy [$]", "60/40 [$]"], rows)
+    return table(["Leg or line", "Strategy [$]", f"{bench} [$]"], rows)
 
 
 def fills_table(trades: pd.DataFrame, legs: dict[str, str], count: int = 20) -> str:

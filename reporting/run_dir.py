@@ -15,8 +15,9 @@ from typing import Any
 
 import pandas as pd
 
+from analytics.tearsheet import exposure_over_time
 from core.errors import ConfigError, OutputError
-from pipeline.run import RunResult
+from pipeline.run import RunResult, traded_notional
 from reporting.index import write_index
 from reporting.manifest import build_manifest
 
@@ -27,6 +28,9 @@ STAGING = ".incomplete-"
 STAGING_MARK = ".being-written-by-run_backtest"
 """The file a staging folder holds from its first moment to its rename: only a folder holding
 it is the tool's to remove after a kill (`_sweep_abandoned`)."""
+
+MAX_LABEL = 80
+"""The longest label a run takes (``--label``): it heads the report and the index's row."""
 
 log = logging.getLogger(__name__)
 
@@ -39,6 +43,7 @@ def write_run(
     report: bool = True,
     now: datetime | None = None,
     extra: dict[str, Any] | None = None,
+    label: str = "",
 ) -> Path:
     """Write the run's files and return the new directory, ``<timestamp>-<strategy>[-demo]``.
 
@@ -50,9 +55,11 @@ def write_run(
     ``results/index.html`` is rebuilt afterwards, unless one there is not the tool's (a
     warning says so: `reporting.index.foreign_index`); a run never overwrites or deletes a
     file it did not create. A folder that cannot be written (full, read-only) raises
-    `OutputError`; the hidden folders of killed runs are removed first.
+    `OutputError`; the hidden folders of killed runs are removed first. ``label`` names the run
+    in its report, ``metrics.json`` (``run.label``), the manifest and the index (`check_label`).
     """
     check_results_root(results_root)
+    check_label(label)
     stamp = (now or datetime.now()).strftime("%Y%m%d-%H%M%S")
     name = f"{stamp}-{result.config.strategy.name}" + ("-demo" if result.market.synthetic else "")
     staging = results_root / f"{STAGING}{name}-{os.getpid()}"
@@ -63,7 +70,7 @@ def write_run(
         staging.mkdir()  # never one already there: what it holds is not this run's
         staged = True
         (staging / STAGING_MARK).touch()
-        _fill(staging, result, command or [], report, dict(extra or {}))
+        _fill(staging, result, command or [], report, dict(extra or {}), label)
         (staging / STAGING_MARK).unlink()
         run_dir = _rename_unique(staging, results_root / name)
     except BaseException as exc:  # Ctrl-C included: nothing half-written stays
@@ -88,12 +95,17 @@ def write_run(
 
 
 def _fill(
-    staging: Path, result: RunResult, command: list[str], report: bool, extra: dict[str, Any]
+    staging: Path,
+    result: RunResult,
+    command: list[str],
+    report: bool,
+    extra: dict[str, Any],
+    label: str,
 ) -> None:
     """Write every file of the run into ``staging``: tables, metrics, manifest, the report."""
     base = extra.pop(SWEEP_BASE, None)
-    _write_files(result, staging, extra)
-    manifest = build_manifest(result, command)
+    _write_files(result, staging, extra, label)
+    manifest = {"label": label, **build_manifest(result, command)}
     if base is not None:  # a sweep's pick: --rerun repeats the sweep
         facts = extra["sweep"]
         manifest["sweep"] = {
@@ -101,12 +113,12 @@ def _fill(
             "grid": facts["grid"],
             "walk_forward": facts["walk_forward"],
         }
-    (staging / "manifest.json").write_text(json.dumps(_finite(manifest), indent=2) + "\n")
+    (staging / "manifest.json").write_text(json.dumps(finite(manifest), indent=2) + "\n")
     if report:  # matplotlib is imported only when a report is drawn
         from reporting.report import write_report
         from reporting.sweep_section import SweepOutputs
 
-        write_report(result, staging, manifest, SweepOutputs.from_extra(extra))
+        write_report(result, staging, manifest, SweepOutputs.from_extra(extra), label)
 
 
 def _unwritable(results_root: Path, exc: OSError) -> OutputError:
@@ -160,12 +172,25 @@ def check_results_root(results_root: Path) -> None:
             )
 
 
-def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None:
+def check_label(label: str) -> None:
+    """Refuse a label that is not one short line of printable text (`MAX_LABEL` characters)."""
+    if len(label) > MAX_LABEL or not label.isprintable():
+        raise ConfigError(
+            f"{label[:40]!r}: a label is one line of at most {MAX_LABEL} printable characters",
+            option="label",
+        )
+
+
+def _write_files(result: RunResult, folder: Path, extra: dict[str, Any], label: str) -> None:
     equity = pd.DataFrame(
         {"strategy": result.strategy.equity, "benchmark": result.benchmark.equity}
     ).rename_axis("date")
     equity.to_csv(folder / "equity.csv")
     result.strategy.weights.rename_axis("date").to_csv(folder / "weights.csv")
+    strategy = result.strategy
+    exposure = exposure_over_time(strategy.weights, traded_notional(strategy), strategy.equity)
+    exposure.rename_axis("date").to_csv(folder / "exposure.csv")
+    strategy.cash_rate.rename("cash_rate").rename_axis("date").to_csv(folder / "cash_rate.csv")
     result.strategy.trades.to_csv(folder / "trades.csv", index=False)
     result.attribution["strategy"].to_csv(folder / "attribution.csv")
     result.attribution["benchmark"].to_csv(folder / "attribution_benchmark.csv")
@@ -174,15 +199,15 @@ def _write_files(result: RunResult, folder: Path, extra: dict[str, Any]) -> None
         explained.signals.rename_axis("date").to_csv(folder / "signals.csv")
         explained.events.to_csv(folder / "events.csv", index=False)
         result.switching.event_study.to_csv(folder / "event_study.csv", index=False)
-        now = json.dumps(_finite(explained.now), indent=2)
+        now = json.dumps(finite(explained.now), indent=2)
         (folder / "signals_now.json").write_text(now + "\n")
     tables = {name: value for name, value in extra.items() if name.endswith(".csv")}
     for name, table in tables.items():
         table.to_csv(folder / name, index=False)
     _metrics_table(result.metrics).to_csv(folder / "metrics.csv")
     facts = {name: value for name, value in extra.items() if name not in tables}
-    payload = {**result.metrics, **facts}
-    (folder / "metrics.json").write_text(json.dumps(_finite(payload), indent=2) + "\n")
+    payload = {**result.metrics, "run": {**result.metrics["run"], "label": label}, **facts}
+    (folder / "metrics.json").write_text(json.dumps(finite(payload), indent=2) + "\n")
 
 
 def _metrics_table(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
@@ -196,12 +221,12 @@ def _metrics_table(metrics: dict[str, dict[str, Any]]) -> pd.DataFrame:
     return table.assign(na_reason=[reasons.get(key, "") for key in table.index])
 
 
-def _finite(value: Any) -> Any:
+def finite(value: Any) -> Any:
     """Replace NaN and infinities (not valid JSON) with null, recursively."""
     if isinstance(value, dict):
-        return {key: _finite(item) for key, item in value.items()}
+        return {key: finite(item) for key, item in value.items()}
     if isinstance(value, list | tuple):
-        return [_finite(item) for item in value]
+        return [finite(item) for item in value]
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value

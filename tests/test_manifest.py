@@ -133,11 +133,11 @@ def test_the_index_tells_runs_apart_by_kind_and_every_change(
     walked = _run(folder, out, capsys, "--sweep", "strategy.short_weight=0.1,0.3",
                   "--walk-forward", "6m:3m", "--no-report")  # fmt: skip
     page = (out / "index.html").read_text()
-    kinds = {run.name: _cells(page, run)[2] for run in (plain, changed, swept, walked)}
+    kinds = {run.name: _cells(page, run)[3] for run in (plain, changed, swept, walked)}
     assert kinds[plain.name] == "single"
     assert kinds[swept.name] == "sweep pick of 2 (strategy.short_weight)"
     assert kinds[walked.name] == "sweep pick of 2 (strategy.short_weight) + walk-forward 6m:3m"
-    overrides = {run.name: _cells(page, run)[3] for run in (plain, changed, swept)}
+    overrides = {run.name: _cells(page, run)[4] for run in (plain, changed, swept)}
     assert overrides[plain.name] == "none"
     assert overrides[changed.name] == "universe.tech=EFA, costs.fees_bps.etf=3.0"
     picked = json.loads((swept / "metrics.json").read_text())["sweep"]["best"]
@@ -156,7 +156,7 @@ def test_no_report_writes_only_the_numbers(
 
 
 def test_the_settings_cell_is_short_and_the_full_config_one_click_away() -> None:
-    from reporting.index import _overrides, _tr
+    from reporting.index import COLUMNS, _overrides, _tr
 
     config = {
         "strategy": {
@@ -175,8 +175,7 @@ def test_the_settings_cell_is_short_and_the_full_config_one_click_away() -> None
         "strategy.supports.tech=XLK absolute 133",
         "strategy.supports.crypto=off",
     ]
-    row = {key: "x" for key in ("date", "strategy", "kind", "period", "data", "cagr")}
-    row |= {key: "x" for key in ("sharpe", "max_drawdown", "cagr_vs_6040", "sharpe_vs_6040")}
+    row = {key: "x" for key, _ in COLUMNS}
     row |= {"folder": "run", "report": False, "synthetic": False, "overrides": "short"}
     row["config"] = "strategy.name=hartnett_switch\nstrategy.sell_above=7.5"
     html = _tr(row)

@@ -25,6 +25,7 @@ SECTIONS = (
     "header",
     "signals-now",
     "headline",
+    "run-details",
     "equity",
     "drawdowns",
     "rolling",
@@ -39,7 +40,18 @@ SECTIONS = (
     "manifest",
 )
 REGIME_SECTIONS = ("signals-now", "signals", "event-study")
-FIGURES = ("equity", "drawdowns", "rolling", "exposures", "annual", "monthly", "attribution")
+FIGURES = (
+    "equity",
+    "equity_linear",
+    "drawdowns",
+    "rolling",
+    "exposures",
+    "annual",
+    "monthly",
+    "monthly_benchmark",
+    "monthly_excess",
+    "attribution",
+)
 MANIFEST = {"command_line": "run_backtest.py --strategy x", "seeds": {"bootstrap": 0}}
 DEMO = {"data": "demo", "start": date(2016, 1, 1), "end": date(2019, 12, 31)}
 
@@ -137,7 +149,7 @@ def test_every_figure_is_written_and_embedded_byte_for_byte(
     which: str, request: pytest.FixtureRequest
 ) -> None:
     path, page = request.getfixturevalue(which)
-    names = [*FIGURES, *(("signals",) if which == "switching" else ())]
+    names = [*FIGURES, *(("signals", "regimes") if which == "switching" else ())]
     embedded = [a["src"] for tag, a in _tags(page) if tag == "img"]
     assert len(embedded) == len(names)
     for name in names:
@@ -235,11 +247,58 @@ def test_the_page_loads_offline_in_a_headless_browser(
             page.screenshot(path=str(tmp_path / "report.png"), full_page=True)
         finally:
             context.close()
-    assert len(widths) == len(FIGURES) + 1
+    assert len(widths) == len(FIGURES) + 2
     assert all(width > 0 for width in widths), widths
     outside = [url for url in requests if url != path.as_uri() and not url.startswith("data:")]
     assert outside == []
     assert (tmp_path / "report.png").stat().st_size > 10_000
+
+
+NARROW_CHECK = """() => {
+  const width = document.documentElement.clientWidth, cut = [];
+  const scrolls = el => ['auto', 'scroll'].includes(getComputedStyle(el).overflowX);
+  for (const cell of document.querySelectorAll('td, th')) {
+    const box = cell.getBoundingClientRect();
+    if (box.width === 0 && box.height === 0) continue;  // a stacked table's hidden header
+    let holder = cell.parentElement;
+    while (holder && !scrolls(holder)) holder = holder.parentElement;
+    const right = holder ? holder.getBoundingClientRect().left + holder.scrollWidth : box.right;
+    const inside = box.right <= width + 0.5 || (holder && box.right <= right + 0.5);
+    if (!inside) cut.push(`${cell.closest('section, header').id}: ${cell.textContent}`);
+  }
+  const answer = document.getElementById('answer').getBoundingClientRect();
+  return {page: document.documentElement.scrollWidth, width, cut, answer: answer.bottom};
+}"""
+
+
+def test_at_390_px_every_column_shows_and_the_answer_is_on_the_first_screen(
+    switching: tuple[Path, str], tmp_path: Path
+) -> None:
+    """A phone's width: the page never scrolls sideways, each cell is on screen or in a box
+    that scrolls to it, and the answer ends within the first screen."""
+    chromium = find_chromium()
+    from playwright.sync_api import sync_playwright
+
+    path, _ = switching
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=chromium, args=["--headless", "--no-sandbox", "--disable-gpu"]
+        )
+        try:
+            page = browser.new_page(viewport={"width": 390, "height": 844})
+            page.goto(path.as_uri(), wait_until="load")
+            found = page.evaluate(NARROW_CHECK)
+            stacked = page.evaluate("document.querySelectorAll('table.stack').length")
+            state = page.locator("td[data-label='State']").first.bounding_box()
+        finally:
+            browser.close()
+    assert found["width"] == 390
+    assert found["page"] <= 390, found["page"]
+    assert found["cut"] == []
+    assert found["answer"] < 844
+    assert stacked > 0
+    assert state is not None
+    assert 0 <= state["x"] <= state["x"] + state["width"] <= 390
 
 
 def test_a_book_with_no_legs_draws_its_report_without_a_warning(tmp_path: Path) -> None:

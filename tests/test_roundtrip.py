@@ -102,6 +102,7 @@ VALUES: dict[str, tuple[str, ...]] = {
     "end": ("2024-06-28",),
     "calendar": ("7d",),
     "allow_partial": ("true",),
+    "benchmark": ("cash", "SPY", "IWM:0.5,EFA:0.5"),
 }
 """Each settable key (a mapping's with an entry) and valid values other than its default."""
 NEEDS = {

@@ -1,0 +1,45 @@
+"""What every section of ``report.html`` is handed: the run, where figures go, the names used."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from matplotlib.figure import Figure
+
+from pipeline.run import RunResult
+from reporting import html as h
+from reporting.figures import png_bytes
+from reporting.sweep_section import SweepOutputs
+
+
+@dataclass(frozen=True)
+class ReportPage:
+    """What every section needs: the run, where figures go, and the names used throughout."""
+
+    result: RunResult
+    folder: Path
+    manifest: dict[str, Any]
+    name: str
+    equity: pd.DataFrame
+    regime: pd.Series | None
+    legs: dict[str, str]
+    sweep: SweepOutputs | None
+    bench: str
+    """The benchmark's name (``60/40``, ``cash``, ``SPY``, ...)."""
+    label: str
+    """The run's label (``--label``), "" when it has none."""
+
+    def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
+        """Write the figure as ``file`` in the folder and embed the same bytes."""
+        png = png_bytes(figure)
+        (self.folder / file).write_bytes(png)
+        return h.figure(png, file, alt, caption)
+
+
+def period(result: RunResult) -> str:
+    """The simulated dates, first to last, as the reader will quote them."""
+    dates = result.strategy.equity.index
+    return f"{dates[0].date()} to {dates[-1].date()}"
