@@ -98,8 +98,13 @@ def write_report(
 
 
 def _header(page: ReportPage) -> str:
-    """The demo and ruin banners, strategy, and the answer: did it beat the benchmark, and why."""
+    """The demo and ruin banners, strategy, the answer, then the run's warnings.
+
+    The answer says whether the strategy beat its benchmark, and why; the warnings (what may make
+    a figure mean less than it seems) stay in sight, unlike the notes folded below.
+    """
     result = page.result
+    doubts = [f"warning: {w}" for w in (*result.market.warnings, *result.warnings)]
     demo, banner = "", ""
     if result.market.synthetic:  # a child of <main>, not of the header: it sticks to the page's end
         demo = (
@@ -114,13 +119,13 @@ def _header(page: ReportPage) -> str:
     return demo + (
         f'<header id="header"><h1><span class="swatch-s">{h.esc(page.name)}</span> vs '
         f'<span class="swatch-b">{h.esc(page.bench)}</span></h1>{labelled}{banner}'
-        f'<p id="answer" class="verdict">{h.esc(answer(result))}</p>'
+        f'<p id="answer" class="verdict">{h.esc(answer(result))}</p>{h.bullet_list(doubts)}'
         f'<p class="lead">{h.esc(summary)}</p></header>\n'
     )
 
 
 def _run_details(page: ReportPage) -> str:
-    """Period, data, costs, notes and warnings, and the parameters, folded below the headline."""
+    """Period, data, costs, notes and the parameters, folded below the headline."""
     result, config = page.result, page.result.config.as_dict()
     market = result.market
     facts = [
@@ -132,14 +137,13 @@ def _run_details(page: ReportPage) -> str:
         ["Cash", result.cash],
         ["Requested", f"{config.get('start') or 'earliest'} to {config.get('end') or 'latest'}"],
     ]
-    doubts = (*market.warnings, *result.warnings)
-    notes = [*market.notes, *(f"warning: {w}" for w in doubts), *result.notes]
+    notes = [*market.notes, *result.notes]
     parameters = "".join(
         f"<h3>{h.esc(section.capitalize())}</h3>{h.params(config[section])}"
         for section in ("strategy", "universe", "costs", "execution")
         if isinstance(config.get(section), dict)
     )
-    told = f"{len(notes)} note(s) and warning(s)" if notes else "no notes"
+    told = f"{len(notes)} note(s)" if notes else "no notes"
     body = (
         f"<details><summary>Period, data and costs; {told}; parameters</summary>"
         f"{h.table(['Run', ''], facts)}{h.bullet_list(notes)}{parameters}</details>"

@@ -111,8 +111,11 @@ NEEDS = {
         "strategy.supports.gold.ticker=GC=F",
         "strategy.supports.gold.mode=absolute",
     ),
+    # a support level reads one ticker's price, and the tech level reads the role's by default
+    "universe.tech=XLK:0.5,SMH:0.5": ("strategy.supports.tech.ticker=XLK",),
 }
-"""What a value needs beside it to be valid; a drawn value of the same key comes later and wins."""
+"""What a key (any value) or a ``key=value`` needs beside it to be valid, where the strategy has
+the needed key; a drawn value of the same key comes later and wins."""
 
 
 def _keys(strategy: str) -> list[str]:
@@ -125,8 +128,15 @@ def _field(key: str) -> str:
     return ".".join(key.split(".")[:2])
 
 
-def _texts(chosen: dict[str, str]) -> list[str]:
-    needed = [text for key in chosen for text in NEEDS.get(key, ())]
+def _texts(chosen: dict[str, str], strategy: str) -> list[str]:
+    needs = (NEEDS.get(key, ()) + NEEDS.get(f"{key}={value}", ()) for key, value in chosen.items())
+    own = {item.key for item in parameters(STRATEGIES[strategy], "strategy")}
+    needed = [
+        text
+        for texts in needs
+        for text in texts
+        if not text.startswith("strategy.") or _field(text.split("=")[0]) in own
+    ]
     return [*needed, *(f"{key}={value}" for key, value in chosen.items())]
 
 
@@ -170,7 +180,7 @@ def test_every_settable_key_has_values_to_try() -> None:
 )
 def test_each_value_alone_round_trips(key: str, value: str, tmp_path: Path) -> None:
     strategy = next(name for name in reversed(STRATEGIES) if key in _keys(name))
-    texts = _texts({key: value})
+    texts = _texts({key: value}, strategy)
     trips = _round_trips(strategy, texts, tmp_path)
     assert trips["set"] != build_config(strategy)
     for way, config in trips.items():
@@ -187,10 +197,10 @@ def test_any_settable_keys_together_round_trip(
     keys = data.draw(st.lists(st.sampled_from(_keys(strategy)), unique=True, max_size=12))
     chosen = {key: data.draw(st.sampled_from(VALUES[key]), label=key) for key in keys}
     try:
-        build_config(strategy, _texts(chosen))
+        build_config(strategy, _texts(chosen, strategy))
     except ConfigProblems:  # an invalid combination, such as cash_rate with cash_rate_file
         assume(False)
-    trips = _round_trips(strategy, _texts(chosen), tmp_path)
+    trips = _round_trips(strategy, _texts(chosen, strategy), tmp_path)
     for way, config in trips.items():
         assert config == trips["set"], way
 
@@ -245,10 +255,10 @@ def test_a_sample_of_settings_gives_identical_metrics_every_way_back(
     keys = data.draw(st.lists(st.sampled_from(runnable), unique=True, min_size=1, max_size=6))
     chosen = {key: data.draw(st.sampled_from(VALUES[key]), label=key) for key in keys}
     try:
-        build_config(strategy, _texts(chosen))
+        build_config(strategy, _texts(chosen, strategy))
     except ConfigProblems:
         assume(False)
-    found = _metrics_by_way(strategy, _texts(chosen), tmp_path_factory.mktemp("runs"))
+    found = _metrics_by_way(strategy, _texts(chosen, strategy), tmp_path_factory.mktemp("runs"))
     for way, numbers in found.items():
         assert numbers == found["run"], way
 
