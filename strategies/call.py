@@ -1,0 +1,195 @@
+"""A strategist's call written as a file: books, signals and rules (configs/calls/)."""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass, field
+from typing import ClassVar
+
+import numpy as np
+import pandas as pd
+
+from core.errors import ConfigError
+from data.market import ROLES, Market, Role, Universe
+from signals.conditions import parse
+from signals.indicators import Signal
+from signals.library import INDICATORS, build
+from signals.regimes import Path, RuleArrays, decide, period_ends
+from strategies.base import Explanation, StaticStrategy, Strategy
+from strategies.call_format import CASH, CallSpec, load_call, suggest, value_of
+
+
+@dataclass(frozen=True, kw_only=True)
+class Call(Strategy):
+    """Whatever the call file says: its books, and the rules that move between them.
+
+    Thesis: the strategist's, cited in the file's ``source``. Rule: the file's ``rules``, first
+    that fires wins (docs/write_a_call.md). Timing: the regime at a close uses data up to that
+    close, the warm-up included; a change rebalances at the next bar, as for every strategy.
+    """
+
+    name = "call"
+    summary = "a strategist's call as a file: books, signals and rules (configs/calls/*.yaml)"
+
+    file: str = ""
+    """The call file (for example configs/calls/hartnett.yaml): books, signals, rules."""
+    params: dict[str, float] = field(default_factory=dict)
+    """Values for the file's params by name, over the file's own: strategy.params.NAME=VALUE
+    (and --sweep strategy.params.NAME=START:STOP:STEP)."""
+
+    RANGES: ClassVar[dict] = {}
+
+    def __post_init__(self) -> None:
+        if not self.file:
+            raise ConfigError(
+                "strategy.file: a call needs its file, e.g. --config configs/calls/hartnett.yaml "
+                "or --set strategy.file=configs/calls/hartnett.yaml"
+            )
+        spec = load_call(self.file)
+        declared = dict(spec.params)
+        for name in self.params:
+            if name not in declared:
+                raise ConfigError(
+                    f"unknown key strategy.params.{name}{suggest(name, list(declared))}"
+                )
+        object.__setattr__(
+            self, "params", {**declared, **{k: float(v) for k, v in self.params.items()}}
+        )
+        self._signals(Universe())  # checks each signal's own parameters
+
+    @property
+    def spec(self) -> CallSpec:
+        """The call file, read and checked (cached while the file is unchanged)."""
+        return load_call(self.file)
+
+    def roles(self) -> tuple[Role, ...]:
+        """The roles any book holds."""
+        held = (holding for _, book in self.spec.books for holding, _ in book)
+        return tuple(dict.fromkeys(h for h in held if h in ROLES))  # type: ignore[misc]
+
+    def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
+        """The signals' tickers and files, and the books' tickers that play no role."""
+        signals = self._signals(universe).values()
+        held = (h for _, book in self.spec.books for h, _ in book if h not in (*ROLES, CASH))
+        tickers = (*(t for s in signals for t in s.tickers()), *held)
+        files = {name: src for signal in signals for name, src in signal.external().items()}
+        return tuple(dict.fromkeys(tickers)), files
+
+    def books(self, universe: Universe) -> dict[str, dict[str, float]]:
+        """Each book's weights by ticker, in the file's order (a regime's code is its place)."""
+        books = {}
+        for name, holdings in self.spec.books:
+            weights: dict[str, float] = {}
+            for holding, ref in holdings:
+                weight = value_of(ref, self.params)
+                if holding == CASH or weight == 0.0:
+                    continue
+                basket = universe.basket(holding) if holding in ROLES else {holding: 1.0}
+                for ticker, share in basket.items():
+                    weights[ticker] = weights.get(ticker, 0.0) + weight * share
+            books[name] = weights
+        return books
+
+    def target_weights(self, market: Market) -> pd.DataFrame:
+        """Each regime's book on the run's dates it is in force."""
+        books = self.books(market.universe)
+        columns = list(dict.fromkeys(ticker for book in books.values() for ticker in book))
+        rows, codes = self.weight_rows(market, columns)
+        return pd.DataFrame(rows[codes], index=market.prices.index, columns=columns)
+
+    def weight_rows(self, market: Market, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
+        """Each book as a row on ``columns``, and each date's regime as its row."""
+        books = self.books(market.universe).values()
+        rows = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
+        if len(books) == 1:
+            return rows, np.zeros(len(market.prices), dtype=np.int64)
+        shown = self.path(market.sessions()).shown
+        return rows, market.in_run(market.from_sessions(shown))
+
+    def path(self, market: Market) -> Path:
+        """The regimes decided on the market's history (its sessions' history)."""
+        spec, regimes = self.spec, [name for name, _ in self.spec.books]
+        values = {
+            name: market.evaluate(s).to_numpy()
+            for name, s in self._signals(market.universe).items()
+        }
+        index = market.history.index
+        rules = [
+            RuleArrays(
+                kind=rule.kind,
+                tree=parse(rule.condition),
+                sources=None
+                if rule.sources is None
+                else tuple(regimes.index(s) for s in rule.sources),
+                go=regimes.index(rule.go),
+                min_hold=int(value_of(rule.min_hold, self.params)),
+                max_hold=int(value_of(rule.max_hold, self.params)),
+                then=regimes.index(rule.then) if rule.then else -1,
+                cooldown=int(value_of(rule.cooldown, self.params)),
+                on=_ends(index, rule.on),
+            )
+            for rule in spec.rules
+        ]
+        start = regimes.index(spec.start)
+        return decide(rules, values, self.params, len(regimes), start, len(index))
+
+    def _signals(self, universe: Universe) -> dict[str, Signal]:
+        """The file's signals, their parameters resolved, built once per distinct set."""
+        resolved = []
+        for name, indicator, given in self.spec.signals:
+            kinds = INDICATORS[indicator].params
+            values = []
+            for key, value in given:
+                if isinstance(value, str) and kinds[key].kind in ("number", "whole"):
+                    value = value_of(value, self.params)
+                if kinds[key].kind == "whole":
+                    value = int(value)
+                values.append((key, tuple(value) if isinstance(value, list) else value))
+            resolved.append((name, indicator, tuple(values)))
+        return _built(tuple(resolved), universe)
+
+    def explain(self, market: Market) -> Explanation | None:
+        """The signals, the regime and each change's rule on the run's dates."""
+        if len(self.spec.books) == 1:
+            return None
+        from strategies.call_explain import explain  # the outputs, apart from the rules
+
+        return explain(self, market)
+
+
+@functools.lru_cache(maxsize=256)
+def _built(resolved: tuple, universe: Universe) -> dict[str, Signal]:
+    out = {}
+    for name, indicator, values in resolved:
+        try:
+            out[name] = build(
+                indicator, {k: list(v) if isinstance(v, tuple) else v for k, v in values}, universe
+            )
+        except (ConfigError, TypeError, ValueError) as exc:
+            raise ConfigError(f"signals.{name}.{indicator}: {exc}") from None
+    return out
+
+
+def _ends(index: pd.DatetimeIndex, period: str) -> np.ndarray | None:
+    return None if period == "daily" else period_ends(index, period)
+
+
+@dataclass(frozen=True, kw_only=True)
+class Book(StaticStrategy):
+    """One book of a call held all the time: what the event study compares a switch with."""
+
+    name = "book"
+    summary = "one book of a call, held all the time"
+    weights: tuple[tuple[str, float], ...] = ()
+
+    def legs(self) -> dict[Role, float]:
+        """No roles: a book's weights are by ticker already."""
+        return {}
+
+    def roles(self) -> tuple[Role, ...]:
+        """None: the book's tickers are loaded with the call."""
+        return ()
+
+    def weights_by_ticker(self, universe: Universe) -> dict[str, float]:
+        """The book's weights."""
+        return dict(self.weights)

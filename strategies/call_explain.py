@@ -1,0 +1,149 @@
+"""What a call's run explains: its signals, the regime, the rule behind each change, and now."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+import pandas as pd
+
+from data.market import Market
+from signals.conditions import names, parse
+from signals.regimes import MAX_HOLD, Path
+from signals.state import warmup_facts
+from strategies.base import Explanation
+from strategies.call_format import CASH, value_of
+
+if TYPE_CHECKING:
+    from strategies.call import Call
+
+
+def explain(call: Call, market: Market) -> Explanation:
+    """The run's signals and regimes, the switch log with each change's rule, and the now."""
+    from strategies.call import Book
+
+    sessions = market.sessions()
+    path = call.path(sessions)
+    signals = call._signals(market.universe)
+    regimes = [name for name, _ in call.spec.books]
+    index = sessions.history.index
+    regime = pd.Series(np.array(regimes, dtype=object)[path.shown], index=index, name="regime")
+    causes = _causes(call, path)
+    events = pd.DataFrame(
+        [
+            {"date": index[i], "regime": regime.iloc[i], "cause": cause, "reading": np.nan}
+            for i, cause in causes.items()
+        ],
+        columns=["date", "regime", "cause", "reading"],
+    )
+    fired = {
+        rule.name: pd.Series(
+            np.isin(np.arange(len(index)), [i for i, c in causes.items() if c == rule.name]),
+            index=index,
+        )
+        for rule in call.spec.rules
+    }
+    values = {name: sessions.evaluate(signal) for name, signal in signals.items()}
+    table = pd.concat({**values, "regime": regime}, axis=1)
+    spread = {name: market.from_sessions(flag, carry=False) for name, flag in fired.items()}
+    table = market.from_sessions(table).assign(**{f"entry_{n}": f for n, f in spread.items()})
+    run = market.in_run
+    notes, warnings = warmup_facts(signals, sessions)
+    books = call.books(market.universe)
+    rotates = Book(weights=tuple(books[call.spec.rotates_into].items()))
+    first = market.prices.index[0]
+    return Explanation(
+        signals=run(table),
+        regime=run(table["regime"]).rename("regime"),
+        events=events[events["date"] >= first].reset_index(drop=True),
+        entries={name: run(flag).index[run(flag)] for name, flag in spread.items()},
+        rotates_into=rotates,
+        notes=tuple(notes),
+        warnings=(*warnings, *call.spec.warnings),
+        now=now(call, sessions, path, values, regime, market),
+    )
+
+
+def _causes(call: Call, path: Path) -> dict[int, str]:
+    """The bar of each change of the regime shown, and the rule that made it."""
+    rules = call.spec.rules
+    laid = [place for place, rule in enumerate(rules) if rule.kind == "while"]
+    active = np.full(path.shown.shape, -1)
+    for place in reversed(laid):
+        active = np.where(path.fired[place], place, active)
+    found = {}
+    changed = np.flatnonzero(path.shown[1:] != path.shown[:-1]) + 1
+    for i in changed:
+        if active[i] >= 0 and active[i] != active[i - 1]:
+            found[int(i)] = f"{rules[active[i]].name} (while {rules[active[i]].condition})"
+        elif active[i] < 0 and active[i - 1] >= 0:
+            found[int(i)] = f"{rules[active[i - 1]].name} ended"
+        elif path.causes[i] == MAX_HOLD:
+            found[int(i)] = "maximum hold reached"
+        elif path.causes[i] >= 0:
+            found[int(i)] = rules[path.causes[i]].name
+        else:
+            found[int(i)] = "start"
+    return found
+
+
+def now(
+    call: Call,
+    sessions: Market,
+    path: Path,
+    values: dict[str, pd.Series],
+    regime: pd.Series,
+    market: Market,
+) -> dict[str, Any]:
+    """What the signals say at the last close, and what each rule that could fire needs."""
+    at = len(regime) - 1
+    held = regime.iloc[at]
+    changed = np.flatnonzero(path.shown[1:] != path.shown[:-1]) + 1
+    since = int(changed[-1]) if len(changed) else 0
+    current = {name: _number(series.iloc[at]) for name, series in values.items()}
+    here = [name for name, _ in call.spec.books][path.beneath[at]]
+    lines = []
+    for rule in call.spec.rules:
+        mentioned = [n for n in names(parse(rule.condition))]
+        shown = ", ".join(
+            f"{n} {_text(current[n] if n in current else call.params.get(n))}" for n in mentioned
+        )
+        if rule.kind == "while":
+            lines.append(f"{rule.name}: {rule.go} while {rule.condition} (now: {shown})")
+        elif (rule.sources is None or here in rule.sources) and rule.go != here:
+            lines.append(f"{rule.name}: to {rule.go} when {rule.condition} (now: {shown})")
+    book = dict(dict(call.spec.books)[held]) if held in dict(call.spec.books) else {}
+    return {
+        "kind": "call",
+        "call": call.spec.call,
+        "as_of": regime.index[at].date().isoformat(),
+        "data_end": market.history.index[-1].date().isoformat(),
+        "lagging": [],
+        "regime": {
+            "held": held,
+            "since": regime.index[since].date().isoformat(),
+            "since_history_start": since == 0,
+            "bars": at - since + 1,
+            "book": {h: value_of(w, call.params) for h, w in book.items() if h != CASH},
+        },
+        "signals": [
+            {"name": name, "label": str(series.name), "value": current[name]}
+            for name, series in values.items()
+        ],
+        "would_change": lines or ["no rule moves out of this regime"],
+    }
+
+
+def _number(value: Any) -> float | bool | None:
+    if isinstance(value, bool | np.bool_):
+        return bool(value)
+    value = float(value)
+    return value if np.isfinite(value) else None
+
+
+def _text(value: Any) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:.4g}"
