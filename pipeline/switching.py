@@ -17,6 +17,8 @@ from strategies import Explanation
 WHIPSAW_BARS = 5
 """A spell entered and left inside the run in fewer bars than this (a trading week) is a
 whipsaw: two rebalances for a regime that did not last."""
+SWITCH_REGIMES = ("main_street", "defensive", "neutral")
+"""hartnett_switch's regimes, each counted even when never entered; a call counts its books."""
 
 
 @dataclass(frozen=True)
@@ -40,10 +42,11 @@ class SwitchStudy:
         """
         events, conflicts = self.explanation.events, self.explanation.conflicts
         dates = sorted({day for days in conflicts.values() for day in days})
+        held = list(dict.fromkeys(self.explanation.regime))
+        regimes = SWITCH_REGIMES if set(held) <= set(SWITCH_REGIMES) else held  # a call's books
         return {
             "regime_entries": {
-                regime: int((events["regime"] == regime).sum())
-                for regime in ("main_street", "defensive", "neutral")
+                regime: int((events["regime"] == regime).sum()) for regime in regimes
             },
             "trigger_firings": {name: len(days) for name, days in self.explanation.entries.items()},
             "conflicts": {

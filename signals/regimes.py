@@ -103,7 +103,7 @@ class RuleArrays:
 
 
 @dataclass(frozen=True)
-class Path:
+class RegimePath:
     """The regimes decided at each bar: shown, beneath the overlays, and each move's cause."""
 
     shown: np.ndarray
@@ -119,7 +119,7 @@ def decide(
     regimes: int,
     start: int,
     n: int,
-) -> Path:
+) -> RegimePath:
     """Evaluate every rule's condition on ``n`` bars and run `move_regimes` over them."""
     fired = np.zeros((len(rules), n), dtype=np.bool_)
     for place, rule in enumerate(rules):
@@ -151,7 +151,7 @@ def decide(
     causes = np.where(
         causes >= 0, np.array([*moves, 0], dtype=np.int64)[np.maximum(causes, 0)], causes
     )
-    return Path(shown, beneath, causes, fired)
+    return RegimePath(shown, beneath, causes, fired)
 
 
 def period_ends(index: pd.DatetimeIndex, period: str) -> np.ndarray | None:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from typing import ClassVar
+from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
@@ -14,7 +14,7 @@ from data.market import ROLES, Market, Role, Universe
 from signals.conditions import parse
 from signals.indicators import Signal
 from signals.library import INDICATORS, build
-from signals.regimes import Path, RuleArrays, decide, period_ends
+from signals.regimes import RegimePath, RuleArrays, decide, period_ends
 from strategies.base import Explanation, StaticStrategy, Strategy
 from strategies.call_format import CASH, CallSpec, load_call, suggest, value_of
 
@@ -106,7 +106,7 @@ class Call(Strategy):
         shown = self.path(market.sessions()).shown
         return rows, market.in_run(market.from_sessions(shown))
 
-    def path(self, market: Market) -> Path:
+    def path(self, market: Market) -> RegimePath:
         """The regimes decided on the market's history (its sessions' history)."""
         spec, regimes = self.spec, [name for name, _ in self.spec.books]
         values = {
@@ -155,6 +155,14 @@ class Call(Strategy):
         from strategies.call_explain import explain  # the outputs, apart from the rules
 
         return explain(self, market)
+
+    def signals_now(self, market: Market) -> dict[str, Any] | None:
+        """What the signals say at the last date, and what each rule that could fire needs."""
+        if len(self.spec.books) == 1:
+            return None
+        from strategies.call_explain import signals_now
+
+        return signals_now(self, market)
 
 
 @functools.lru_cache(maxsize=256)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -9,7 +11,7 @@ import pandas as pd
 
 from data.market import Market
 from signals.conditions import names, parse
-from signals.regimes import MAX_HOLD, Path
+from signals.regimes import MAX_HOLD, RegimePath
 from signals.state import warmup_facts
 from strategies.base import Explanation
 from strategies.call_format import CASH, value_of
@@ -22,33 +24,32 @@ def explain(call: Call, market: Market) -> Explanation:
     """The run's signals and regimes, the switch log with each change's rule, and the now."""
     from strategies.call import Book
 
-    sessions = market.sessions()
-    path = call.path(sessions)
+    sessions, path, values, regime = _decided(call, market)
     signals = call._signals(market.universe)
-    regimes = [name for name, _ in call.spec.books]
     index = sessions.history.index
-    regime = pd.Series(np.array(regimes, dtype=object)[path.shown], index=index, name="regime")
     causes = _causes(call, path)
     events = pd.DataFrame(
         [
             {"date": index[i], "regime": regime.iloc[i], "cause": cause, "reading": np.nan}
-            for i, cause in causes.items()
+            for i, (_, cause) in causes.items()
         ],
         columns=["date", "regime", "cause", "reading"],
     )
     fired = {
         rule.name: pd.Series(
-            np.isin(np.arange(len(index)), [i for i, c in causes.items() if c == rule.name]),
+            np.isin(np.arange(len(index)), [i for i, (by, _) in causes.items() if by == rule.name]),
             index=index,
         )
         for rule in call.spec.rules
     }
-    values = {name: sessions.evaluate(signal) for name, signal in signals.items()}
     table = pd.concat({**values, "regime": regime}, axis=1)
     spread = {name: market.from_sessions(flag, carry=False) for name, flag in fired.items()}
     table = market.from_sessions(table).assign(**{f"entry_{n}": f for n, f in spread.items()})
     run = market.in_run
     notes, warnings = warmup_facts(signals, sessions)
+    cited = f": {call.spec.source}" if call.spec.source else ""
+    digest = hashlib.sha256(Path(call.file).read_bytes()).hexdigest()[:16]
+    notes.insert(0, f"call {call.spec.call} from {call.file} (sha256 {digest}...){cited}")
     books = call.books(market.universe)
     rotates = Book(weights=tuple(books[call.spec.rotates_into].items()))
     first = market.prices.index[0]
@@ -64,8 +65,27 @@ def explain(call: Call, market: Market) -> Explanation:
     )
 
 
-def _causes(call: Call, path: Path) -> dict[int, str]:
-    """The bar of each change of the regime shown, and the rule that made it."""
+def signals_now(call: Call, market: Market) -> dict[str, Any]:
+    """What the signals say at the last close, and what would change the regime."""
+    sessions, path, values, regime = _decided(call, market)
+    return now(call, sessions, path, values, regime, market)
+
+
+def _decided(
+    call: Call, market: Market
+) -> tuple[Market, RegimePath, dict[str, pd.Series], pd.Series]:
+    """The sessions, the path decided on them, each signal's series, and the regime shown."""
+    sessions = market.sessions()
+    path = call.path(sessions)
+    signals = call._signals(market.universe)
+    values = {name: sessions.evaluate(signal) for name, signal in signals.items()}
+    regimes = np.array([name for name, _ in call.spec.books], dtype=object)
+    index = sessions.history.index
+    return sessions, path, values, pd.Series(regimes[path.shown], index=index, name="regime")
+
+
+def _causes(call: Call, path: RegimePath) -> dict[int, tuple[str, str]]:
+    """The bar of each change of the regime shown: the rule that made it (or ""), and why."""
     rules = call.spec.rules
     laid = [place for place, rule in enumerate(rules) if rule.kind == "while"]
     active = np.full(path.shown.shape, -1)
@@ -75,22 +95,21 @@ def _causes(call: Call, path: Path) -> dict[int, str]:
     changed = np.flatnonzero(path.shown[1:] != path.shown[:-1]) + 1
     for i in changed:
         if active[i] >= 0 and active[i] != active[i - 1]:
-            found[int(i)] = f"{rules[active[i]].name} (while {rules[active[i]].condition})"
+            rule = rules[active[i]]
+            found[int(i)] = (rule.name, f"{rule.name} (while {rule.condition})")
         elif active[i] < 0 and active[i - 1] >= 0:
-            found[int(i)] = f"{rules[active[i - 1]].name} ended"
+            found[int(i)] = ("", f"{rules[active[i - 1]].name} ended")
         elif path.causes[i] == MAX_HOLD:
-            found[int(i)] = "maximum hold reached"
-        elif path.causes[i] >= 0:
-            found[int(i)] = rules[path.causes[i]].name
+            found[int(i)] = ("", "maximum hold reached")
         else:
-            found[int(i)] = "start"
+            found[int(i)] = (rules[path.causes[i]].name,) * 2
     return found
 
 
 def now(
     call: Call,
     sessions: Market,
-    path: Path,
+    path: RegimePath,
     values: dict[str, pd.Series],
     regime: pd.Series,
     market: Market,

@@ -119,6 +119,8 @@ class _Reader:
         self.path, self.lines = path, lines
         self.problems: list[str] = []
         self.warnings: list[str] = []
+        self.named: dict[str, str] = {}
+        """Each signal's name and what it gives (value or trigger; ? for an unknown indicator)."""
 
     def say(self, where: tuple[Any, ...], message: str, *, warn: bool = False) -> None:
         line = next(
@@ -142,7 +144,7 @@ class _Reader:
         start = content.get("start", regimes[0] if regimes else "")
         if regimes and start not in regimes:
             self.say(("start",), f"{start!r} is no book{suggest(start, regimes)}")
-        rules = self._rules(content.get("rules") or [], regimes, params, signals)
+        rules = self._rules(content.get("rules") or [], regimes, params)
         rotates = content.get("rotates_into") or next(
             (name for name in regimes if name != start), start
         )
@@ -255,6 +257,7 @@ class _Reader:
                 self.say(where, "expected {INDICATOR: {PARAM: value}}, one indicator")
                 continue
             indicator, values = next(iter(spec.items()))
+            self.named[name] = INDICATORS[indicator].gives if indicator in INDICATORS else "?"
             if indicator not in INDICATORS:
                 self.say(
                     (*where, indicator), f"unknown indicator{suggest(indicator, list(INDICATORS))}"
@@ -284,11 +287,11 @@ class _Reader:
             signals.append((name, indicator, tuple(checked)))
         return signals
 
-    def _rules(self, given: Any, regimes: list[str], params: dict, signals: list) -> list[Rule]:
+    def _rules(self, given: Any, regimes: list[str], params: dict) -> list[Rule]:
         if not isinstance(given, list):
             self.say(("rules",), "expected a list of rules, first that fires wins")
             return []
-        kinds = {name: INDICATORS[indicator].gives for name, indicator, _ in signals}
+        kinds = self.named
         rules = []
         for place, spec in enumerate(given):
             where = ("rules", place)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from datetime import date
 from pathlib import Path
 
@@ -12,6 +13,8 @@ import pytest
 from pipeline.config import build_config
 from pipeline.config_file import read_config_file
 from pipeline.run import run
+from pipeline.sweep import Axis, sweep
+from tests.conftest import run_cli
 
 CALLS = Path(__file__).resolve().parents[1] / "configs" / "calls"
 PRESETS = Path(__file__).resolve().parents[1] / "configs"
@@ -58,3 +61,48 @@ def test_the_calls_params_move_it_as_the_builtin_keys_move_hartnett(shared_data:
     on_call = _equity("call", call, shared_data)
     _same(on_call, _equity("hartnett_switch", builtin, shared_data))
     assert not np.allclose(on_call, _equity("hartnett_switch", [], shared_data))  # it moved
+
+
+def test_a_sweep_over_a_calls_param_equals_the_builtin_sweep(shared_data: Path) -> None:
+    settings = {"data": f"csv:{shared_data}", "start": date(2016, 1, 4)}
+    call = build_config("call", [f"strategy.file={CALLS / 'hartnett.yaml'}"], **settings)
+    builtin = build_config("hartnett_switch", [], **settings)
+    values = (6.0, 7.0, 8.0)
+    on_call = sweep(call, [Axis("strategy.params.sell_above", values)]).table
+    on_builtin = sweep(builtin, [Axis("strategy.sell_above", values)]).table
+    metrics = ["sharpe", "cagr", "max_drawdown"]
+    pd.testing.assert_frame_equal(on_call[metrics], on_builtin[metrics], rtol=1e-12)
+    assert on_call["sharpe"].nunique() > 1  # the parameter moved the call
+
+
+def test_the_cli_runs_a_call_file_and_logs_each_change_with_its_rule(
+    shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    argv = ["--config", str(CALLS / "hartnett.yaml"), "--data", f"csv:{shared_data}"]
+    argv += ["--start", "2016-01-04", "--out", str(tmp_path)]
+    status, out, _ = run_cli([*argv, "--set", "strategy.params.sell_above=7.5"], capsys)
+    assert status == 0
+    assert "Signals now (hartnett-main-street)" in out
+    assert "enter_main_street: to main_street when reading crosses above sell_above" in out
+    (folder,) = tmp_path.glob("*-call")
+    events = pd.read_csv(folder / "events.csv")
+    allowed = {"enter_main_street", "buy_signal", "maximum hold reached", "dollar_guard ended"}
+    assert set(events["cause"]) - {"dollar_guard (while dollar)"} <= allowed
+    assert (events["cause"] == "enter_main_street").any()
+    study = pd.read_csv(folder / "event_study.csv")
+    assert {"enter_main_street", "buy_signal", "dollar_guard"} <= set(study["trigger"])
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["config"]["strategy"]["params"]["sell_above"] == 7.5
+
+
+def test_a_typo_in_a_call_file_stops_the_cli_with_status_2_and_the_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    text = (CALLS / "hartnett.yaml").read_text().replace("bull_bear:", "bull_baer:")
+    path = tmp_path / "typo.yaml"
+    path.write_text(text)
+    status, _, err = run_cli(["--config", str(path), "--data", "demo"], capsys)
+    assert status == 2
+    assert (
+        f"{path}:18: signals.reading.bull_baer: unknown indicator; did you mean bull_bear?" in err
+    )
