@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
+from core.places import PROJECT_ROOT
 from data.market import ROLES, Market, Role, Universe
 from signals.conditions import parse
 from signals.indicators import Signal
@@ -31,8 +33,9 @@ class Call(Strategy):
     name = "call"
     summary = "a strategist's call as a file: books, signals and rules (configs/calls/*.yaml)"
 
-    file: str = ""
-    """The call file (for example configs/calls/hartnett.yaml): books, signals, rules."""
+    file: str = "configs/calls/sixty_forty.yaml"
+    """The call file: books, signals, rules (configs/calls/ has examples). A relative path is
+    read from the working folder, else from the project's folder, where configs/calls/ ships."""
     params: dict[str, float] = field(default_factory=dict)
     """Values for the file's params by name, over the file's own: strategy.params.NAME=VALUE
     (and --sweep strategy.params.NAME=START:STOP:STEP)."""
@@ -45,22 +48,25 @@ class Call(Strategy):
                 "strategy.file: a call needs its file, e.g. --config configs/calls/hartnett.yaml "
                 "or --set strategy.file=configs/calls/hartnett.yaml"
             )
-        spec = load_call(self.file)
+        spec = self.spec
         declared = dict(spec.params)
         for name in self.params:
             if name not in declared:
                 raise ConfigError(
                     f"unknown key strategy.params.{name}{suggest(name, list(declared))}"
                 )
-        object.__setattr__(
-            self, "params", {**declared, **{k: float(v) for k, v in self.params.items()}}
-        )
+        object.__setattr__(self, "params", {k: float(v) for k, v in self.params.items()})
         self._signals(Universe())  # checks each signal's own parameters
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every parameter of the call: the file's, with ``params`` over them."""
+        return {**dict(self.spec.params), **self.params}
 
     @property
     def spec(self) -> CallSpec:
         """The call file, read and checked (cached while the file is unchanged)."""
-        return load_call(self.file)
+        return load_call(located(self.file))
 
     def roles(self) -> tuple[Role, ...]:
         """The roles any book holds."""
@@ -81,7 +87,7 @@ class Call(Strategy):
         for name, holdings in self.spec.books:
             weights: dict[str, float] = {}
             for holding, ref in holdings:
-                weight = value_of(ref, self.params)
+                weight = value_of(ref, self.values)
                 if holding == CASH or weight == 0.0:
                     continue
                 basket = universe.basket(holding) if holding in ROLES else {holding: 1.0}
@@ -122,16 +128,16 @@ class Call(Strategy):
                 if rule.sources is None
                 else tuple(regimes.index(s) for s in rule.sources),
                 go=regimes.index(rule.go),
-                min_hold=int(value_of(rule.min_hold, self.params)),
-                max_hold=int(value_of(rule.max_hold, self.params)),
+                min_hold=int(value_of(rule.min_hold, self.values)),
+                max_hold=int(value_of(rule.max_hold, self.values)),
                 then=regimes.index(rule.then) if rule.then else -1,
-                cooldown=int(value_of(rule.cooldown, self.params)),
+                cooldown=int(value_of(rule.cooldown, self.values)),
                 on=_ends(index, rule.on),
             )
             for rule in spec.rules
         ]
         start = regimes.index(spec.start)
-        return decide(rules, values, self.params, len(regimes), start, len(index))
+        return decide(rules, values, self.values, len(regimes), start, len(index))
 
     def _signals(self, universe: Universe) -> dict[str, Signal]:
         """The file's signals, their parameters resolved, built once per distinct set."""
@@ -141,7 +147,7 @@ class Call(Strategy):
             values = []
             for key, value in given:
                 if isinstance(value, str) and kinds[key].kind in ("number", "whole"):
-                    value = value_of(value, self.params)
+                    value = value_of(value, self.values)
                 if kinds[key].kind == "whole":
                     value = int(value)
                 values.append((key, tuple(value) if isinstance(value, list) else value))
@@ -163,6 +169,15 @@ class Call(Strategy):
         from strategies.call_explain import signals_now
 
         return signals_now(self, market)
+
+
+def located(file: str) -> Path:
+    """The call file's path: as given, or under the project's folder when not found there."""
+    given = Path(file).expanduser()
+    if given.is_absolute() or given.exists():
+        return given
+    shipped = PROJECT_ROOT / given
+    return shipped if shipped.exists() else given
 
 
 @functools.lru_cache(maxsize=256)

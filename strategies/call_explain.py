@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
@@ -22,7 +21,7 @@ if TYPE_CHECKING:
 
 def explain(call: Call, market: Market) -> Explanation:
     """The run's signals and regimes, the switch log with each change's rule, and the now."""
-    from strategies.call import Book
+    from strategies.call import Book, located
 
     sessions, path, values, regime = _decided(call, market)
     signals = call._signals(market.universe)
@@ -48,7 +47,7 @@ def explain(call: Call, market: Market) -> Explanation:
     run = market.in_run
     notes, warnings = warmup_facts(signals, sessions)
     cited = f": {call.spec.source}" if call.spec.source else ""
-    digest = hashlib.sha256(Path(call.file).read_bytes()).hexdigest()[:16]
+    digest = hashlib.sha256(located(call.file).read_bytes()).hexdigest()[:16]
     notes.insert(0, f"call {call.spec.call} from {call.file} (sha256 {digest}...){cited}")
     books = call.books(market.universe)
     rotates = Book(weights=tuple(books[call.spec.rotates_into].items()))
@@ -125,7 +124,7 @@ def now(
     for rule in call.spec.rules:
         mentioned = [n for n in names(parse(rule.condition))]
         shown = ", ".join(
-            f"{n} {_text(current[n] if n in current else call.params.get(n))}" for n in mentioned
+            f"{n} {_text(current[n] if n in current else call.values.get(n))}" for n in mentioned
         )
         if rule.kind == "while":
             lines.append(f"{rule.name}: {rule.go} while {rule.condition} (now: {shown})")
@@ -143,7 +142,7 @@ def now(
             "since": regime.index[since].date().isoformat(),
             "since_history_start": since == 0,
             "bars": at - since + 1,
-            "book": {h: value_of(w, call.params) for h, w in book.items() if h != CASH},
+            "book": {h: value_of(w, call.values) for h, w in book.items() if h != CASH},
         },
         "signals": [
             {"name": name, "label": str(series.name), "value": current[name]}
