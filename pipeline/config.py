@@ -213,7 +213,7 @@ def _build(cls: type, values: dict[str, Any], problems: list[str]) -> Any:
     try:
         return cls(**values)
     except ConfigError as exc:
-        problems.append(str(exc))
+        problems.extend(getattr(exc, "problems", None) or [str(exc)])  # a call file's, each
         return None
 
 

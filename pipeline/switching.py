@@ -97,9 +97,9 @@ def study(
     """Forward returns after each entry trigger, and the strategy's returns by regime held.
 
     The event study looks at stocks, the static strategy the switch rotates into (run with the
-    same costs), and tech minus small caps. Timing: the regime decided at the close of ``t`` is
-    held from the fill ``lag`` bars later, so the return of bar ``t`` belongs to the regime
-    decided at ``t - lag - 1``.
+    same costs), and tech minus small caps (where the market has both). Timing: the regime
+    decided at the close of ``t`` is held from the fill ``lag`` bars later, so the return of
+    bar ``t`` belongs to the regime decided at ``t - lag - 1``.
     """
     u, prices = market.universe, market.prices
     static = explanation.rotates_into
@@ -109,11 +109,9 @@ def study(
     crypto = frozenset(t for t in weights if u.is_crypto(t))
     equity = backtest(prices, weights, costs, execution, crypto=crypto, own=own).equity
     printed = prices.where(market.printed(list(prices.columns)))  # a carried close is no price
-    series = {
-        f"stocks ({u.stocks})": printed[u.stocks],
-        f"static {static.name}": equity,
-        f"{'+'.join(tech)} minus {'+'.join(small)}": spread_returns(printed, tech, small),
-    }
+    series = {f"stocks ({u.stocks})": printed[u.stocks], f"static {static.name}": equity}
+    if set(tech) | set(small) <= set(printed.columns):  # a call may hold neither
+        series[f"{'+'.join(tech)} minus {'+'.join(small)}"] = spread_returns(printed, tech, small)
     returns = daily_returns(result.equity)
     held = explanation.regime.shift(execution.lag + 1).reindex(returns.index)
     spells = regime_spells(explanation.regime)

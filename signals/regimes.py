@@ -37,7 +37,8 @@ def move_regimes(
 
     ``fires`` (rules x bars) says where each rule's condition holds; rule ``k`` moves from a
     regime ``r`` with ``sources[k, r]`` to ``targets[k]``, the first rule in order that may
-    wins, one move a bar. A stay entered by rule ``k`` counts its bars from 1 on the entry bar;
+    wins, one move a bar; a winning rule whose target is the regime held keeps it (the rules
+    after it are not asked). A stay entered by rule ``k`` counts its bars from 1 on the entry bar;
     rules leaving it wait until ``min_hold[k]`` bars are held, and after ``max_hold[k]`` bars
     (0: none) the stay ends, moving to ``then[k]`` (-1: the regime it came from). After a stay
     rule ``k`` started ends, ``k`` is ignored on that bar and the ``cooldown[k]`` bars after it.
@@ -61,14 +62,8 @@ def move_regimes(
         else:
             settled = entered_by < 0 or held >= min_hold[entered_by]
             for k in range(rules):
-                if (
-                    fires[k, i]
-                    and sources[k, regime]
-                    and targets[k] != regime
-                    and not blocked[k]
-                    and settled
-                ):
-                    move, cause = targets[k], k
+                if fires[k, i] and sources[k, regime] and not blocked[k] and settled:
+                    move, cause = targets[k], k  # to the regime held: it stays, and wins
                     break
         if move >= 0 and move != regime:
             if entered_by >= 0:

@@ -132,7 +132,7 @@ class Call(Strategy):
                 max_hold=int(value_of(rule.max_hold, self.values)),
                 then=regimes.index(rule.then) if rule.then else -1,
                 cooldown=int(value_of(rule.cooldown, self.values)),
-                on=_ends(index, rule.on),
+                on=_ends(index, rule.check),
             )
             for rule in spec.rules
         ]

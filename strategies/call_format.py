@@ -36,7 +36,7 @@ TOP_KEYS = (
     "rules",
     "rotates_into",
 )
-RULE_KEYS = ("name", "when", "while", "go", "from", "hold", "cooldown", "on")
+RULE_KEYS = ("name", "when", "while", "go", "from", "hold", "cooldown", "check")
 HOLD_KEYS = ("min", "max", "then")
 PERIODS = ("daily", "weekly", "monthly", "quarterly", "yearly")
 CASH = "cash"
@@ -48,9 +48,13 @@ Ref = float | str
 
 
 class CallProblems(ConfigError):
-    """Every problem of a call file, one a line."""
+    """Every problem of a call file, one a line (``problems``: each with its file and line)."""
 
     lines = True
+
+    def __init__(self, head: str, problems: list[str]) -> None:
+        self.problems = tuple(problems)
+        super().__init__("\n".join([head, *(f"  {problem}" for problem in problems)]))
 
 
 @dataclass(frozen=True)
@@ -66,7 +70,8 @@ class Rule:
     max_hold: Ref = 0
     then: str | None = None
     cooldown: Ref = 0
-    on: str = "daily"
+    check: str = "daily"
+    """How often the rule is asked: daily, or on the last bar of each week, month, ..."""
 
 
 @dataclass(frozen=True)
@@ -131,7 +136,10 @@ class _Reader:
 
     def read(self, content: Any) -> CallSpec:
         if not isinstance(content, Mapping):
-            raise CallProblems(f"{self.path}:1: expected a mapping with call, books and rules")
+            raise CallProblems(
+                f"1 problem in the call file {self.path}:",
+                [f"{self.path}:1: (top): expected a mapping with call, books and rules"],
+            )
         for key in content:
             if key not in TOP_KEYS:
                 self.say((key,), f"unknown key{suggest(key, TOP_KEYS)}")
@@ -155,7 +163,7 @@ class _Reader:
         if self.problems:
             count = len(self.problems)
             head = f"{count} problem{'s' * (count > 1)} in the call file {self.path}:"
-            raise CallProblems("\n".join([head, *(f"  {p}" for p in self.problems)]))
+            raise CallProblems(head, self.problems)
         return CallSpec(
             path=self.path,
             call=str(content["call"]),
@@ -299,7 +307,13 @@ class _Reader:
                 self.say(where, "expected {when: CONDITION, go: BOOK}")
                 continue
             for key in spec:
-                if key not in RULE_KEYS:
+                if isinstance(key, bool):
+                    self.say(
+                        (*where, key),
+                        "YAML reads a bare on/off/yes/no as true/false; "
+                        "quote it, or for when a rule is asked write check: monthly",
+                    )
+                elif key not in RULE_KEYS:
                     self.say((*where, key), f"unknown key of a rule{suggest(key, RULE_KEYS)}")
             kind = "while" if "while" in spec else "when"
             if ("when" in spec) == ("while" in spec):
@@ -328,9 +342,9 @@ class _Reader:
                 self.say(
                     (*where, "hold", "then"), f"{then!r} is no book{suggest(str(then), regimes)}"
                 )
-            on = spec.get("on", "daily")
-            if on not in PERIODS:
-                self.say((*where, "on"), f"{on!r}{suggest(str(on), PERIODS)}")
+            check = spec.get("check", "daily")
+            if check not in PERIODS:
+                self.say((*where, "check"), f"{check!r}{suggest(str(check), PERIODS)}")
             refs = {
                 key: self._ref((*where, "hold", key), hold[key], params) or 0
                 for key in ("min", "max")
@@ -349,7 +363,7 @@ class _Reader:
                     cooldown=self._ref((*where, "cooldown"), spec["cooldown"], params) or 0
                     if "cooldown" in spec
                     else 0,
-                    on=str(on),
+                    check=str(check),
                 )
             )
         return rules
