@@ -17,10 +17,13 @@ from typing import Any, get_type_hints
 
 from core.errors import ConfigError
 from core.places import PROJECT_ROOT
-from data.market import SINGLE_ROLES, Universe
+from data.market import ROLES, SINGLE_ROLES, Universe
 from pipeline.config import SECTIONS, RunConfig, suggest, type_name
 from signals import indicators
+from signals.conditions import KEYWORDS
+from signals.library import INDICATORS, REQUIRED
 from strategies import STRATEGIES
+from strategies.call_format import HOLD_KEYS, PERIODS, RULE_KEYS, TOP_KEYS
 
 _WIDTH = 96
 
@@ -138,7 +141,40 @@ def describe(name: str) -> str:
         if kind != "signal":
             lines.append(_wrap(item.doc))
     lines += ["", _how_to_set(prefix, kind)]
+    if name == "call":
+        lines += ["", *call_vocabulary()]
     return "\n".join(lines)
+
+
+def call_vocabulary() -> list[str]:
+    """Every key, indicator and rule keyword a call file may use (docs/write_a_call.md)."""
+    lines = [
+        "A call file (configs/calls/*.yaml; schema configs/calls/call.schema.json) has the keys:",
+        f"  {', '.join(TOP_KEYS)}",
+        "books: NAME: {TICKER or ROLE or cash: WEIGHT}; a weight is a number or a param's name",
+        "  (-name: its negative). With cash listed the weights add up to 1; without, the rest",
+        f"  is cash. Roles: {', '.join(ROLES)}.",
+        "signals: NAME: {INDICATOR: {PARAM: value}}; a number may be a param's name. Indicators:",
+    ]
+    for name, indicator in INDICATORS.items():
+        lines.append(f"  {name} ({indicator.gives}): {indicator.doc}")
+        for key, param in indicator.params.items():
+            default = "required" if param.default is None and key in REQUIRED else "default "
+            default += "" if default == "required" else _show(param.default)
+            lines.append(f"      {key}: {param.kind}, {default}: {param.doc}")
+    lines += [
+        f"rules: a list, in priority; each has the keys {', '.join(RULE_KEYS)}:",
+        "  when: CONDITION, go: BOOK   move to go when the condition holds (first that fires wins)",
+        "  while: CONDITION, go: BOOK  show go while it holds; the other rules run on beneath",
+        "  from: BOOK or [BOOKS]       the books it moves from (default: any)",
+        f"  hold: {{{', '.join(HOLD_KEYS)}}}      bars before leaving, bars at most, then where",
+        "  cooldown: BARS              after the stay it started ends, the rule waits this long",
+        f"  check: {' | '.join(PERIODS)}   asked on every bar, or each period's last",
+        "conditions: comparisons > < >= <=, X crosses above|below Y, and, or, not, (...),",
+        "  CONDITION for N days, TRIGGER fires (the bar it turns on); keywords: "
+        + ", ".join(KEYWORDS),
+    ]
+    return lines
 
 
 def _wrap(doc: str) -> str:
@@ -170,6 +206,9 @@ def listing() -> str:
     lines += ["", "presets (--config FILE):"]
     for path in sorted((PROJECT_ROOT / "configs").glob("*.yaml")):
         lines.append(f"  {'configs/' + path.name:30}{_preset_summary(path)}")
+    lines += ["", "calls (--config FILE; docs/write_a_call.md, --describe call):"]
+    for path in sorted((PROJECT_ROOT / "configs" / "calls").glob("*.yaml")):
+        lines.append(f"  {'configs/calls/' + path.name:30}{_preset_summary(path)}")
     return "\n".join(lines)
 
 

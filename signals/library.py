@@ -250,11 +250,11 @@ def build(indicator: str, given: Mapping[str, Any], universe: Universe) -> Signa
     spec = INDICATORS[indicator]
     values = {name: param.default for name, param in spec.params.items()}
     values.update(given)
-    missing = [name for name, value in values.items() if value is None and name in _REQUIRED]
+    missing = [name for name, value in values.items() if value is None and name in REQUIRED]
     if missing:
         raise ConfigError(f"{indicator} needs {', '.join(missing)}")
     return spec.make(values, universe)
 
 
-_REQUIRED = ("ticker", "level", "versus")
+REQUIRED = ("ticker", "level", "versus")
 """Parameters with no default: a support's ticker and level, relative strength's other side."""

@@ -141,3 +141,19 @@ def test_the_schema_lists_every_indicator_and_its_parameters() -> None:
     assert set(listed) == set(INDICATORS)
     for name, indicator in INDICATORS.items():
         assert set(listed[name]["properties"]) == set(indicator.params), name
+
+
+def test_describe_call_lists_every_key_indicator_parameter_and_keyword() -> None:
+    from pipeline.discovery import describe, listing
+    from signals.conditions import KEYWORDS
+    from strategies.call_format import HOLD_KEYS, PERIODS, RULE_KEYS, TOP_KEYS
+
+    text = describe("call")
+    for name, indicator in INDICATORS.items():
+        assert f"  {name} ({indicator.gives}): " in text
+        for key in indicator.params:
+            assert f"      {key}: " in text
+    for word in (*TOP_KEYS, *RULE_KEYS, *HOLD_KEYS, *PERIODS, *KEYWORDS):
+        assert word in text, word
+    for path in CALLS.glob("*.yaml"):
+        assert f"configs/calls/{path.name}" in listing()
