@@ -269,6 +269,8 @@ class MarketRequest:
     signal_tickers: tuple[str, ...] = ()
     external: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Files signals read, by name: ``(path, column)``."""
+    held: tuple[str, ...] = ()
+    """Tickers a portfolio holds beyond its roles' (a call's book may name any ticker)."""
 
     def tickers(self) -> list[str]:
         """The tickers to load: the traded ones, then the signals' inputs."""
@@ -285,7 +287,7 @@ class MarketRequest:
         """The tickers a portfolio may hold: the ones that decide the start and the end."""
         stock, bonds = self.universe.stocks, self.universe.bonds
         roles = (ticker for role in self.roles for ticker in self.universe.tickers(role))
-        return list(dict.fromkeys([stock, bonds, *roles]))
+        return list(dict.fromkeys([stock, bonds, *roles, *self.held]))
 
 
 def joined(requests: list[MarketRequest]) -> MarketRequest:
@@ -304,5 +306,6 @@ def joined(requests: list[MarketRequest]) -> MarketRequest:
         first,
         roles=tuple(dict.fromkeys(role for r in requests for role in r.roles)),
         signal_tickers=tuple(dict.fromkeys(t for r in requests for t in r.signal_tickers)),
+        held=tuple(dict.fromkeys(t for r in requests for t in r.held)),
         external={name: file for r in requests for name, file in r.external.items()},
     )

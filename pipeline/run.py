@@ -187,6 +187,7 @@ def market_request(config: RunConfig) -> MarketRequest:
         allow_partial=config.allow_partial,
         signal_tickers=signal_tickers,
         external=files,
+        held=config.strategy.held_tickers(config.universe),
     )
 
 

@@ -51,6 +51,10 @@ class Strategy(ABC):
         frame = self.target_weights(market).reindex(columns=columns, fill_value=0.0)
         return frame.to_numpy(dtype=float), np.arange(len(frame))
 
+    def held_tickers(self, universe: Universe) -> tuple[str, ...]:
+        """Return the tickers it may hold beyond its roles' (none but a call's books name any)."""
+        return ()
+
     def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
         """Return the tickers its signals read and the files they need (name -> path, column)."""
         return (), {}

@@ -73,11 +73,15 @@ class Call(Strategy):
         held = (holding for _, book in self.spec.books for holding, _ in book)
         return tuple(dict.fromkeys(h for h in held if h in ROLES))  # type: ignore[misc]
 
-    def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
-        """The signals' tickers and files, and the books' tickers that play no role."""
-        signals = self._signals(universe).values()
+    def held_tickers(self, universe: Universe) -> tuple[str, ...]:
+        """The tickers the books name directly (not by role): traded like a role's."""
         held = (h for _, book in self.spec.books for h, _ in book if h not in (*ROLES, CASH))
-        tickers = (*(t for s in signals for t in s.tickers()), *held)
+        return tuple(dict.fromkeys(held))
+
+    def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
+        """The signals' tickers and files."""
+        signals = self._signals(universe).values()
+        tickers = (t for signal in signals for t in signal.tickers())
         files = {name: src for signal in signals for name, src in signal.external().items()}
         return tuple(dict.fromkeys(tickers)), files
 

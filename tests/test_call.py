@@ -106,3 +106,38 @@ def test_a_typo_in_a_call_file_stops_the_cli_with_status_2_and_the_line(
     assert (
         f"{path}:18: signals.reading.bull_baer: unknown indicator; did you mean bull_bear?" in err
     )
+
+
+GOLD = """\
+call: gold-or-stocks
+params: {gold_weight: 0.8}
+books:
+  stocks: {SPY: 1.0}
+  gold: {GLD: gold_weight}
+signals:
+  trend: {price_vs_average: {ticker: SPY, window: 200}}
+start: gold
+rules:
+  - {when: trend > 0, go: stocks}
+  - {when: trend < 0, go: gold}
+"""
+
+
+def test_a_book_naming_a_ticker_trades_it_in_a_run_and_in_a_sweep(
+    shared_data: Path, tmp_path: Path
+) -> None:
+    path = tmp_path / "gold.yaml"
+    path.write_text(GOLD)
+    config = build_config("call", [f"strategy.file={path}"], data=f"csv:{shared_data}")
+    swept = sweep(config, [Axis("strategy.params.gold_weight", (0.5, 0.8))]).table
+    for row, weight in enumerate((0.5, 0.8)):
+        one = run(
+            build_config(
+                "call",
+                [f"strategy.file={path}", f"strategy.params.gold_weight={weight}"],
+                data=f"csv:{shared_data}",
+            )
+        )
+        assert one.strategy.equity.index[0] >= pd.Timestamp("2004-11-18")  # GLD's first close
+        assert "GLD" in one.strategy.holdings.columns
+        assert swept["sharpe"][row] == pytest.approx(one.metrics["strategy"]["sharpe"], rel=1e-12)
