@@ -23,7 +23,8 @@ from signals import indicators
 from signals.conditions import KEYWORDS
 from signals.library import INDICATORS, REQUIRED
 from strategies import STRATEGIES
-from strategies.call_format import HOLD_KEYS, PERIODS, RULE_KEYS, TOP_KEYS
+from strategies.call_format import TOP_KEYS
+from strategies.call_rules import HOLD_KEYS, PERIODS, RULE_KEYS
 
 _WIDTH = 96
 

@@ -18,7 +18,8 @@ from signals.indicators import Signal
 from signals.library import INDICATORS, build
 from signals.regimes import RegimePath, RuleArrays, decide, period_ends
 from strategies.base import Explanation, StaticStrategy, Strategy
-from strategies.call_format import CASH, CallSpec, load_call, suggest, value_of
+from strategies.call_format import CASH, CallSpec, load_call
+from strategies.call_rules import suggest, value_of
 
 
 @dataclass(frozen=True, kw_only=True)

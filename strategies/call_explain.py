@@ -13,7 +13,8 @@ from signals.conditions import names, parse
 from signals.regimes import MAX_HOLD, RegimePath
 from signals.state import warmup_facts
 from strategies.base import Explanation
-from strategies.call_format import CASH, value_of
+from strategies.call_format import CASH
+from strategies.call_rules import value_of
 
 if TYPE_CHECKING:
     from strategies.call import Call

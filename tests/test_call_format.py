@@ -146,7 +146,8 @@ def test_the_schema_lists_every_indicator_and_its_parameters() -> None:
 def test_describe_call_lists_every_key_indicator_parameter_and_keyword() -> None:
     from pipeline.discovery import describe, listing
     from signals.conditions import KEYWORDS
-    from strategies.call_format import HOLD_KEYS, PERIODS, RULE_KEYS, TOP_KEYS
+    from strategies.call_format import TOP_KEYS
+    from strategies.call_rules import HOLD_KEYS, PERIODS, RULE_KEYS
 
     text = describe("call")
     for name, indicator in INDICATORS.items():
