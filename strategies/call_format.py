@@ -265,12 +265,30 @@ class _Reader(RuleReading):
                 elif not _fits(kind, value):
                     self.say(at, f"{value!r}: expected {kind}")
                     continue
+                elif kind == "file" and value and not self._near(value):
+                    self.say(
+                        at,
+                        f"{value!r} lies outside the call file's folder and the working "
+                        "folder, so it is not read; put the file beside the call",
+                    )
+                    continue
                 checked.append((key, value))
             for key in ("ticker", "level", "versus"):
                 if key in known and known[key].default is None and key not in values:
                     self.say((*where, indicator), f"{indicator} needs {key}")
             signals.append((name, indicator, tuple(checked)))
         return signals
+
+    def _near(self, named: str) -> bool:
+        """Whether a file the call names lies beside it or under the working folder.
+
+        A call may come from someone else; the files it names are read (a bad one's header is
+        quoted in its error), so, as for a preset (`pipeline.config_file`), only those.
+        """
+        where = Path(named).expanduser()
+        resolved = (where if where.is_absolute() else Path.cwd() / where).resolve()
+        folders = (Path(self.path).resolve().parent, Path.cwd().resolve())
+        return any(resolved.is_relative_to(folder) for folder in folders)
 
 
 def _fits(kind: str, value: Any) -> bool:

@@ -158,3 +158,16 @@ def test_describe_call_lists_every_key_indicator_parameter_and_keyword() -> None
         assert word in text, word
     for path in CALLS.glob("*.yaml"):
         assert f"configs/calls/{path.name}" in listing()
+
+
+def test_a_file_a_call_names_outside_its_folder_and_the_working_folder_is_not_read(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    text = GOOD.replace(
+        "signals:\n", "signals:\n  outside: {readings: {file: /etc/passwd, column: x}}\n"
+    )
+    with pytest.raises(CallProblems, match=r"signals.outside.readings.file: '/etc/passwd' lies"):
+        load_call(_write(tmp_path, text))
+    beside = text.replace("/etc/passwd", "readings.csv")
+    assert load_call(_write(tmp_path, beside)).signals[0][0] == "outside"
