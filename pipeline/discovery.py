@@ -154,7 +154,8 @@ def call_vocabulary() -> list[str]:
         f"  {', '.join(TOP_KEYS)}",
         "books: NAME: {TICKER or ROLE or cash: WEIGHT}; a weight is a number or a param's name",
         "  (-name: its negative). With cash listed the weights add up to 1; without, the rest",
-        f"  is cash. Roles: {', '.join(ROLES)}.",
+        f"  is cash. Roles: {', '.join(ROLES)}. rebalance: PERIOD gives a book its own",
+        "  schedule (default: execution.rebalance).",
         "signals: NAME: {INDICATOR: {PARAM: value}}; a number may be a param's name. Indicators:",
     ]
     for name, indicator in INDICATORS.items():

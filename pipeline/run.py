@@ -89,6 +89,7 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
             cash_rate=cash_rate,
             crypto=frozenset(t for t in weights if market.universe.is_crypto(t)),
             own=market.printed(list(weights.columns)),
+            ends=strategy.rebalance_ends(market, config.execution.rebalance),
         )
         names[name] = legs(strategy, weights, market.universe)
         tables[name] = attribution(results[name], market.prices, names[name])

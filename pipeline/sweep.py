@@ -477,7 +477,8 @@ def _simulate(
     fees, slippage, borrow, rows, weights = [], [], [], [], []
     keys = list(context.rates)
     for k, cfg in enumerate(chunk):
-        ends = context.period_ends(cfg.execution.rebalance)
+        ends = cfg.strategy.rebalance_ends(market, cfg.execution.rebalance)
+        ends = context.period_ends(cfg.execution.rebalance) if ends is None else ends
         rows_of = cfg.strategy.weight_rows(market, columns)
         weights.append(rows_of)
         targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag, own)

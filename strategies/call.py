@@ -74,6 +74,24 @@ class Call(Strategy):
         held = (holding for _, book in self.spec.books for holding, _ in book)
         return tuple(dict.fromkeys(h for h in held if h in ROLES))  # type: ignore[misc]
 
+    def rebalance_ends(self, market: Market, rebalance: str) -> np.ndarray | None:
+        """The run's rebalance bars: each date's book's own schedule, else ``rebalance``'s.
+
+        A bar ends its period when the next bar is in another one, and the run's last bar ends
+        every period, as the engine's schedule (`simulation.simulate.period_ends`) says.
+        """
+        schedules = dict(self.spec.schedules)
+        if not schedules:
+            return None
+        names = [name for name, _ in self.spec.books]
+        _, codes = self.weight_rows(market, [])
+        index = market.prices.index
+        ends = np.zeros(len(index), dtype=bool)
+        for code, name in enumerate(names):
+            period = schedules.get(name, rebalance)
+            ends |= (codes == code) & _run_ends(index, period)
+        return ends
+
     def held_tickers(self, universe: Universe) -> tuple[str, ...]:
         """The tickers the books name directly (not by role): traded like a role's."""
         held = (h for _, book in self.spec.books for h, _ in book if h not in (*ROLES, CASH))
@@ -196,6 +214,17 @@ def _built(resolved: tuple, universe: Universe) -> dict[str, Signal]:
         except (ConfigError, TypeError, ValueError) as exc:
             raise ConfigError(f"signals.{name}.{indicator}: {exc}") from None
     return out
+
+
+def _run_ends(index: pd.DatetimeIndex, period: str) -> np.ndarray:
+    """The last bar of each period and the run's last bar (every bar, daily)."""
+    if period == "daily":
+        return np.ones(len(index), dtype=bool)
+    periods = index.to_period(_PERIOD_CODES[period])
+    return np.append(periods[1:] != periods[:-1], True)
+
+
+_PERIOD_CODES = {"weekly": "W", "monthly": "M", "quarterly": "Q", "yearly": "Y"}
 
 
 def _ends(index: pd.DatetimeIndex, period: str) -> np.ndarray | None:

@@ -24,6 +24,7 @@ from data.market import ROLES, TICKER
 from signals.conditions import KEYWORDS
 from signals.library import INDICATORS
 from strategies.call_rules import (
+    PERIODS,
     Ref,
     Rule,
     RuleReading,
@@ -43,6 +44,8 @@ TOP_KEYS = (
     "rotates_into",
 )
 CASH = "cash"
+REBALANCE = "rebalance"
+"""A book's key for its own schedule (``rebalance: quarterly``), not a ticker."""
 WEIGHT_TOLERANCE = 1e-9
 _NAME = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
@@ -70,6 +73,8 @@ class CallSpec:
     start: str
     rules: tuple[Rule, ...]
     rotates_into: str
+    schedules: tuple[tuple[str, str], ...] = ()
+    """Books rebalanced on their own schedule (the rest on ``execution.rebalance``)."""
     warnings: tuple[str, ...] = ()
 
 
@@ -102,6 +107,8 @@ class _Reader(RuleReading):
         self.problems: list[str] = []
         self.warnings: list[str] = []
         self.named: dict[str, str] = {}
+        self.schedules: dict[str, str] = {}
+        """Each book's own rebalance schedule, where it declares one."""
         """Each signal's name and what it gives (value or trigger; ? for an unknown indicator)."""
 
     def say(self, where: tuple[Any, ...], message: str, *, warn: bool = False) -> None:
@@ -151,6 +158,7 @@ class _Reader(RuleReading):
             start=start,
             rules=tuple(rules),
             rotates_into=rotates,
+            schedules=tuple(self.schedules.items()),
             warnings=tuple(self.warnings),
         )
 
@@ -201,6 +209,11 @@ class _Reader(RuleReading):
                 continue
             weights = []
             for holding, weight in holdings.items():
+                if holding == REBALANCE:
+                    if weight not in PERIODS:
+                        self.say((*where, holding), f"{weight!r}{suggest(str(weight), PERIODS)}")
+                    self.schedules[name] = str(weight)
+                    continue
                 ref = self._ref((*where, holding), weight, params)
                 if not isinstance(holding, str) or not (
                     holding in (*ROLES, CASH) or TICKER.match(holding)

@@ -141,3 +141,31 @@ def test_a_book_naming_a_ticker_trades_it_in_a_run_and_in_a_sweep(
         assert one.strategy.equity.index[0] >= pd.Timestamp("2004-11-18")  # GLD's first close
         assert "GLD" in one.strategy.holdings.columns
         assert swept["sharpe"][row] == pytest.approx(one.metrics["strategy"]["sharpe"], rel=1e-12)
+
+
+def _with_schedule(tmp_path: Path, name: str, books: dict[str, str]) -> Path:
+    text = (CALLS / name).read_text()
+    for book, period in books.items():
+        text = text.replace(f"  {book}: {{", f"  {book}: {{rebalance: {period}, ", 1)
+    path = tmp_path / name
+    path.write_text(text)
+    return path
+
+
+def test_a_book_keeps_its_own_rebalance_schedule(shared_data: Path, tmp_path: Path) -> None:
+    quarterly = _with_schedule(tmp_path, "sixty_forty.yaml", {"neutral": "quarterly"})
+    on_call = _equity("call", [f"strategy.file={quarterly}"], shared_data)
+    _same(on_call, _equity("sixty_forty", ["execution.rebalance=quarterly"], shared_data))
+    assert not np.allclose(on_call, _equity("sixty_forty", [], shared_data))
+    config = build_config("call", [f"strategy.file={quarterly}"], data=f"csv:{shared_data}")
+    swept = sweep(config, [Axis("strategy.params.stocks_weight", (0.6,))]).table
+    single = run(
+        build_config("sixty_forty", ["execution.rebalance=quarterly"], data=f"csv:{shared_data}")
+    )
+    assert swept["sharpe"][0] == pytest.approx(single.metrics["strategy"]["sharpe"], rel=1e-12)
+    daily = {"neutral": "daily", "main_street": "daily", "defensive": "daily"}
+    every_book = _with_schedule(tmp_path, "hartnett.yaml", daily)
+    _same(
+        _equity("call", [f"strategy.file={every_book}"], shared_data),
+        _equity("hartnett_switch", ["execution.rebalance=daily"], shared_data),
+    )
