@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from signals.conditions import ConditionError, flags_named, names, parse
+from signals.conditions import ConditionError, flags_named, names, parse, truth
 
 RULE_KEYS = ("name", "when", "while", "go", "from", "hold", "cooldown", "check")
 HOLD_KEYS = ("min", "max", "then")
@@ -142,6 +142,12 @@ class RuleReading:
         for name in flags_named(tree):
             if kinds.get(name) == "value" or name in params:
                 self.say(where, f"{name} is a number, not true/false: compare it (> or <)")
+        if set(names(tree)) <= set(params) and not truth(tree, {}, params, 1).any():
+            self.say(
+                where,
+                "the rule can never fire: its condition reads no signal and is "
+                "false with the params' values",
+            )
 
     def _reach(self, start: str, regimes: list[str], rules: list[Rule]) -> None:
         """A book no rule reaches is a warning; a rule that can never fire is an error."""

@@ -171,3 +171,9 @@ def test_a_file_a_call_names_outside_its_folder_and_the_working_folder_is_not_re
         load_call(_write(tmp_path, text))
     beside = text.replace("/etc/passwd", "readings.csv")
     assert load_call(_write(tmp_path, beside)).signals[0][0] == "outside"
+
+
+def test_a_condition_that_reads_no_signal_and_is_false_can_never_fire(tmp_path: Path) -> None:
+    text = GOOD.replace("trend > level, go: risk_on", "level > 1, go: risk_on")
+    with pytest.raises(CallProblems, match=r"rules.0.when: the rule can never fire"):
+        load_call(_write(tmp_path, text))
