@@ -148,33 +148,38 @@ def describe(name: str) -> str:
 
 
 def call_vocabulary() -> list[str]:
-    """Every key, indicator and rule keyword a call file may use (docs/write_a_call.md)."""
+    """Every key, indicator and rule keyword a call file may use (docs/write_a_call.md).
+
+    Indented by four (an item) and eight (its parameters), so no line reads as a strategy key.
+    """
+    item, sub = " " * 4, " " * 8
     lines = [
         "A call file (configs/calls/*.yaml; schema configs/calls/call.schema.json) has the keys:",
-        f"  {', '.join(TOP_KEYS)}",
+        f"{item}{', '.join(TOP_KEYS)}",
         "books: NAME: {TICKER or ROLE or cash: WEIGHT}; a weight is a number or a param's name",
-        "  (-name: its negative). With cash listed the weights add up to 1; without, the rest",
-        f"  is cash. Roles: {', '.join(ROLES)}. rebalance: PERIOD gives a book its own",
-        "  schedule (default: execution.rebalance).",
+        f"{item}(-name: its negative). With cash listed the weights add up to 1; without, the",
+        f"{item}rest is cash. Roles: {', '.join(ROLES)}.",
+        f"{item}rebalance: PERIOD gives a book its own schedule (default: execution.rebalance).",
         "signals: NAME: {INDICATOR: {PARAM: value}}; a number may be a param's name. Indicators:",
     ]
     for name, indicator in INDICATORS.items():
-        lines.append(f"  {name} ({indicator.gives}): {indicator.doc}")
+        lines.append(f"{item}{name} ({indicator.gives}): {indicator.doc}")
         for key, param in indicator.params.items():
-            default = "required" if param.default is None and key in REQUIRED else "default "
-            default += "" if default == "required" else _show(param.default)
-            lines.append(f"      {key}: {param.kind}, {default}: {param.doc}")
+            required = param.default is None and key in REQUIRED
+            default = "required" if required else f"default {_show(param.default)}"
+            lines.append(f"{sub}{key}: {param.kind}, {default}: {param.doc}")
     lines += [
         f"rules: a list, in priority; each has the keys {', '.join(RULE_KEYS)}:",
-        "  when: CONDITION, go: BOOK   move to go when the condition holds (first that fires wins)",
-        "  while: CONDITION, go: BOOK  show go while it holds; the other rules run on beneath",
-        "  from: BOOK or [BOOKS]       the books it moves from (default: any)",
-        f"  hold: {{{', '.join(HOLD_KEYS)}}}      bars before leaving, bars at most, then where",
-        "  cooldown: BARS              after the stay it started ends, the rule waits this long",
-        f"  check: {' | '.join(PERIODS)}   asked on every bar, or each period's last",
+        f"{item}when: CONDITION, go: BOOK   move to go when it holds (the first that fires wins)",
+        f"{item}while: CONDITION, go: BOOK  show go while it holds; the other rules run beneath",
+        f"{item}from: BOOK or [BOOKS]       the books it moves from (default: any)",
+        f"{item}hold: {{{', '.join(HOLD_KEYS)}}}      bars before leaving, at most, then where",
+        f"{item}cooldown: BARS              after the stay it started ends, the rule waits",
+        f"{item}check: PERIOD               asked every bar, or on each period's last:",
+        f"{sub}{' | '.join(PERIODS)}",
         "conditions: comparisons > < >= <=, X crosses above|below Y, and, or, not, (...),",
-        "  CONDITION for N days, TRIGGER fires (the bar it turns on); keywords: "
-        + ", ".join(KEYWORDS),
+        f"{item}CONDITION for N days, TRIGGER fires (the bar it turns on).",
+        f"{item}Keywords: {', '.join(KEYWORDS)}",
     ]
     return lines
 

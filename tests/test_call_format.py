@@ -151,9 +151,9 @@ def test_describe_call_lists_every_key_indicator_parameter_and_keyword() -> None
 
     text = describe("call")
     for name, indicator in INDICATORS.items():
-        assert f"  {name} ({indicator.gives}): " in text
+        assert f"    {name} ({indicator.gives}): " in text
         for key in indicator.params:
-            assert f"      {key}: " in text
+            assert f"        {key}: " in text
     for word in (*TOP_KEYS, *RULE_KEYS, *HOLD_KEYS, *PERIODS, *KEYWORDS):
         assert word in text, word
     for path in CALLS.glob("*.yaml"):
