@@ -12,6 +12,7 @@ import pandas as pd
 
 from core.errors import ConfigError
 from core.places import PROJECT_ROOT
+from core.ranges import Range, check_ranges
 from data.market import ROLES, Market, Role, Universe
 from signals.conditions import parse
 from signals.indicators import Signal
@@ -41,7 +42,8 @@ class Call(Strategy):
     """Values for the file's params by name, over the file's own: strategy.params.NAME=VALUE
     (and --sweep strategy.params.NAME=START:STOP:STEP)."""
 
-    RANGES: ClassVar[dict] = {}
+    RANGES: ClassVar[dict[str, Range]] = {"params": Range(-1e9, 1e9)}
+    """A param is any finite number; what it means, and its own range, is the call's."""
 
     def __post_init__(self) -> None:
         if not self.file:
@@ -57,6 +59,7 @@ class Call(Strategy):
                     f"unknown key strategy.params.{name}{suggest(name, list(declared))}"
                 )
         object.__setattr__(self, "params", {k: float(v) for k, v in self.params.items()})
+        check_ranges(self, "strategy")
         self._signals(Universe())  # checks each signal's own parameters
 
     @property
