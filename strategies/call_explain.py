@@ -130,7 +130,8 @@ def now(
         if rule.kind == "while":
             lines.append(f"{rule.name}: {rule.go} while {rule.condition} (now: {shown})")
         elif (rule.sources is None or here in rule.sources) and rule.go != here:
-            lines.append(f"{rule.name}: to {rule.go} when {rule.condition} (now: {shown})")
+            checked = "" if rule.check == "daily" else f", checked {rule.check}"
+            lines.append(f"{rule.name}: to {rule.go} when {rule.condition}{checked} (now: {shown})")
     book = dict(dict(call.spec.books)[held]) if held in dict(call.spec.books) else {}
     return {
         "kind": "call",
