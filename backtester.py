@@ -13,15 +13,15 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from core.errors import ConfigError
-from core.places import PROJECT_ROOT
-from pipeline.config import RunConfig, build_config
+from core.places import default_data
+from pipeline.config import DataFrom, RunConfig, build_config
 from pipeline.config_file import Source, config_from_mapping, flatten, read_config_file
 
 if TYPE_CHECKING:
@@ -386,6 +386,8 @@ def resolve(source: Source, overrides: Sequence[str]) -> RunConfig:
     """The one way a config is built: a file's (or manifest's) contents, then overrides.
 
     An override of ``strategy`` or ``strategy.name`` picks the strategy; the last one wins.
+    Without a data source given, the one ``MAINSTREET_DATA`` names, else ``auto``
+    (`core.places.default_data`); the config's ``data_from`` records which.
     """
     name, file_overrides, settings = source
     written_for, rest = name, []
@@ -395,7 +397,13 @@ def resolve(source: Source, overrides: Sequence[str]) -> RunConfig:
             name = value.strip()
         else:
             rest.append(text)
-    return build_config(name or DEFAULT_STRATEGY, rest, written_for=written_for, **settings)
+    given = "data" in settings or any(text.partition("=")[0].strip() == "data" for text in rest)
+    data_from: DataFrom = "given"
+    if not given:  # the environment's default source, else auto
+        data, data_from = default_data()
+        rest.insert(0, f"data={data}")
+    config = build_config(name or DEFAULT_STRATEGY, rest, written_for=written_for, **settings)
+    return replace(config, data_from=data_from)
 
 
 def override_texts(overrides: Mapping[str, Any] | Sequence[str]) -> list[str]:
@@ -423,7 +431,5 @@ def _source(config: ConfigLike) -> Source:
         return config_from_mapping(config, "config")
     path = Path(config)
     if isinstance(config, Path) or path.suffix in (".yaml", ".yml") or path.is_file():
-        if not path.exists() and (PROJECT_ROOT / path).is_file():
-            path = PROJECT_ROOT / path  # ``configs/main_street.yaml`` from any folder
         return read_config_file(path)
     return str(config), [], {}

@@ -72,8 +72,9 @@ def _add_settings(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--data",
-        help="'auto' (default: cached or downloaded Yahoo prices; offline with nothing cached, "
-        "the synthetic demo), 'yahoo', 'demo', or 'csv:DIR' (a folder of <TICKER>.csv files)",
+        help="'auto' (cached or downloaded Yahoo prices; offline with nothing cached, the "
+        "synthetic demo), 'yahoo', 'demo', or 'csv:DIR' (a folder of <TICKER>.csv files); "
+        "default: $MAINSTREET_DATA if set, else auto",
     )
     parser.add_argument(
         "--refresh", action="store_true", help="download again instead of using cached prices"
@@ -141,7 +142,12 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
         "-v", "--verbose", action="store_true", help="debug messages of the project's modules"
     )
     loud.add_argument(
-        "-q", "--quiet", action="store_true", help="print only the run path and any errors"
+        "-q",
+        "--quiet",
+        action="count",
+        default=0,
+        help="-q: print only the summary table and the run path (and errors); "
+        "-qq: only the run path (and errors)",
     )
     parser.add_argument(
         "--list",
@@ -247,10 +253,11 @@ def _signals_now(args: argparse.Namespace, config: RunConfig) -> int:
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always", backtester.SyntheticDataWarning)
         now = backtester.signals_now(config, refresh=args.refresh)
-    print(signals_now_text(now))
-    print(f"data: {now['data_source']}", file=sys.stderr)
-    for warning in caught:
-        print(f"*** {warning.message} ***", file=sys.stderr)
+    print(signals_now_text(now))  # on the demo market its first line says so, whatever -q
+    if not args.quiet:
+        print(f"data: {now['data_source']}", file=sys.stderr)
+        for warning in caught:
+            print(f"*** {warning.message} ***", file=sys.stderr)
     return 0
 
 
@@ -267,7 +274,7 @@ def _sweep(
     for axis in args.sweep:
         total *= len(parse_axis(axis).values)
     progress.end()
-    bar = _SweepProgress(total, terminal=progress.enabled, quiet=args.quiet)
+    bar = _SweepProgress(total, terminal=progress.enabled, quiet=bool(args.quiet))
 
     def walking(message: str) -> None:
         bar.close()
@@ -333,8 +340,9 @@ def _run(
     progress.step(f"writing the run under {args.out}")
     run_dir = result.report(args.out, figures=not args.no_report, command=command, extra=extra)
     progress.end()
-    if not args.quiet:
+    if args.quiet < 2:
         print(result.summary())
+    if not args.quiet:
         if result.synthetic:
             print(f"*** {result.raw.market.notes[0]} ***", file=sys.stderr)
         if args.rerun:

@@ -6,7 +6,7 @@ Every run is a subprocess from the project root, as a user types it::
         --start 2014-10-01 --end 2026-05-04 --no-report --out <tmp>
 
 with ``NUMBA_CACHE_DIR`` pointed at a new empty folder for the cold run and at that same folder
-for the warm runs that follow (so nothing the project's ``engine/__pycache__`` holds is used).
+for the warm runs that follow (so nothing the project's ``__pycache__`` folders hold is used).
 The same again with the report (figures and report.html). Then the worst case of a fresh machine:
 the numba cache, matplotlib's font cache (``MPLCONFIGDIR``) and Python's bytecode
 (``PYTHONPYCACHEPREFIX``) all empty. And, as the floor, ``import pipeline.run`` alone, and the
@@ -37,7 +37,8 @@ from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
-PYTHON = ROOT / ".venv" / "bin" / "python"
+PYTHON = Path(sys.executable)
+"""The interpreter running the bench runs the project: any with its requirements."""
 RUN = ["run_backtest.py", "--strategy", "main_street", "--data", "csv:../shared/data"]
 DATES = ["--start", "2014-10-01", "--end", "2026-05-04"]
 
@@ -84,7 +85,7 @@ def series(report: bool, repeat: int, scratch: Path, everything_cold: bool = Fal
         "warm_median": statistics.median(warm),
         "exit_statuses": sorted(set(statuses)),
         "numba_cache_after_cold": {"files": cache[0], "bytes": cache[1]},
-        "command": " ".join([".venv/bin/python", *argv[1:-1], "<tmp>"]),
+        "command": " ".join(["python", *argv[1:-1], "<tmp>"]),
     }
 
 
@@ -181,7 +182,7 @@ def first_sweep(repeat: int, scratch: Path) -> dict[str, Any]:
         cold.append(timed_run(argv, env)[0])
         warm.append(timed_run(argv, env)[0])
     return {
-        "command": " ".join([".venv/bin/python", *SWEEP]),
+        "command": " ".join(["python", *SWEEP]),
         "combinations": 630,
         "cold_seconds": cold,
         "warm_seconds": warm,

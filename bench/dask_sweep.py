@@ -27,7 +27,7 @@ from dask.distributed import Client, LocalCluster
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed
 
-from bench.sweep import Case, make_case  # noqa: E402
+from bench.grids import Case, make_case  # noqa: E402
 from pipeline.executors import DaskExecutor, LocalExecutor  # noqa: E402
 from pipeline.sweep import Axis, sweep  # noqa: E402
 

@@ -27,7 +27,6 @@ from __future__ import annotations
 import argparse
 import ctypes
 import gc
-import itertools
 import json
 import math
 import os
@@ -40,7 +39,6 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -53,44 +51,19 @@ import vectorbt as vbt
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed
 
+from bench.grids import BASE, END, START, Case, make_case  # noqa: E402
 from data import Market  # noqa: E402
 from pipeline.config import RunConfig, build_config  # noqa: E402
 from pipeline.run import prepare, run  # noqa: E402
-from pipeline.sweep import Axis, sweep, with_value  # noqa: E402
+from pipeline.sweep import Axis, sweep  # noqa: E402
 from simulation import kernel  # noqa: E402
 from simulation.simulate import order_targets, period_ends  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import switch_scale  # noqa: E402
 
-START, END = date(2006, 1, 3), date(2026, 5, 4)
-# the peers charge one fee on every asset and no slippage or interest: so does the base
-BASE = (
-    "costs.preset=zero",
-    "costs.fees_bps.etf=2",
-    "costs.fees_bps.crypto=2",
-    "costs.borrow_bps.etf=30",
-    "costs.borrow_bps.crypto=500",
-    "costs.margin_spread_bps=50",
-    "execution.rebalance=monthly",
-)
 BORROW_OFF = ("costs.borrow_bps.etf=0", "costs.borrow_bps.crypto=0")
 SWEEP, LOOP, BT, VBT = "project sweep()", "project run() loop", "bt, one by one", "vectorbt, wide"
-# long_weight stops at 1.0 and the crypto short at 0.25: vectorbt cannot borrow cash, and a
-# larger bitcoin short ruins some combinations; inside these ranges all four compute the same.
-RANGES = {
-    "main_street": {
-        "strategy.long_weight": (0.6, 1.0),
-        "strategy.small_caps_share": (0.0, 1.0),
-        "strategy.short_weight": (0.1, 0.5),
-        "strategy.tech_share": (0.5, 1.0),
-    },
-    "hartnett_switch": {
-        "strategy.sell_above": (6.0, 9.0),
-        "strategy.buy_below": (1.0, 4.0),
-        "strategy.max_hold": (0.0, 126.0),
-    },
-}
 
 
 class PeakMemory:
@@ -177,31 +150,6 @@ def describe_machine(packages: list[str]) -> dict[str, Any]:
 
 
 @dataclass
-class Case:
-    """One grid: its base config, its axes and every combination of their values."""
-
-    name: str
-    config: RunConfig
-    axes: list[Axis]
-    grid: list[tuple[float, ...]] = field(init=False)
-
-    def __post_init__(self) -> None:
-        self.grid = list(itertools.product(*(axis.values for axis in self.axes)))
-
-    def combination(self, index: int, config: RunConfig | None = None) -> RunConfig:
-        """The config of combination ``index`` (on ``config``, by default the base one)."""
-        config = config or self.config
-        for axis, value in zip(self.axes, self.grid[index], strict=True):
-            config = with_value(config, axis.key, value)
-        return config
-
-    def columns(self, market: Market) -> list[str]:
-        """The tickers any combination trades, in the engine's order."""
-        roles = self.config.strategy.roles()
-        return list(dict.fromkeys(t for role in roles for t in market.universe.tickers(role)))
-
-
-@dataclass
 class Measured:
     """Repeated timings of one way of running a grid, its peak memory and its Sharpe ratios."""
 
@@ -221,29 +169,6 @@ class Measured:
     def rate(self) -> float:
         """Combinations per second, end to end."""
         return self.combinations / self.median
-
-
-def axis_counts(target: int, axes: int) -> list[int]:
-    """Values per axis whose product is close to ``target`` (at most 10% above)."""
-    counts = [max(2, int(round(target ** (1 / axes), 9)))] * axes
-    for i in itertools.cycle(range(axes)):
-        if math.prod(counts) // counts[i] * (counts[i] + 1) > target * 1.1:
-            break
-        counts[i] += 1
-    return counts
-
-
-def make_case(name: str, target: int, data: str) -> Case:
-    """The grid of ``name`` with about ``target`` combinations, values evenly spaced."""
-    ranges = RANGES[name]
-    axes = []
-    counts = axis_counts(target, len(ranges))
-    for (key, (low, high)), count in zip(ranges.items(), counts, strict=True):
-        values = np.linspace(low, high, count)
-        values = np.round(values) if key.endswith("max_hold") else np.round(values, 6)
-        axes.append(Axis(key, tuple(float(v) for v in values)))
-    config = build_config(name, BASE, data=data, start=START, end=END, allow_partial=True)
-    return Case(name, config, axes)
 
 
 def sharpe_of(equity: np.ndarray, periods_per_year: int) -> np.ndarray:

@@ -112,8 +112,8 @@ def in_sweep(config: RunConfig, repeat: int) -> dict[str, Any]:
 
 def end_to_end(data: str, start: str, end: str, overrides: tuple[str, ...]) -> dict[str, Any]:
     """The command line on `CLI_GRID`, as a user types it, once after a warming run."""
-    argv = [str(ROOT / ".venv" / "bin" / "python"), "run_backtest.py", "--strategy"]
-    argv += ["hartnett_switch", "--data", data, "--start", start, "--end", end, "-q"]
+    argv = [sys.executable, "run_backtest.py", "--strategy"]
+    argv += ["hartnett_switch", "--data", data, "--start", start, "--end", end, "-qq"]
     argv += ["--allow-partial", *(f"--set={text}" for text in overrides)]
     argv += [f"--sweep={text}" for text in CLI_GRID]
     with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
@@ -143,8 +143,8 @@ def peak_memory(data: str, start: str, end: str) -> dict[str, Any]:
     ``getrusage`` gives the largest peak of any child so far; this one runs last and is by far
     the largest of the bench's children.
     """
-    argv = [str(ROOT / ".venv" / "bin" / "python"), "run_backtest.py", "--strategy"]
-    argv += ["main_street", "--data", data, "--start", start, "--end", end, "-q"]
+    argv = [sys.executable, "run_backtest.py", "--strategy"]
+    argv += ["main_street", "--data", data, "--start", start, "--end", end, "-qq"]
     argv += ["--allow-partial", *(f"--sweep={text}" for text in MEMORY_GRID)]
     with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
         began = time.perf_counter()
@@ -189,11 +189,12 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     margin = margin_rates(cash, costs).to_numpy(dtype=float)
     rows = np.zeros(p, dtype=np.int64)
     initial = float(config.execution.initial_value)
+    maintenance = np.full(p, float(config.execution.maintenance_margin))  # as the sweep's
 
     def ours() -> np.ndarray:
         return kernel.equity_paths(
             close, targets, np.tile(fees, (p, 1)), np.tile(slip, (p, 1)),
-            np.tile(borrow, (p, 1)), days, rate[None], margin[None], rows, initial,
+            np.tile(borrow, (p, 1)), days, rate[None], margin[None], rows, initial, maintenance,
         )[0]  # fmt: skip
 
     def floor() -> np.ndarray:

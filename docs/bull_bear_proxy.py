@@ -38,7 +38,8 @@ from backtester import load_config  # noqa: E402
 from data.market import Market, MarketRequest  # noqa: E402
 from data.sources import load_market  # noqa: E402
 from pipeline.run import BENCHMARK, prepare  # noqa: E402
-from signals.indicators import BullBearProxy, ExternalIndicator  # noqa: E402
+from signals.bull_bear import BullBearProxy  # noqa: E402
+from signals.readings import ExternalIndicator  # noqa: E402
 
 PUBLISHED = ROOT / "data" / "published" / "bull_bear.csv"
 FIGURE = ROOT / "docs" / "bull_bear_proxy.png"

@@ -12,7 +12,6 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import strategies  # noqa: F401  (first: signals.indicators imports strategies.base)
 from core.places import PROJECT_ROOT
 from signals.library import INDICATORS, REQUIRED
 from strategies.call_format import TOP_KEYS

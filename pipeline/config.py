@@ -20,14 +20,18 @@ from pydantic import TypeAdapter, ValidationError
 
 from core import strict_yaml
 from core.errors import ConfigError, one_line
+from core.off import OFF, OFF_TEXT
 from data.market import Calendar, Universe
 from simulation.costs import Costs
 from simulation.simulate import Execution
 from strategies import STRATEGIES, Strategy
-from strategies.base import OFF, OFF_TEXT
 
 NULLS = frozenset({"", "~", "null", "Null", "NULL"})
 """Texts that set an optional value to none, as YAML reads them."""
+
+
+DataFrom = Literal["given", "MAINSTREET_DATA", "default"]
+"""Who chose a run's data source (`RunConfig.data_from`)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -40,7 +44,8 @@ class RunConfig:
     execution: Execution = field(default_factory=Execution)
     data: str = "auto"
     """Where prices come from: ``auto`` (cached or downloaded Yahoo prices, else the synthetic
-    demo), ``yahoo``, ``demo``, or ``csv:DIR`` (a folder of ``<TICKER>.csv`` files)."""
+    demo), ``yahoo``, ``demo``, or ``csv:DIR`` (a folder of ``<TICKER>.csv`` files). Not given,
+    the source the environment variable ``MAINSTREET_DATA`` names, else ``auto``."""
     start: date | None = None
     """First date of the run, YYYY-MM-DD (none: as early as every asset has prices)."""
     end: date | None = None
@@ -50,6 +55,10 @@ class RunConfig:
     a year, equities carried over weekends."""
     allow_partial: bool = False
     """Start when stocks and bonds have prices, holding a leg in cash until its first price."""
+    data_from: DataFrom = field(default="given", compare=False)
+    """Who chose ``data``: ``given`` (``--data``, a config file, ``--set``, the API),
+    ``MAINSTREET_DATA`` (the environment's default source) or ``default`` (``auto``). Recorded in
+    the manifest; not a setting."""
 
     def __post_init__(self) -> None:
         problem = _date_order(self.start, self.end)

@@ -19,6 +19,7 @@ import yaml
 
 from core import strict_yaml
 from core.errors import ConfigError
+from core.places import preset_names, preset_path
 
 if TYPE_CHECKING:
     from pipeline.config import RunConfig
@@ -36,8 +37,17 @@ MAX_CONFIG_VALUES = 100_000
 
 
 def read_config_file(path: Path) -> Source:
-    """Return the strategy's name, the overrides, and the run-wide settings of a config file."""
-    path = Path(path)
+    """Return the strategy's name, the overrides, and the run-wide settings of a config file.
+
+    A path that is not a file of the working folder may name a preset (`preset_path`).
+    """
+    path = preset_path(Path(path))
+    if not path.exists() and not path.is_symlink():
+        raise ConfigError(
+            f"{path}: no such file; the presets, found from any folder as configs/NAME.yaml: "
+            f"{', '.join(preset_names())}",
+            option="config",
+        )
     if path.exists() and not path.is_file():
         raise ConfigError(f"{path}: not a regular file (a directory or a device?)", option="config")
     if path.is_file() and path.stat().st_size > MAX_CONFIG_BYTES:
@@ -193,4 +203,8 @@ def dump_config(config: RunConfig) -> str:
         "# The fully resolved config of a run (every key, defaults included).\n"
         "# run_backtest.py --config THIS_FILE repeats the run; configs/ explains each key.\n"
     )
+    if config.data_from == "MAINSTREET_DATA":
+        header += f"# data: from MAINSTREET_DATA ({config.data}), as no --data was given.\n"
+    elif config.data_from == "default":
+        header += "# data: auto, the default (no --data given, MAINSTREET_DATA not set).\n"
     return header + yaml.safe_dump(config.as_dict(), sort_keys=False, default_flow_style=False)

@@ -8,18 +8,21 @@ from __future__ import annotations
 
 import ast
 import dataclasses
+import importlib
 import inspect
 import itertools
+import pkgutil
 import textwrap
 from dataclasses import MISSING, fields, is_dataclass
 from pathlib import Path
 from typing import Any, get_type_hints
 
+import signals
 from core.errors import ConfigError
-from core.places import PROJECT_ROOT
+from core.places import PRESETS
 from data.market import ROLES, SINGLE_ROLES, Universe
-from pipeline.config import SECTIONS, RunConfig, suggest, type_name
-from signals import indicators
+from pipeline.config import RUN_KEYS, SECTIONS, RunConfig, suggest, type_name
+from signals.base import Signal
 from signals.conditions import KEYWORDS
 from signals.library import INDICATORS, REQUIRED
 from strategies import STRATEGIES
@@ -65,8 +68,8 @@ def parameters(cls: type, prefix: str) -> list[Parameter]:
     bare = _bare(cls)
     found = []
     for spec in fields(cls):
-        if prefix == "run" and spec.name in ("strategy", *SECTIONS):
-            continue  # sections of their own
+        if prefix == "run" and spec.name not in RUN_KEYS:
+            continue  # sections of their own, and what the run records about itself
         default = spec.default_factory() if spec.default_factory is not MISSING else spec.default
         if bare is not None:  # what the defaults resolve to (a costs preset's values)
             default = getattr(bare, spec.name)
@@ -100,15 +103,23 @@ def _fallback_doc(cls: type, name: str) -> str:
 
 
 def signal_classes() -> dict[str, type]:
-    """The public signal classes of `signals.indicators`, by name."""
-    return {
-        name: cls
-        for name, cls in inspect.getmembers(indicators, inspect.isclass)
-        if issubclass(cls, indicators.Signal)
-        and cls is not indicators.Signal
-        and cls.__module__ == indicators.__name__
-        and not name.startswith("_")
-    }
+    """The public signal classes of the modules of `signals`, by name.
+
+    Every module of the package is looked through, so a new signal's file is listed without
+    a line here.
+    """
+    found = {}
+    for module in pkgutil.iter_modules(signals.__path__, "signals."):
+        members = inspect.getmembers(importlib.import_module(module.name), inspect.isclass)
+        for name, cls in members:
+            if (
+                issubclass(cls, Signal)
+                and cls is not Signal
+                and cls.__module__ == module.name
+                and not name.startswith("_")
+            ):
+                found[name] = cls
+    return dict(sorted(found.items()))
 
 
 def _describable() -> dict[str, tuple[type, str, str]]:
@@ -205,16 +216,16 @@ def listing() -> str:
     """Strategies, signals, settings sections and presets, one line each (``--list``)."""
     lines = ["strategies (--strategy NAME, --describe NAME):"]
     lines += [f"  {name:20}{cls.summary}" for name, cls in STRATEGIES.items()]
-    lines += ["", "signals (signals/indicators.py, used by hartnett_switch; --describe NAME):"]
+    lines += ["", "signals (signals/, used by hartnett_switch; --describe NAME):"]
     lines += [f"  {name:20}{_first_line(cls)}" for name, cls in signal_classes().items()]
     lines += ["", "settings (--describe NAME; --set NAME.KEY=VALUE):"]
     sections: dict[str, type] = {**SECTIONS, "run": RunConfig}
     lines += [f"  {name:20}{_first_line(cls)}" for name, cls in sections.items()]
     lines += ["", "presets (--config FILE):"]
-    for path in sorted((PROJECT_ROOT / "configs").glob("*.yaml")):
+    for path in sorted(PRESETS.glob("*.yaml")):
         lines.append(f"  {'configs/' + path.name:30}{_preset_summary(path)}")
     lines += ["", "calls (--config FILE; docs/write_a_call.md, --describe call):"]
-    for path in sorted((PROJECT_ROOT / "configs" / "calls").glob("*.yaml")):
+    for path in sorted((PRESETS / "calls").glob("*.yaml")):
         lines.append(f"  {'configs/calls/' + path.name:30}{_preset_summary(path)}")
     return "\n".join(lines)
 

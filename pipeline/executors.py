@@ -278,7 +278,7 @@ def by_value(function: Callable[..., R]) -> Callable[..., R]:
     """A copy of ``function`` that is pickled whole, so a machine without the project runs it.
 
     A function of this module would be pickled by reference (``pipeline.executors.NAME``) and
-    fail to load where ``engine`` is missing; ``function`` must import what it needs itself.
+    fail to load where ``pipeline`` is missing; ``function`` must import what it needs itself.
     """
     copy = types.FunctionType(
         function.__code__, {"__builtins__": builtins}, function.__name__, function.__defaults__

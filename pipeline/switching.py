@@ -10,9 +10,9 @@ import pandas as pd
 from analytics.events import event_study, regime_spells, regime_table, spread_returns
 from analytics.metrics import daily_returns
 from data import Market
+from signals.explain import Explanation
 from simulation.costs import Costs
 from simulation.simulate import BacktestResult, Execution, backtest
-from strategies import Explanation
 
 WHIPSAW_BARS = 5
 """A spell entered and left inside the run in fewer bars than this (a trading week) is a

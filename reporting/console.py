@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from data.sources import SYNTHETIC_BANNER
 from pipeline.run import RunResult
 from reporting.html import num
 
@@ -19,15 +20,17 @@ _ROWS = (
 
 
 def summary_table(result: RunResult) -> str:
-    """Return the ruin, the signals now, the run and its costs, then the metrics table.
+    """Return the demo mark, the ruin, the signals now, the run, its costs, the metrics table.
 
-    The ruin line only when the run was ruined, the signals now only for a switching run; the
-    table has strategy, 60/40 and their difference.
+    The demo mark first on a run on the synthetic demo market; the ruin line only when the
+    run was ruined, the signals now only for a switching run; the table has strategy, 60/40
+    and their difference.
     """
     dates = result.strategy.equity.index
-    lines = [result.ruin_headline] if result.ruin_headline else []
+    lines = [synthetic_line()] if result.market.synthetic else []
+    lines += [result.ruin_headline] if result.ruin_headline else []
     if result.switching is not None:
-        lines.append(signals_now_text(result.switching.explanation.now))
+        lines.append(signals_now_text(result.switching.explanation.now, mark=False))
     lines += [
         f"{result.config.strategy.name} vs 60/40, {dates[0].date()} to {dates[-1].date()}, "
         f"data {result.market.source}",
@@ -84,15 +87,25 @@ def bootstrap_line(metrics: dict[str, Any]) -> str:
     )
 
 
-def signals_now_text(now: dict[str, Any]) -> str:
-    """The "Signals now" panel: the reading, each support level, the dollar guard, the regime."""
+def synthetic_line() -> str:
+    """The line that opens every console output of a run on the demo market."""
+    return f"*** {SYNTHETIC_BANNER} ***"
+
+
+def signals_now_text(now: dict[str, Any], *, mark: bool = True) -> str:
+    """The "Signals now" panel: the reading, each support level, the dollar guard, the regime.
+
+    Opened by the demo mark when the signals were read on the synthetic demo market (unless
+    ``mark`` is false: the summary that holds the panel opens with it already).
+    """
     if now.get("kind") == "call":
-        return call_now_text(now)
+        return call_now_text(now, mark=mark)
     regime, reading = now["regime"], now["reading"]
     since = f"since {regime['since']}" + (
         " (the start of the history)" if regime["since_history_start"] else ""
     )
-    lines = [f"Signals now, as of the close of {as_of_text(now)}"]
+    lines = [synthetic_line()] if mark and now.get("synthetic") else []
+    lines.append(f"Signals now, as of the close of {as_of_text(now)}")
     lines += [
         f"  {'lagging':<17}{lag['ticker']} last close {lag['last_close']}" for lag in now["lagging"]
     ]
@@ -112,10 +125,11 @@ def signals_now_text(now: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
-def call_now_text(now: dict[str, Any]) -> str:
+def call_now_text(now: dict[str, Any], *, mark: bool = True) -> str:
     """A call's "Signals now": the regime held, each signal's last value, the rules' needs."""
     regime = now["regime"]
-    lines = [
+    lines = [synthetic_line()] if mark and now.get("synthetic") else []
+    lines += [
         f"Signals now ({now['call']}), as of the close of {as_of_text(now)}",
         f"  {'regime held':<17}{regime['held']} since {regime['since']}, {regime['bars']} bars",
     ]

@@ -30,6 +30,7 @@ p, li { max-width: 80ch; }
 .lead { color: var(--muted); margin: 2px 0 8px; }
 .banner { background: #c0392b; color: #fff; font-weight: 700; padding: 10px 14px;
   border-radius: 4px; margin: 10px 0; letter-spacing: .02em; }
+.banner.sticky { position: sticky; top: 0; z-index: 10; }
 .notes { background: #fff8e1; border-left: 4px solid #f0b429; padding: 6px 12px 6px 30px;
   margin: 8px 0; }
 .notes li { margin: 2px 0; }

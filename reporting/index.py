@@ -1,8 +1,10 @@
 """``results/index.html``: every run in one sortable table, newest first, linking to its report.
 
-Each row says what kind of run it was (a single run, a sweep's pick, with a walk-forward) and
-every setting it changed from its strategy's defaults (strategy, universe, costs, execution,
-calendar), so that two runs never look the same unless they are.
+Each row says what kind of run it was (a single run, a sweep's pick, with a walk-forward) and, in
+one short cell, every setting it changed from its strategy's defaults (strategy, universe, costs,
+execution, calendar; a support level in one item, not a field each), so that two runs never look
+the same unless they are; the run's whole config is one click away in the same cell. A run on
+the synthetic demo market is a red row marked SYNTHETIC.
 """
 
 from __future__ import annotations
@@ -33,7 +35,7 @@ COLUMNS = (
     ("date", "Run"),
     ("strategy", "Strategy"),
     ("kind", "Kind"),
-    ("overrides", "Changed from the defaults"),
+    ("overrides", "Settings (changed from the defaults)"),
     ("period", "Period"),
     ("data", "Data"),
     ("cagr", "CAGR [%]"),
@@ -133,6 +135,8 @@ def _row(folder: Path) -> dict[str, Any]:
         "strategy": run["config"]["strategy"]["name"],
         "kind": _kind(metrics),
         "overrides": ", ".join(_overrides(run["config"])) or "none",
+        "config": "\n".join(f"{key}={value}" for key, value in flatten(run["config"])),
+        "synthetic": bool(run["synthetic"]),
         "period": f"{run['start']} to {run['end']}",
         "data": run["data_source"] + (" (SYNTHETIC)" if run["synthetic"] else ""),
         "cagr": _percent(ours["cagr"]),
@@ -154,16 +158,37 @@ def _kind(metrics: dict[str, Any]) -> str:
 
 
 def _overrides(config: dict[str, Any]) -> list[str]:
-    """Every ``key=value`` of a run's config that differs from its strategy's defaults."""
+    """Every ``key=value`` of a run's config that differs from its strategy's defaults.
+
+    A support level whose fields differ is one item, ``strategy.supports.NAME=TICKER MODE
+    LEVEL`` (or ``off``): the hartnett preset's three levels would otherwise be 13 fields.
+    """
     try:
         defaults = dict(flatten(build_config(config["strategy"]["name"]).as_dict()))
     except ConfigError:  # a strategy this version no longer has: show everything
         defaults = {}
-    return [
-        f"{key}={value}"
-        for key, value in flatten(config)
-        if key not in RUN_COLUMNS and defaults.get(key) != value
-    ]
+    items: dict[str, str] = {}
+    for key, value in flatten(config):
+        if key in RUN_COLUMNS or defaults.get(key) == value:
+            continue
+        if key.startswith(SUPPORTS):
+            name = key.removeprefix(SUPPORTS).split(".")[0]
+            items[SUPPORTS + name] = _level(config["strategy"]["supports"][name])
+        else:
+            items[key] = value
+    return [f"{key}={value}" for key, value in items.items()]
+
+
+SUPPORTS = "strategy.supports."
+
+
+def _level(level: Any) -> str:
+    """A support level in a few words: its ticker, mode and level, or ``off``."""
+    if not isinstance(level, dict):
+        return str(level)
+    value = level.get("level")
+    shown = f"{value:g}" if isinstance(value, int | float) else str(value)
+    return " ".join(str(part) for part in (level.get("ticker"), level.get("mode"), shown))
 
 
 def _percent(value: float | None) -> str:
@@ -185,6 +210,9 @@ table {{ border-collapse: collapse; font-size: 0.9rem; }}
 th, td {{ border-bottom: 1px solid #ddd; padding: 0.3rem 0.6rem; text-align: left; }}
 th {{ cursor: pointer; background: #f4f4f4; position: sticky; top: 0; }}
 td.num {{ text-align: right; font-variant-numeric: tabular-nums; }}
+tr.synthetic td {{ background: #fdecea; color: #8e1b10; font-weight: 600; }}
+details.config summary {{ cursor: pointer; color: #1f5fa8; font-size: 0.8rem; }}
+details.config pre {{ font-size: 0.75rem; margin: 0.2rem 0; }}
 </style></head><body>
 <h1>Backtest runs</h1>
 <p>{len(rows)} runs, newest first. Click a column to sort. Rows marked SYNTHETIC ran on the demo
@@ -203,6 +231,12 @@ def _tr(row: dict[str, Any]) -> str:
         text = esc(row[key])
         if key == "date" and row["report"]:
             text = f'<a href="{esc(row["folder"])}/report.html">{text}</a>'
+        if key == "overrides":  # the whole config one click away, without leaving the page
+            text += (
+                '<details class="config"><summary>full config</summary>'
+                f"<pre>{esc(row['config'])}</pre></details>"
+            )
         numeric = key in {"cagr", "sharpe", "max_drawdown", "cagr_vs_6040", "sharpe_vs_6040"}
         cells.append(f'<td class="num">{text}</td>' if numeric else f"<td>{text}</td>")
-    return f'<tr data-run="{esc(row["folder"])}">{"".join(cells)}</tr>'
+    marked = ' class="synthetic"' if row["synthetic"] else ""
+    return f'<tr data-run="{esc(row["folder"])}"{marked}>{"".join(cells)}</tr>'

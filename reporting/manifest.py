@@ -23,6 +23,7 @@ def build_manifest(result: RunResult, command: list[str]) -> dict[str, Any]:
         "config": result.config.as_dict(),
         "command": command,
         "data_source": result.market.source,
+        "data_from": result.config.data_from,
         "costs": result.costs,
         "cash": result.cash,
         "synthetic": result.market.synthetic,

@@ -117,11 +117,12 @@ def _header(page: _Page) -> str:
     """Strategy, period, source, the synthetic banner, notes and warnings, and the parameters."""
     result, config = page.result, page.result.config.as_dict()
     market = result.market
-    banner = ""
-    if market.synthetic:
-        banner = (
-            '<div id="synthetic-banner" class="banner">SYNTHETIC DEMO DATA: every figure on this '
-            "page comes from a made-up market, not from history. Do not draw conclusions.</div>"
+    demo, banner = "", ""
+    if market.synthetic:  # a child of <main>, not of the header: it sticks to the page's end
+        demo = (
+            '<div id="synthetic-banner" class="banner sticky">SYNTHETIC DEMO DATA: every figure '
+            "on this page comes from a made-up market, not from history. Do not draw "
+            "conclusions.</div>\n"
         )
     if result.ruin_headline:
         banner += f'<div id="ruin-banner" class="banner">{h.esc(result.ruin_headline)}</div>'
@@ -141,7 +142,7 @@ def _header(page: _Page) -> str:
         if isinstance(config.get(section), dict)
     )
     summary = getattr(result.config.strategy, "summary", "")
-    return (
+    return demo + (
         f'<header id="header"><h1><span class="swatch-s">{h.esc(page.name)}</span> vs '
         f'<span class="swatch-b">{BENCHMARK_NAME}</span></h1>'
         f'<p class="lead">{h.esc(summary)}</p>{banner}{h.bullet_list(notes)}'

@@ -16,7 +16,7 @@ import pandas as pd
 
 from core.errors import ConfigError
 from data.market import Market
-from signals.indicators import Signal
+from signals.base import Signal
 
 Sample = Literal["daily", "monthly"]
 Basket = tuple[tuple[str, float], ...]

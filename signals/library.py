@@ -15,6 +15,7 @@ from typing import Any
 from core.errors import ConfigError
 from data.csv_source import PUBLISHED_READINGS
 from data.market import ROLES, Universe
+from signals.base import Signal
 from signals.blocks import (
     Average,
     Price,
@@ -24,14 +25,10 @@ from signals.blocks import (
     Volatility,
     YieldChange,
 )
-from signals.indicators import (
-    BullBearProxy,
-    DollarSystemic,
-    ExternalIndicator,
-    PublishedThenProxy,
-    Signal,
-    SupportBreak,
-)
+from signals.bull_bear import BullBearProxy, PublishedThenProxy
+from signals.dollar_guard import DollarSystemic
+from signals.readings import ExternalIndicator
+from signals.support import SupportBreak
 
 Kind = str
 """A parameter's kind: ticker, basket (a ticker or a role's basket), tickers, number, whole,

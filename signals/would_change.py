@@ -12,13 +12,12 @@ after the as-of date; "the 3rd bar from now" the third.
 from __future__ import annotations
 
 import math
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-if TYPE_CHECKING:
-    from strategies.hartnett_switch import HartnettSwitch
+from signals.switch import SwitchRules
 
 
-def would_change(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
+def would_change(now: dict[str, Any], strategy: SwitchRules) -> list[str]:
     """What would move the regime from the one held, in words, with the distances."""
     held, guard = now["regime"]["held"], now["dollar_guard"]
     lines = []
@@ -52,7 +51,7 @@ def _compared(reading: dict[str, Any]) -> tuple[float | None, str]:
     return value, "no reading now" if value is None else f"now {value:.2f}"
 
 
-def _entries(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
+def _entries(now: dict[str, Any], strategy: SwitchRules) -> list[str]:
     """Held neutral: the reading's crossing, each support level, and any cooldown left."""
     (value, shown), above = _compared(now["reading"]), strategy.sell_above
     lines = []
@@ -80,7 +79,7 @@ def _entries(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
     return lines + breaks
 
 
-def _exits(now: dict[str, Any], strategy: HartnettSwitch) -> list[str]:
+def _exits(now: dict[str, Any], strategy: SwitchRules) -> list[str]:
     """Held main_street: the reading below buy_below (after min_hold) and max_hold."""
     regime, (_, shown) = now["regime"], _compared(now["reading"])
     bars, ignored = regime["hold_bars"], regime.get("buy_ignored_bars_left", 0)
@@ -142,7 +141,7 @@ def _break_line(level: dict[str, Any]) -> str:
     return text
 
 
-def _guard_line(guard: dict[str, Any], regime: dict[str, Any], strategy: HartnettSwitch) -> str:
+def _guard_line(guard: dict[str, Any], regime: dict[str, Any], strategy: SwitchRules) -> str:
     """The dollar guard: what holds it, what fires it, or what it waits for first."""
     ticker, level = guard["ticker"], guard["level"]
     dollar = "no close" if guard["close"] is None else f"now {guard['close']:.2f}"
@@ -170,7 +169,7 @@ def _guard_line(guard: dict[str, Any], regime: dict[str, Any], strategy: Hartnet
     return f"defensive if {text}"
 
 
-def _beneath(regime: dict[str, Any], strategy: HartnettSwitch) -> str:
+def _beneath(regime: dict[str, Any], strategy: SwitchRules) -> str:
     """Held defensive: the position beneath the guard, which the regime returns to."""
     beneath = regime["beneath"]
     text = f"then the regime is the position beneath it, {beneath} now"

@@ -1,7 +1,7 @@
 """Trading costs and financing: the settings, and the cash rate for each bar of a run.
 
 The ``typical`` preset is what a careful quant would charge a US investor trading the default
-universe at the close (README, "Costs and financing", cites each figure); ``zero`` charges
+universe at the close (docs/costs.md cites each figure); ``zero`` charges
 nothing and earns nothing, the frictionless run.
 """
 

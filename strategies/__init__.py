@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from strategies.base import Explanation, StaticStrategy, Strategy, check_weights
+from strategies.base import StaticStrategy, Strategy, check_weights
 from strategies.call import Call
 from strategies.hartnett_switch import HartnettSwitch
 from strategies.main_street import MainStreet
@@ -15,7 +15,6 @@ STRATEGIES: dict[str, type[Strategy]] = {
 __all__ = [
     "STRATEGIES",
     "Call",
-    "Explanation",
     "HartnettSwitch",
     "MainStreet",
     "SixtyForty",

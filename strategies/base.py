@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,14 +11,10 @@ import pandas as pd
 
 from core.errors import ConfigError
 from core.ranges import Range
-from core.ranges import check_range as _check
 from data.market import Market, Role, Universe
+from signals.explain import Explanation
 
 MAX_GROSS_EXPOSURE = 4.0
-OFF = frozenset({"off", "false", "none", "null", ""})
-"""Values that remove an item of a strategy's mapping (``strategy.supports.crypto=off``)."""
-OFF_TEXT = "off"
-"""How a removed item is written (a resolved config lists a removed default level as off)."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -76,35 +72,6 @@ class Strategy(ABC):
         return None
 
 
-@dataclass(frozen=True)
-class Explanation:
-    """Why a switching strategy holds what it holds, on the market's dates.
-
-    ``signals`` has the reading, its components and each trigger's state, daily; ``regime`` the
-    regime decided at each close; ``events`` one row per regime change (date, regime, cause,
-    reading); ``entries`` the dates each entry trigger fired, and ``rotates_into`` the static
-    strategy the switch rotates into, both for the event study. ``notes`` say how much history
-    each signal warmed up on, ``warnings`` name triggers without a value on some of the run's
-    days, and ``now`` is what the signals say at the last date (`signals_now.json`).
-    ``reading_sources`` says where the reading came from on the run's days when published
-    readings are used (published, reconstructed and month-only spans, the proxy's days).
-    ``conflicts`` are the run's dates on which each entry trigger fired while the exit condition
-    held, and ``conflict_rule`` says which of the two won.
-    """
-
-    signals: pd.DataFrame
-    regime: pd.Series
-    events: pd.DataFrame
-    entries: dict[str, pd.DatetimeIndex]
-    rotates_into: Strategy
-    notes: tuple[str, ...] = ()
-    warnings: tuple[str, ...] = ()
-    now: dict[str, Any] = field(default_factory=dict)
-    reading_sources: str = ""
-    conflicts: dict[str, pd.DatetimeIndex] = field(default_factory=dict)
-    conflict_rule: str = ""
-
-
 @dataclass(frozen=True, kw_only=True)
 class StaticStrategy(Strategy):
     """A strategy that holds the same weight in each leg at every rebalance."""
@@ -142,15 +109,6 @@ class StaticStrategy(Strategy):
             index=market.prices.index,
             columns=row.index,
         )
-
-
-def check_range(key: str, value: float, low: float, high: float) -> None:
-    """Raise `ConfigError` naming ``strategy.key`` unless ``low <= value <= high``.
-
-    For a range that depends on another value (``buy_below`` up to ``sell_above``); a fixed
-    range is declared in the class's ``RANGES`` (`core.ranges`).
-    """
-    _check(f"strategy.{key}", value, Range(low, high))
 
 
 def check_weights(weights: pd.DataFrame, market: Market, strategy: Strategy) -> None:

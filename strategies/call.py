@@ -14,11 +14,12 @@ from core.errors import ConfigError
 from core.places import PROJECT_ROOT
 from core.ranges import Range, check_ranges
 from data.market import ROLES, Market, Role, Universe
+from signals.base import Signal
 from signals.conditions import parse
-from signals.indicators import Signal
+from signals.explain import Explanation
 from signals.library import INDICATORS, build
 from signals.regimes import RegimePath, RuleArrays, decide, period_ends
-from strategies.base import Explanation, StaticStrategy, Strategy
+from strategies.base import StaticStrategy, Strategy
 from strategies.call_format import CASH, CallSpec, load_call
 from strategies.call_rules import suggest, value_of
 

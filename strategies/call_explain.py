@@ -10,9 +10,9 @@ import pandas as pd
 
 from data.market import Market
 from signals.conditions import names, parse
+from signals.explain import Explanation
 from signals.regimes import MAX_HOLD, RegimePath
-from signals.state import warmup_facts
-from strategies.base import Explanation
+from signals.warmup import warmup_facts
 from strategies.call_format import CASH
 from strategies.call_rules import value_of
 
@@ -138,6 +138,7 @@ def now(
         "call": call.spec.call,
         "as_of": regime.index[at].date().isoformat(),
         "data_end": market.history.index[-1].date().isoformat(),
+        "synthetic": market.synthetic,  # the demo market: no reader may take it for history
         "lagging": [],
         "regime": {
             "held": held,

@@ -7,13 +7,25 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from hypothesis import HealthCheck, settings
+
+settings.register_profile(
+    "load_independent", deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
+settings.load_profile("load_independent")
+"""No property test is timed by the clock: a loaded machine (one core under taskset, other jobs)
+makes Hypothesis slower, never red. Each test's own ``@settings`` still sets its example count."""
 
 SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
 
 
 @pytest.fixture(autouse=True)
 def _offline(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Tests never touch the network or the user's cache: Yahoo is unreachable, the cache empty."""
+    """Tests never touch the network or the user's cache: Yahoo is unreachable, the cache empty.
+
+    Nor the user's default data source (``MAINSTREET_DATA``): a test sets it when it wants one.
+    """
+    monkeypatch.delenv("MAINSTREET_DATA", raising=False)
     monkeypatch.setattr("data.sources.network_available", lambda: False)
     monkeypatch.setattr("data.sources.CACHE_ROOT", tmp_path_factory.mktemp("cache"))
 

@@ -110,7 +110,7 @@ def test_the_yaml_mapping_and_the_set_text_are_one_basket(
         "universe:\n  international: {EFA: 0.5, EEM: 0.3, MCHI: 0.2}\n"
         "start: 2015-01-02\nend: 2026-05-01\n"
     )
-    common = ["--data", f"csv:{shared_data}", "--no-report", "-q"]
+    common = ["--data", f"csv:{shared_data}", "--no-report", "-qq"]
     from_file = [*common, "--config", str(preset), "--out", str(tmp_path / "a")]
     from_set = [*common, "--strategy", "main_street", "--start", "2015-01-02"]
     from_set += ["--end", "2026-05-01", "--set", f"universe.international={BASKET}"]

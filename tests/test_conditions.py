@@ -5,7 +5,6 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import strategies  # noqa: F401  (loads the signal layer in its order)
 from signals.conditions import ConditionError, parse, text, truth
 from signals.regimes import MAX_HOLD, NO_CAUSE, RuleArrays, decide
 

@@ -32,7 +32,7 @@ def test_overrides_are_typed_by_their_field() -> None:
 def test_defaults() -> None:
     config = build_config("sixty_forty")
     assert config.strategy.stocks_weight == 0.6
-    # the typical preset, each figure cited in README's "Costs and financing"
+    # the typical preset, each figure cited in docs/costs.md
     assert config.costs.preset == "typical"
     assert config.costs.fees_bps == {"etf": 1.0, "crypto": 40.0}
     assert config.costs.slippage_bps == {"etf": 2.0, "crypto": 10.0}

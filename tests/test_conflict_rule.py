@@ -166,7 +166,7 @@ def test_the_default_run_from_2006_has_no_one_bar_main_street_spell(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     argv = ["--strategy", "hartnett_switch", "--data", f"csv:{shared_data}", "--out", str(tmp_path)]
-    argv += ["--start", "2006-01-01", "--allow-partial", "--no-report", "-q"]
+    argv += ["--start", "2006-01-01", "--allow-partial", "--no-report", "-qq"]
     assert run_backtest.main(argv) == 0
     run_dir = Path(capsys.readouterr().out.strip().splitlines()[-1])
     signals = pd.read_csv(run_dir / "signals.csv", index_col="date", parse_dates=True)

@@ -12,8 +12,9 @@ import pytest
 
 from core.errors import ConfigError
 from data.market import Market, Universe
-from signals.indicators import DollarSystemic, SupportBreak
+from signals.dollar_guard import DollarSystemic
 from signals.rules import armed
+from signals.support import SupportBreak
 
 T, F = True, False
 NAN = np.nan

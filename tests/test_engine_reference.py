@@ -133,7 +133,7 @@ def _realistic(folder: Path) -> Costs:
 
 
 def _typical(folder: Path) -> Costs:
-    """The figures of the ``typical`` preset (README, "Costs and financing"), no cash rate."""
+    """The figures of the ``typical`` preset (docs/costs.md), no cash rate."""
     return Costs(
         fees_bps=1.0,
         slippage_bps=2.0,

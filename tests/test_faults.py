@@ -4,7 +4,9 @@ and a results folder that is full or read-only. None leaves a partial run or a t
 A fault is made deterministic by running the command line in a fresh interpreter through a small
 ``-c`` wrapper that replaces one stage (the data loader, the simulation kernel, the report, a
 sweep's chunk, the cache's rename) by `FAULT`: it kills its own process with SIGKILL, or prints
-``inside`` and waits for the test's SIGINT. The subprocesses of a test run side by side.
+``inside`` and waits, without a time limit, for the test's SIGINT. The subprocesses of a test run
+side by side. No test waits on the clock: each waits on a marker (a line, a file) or a process's
+end, so a loaded machine makes them slower, never red.
 """
 
 from __future__ import annotations
@@ -37,8 +39,9 @@ import os, signal, sys, time
 def fault(*args, **kwargs):
     if os.environ["FAULT"] == "kill":
         os.kill(os.getpid(), signal.SIGKILL)
-    print("inside", flush=True)  # the test sends SIGINT once it has read this
-    time.sleep(60)
+    print("inside", flush=True)  # the readiness marker: the test sends SIGINT once it reads it
+    while True:  # short sleeps: a SIGINT that lands before one starts is seen when it ends
+        time.sleep(0.01)
 
 {patch}
 import run_backtest
@@ -228,6 +231,9 @@ def test_ctrl_c_says_interrupted_exits_130_and_leaves_nothing(
         "sweep": ["--no-report", "--sweep", "strategy.stocks_weight=0.5,0.6"],
     }
     roots = {stage: tmp_path / stage for stage in extra}
+    # matplotlib's first import builds its font cache and says so on stderr: here, not in a child
+    import matplotlib.font_manager  # noqa: F401
+
     processes = {
         stage: _start(_argv(shared_data, roots[stage], *flags), patch=STAGES[stage], fault="wait")
         for stage, flags in extra.items()
@@ -250,7 +256,7 @@ def test_eight_runs_in_the_same_second_all_land_and_are_all_listed(
     barrier.mkdir()
     processes = [
         _start(
-            _argv(shared_data, root, "--no-report", "-q"),
+            _argv(shared_data, root, "--no-report", "-qq"),
             patch=SAME_SECOND,
             BARRIER=str(barrier),
             RUNS=str(runs),
@@ -274,7 +280,7 @@ def test_two_sweeps_at_once_both_complete(shared_data: Path, tmp_path: Path) -> 
     root = tmp_path / "results"
     grids = ("strategy.stocks_weight=0.5,0.6", "strategy.stocks_weight=0.7,0.8,0.9")
     processes = [
-        _start(_argv(shared_data, root, "--no-report", "-q", "--sweep", grid)) for grid in grids
+        _start(_argv(shared_data, root, "--no-report", "-qq", "--sweep", grid)) for grid in grids
     ]
     combinations, written = [], []
     for process in processes:

@@ -45,7 +45,7 @@ from core.places import PROJECT_ROOT
 from data.demo import demo_tickers
 from pipeline.config import SECTIONS, RunConfig
 from pipeline.discovery import Parameter, parameters
-from signals.indicators import SupportBreak
+from signals.support import SupportBreak
 from strategies import STRATEGIES
 from tests.conftest import run_cli
 

@@ -17,7 +17,7 @@ import run_backtest
 from data.market import Market, Universe
 from pipeline.config import build_config
 from pipeline.run import run
-from signals.state import threshold_warnings
+from signals.warmup import threshold_warnings
 from strategies import HartnettSwitch
 
 NEVER = [
@@ -195,7 +195,7 @@ def test_every_parameter_is_either_a_signals_or_a_rules_and_books() -> None:
     """The signals are cached by `SIGNAL_FIELDS`: a new field must say which side it is on."""
     from dataclasses import fields
 
-    from strategies.hartnett_switch import SIGNAL_FIELDS
+    from signals.assembly import SIGNAL_FIELDS
 
     rules_and_books = {
         *("stocks_weight", "long_weight", "small_caps_share", "short_weight", "tech_share"),

@@ -31,7 +31,7 @@ def test_pip_install_gives_a_command_and_an_api_that_work_from_another_folder(
     command = [sys.executable, str(site / "bin" / "mainstreet-backtest"), "--strategy"]
     command += ["main_street", "--data", "demo", "--start", "2018-01-01", "--end", "2019-06-28"]
     done = subprocess.run(
-        [*command, "--no-report", "-q"], cwd=elsewhere, env=env, capture_output=True, text=True
+        [*command, "--no-report", "-qq"], cwd=elsewhere, env=env, capture_output=True, text=True
     )
     assert done.returncode == 0, done.stderr
     run_dir = Path(done.stdout.strip())
@@ -53,3 +53,32 @@ def test_pip_install_gives_a_command_and_an_api_that_work_from_another_folder(
     assert done.stdout.split() == ["True", "['none',", "'published']"]
     assert (site / "data" / "published" / "bull_bear.csv").is_file()
     assert (site / "data" / "calibration" / "calendar_year_returns.csv").is_file()
+    # the presets are package data: found by name from another folder by the console script
+    for name in ("configs/hartnett.yaml", "hartnett"):
+        done = subprocess.run(
+            [str(site / "bin" / "mainstreet-backtest"), "--config", name, "--print-config"],
+            cwd=elsewhere,
+            env=env,
+            capture_output=True,
+            text=True,
+        )
+        assert done.returncode == 0, done.stderr
+        levels = [line.strip() for line in done.stdout.splitlines() if " level:" in line]
+        assert levels == ["level: 133.0", "level: 58000.0", "level: 4550.0"]  # the note's
+
+
+def test_a_preset_is_found_from_another_folder_by_the_checkouts_command(tmp_path: Path) -> None:
+    command = [sys.executable, str(ROOT / "run_backtest.py"), "--print-config", "--config"]
+    done = subprocess.run(
+        [*command, "configs/hartnett.yaml"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 0, done.stderr
+    assert "name: hartnett_switch" in done.stdout
+    done = subprocess.run(
+        [*command, "configs/nothing.yaml"], cwd=tmp_path, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr == (
+        "error: --config configs/nothing.yaml: no such file; the presets, found from any folder "
+        "as configs/NAME.yaml: hartnett, hartnett_switch, main_street, sixty_forty\n"
+    )

@@ -115,7 +115,8 @@ def test_the_index_lists_every_run_and_its_links_resolve(
 
 def _cells(page: str, run_dir: Path) -> list[str]:
     """The text of each cell of the index row of ``run_dir`` (tags inside a cell dropped)."""
-    row = page.split(f'<tr data-run="{run_dir.name}">')[1].split("</tr>")[0]
+    row = page.split(f'<tr data-run="{run_dir.name}"')[1].split("</tr>")[0]
+    row = re.sub(r"<details.*?</details>", "", row, flags=re.DOTALL)  # the full config, folded
     cells = [cell.split(">", 1)[1].split("</td>")[0] for cell in row.split("<td")[1:]]
     return [re.sub(r"<[^>]+>", "", cell) for cell in cells]
 
@@ -152,3 +153,32 @@ def test_no_report_writes_only_the_numbers(
     names = {path.name for path in run_dir.iterdir()}
     assert {"metrics.json", "manifest.json", "equity.csv", "weights.csv"} <= names
     assert not any(name.endswith((".png", ".html")) for name in names)
+
+
+def test_the_settings_cell_is_short_and_the_full_config_one_click_away() -> None:
+    from reporting.index import _overrides, _tr
+
+    config = {
+        "strategy": {
+            "name": "hartnett_switch",
+            "sell_above": 7.5,
+            "supports": {
+                "tech": {"ticker": "XLK", "mode": "absolute", "level": 133.0},
+                "crypto": "off",
+            },
+        },
+        "data": "demo",
+    }
+    # each changed support level is one item, whatever number of its fields changed
+    assert _overrides(config) == [
+        "strategy.sell_above=7.5",
+        "strategy.supports.tech=XLK absolute 133",
+        "strategy.supports.crypto=off",
+    ]
+    row = {key: "x" for key in ("date", "strategy", "kind", "period", "data", "cagr")}
+    row |= {key: "x" for key in ("sharpe", "max_drawdown", "cagr_vs_6040", "sharpe_vs_6040")}
+    row |= {"folder": "run", "report": False, "synthetic": False, "overrides": "short"}
+    row["config"] = "strategy.name=hartnett_switch\nstrategy.sell_above=7.5"
+    html = _tr(row)
+    assert "<td>short<details" in html
+    assert "<summary>full config</summary><pre>strategy.name=hartnett_switch\n" in html

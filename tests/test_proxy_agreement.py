@@ -26,7 +26,7 @@ from analytics.proxy_agreement import (
 from backtester import load_config
 from data.market import Universe
 from pipeline.run import prepare
-from signals.indicators import BullBearProxy
+from signals.bull_bear import BullBearProxy
 from strategies.hartnett_switch import HartnettSwitch
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -21,7 +21,7 @@ from analytics.proxy_calibration import (
 )
 from backtester import load_config
 from pipeline.run import prepare
-from signals.indicators import BullBearProxy
+from signals.bull_bear import BullBearProxy
 
 ROOT = Path(__file__).resolve().parents[1]
 NAN = np.nan

@@ -245,7 +245,7 @@ def preset_2012(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> 
 
     out = tmp_path_factory.mktemp("runs")
     argv = ["--config", str(PRESET), "--data", f"csv:{shared_data}", "--out", str(out)]
-    argv += ["--start", "2012-01-01", "--allow-partial", "--no-report", "-q"]
+    argv += ["--start", "2012-01-01", "--allow-partial", "--no-report", "-qq"]
     assert run_backtest.main(argv) == 0
     return next(path for path in out.iterdir() if path.is_dir())
 
@@ -299,7 +299,8 @@ def test_the_readme_shows_the_notes_trade_as_the_product_prints_it(
     shared_data: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     readme = (ROOT / "README.md").read_text()
-    shown = readme.split("<!-- the note's trade:", 1)[1].split("```")[1].strip("\n")
+    shown = readme.split("<!-- the note's trade:", 1)[1].split("```text\n")[1].split("```")[0]
+    shown = shown.strip("\n")
     command = readme.split("## The note's trade", 1)[1].split("run_backtest.py", 1)[1]
     argv = command.splitlines()[0].split()
     expected = "--config configs/hartnett.yaml --data csv:../shared/data --start 2025-12-19"

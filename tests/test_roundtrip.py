@@ -22,7 +22,7 @@ import run_backtest
 from pipeline.config import SECTIONS, ConfigProblems, RunConfig, build_config
 from pipeline.discovery import parameters
 from reporting.rerun import read_manifest
-from signals.indicators import SupportBreak
+from signals.support import SupportBreak
 from simulation.costs import Costs
 from strategies import STRATEGIES
 from tests.conftest import run_cli
@@ -197,7 +197,7 @@ def test_any_settable_keys_together_round_trip(
 
 
 NEED_FILES = ("strategy.reading_file", "strategy.aaii_file", "costs.cash_rate_file", "data")
-DEMO = ["--data", "demo", "--start", "2024-01-02", "--no-report", "-q"]
+DEMO = ["--data", "demo", "--start", "2024-01-02", "--no-report", "-qq"]
 """A short run on the demo market: every way back runs in well under a second."""
 
 

@@ -13,20 +13,13 @@ from hypothesis import strategies as st
 
 from core.errors import ConfigError, DataError
 from data.market import Market, Universe
-from signals.indicators import (
-    AllOf,
-    AnyOf,
-    BullBearProxy,
-    DollarSystemic,
-    ExternalIndicator,
-    Not,
-    Signal,
-    SupportBreak,
-    confirmed,
-    crossed_above,
-    holding,
-    hysteresis,
-)
+from signals.base import Signal
+from signals.bull_bear import BullBearProxy
+from signals.combine import AllOf, AnyOf, Not
+from signals.dollar_guard import DollarSystemic
+from signals.readings import ExternalIndicator
+from signals.rules import confirmed, crossed_above, holding, hysteresis
+from signals.support import SupportBreak
 from tests.conftest import read_close
 
 T, F = True, False

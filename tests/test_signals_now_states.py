@@ -16,7 +16,7 @@ import pandas as pd
 import pytest
 
 from data.market import Market, MarketRequest, Universe
-from data.sources import load_market
+from data.sources import SYNTHETIC_BANNER, load_market
 from reporting.console import signals_now_text
 from reporting.switch_sections import signals_now_section
 from strategies import HartnettSwitch
@@ -271,7 +271,7 @@ def test_the_as_of_date_is_the_last_with_every_close_its_own() -> None:
     assert now["lagging"] == [{"ticker": "SPY", "last_close": _day(market, 3)}]
     assert now["regime"]["held"] == "neutral"
     assert now["supports"][0]["close"] == 110.0
-    text = signals_now_text(now)
+    text = signals_now_text(now, mark=False)  # the panel alone, without the demo mark
     assert text.splitlines()[:2] == [
         f"Signals now, as of the close of {_day(market, 3)}, the last date every series has a "
         f"close of its own (the data run to {_day(market, 4)})",
@@ -290,8 +290,10 @@ def test_the_as_of_date_is_the_last_with_every_close_its_own() -> None:
 )
 def test_the_text_and_the_report_agree_with_the_json(given: dict[str, Any], market: Market) -> None:
     now = _switch(**given).signals_now(market)
-    text = signals_now_text(now)
+    text = signals_now_text(now, mark=False)
     page = signals_now_section(now, synthetic=True)
+    marked = signals_now_text(now).splitlines()  # a made-up market: the demo mark, then the panel
+    assert marked == ["*** " + SYNTHETIC_BANNER + " ***", *text.splitlines()]
     assert text.splitlines()[0].startswith(f"Signals now, as of the close of {now['as_of']}")
     assert f"As of the close of {now['as_of']}" in page
     for lag in now["lagging"]:

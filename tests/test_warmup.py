@@ -16,7 +16,7 @@ from data.align import align
 from data.market import Market, MarketRequest, Universe
 from pipeline.config import build_config
 from pipeline.run import run
-from signals.indicators import SupportBreak
+from signals.support import SupportBreak
 from strategies import HartnettSwitch
 from tests.conftest import read_close
 from tests.conftest import run_cli as _main
