@@ -9,12 +9,13 @@ weighted sum of its tickers' values.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Literal
+from typing import ClassVar, Literal
 
 import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
+from core.ranges import Range, check_ranges
 from data.market import Market
 from signals.base import Signal
 
@@ -33,9 +34,8 @@ def _name(basket: Basket) -> str:
     return "+".join(ticker for ticker, _ in basket)
 
 
-def _window(value: int, key: str) -> None:
-    if not 1 <= value <= 5000:
-        raise ConfigError(f"{key} = {value}: out of range; expected 1 to 5000 bars")
+WINDOW = Range(1, 5000)
+"""Bars (or months) a window may span."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -78,8 +78,10 @@ class Average(_Priced):
     window: int = 200
     sample: Sample = "daily"
 
+    RANGES: ClassVar[dict[str, Range]] = {"window": WINDOW}
+
     def __post_init__(self) -> None:
-        _window(self.window, "window")
+        check_ranges(self, "signal")
         if self.sample not in ("daily", "monthly"):
             raise ConfigError(f"sample = {self.sample!r}; expected daily or monthly")
 
@@ -132,8 +134,10 @@ class TrailingReturn(_Priced):
 
     window: int = 252
 
+    RANGES: ClassVar[dict[str, Range]] = {"window": WINDOW}
+
     def __post_init__(self) -> None:
-        _window(self.window, "window")
+        check_ranges(self, "signal")
 
     def warmup_bars(self) -> int:
         """The window and today."""
@@ -178,8 +182,10 @@ class YieldChange(_Priced):
 
     window: int = 21
 
+    RANGES: ClassVar[dict[str, Range]] = {"window": WINDOW}
+
     def __post_init__(self) -> None:
-        _window(self.window, "window")
+        check_ranges(self, "signal")
 
     def warmup_bars(self) -> int:
         """The window and today."""
@@ -205,8 +211,10 @@ class Volatility(_Priced):
 
     window: int = 21
 
+    RANGES: ClassVar[dict[str, Range]] = {"window": Range(2, 5000)}  # 2 returns at least
+
     def __post_init__(self) -> None:
-        _window(self.window, "window")
+        check_ranges(self, "signal")
         if self.window < 2:
             raise ConfigError("window = 1: a volatility needs at least 2 returns")
 

@@ -4,14 +4,12 @@ from __future__ import annotations
 
 import functools
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any, ClassVar
 
 import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
-from core.places import PROJECT_ROOT
 from core.ranges import Range, check_ranges
 from data.market import ROLES, Market, Role, Universe
 from signals.base import Signal
@@ -19,8 +17,8 @@ from signals.conditions import parse
 from signals.explain import Explanation
 from signals.library import INDICATORS, build
 from signals.regimes import RegimePath, RuleArrays, decide, period_ends
-from strategies.base import StaticStrategy, Strategy
-from strategies.call_format import CASH, CallSpec, load_call
+from strategies.base import Strategy
+from strategies.call_format import CASH, CallSpec, load_call, located
 from strategies.call_rules import suggest, value_of
 
 
@@ -61,7 +59,7 @@ class Call(Strategy):
                 )
         object.__setattr__(self, "params", {k: float(v) for k, v in self.params.items()})
         check_ranges(self, "strategy")
-        self._signals(Universe())  # checks each signal's own parameters
+        self.signals(Universe())  # checks each signal's own parameters
 
     @property
     def values(self) -> dict[str, float]:
@@ -103,7 +101,7 @@ class Call(Strategy):
 
     def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
         """The signals' tickers and files."""
-        signals = self._signals(universe).values()
+        signals = self.signals(universe).values()
         tickers = (t for signal in signals for t in signal.tickers())
         files = {name: src for signal in signals for name, src in signal.external().items()}
         return tuple(dict.fromkeys(tickers)), files
@@ -143,8 +141,7 @@ class Call(Strategy):
         """The regimes decided on the market's history (its sessions' history)."""
         spec, regimes = self.spec, [name for name, _ in self.spec.books]
         values = {
-            name: market.evaluate(s).to_numpy()
-            for name, s in self._signals(market.universe).items()
+            name: market.evaluate(s).to_numpy() for name, s in self.signals(market.universe).items()
         }
         index = market.history.index
         rules = [
@@ -166,7 +163,7 @@ class Call(Strategy):
         start = regimes.index(spec.start)
         return decide(rules, values, self.values, len(regimes), start, len(index))
 
-    def _signals(self, universe: Universe) -> dict[str, Signal]:
+    def signals(self, universe: Universe) -> dict[str, Signal]:
         """The file's signals, their parameters resolved, built once per distinct set."""
         resolved = []
         for name, indicator, given in self.spec.signals:
@@ -198,15 +195,6 @@ class Call(Strategy):
         return signals_now(self, market)
 
 
-def located(file: str) -> Path:
-    """The call file's path: as given, or under the project's folder when not found there."""
-    given = Path(file).expanduser()
-    if given.is_absolute() or given.exists():
-        return given
-    shipped = PROJECT_ROOT / given
-    return shipped if shipped.exists() else given
-
-
 @functools.lru_cache(maxsize=256)
 def _built(resolved: tuple, universe: Universe) -> dict[str, Signal]:
     out = {}
@@ -233,24 +221,3 @@ _PERIOD_CODES = {"weekly": "W", "monthly": "M", "quarterly": "Q", "yearly": "Y"}
 
 def _ends(index: pd.DatetimeIndex, period: str) -> np.ndarray | None:
     return None if period == "daily" else period_ends(index, period)
-
-
-@dataclass(frozen=True, kw_only=True)
-class Book(StaticStrategy):
-    """One book of a call held all the time: what the event study compares a switch with."""
-
-    name = "book"
-    summary = "one book of a call, held all the time"
-    weights: tuple[tuple[str, float], ...] = ()
-
-    def legs(self) -> dict[Role, float]:
-        """No roles: a book's weights are by ticker already."""
-        return {}
-
-    def roles(self) -> tuple[Role, ...]:
-        """None: the book's tickers are loaded with the call."""
-        return ()
-
-    def weights_by_ticker(self, universe: Universe) -> dict[str, float]:
-        """The book's weights."""
-        return dict(self.weights)

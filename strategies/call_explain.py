@@ -3,29 +3,50 @@
 from __future__ import annotations
 
 import hashlib
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any, Protocol
 
 import numpy as np
 import pandas as pd
 
-from data.market import Market
+from data.market import Market, Role, Universe
+from signals.base import Signal
 from signals.conditions import names, parse
 from signals.explain import Explanation
 from signals.regimes import MAX_HOLD, RegimePath
 from signals.warmup import warmup_facts
-from strategies.call_format import CASH
+from strategies.base import StaticStrategy
+from strategies.call_format import CASH, CallSpec, located
 from strategies.call_rules import value_of
 
-if TYPE_CHECKING:
-    from strategies.call import Call
+
+class Call(Protocol):
+    """What the outputs read of a `strategies.call.Call` (named here, not imported: no cycle)."""
+
+    file: str
+
+    @property
+    def spec(self) -> CallSpec:
+        """The call file, read."""
+
+    @property
+    def values(self) -> dict[str, float]:
+        """Every param's value."""
+
+    def books(self, universe: Universe) -> dict[str, dict[str, float]]:
+        """Each book's weights by ticker."""
+
+    def path(self, market: Market) -> RegimePath:
+        """The regimes decided on the market's history."""
+
+    def signals(self, universe: Universe) -> dict[str, Signal]:
+        """The call's signals by name."""
 
 
 def explain(call: Call, market: Market) -> Explanation:
     """The run's signals and regimes, the switch log with each change's rule, and the now."""
-    from strategies.call import Book, located
-
     sessions, path, values, regime = _decided(call, market)
-    signals = call._signals(market.universe)
+    signals = call.signals(market.universe)
     index = sessions.history.index
     causes = _causes(call, path)
     events = pd.DataFrame(
@@ -77,7 +98,7 @@ def _decided(
     """The sessions, the path decided on them, each signal's series, and the regime shown."""
     sessions = market.sessions()
     path = call.path(sessions)
-    signals = call._signals(market.universe)
+    signals = call.signals(market.universe)
     values = {name: sessions.evaluate(signal) for name, signal in signals.items()}
     regimes = np.array([name for name, _ in call.spec.books], dtype=object)
     index = sessions.history.index
@@ -168,3 +189,24 @@ def _text(value: Any) -> str:
     if isinstance(value, bool):
         return "on" if value else "off"
     return f"{value:.4g}"
+
+
+@dataclass(frozen=True, kw_only=True)
+class Book(StaticStrategy):
+    """One book of a call held all the time: what the event study compares a switch with."""
+
+    name = "book"
+    summary = "one book of a call, held all the time"
+    weights: tuple[tuple[str, float], ...] = ()
+
+    def legs(self) -> dict[Role, float]:
+        """No roles: a book's weights are by ticker already."""
+        return {}
+
+    def roles(self) -> tuple[Role, ...]:
+        """None: the book's tickers are loaded with the call."""
+        return ()
+
+    def weights_by_ticker(self, universe: Universe) -> dict[str, float]:
+        """The book's weights."""
+        return dict(self.weights)

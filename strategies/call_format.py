@@ -20,6 +20,7 @@ import yaml
 
 from core import strict_yaml
 from core.errors import ConfigError
+from core.places import PROJECT_ROOT
 from data.market import ROLES, TICKER
 from signals.conditions import KEYWORDS
 from signals.library import INDICATORS
@@ -76,6 +77,15 @@ class CallSpec:
     schedules: tuple[tuple[str, str], ...] = ()
     """Books rebalanced on their own schedule (the rest on ``execution.rebalance``)."""
     warnings: tuple[str, ...] = ()
+
+
+def located(file: str) -> Path:
+    """The call file's path: as given, or under the project's folder when not found there."""
+    given = Path(file).expanduser()
+    if given.is_absolute() or given.exists():
+        return given
+    shipped = PROJECT_ROOT / given
+    return shipped if shipped.exists() else given
 
 
 def load_call(path: str | Path) -> CallSpec:
