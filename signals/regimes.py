@@ -51,10 +51,13 @@ def move_regimes(
     beneath = np.empty(n, dtype=np.int64)
     causes = np.full(n, NO_CAUSE, dtype=np.int64)
     wait = np.zeros(rules, dtype=np.int64)
+    blocked = np.zeros(rules, dtype=np.bool_)  # reused: no allocation inside the loop
     regime, held, entered_by, came_from = start, 0, -1, start
     for i in range(n):
-        blocked = wait > 0
-        wait = np.maximum(wait - 1, 0)
+        for k in range(rules):
+            blocked[k] = wait[k] > 0
+            if blocked[k]:
+                wait[k] -= 1
         move, cause = -1, NO_CAUSE
         if entered_by >= 0 and max_hold[entered_by] > 0 and held >= max_hold[entered_by]:
             move = then[entered_by] if then[entered_by] >= 0 else came_from

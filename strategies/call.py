@@ -50,7 +50,8 @@ class Call(Strategy):
                 "strategy.file: a call needs its file, e.g. --config configs/calls/hartnett.yaml "
                 "or --set strategy.file=configs/calls/hartnett.yaml"
             )
-        spec = self.spec
+        spec = load_call(located(self.file))
+        object.__setattr__(self, "_spec", spec)  # read once: a sweep builds many calls
         declared = dict(spec.params)
         for name in self.params:
             if name not in declared:
@@ -58,18 +59,19 @@ class Call(Strategy):
                     f"unknown key strategy.params.{name}{suggest(name, list(declared))}"
                 )
         object.__setattr__(self, "params", {k: float(v) for k, v in self.params.items()})
+        object.__setattr__(self, "_values", {**declared, **self.params})
         check_ranges(self, "strategy")
         self.signals(Universe())  # checks each signal's own parameters
 
     @property
     def values(self) -> dict[str, float]:
         """Every parameter of the call: the file's, with ``params`` over them."""
-        return {**dict(self.spec.params), **self.params}
+        return self._values  # type: ignore[attr-defined,no-any-return]
 
     @property
     def spec(self) -> CallSpec:
-        """The call file, read and checked (cached while the file is unchanged)."""
-        return load_call(located(self.file))
+        """The call file, read and checked when the call was made."""
+        return self._spec  # type: ignore[attr-defined,no-any-return]
 
     def roles(self) -> tuple[Role, ...]:
         """The roles any book holds."""
