@@ -33,12 +33,14 @@ def preset_path(path: Path) -> Path:
     """``path`` itself when it exists, else the preset it names, from any folder.
 
     ``configs/hartnett.yaml``, ``hartnett.yaml`` and ``hartnett`` all name the preset when no
-    such file is in the working folder; any other path is returned as it is (its error is the
-    reader's to give).
+    such file is in the working folder, and ``configs/calls/faber.yaml`` the shipped call; any
+    other path is returned as it is (its error is the reader's to give).
     """
-    if path.exists() or path.parent not in (Path(), Path("configs")):
+    calls = Path("configs", "calls")
+    if path.exists() or path.parent not in (Path(), Path("configs"), calls):
         return path
-    preset = PRESETS / (path.name if path.suffix in (".yaml", ".yml") else f"{path.name}.yaml")
+    folder = PRESETS / "calls" if path.parent == calls else PRESETS
+    preset = folder / (path.name if path.suffix in (".yaml", ".yml") else f"{path.name}.yaml")
     return preset if preset.is_file() else path
 
 

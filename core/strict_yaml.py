@@ -68,3 +68,29 @@ def load(text: str) -> Any:
         return loader.get_single_data()
     finally:
         loader.dispose()
+
+
+def key_lines(text: str) -> dict[tuple[Any, ...], int]:
+    """The line (1-based) of each key and list item of ``text``, by its path of keys and places.
+
+    ``{("rules", 0, "when"): 12}``: what an error about a value names so a reader finds it.
+    """
+    loader = StrictLoader(text)
+    try:
+        root = loader.get_single_node()
+    finally:
+        loader.dispose()
+    lines: dict[tuple[Any, ...], int] = {}
+    pending: list[tuple[tuple[Any, ...], Any]] = [((), root)]
+    while pending:
+        path, node = pending.pop()
+        if isinstance(node, yaml.MappingNode):
+            for key_node, value_node in node.value:
+                where = (*path, key_node.value)
+                lines[where] = key_node.start_mark.line + 1
+                pending.append((where, value_node))
+        elif isinstance(node, yaml.SequenceNode):
+            for place, item in enumerate(node.value):
+                lines[(*path, place)] = item.start_mark.line + 1
+                pending.append(((*path, place), item))
+    return lines

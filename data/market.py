@@ -269,8 +269,9 @@ class MarketRequest:
     signal_tickers: tuple[str, ...] = ()
     external: dict[str, tuple[str, str]] = field(default_factory=dict)
     """Files signals read, by name: ``(path, column)``."""
-    benchmark_tickers: tuple[str, ...] = ()
-    """Tickers the benchmark holds beyond the roles' (``--set benchmark=IWM:0.5,EFA:0.5``)."""
+    held: tuple[str, ...] = ()
+    """Tickers a portfolio holds beyond its roles': a call's book may name any ticker, and the
+    benchmark may (``--set benchmark=IWM:0.5,EFA:0.5``)."""
 
     def tickers(self) -> list[str]:
         """The tickers to load: the traded ones, then the signals' inputs."""
@@ -287,7 +288,7 @@ class MarketRequest:
         """The tickers a portfolio may hold: the ones that decide the start and the end."""
         stock, bonds = self.universe.stocks, self.universe.bonds
         roles = (ticker for role in self.roles for ticker in self.universe.tickers(role))
-        return list(dict.fromkeys([stock, bonds, *roles, *self.benchmark_tickers]))
+        return list(dict.fromkeys([stock, bonds, *roles, *self.held]))
 
 
 def joined(requests: list[MarketRequest]) -> MarketRequest:
@@ -299,12 +300,13 @@ def joined(requests: list[MarketRequest]) -> MarketRequest:
     first = requests[0]
     if len(requests) == 1:
         return first
-    shared = ("universe", "start", "end", "calendar", "allow_partial", "benchmark_tickers")
+    shared = ("universe", "start", "end", "calendar", "allow_partial")
     if any(getattr(r, key) != getattr(first, key) for r in requests for key in shared):
         raise ValueError(f"joined: the requests differ in one of {', '.join(shared)}")
     return replace(
         first,
         roles=tuple(dict.fromkeys(role for r in requests for role in r.roles)),
         signal_tickers=tuple(dict.fromkeys(t for r in requests for t in r.signal_tickers)),
+        held=tuple(dict.fromkeys(t for r in requests for t in r.held)),
         external={name: file for r in requests for name, file in r.external.items()},
     )

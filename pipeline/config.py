@@ -143,7 +143,8 @@ def build_config(
         elif entry is None:
             sections[section][name] = value
         else:
-            default = dict(getattr(_bare(classes[section], sections[section]), name))
+            bare = _bare(classes[section], sections[section])
+            default = {} if bare is None else dict(getattr(bare, name))
             set_entry(sections[section].setdefault(name, default), entry, value)
     parts = {name: _build(kind, sections[name], problems) for name, kind in classes.items()}
     problem = _date_order(run_wide.get("start"), run_wide.get("end"))
@@ -159,8 +160,14 @@ def build_config(
 
 
 def _bare(cls: type, values: dict[str, Any]) -> Any:
-    """A section with its defaults, under the preset given (``costs.preset``) if any."""
-    return cls(preset=values["preset"]) if "preset" in values else cls()
+    """A section with its defaults, under the preset given (``costs.preset``) if any.
+
+    None for a strategy that has no defaults to start from (a call needs its file).
+    """
+    try:
+        return cls(preset=values["preset"]) if "preset" in values else cls()
+    except ConfigError:
+        return None
 
 
 def _foreign_keys(
@@ -225,7 +232,7 @@ def _build(cls: type, values: dict[str, Any], problems: list[str]) -> Any:
     try:
         return cls(**values)
     except ConfigError as exc:
-        problems.append(str(exc))
+        problems.extend(getattr(exc, "problems", None) or [str(exc)])  # a call file's, each
         return None
 
 

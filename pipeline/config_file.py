@@ -77,11 +77,18 @@ def read_config_file(path: Path) -> Source:
             "'strategy: NAME' (configs/sixty_forty.yaml spells out every default)",
             option="config",
         )
+    if isinstance(content, dict) and "call" in content:  # a call file: the call strategy runs it
+        return "call", [f"strategy.file={path}"], {}
     _check_named_files(content, path)
     return config_from_mapping(content, f"--config {path}")
 
 
-NAMED_FILES = (("strategy", "reading_file"), ("strategy", "aaii_file"), ("costs", "cash_rate_file"))
+NAMED_FILES = (
+    ("strategy", "file"),
+    ("strategy", "reading_file"),
+    ("strategy", "aaii_file"),
+    ("costs", "cash_rate_file"),
+)
 """The keys whose value is a file's path (the rest name tickers, never paths)."""
 
 

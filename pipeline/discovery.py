@@ -20,10 +20,14 @@ from typing import Any, get_type_hints
 import signals
 from core.errors import ConfigError
 from core.places import PRESETS
-from data.market import SINGLE_ROLES, Universe
+from data.market import ROLES, SINGLE_ROLES, Universe
 from pipeline.config import RUN_KEYS, SECTIONS, RunConfig, suggest, type_name
 from signals.base import Signal
+from signals.conditions import KEYWORDS
+from signals.library import INDICATORS, REQUIRED
 from strategies import STRATEGIES
+from strategies.call_format import TOP_KEYS
+from strategies.call_rules import HOLD_KEYS, PERIODS, RULE_KEYS
 
 _WIDTH = 96
 
@@ -149,7 +153,46 @@ def describe(name: str) -> str:
         if kind != "signal":
             lines.append(_wrap(item.doc))
     lines += ["", _how_to_set(prefix, kind)]
+    if name == "call":
+        lines += ["", *call_vocabulary()]
     return "\n".join(lines)
+
+
+def call_vocabulary() -> list[str]:
+    """Every key, indicator and rule keyword a call file may use (docs/write_a_call.md).
+
+    Indented by four (an item) and eight (its parameters), so no line reads as a strategy key.
+    """
+    item, sub = " " * 4, " " * 8
+    lines = [
+        "A call file (configs/calls/*.yaml; schema configs/calls/call.schema.json) has the keys:",
+        f"{item}{', '.join(TOP_KEYS)}",
+        "books: NAME: {TICKER or ROLE or cash: WEIGHT}; a weight is a number or a param's name",
+        f"{item}(-name: its negative). With cash listed the weights add up to 1; without, the",
+        f"{item}rest is cash. Roles: {', '.join(ROLES)}.",
+        f"{item}rebalance: PERIOD gives a book its own schedule (default: execution.rebalance).",
+        "signals: NAME: {INDICATOR: {PARAM: value}}; a number may be a param's name. Indicators:",
+    ]
+    for name, indicator in INDICATORS.items():
+        lines.append(f"{item}{name} ({indicator.gives}): {indicator.doc}")
+        for key, param in indicator.params.items():
+            required = param.default is None and key in REQUIRED
+            default = "required" if required else f"default {_show(param.default)}"
+            lines.append(f"{sub}{key}: {param.kind}, {default}: {param.doc}")
+    lines += [
+        f"rules: a list, in priority; each has the keys {', '.join(RULE_KEYS)}:",
+        f"{item}when: CONDITION, go: BOOK   move to go when it holds (the first that fires wins)",
+        f"{item}while: CONDITION, go: BOOK  show go while it holds; the other rules run beneath",
+        f"{item}from: BOOK or [BOOKS]       the books it moves from (default: any)",
+        f"{item}hold: {{{', '.join(HOLD_KEYS)}}}      bars before leaving, at most, then where",
+        f"{item}cooldown: BARS              after the stay it started ends, the rule waits",
+        f"{item}check: PERIOD               asked every bar, or on each period's last:",
+        f"{sub}{' | '.join(PERIODS)}",
+        "conditions: comparisons > < >= <=, X crosses above|below Y, and, or, not, (...),",
+        f"{item}CONDITION for N days, TRIGGER fires (the bar it turns on).",
+        f"{item}Keywords: {', '.join(KEYWORDS)}",
+    ]
+    return lines
 
 
 def _wrap(doc: str) -> str:
@@ -181,6 +224,9 @@ def listing() -> str:
     lines += ["", "presets (--config FILE):"]
     for path in sorted(PRESETS.glob("*.yaml")):
         lines.append(f"  {'configs/' + path.name:30}{_preset_summary(path)}")
+    lines += ["", "calls (--config FILE; docs/write_a_call.md, --describe call):"]
+    for path in sorted((PRESETS / "calls").glob("*.yaml")):
+        lines.append(f"  {'configs/calls/' + path.name:30}{_preset_summary(path)}")
     return "\n".join(lines)
 
 

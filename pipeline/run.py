@@ -97,6 +97,7 @@ def run(config: RunConfig, *, refresh: bool = False, market: Market | None = Non
             cash_rate=cash_rate,
             crypto=frozenset(t for t in weights if market.universe.is_crypto(t)),
             own=market.printed(list(weights.columns)),
+            ends=strategy.rebalance_ends(market, config.execution.rebalance),
         )
         names[name] = legs(strategy, weights, market.universe)
         tables[name] = attribution(results[name], market.prices, names[name])
@@ -196,7 +197,7 @@ def market_request(config: RunConfig) -> MarketRequest:
         allow_partial=config.allow_partial,
         signal_tickers=signal_tickers,
         external=files,
-        benchmark_tickers=benchmark_tickers(config.benchmark),
+        held=(*config.strategy.held_tickers(config.universe), *benchmark_tickers(config.benchmark)),
     )
 
 

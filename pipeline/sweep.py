@@ -258,7 +258,8 @@ def sweep(
     market, kinds = _load(configs, axes, grid, refresh=refresh)
     _, base_rate, _, _ = prepare(config, market=market)
     # every combination trades on the same columns; one without a ticker holds none of it
-    tickers = (t for held in kinds for role in held for t in market.universe.tickers(role))
+    tickers = [t for held in kinds for role in held for t in market.universe.tickers(role)]
+    tickers += config.strategy.held_tickers(market.universe)  # a sweep changes no ticker
     context = _Context(market, base_rate, list(dict.fromkeys(tickers)))
     starts = range(0, len(configs), chunk_size)
     chunks = [configs[first : first + chunk_size] for first in starts]
@@ -484,7 +485,8 @@ def _simulate(
     fees, slippage, borrow, rows, weights = [], [], [], [], []
     keys = list(context.rates)
     for k, cfg in enumerate(chunk):
-        ends = context.period_ends(cfg.execution.rebalance)
+        ends = cfg.strategy.rebalance_ends(market, cfg.execution.rebalance)
+        ends = context.period_ends(cfg.execution.rebalance) if ends is None else ends
         rows_of = cfg.strategy.weight_rows(market, columns)
         weights.append(rows_of)
         targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag, own)

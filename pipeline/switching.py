@@ -23,6 +23,8 @@ from simulation.simulate import BacktestResult, Execution, backtest
 WHIPSAW_BARS = 5
 """A spell entered and left inside the run in fewer bars than this (a trading week) is a
 whipsaw: two rebalances for a regime that did not last."""
+SWITCH_REGIMES = ("main_street", "defensive", "neutral")
+"""hartnett_switch's regimes, each counted even when never entered; a call counts its books."""
 
 
 @dataclass(frozen=True)
@@ -48,10 +50,11 @@ class SwitchStudy:
         """
         events, conflicts = self.explanation.events, self.explanation.conflicts
         dates = sorted({day for days in conflicts.values() for day in days})
+        held = list(dict.fromkeys(self.explanation.regime))
+        regimes = SWITCH_REGIMES if set(held) <= set(SWITCH_REGIMES) else held  # a call's books
         return {
             "regime_entries": {
-                regime: int((events["regime"] == regime).sum())
-                for regime in ("main_street", "defensive", "neutral")
+                regime: int((events["regime"] == regime).sum()) for regime in regimes
             },
             "trigger_firings": {name: len(days) for name, days in self.explanation.entries.items()},
             "conflicts": {
@@ -103,9 +106,9 @@ def study(
     """Forward returns after each entry trigger, and the strategy's returns by regime held.
 
     The event study looks at stocks, the static strategy the switch rotates into (run with the
-    same costs), and tech minus small caps. Timing: the regime decided at the close of ``t`` is
-    held from the fill ``lag`` bars later, so the return of bar ``t`` belongs to the regime
-    decided at ``t - lag - 1``.
+    same costs), and tech minus small caps (where the market has both). Timing: the regime
+    decided at the close of ``t`` is held from the fill ``lag`` bars later, so the return of
+    bar ``t`` belongs to the regime decided at ``t - lag - 1``.
     """
     u, prices = market.universe, market.prices
     static = explanation.rotates_into
@@ -115,11 +118,9 @@ def study(
     crypto = frozenset(t for t in weights if u.is_crypto(t))
     equity = backtest(prices, weights, costs, execution, crypto=crypto, own=own).equity
     printed = prices.where(market.printed(list(prices.columns)))  # a carried close is no price
-    series = {
-        f"stocks ({u.stocks})": printed[u.stocks],
-        f"static {static.name}": equity,
-        f"{'+'.join(tech)} minus {'+'.join(small)}": spread_returns(printed, tech, small),
-    }
+    series = {f"stocks ({u.stocks})": printed[u.stocks], f"static {static.name}": equity}
+    if set(tech) | set(small) <= set(printed.columns):  # a call may hold neither
+        series[f"{'+'.join(tech)} minus {'+'.join(small)}"] = spread_returns(printed, tech, small)
     returns = daily_returns(result.equity)
     held = explanation.regime.shift(execution.lag + 1).reindex(returns.index)
     spells = regime_spells(explanation.regime)

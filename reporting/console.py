@@ -102,6 +102,8 @@ def signals_now_text(now: dict[str, Any], *, mark: bool = True) -> str:
     Opened by the demo mark when the signals were read on the synthetic demo market (unless
     ``mark`` is false: the summary that holds the panel opens with it already).
     """
+    if now.get("kind") == "call":
+        return call_now_text(now, mark=mark)
     regime, reading = now["regime"], now["reading"]
     since = f"since {regime['since']}" + (
         " (the start of the history)" if regime["since_history_start"] else ""
@@ -125,6 +127,29 @@ def signals_now_text(now: dict[str, Any], *, mark: bool = True) -> str:
     lines.append("  what would change it:")
     lines += [f"    - {line}" for line in now["would_change"]]
     return "\n".join(lines)
+
+
+def call_now_text(now: dict[str, Any], *, mark: bool = True) -> str:
+    """A call's "Signals now": the regime held, each signal's last value, the rules' needs."""
+    regime = now["regime"]
+    lines = [synthetic_line()] if mark and now.get("synthetic") else []
+    lines += [
+        f"Signals now ({now['call']}), as of the close of {as_of_text(now)}",
+        f"  {'regime held':<17}{regime['held']} since {regime['since']}, {regime['bars']} bars",
+    ]
+    lines += [f"  {s['name']:<17}{call_value(s['value'])}  ({s['label']})" for s in now["signals"]]
+    lines.append("  what would change it:")
+    lines += [f"    - {line}" for line in now["would_change"]]
+    return "\n".join(lines)
+
+
+def call_value(value: Any) -> str:
+    """A signal's last value as the panel prints it: on/off, a number, or n/a."""
+    if value is None:
+        return "n/a"
+    if isinstance(value, bool):
+        return "on" if value else "off"
+    return f"{value:.4g}"
 
 
 def as_of_text(now: dict[str, Any]) -> str:

@@ -7,11 +7,13 @@ from typing import Any
 import pandas as pd
 
 from reporting import html as h
-from reporting.console import as_of_text, guard_state, published_text, support_state
+from reporting.console import as_of_text, call_value, guard_state, published_text, support_state
 
 
 def signals_now_section(now: dict[str, Any], synthetic: bool) -> str:
     """The reading, the support levels and the dollar guard at the last date, and the regime."""
+    if now.get("kind") == "call":
+        return _call_now_section(now, synthetic)
     regime, reading = now["regime"], now["reading"]
     lead = (
         f"As of the close of {as_of_text(now)}"
@@ -62,6 +64,22 @@ def signals_now_section(now: dict[str, Any], synthetic: bool) -> str:
         )
     header = ["Signal", "Last value", "Level", "Distance", "State"]
     body = h.table(header, rows) + "<h3>What would change the regime</h3>"
+    body += h.bullet_list(now["would_change"], css="changes")
+    return h.section("signals-now", "Signals now", body, lead)
+
+
+def _call_now_section(now: dict[str, Any], synthetic: bool) -> str:
+    """A call's signals at the last date, and what each rule that could fire needs."""
+    regime = now["regime"]
+    lead = (
+        f"As of the close of {as_of_text(now)}"
+        + (" (SYNTHETIC demo data)" if synthetic else "")
+        + f": the call {now['call']} holds {regime['held']}, since {regime['since']} "
+        f"({regime['bars']} bars)."
+    )
+    rows = [[s["name"], s["label"], call_value(s["value"])] for s in now["signals"]]
+    body = h.table(["Signal", "What it is", "Last value"], rows, left=2)
+    body += "<h3>What would change the regime</h3>"
     body += h.bullet_list(now["would_change"], css="changes")
     return h.section("signals-now", "Signals now", body, lead)
 

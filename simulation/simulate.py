@@ -186,6 +186,7 @@ def backtest(
     cash_rate: pd.Series | None = None,
     crypto: frozenset[str] = frozenset(),
     own: pd.DataFrame | None = None,
+    ends: np.ndarray | None = None,
 ) -> BacktestResult:
     """Simulate rebalancing to ``targets`` under the semantics in this module.
 
@@ -193,10 +194,13 @@ def backtest(
     ``costs.cash_rate`` (``auto`` counts as 0 here: the rate series comes with the data, see
     `pipeline.run.prepare`); ``crypto`` names the tickers that pay the crypto fees, slippage and
     borrow; ``own`` is True where a price is a close the asset's market printed
-    (`Market.own_closes`; None: every price is), the only closes a trade fills at.
+    (`Market.own_closes`; None: every price is), the only closes a trade fills at. ``ends``
+    are the bars a scheduled rebalance is decided on (None: ``execution.rebalance``'s period
+    ends; a call's books may keep schedules of their own, `Strategy.rebalance_ends`).
     """
     prices = prices[targets.columns]
-    ends = period_ends(pd.DatetimeIndex(prices.index), execution.rebalance)
+    if ends is None:
+        ends = period_ends(pd.DatetimeIndex(prices.index), execution.rebalance)
     priced = np.ascontiguousarray(prices.notna().to_numpy())
     printed = None if own is None else own[targets.columns].to_numpy(dtype=bool)
     orders = order_targets(targets.to_numpy(dtype=float), priced, ends, execution.lag, printed)

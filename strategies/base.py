@@ -47,6 +47,18 @@ class Strategy(ABC):
         frame = self.target_weights(market).reindex(columns=columns, fill_value=0.0)
         return frame.to_numpy(dtype=float), np.arange(len(frame))
 
+    def rebalance_ends(self, market: Market, rebalance: str) -> np.ndarray | None:
+        """Return the run's bars a scheduled rebalance is decided on, if not ``rebalance``'s.
+
+        None (every strategy but a call whose books keep their own schedules): the engine's
+        period ends of ``execution.rebalance``.
+        """
+        return None
+
+    def held_tickers(self, universe: Universe) -> tuple[str, ...]:
+        """Return the tickers it may hold beyond its roles' (none but a call's books name any)."""
+        return ()
+
     def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
         """Return the tickers its signals read and the files they need (name -> path, column)."""
         return (), {}

@@ -80,5 +80,5 @@ def test_a_preset_is_found_from_another_folder_by_the_checkouts_command(tmp_path
     assert done.returncode == 2
     assert done.stderr == (
         "error: --config configs/nothing.yaml: no such file; the presets, found from any folder "
-        "as configs/NAME.yaml: hartnett, hartnett_switch, main_street, sixty_forty\n"
+        "as configs/NAME.yaml: call, hartnett, hartnett_switch, main_street, sixty_forty\n"
     )

@@ -29,6 +29,8 @@ from tests.conftest import run_cli
 
 VALUES: dict[str, tuple[str, ...]] = {
     "strategy.stocks_weight": ("0.7", "0"),
+    "strategy.file": ("configs/calls/main_street.yaml",),
+    "strategy.params.stocks_weight": ("0.7", "0.55"),
     "strategy.long_weight": ("0.8",),
     "strategy.small_caps_share": ("0.25",),
     "strategy.short_weight": ("0", "0.3"),

@@ -8,7 +8,7 @@ import pytest
 
 from core.errors import ConfigError
 from data.market import Market, Universe
-from strategies import STRATEGIES, HartnettSwitch, MainStreet, SixtyForty, check_weights
+from strategies import STRATEGIES, Call, HartnettSwitch, MainStreet, SixtyForty, check_weights
 
 DATES = pd.bdate_range("2024-01-01", periods=3)
 TICKERS = ["SPY", "AGG", "IWM", "EFA", "XLK", "BTC-USD", "QQQ"]
@@ -25,6 +25,7 @@ def test_registry_names_each_strategy() -> None:
         "sixty_forty": SixtyForty,
         "main_street": MainStreet,
         "hartnett_switch": HartnettSwitch,
+        "call": Call,
     } == STRATEGIES
 
 
