@@ -9,7 +9,7 @@ empty; missing numbers print as "n/a".
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -24,11 +24,11 @@ from reporting.figures import (
     drawdown_figure,
     equity_figure,
     exposure_figure,
-    png_bytes,
     rolling_figure,
     signals_figure,
 )
 from reporting.period_figures import annual_figure, attribution_figure, monthly_figure
+from reporting.render import FigureBatch
 from reporting.sweep_section import SweepOutputs, sweep_section
 from reporting.switch_sections import signals_now_section, whipsaws_table
 
@@ -65,12 +65,18 @@ class _Page:
     regime: pd.Series | None
     legs: dict[str, str]
     sweep: SweepOutputs | None
+    figures: FigureBatch = field(default_factory=FigureBatch)
+    labels: list[tuple[str, str]] = field(default_factory=list)
 
     def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
-        """Write the figure as ``file`` in the folder and embed the same bytes."""
-        png = png_bytes(figure)
+        """The figure's place in the page: rendered with the others at the end (`write_figure`)."""
+        self.labels.append((alt, caption))
+        return self.figures.add(file, figure)
+
+    def write_figure(self, file: str, png: bytes, index: int) -> str:
+        """Write a rendered figure as ``file`` in the folder and embed the same bytes."""
         (self.folder / file).write_bytes(png)
-        return h.figure(png, file, alt, caption)
+        return h.figure(png, file, *self.labels[index])
 
 
 def write_report(
@@ -102,8 +108,9 @@ def write_report(
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
     nav = [(ident, text) for ident, text in NAV if ident in present]
+    body = page.figures.fill("".join(sections), page.write_figure)
     path = folder / "report.html"
-    path.write_text(h.page(f"{name} vs {BENCHMARK_NAME}", nav, "".join(sections)), "utf-8")
+    path.write_text(h.page(f"{name} vs {BENCHMARK_NAME}", nav, body), "utf-8")
     return path
 
 
