@@ -20,7 +20,8 @@ from pathlib import Path
 
 from matplotlib.figure import Figure
 
-from core.places import cache_root
+from data import sources
+from pipeline.executors import usable_cores
 from reporting.figures import DRAWN_FROM, png_bytes
 
 _PENDING: list[Figure] = []
@@ -29,14 +30,6 @@ _PENDING: list[Figure] = []
 
 def _render(index: int) -> bytes:
     return png_bytes(_PENDING[index])
-
-
-def usable_cores() -> int:
-    """The cores this process may run on (its affinity where the platform says it)."""
-    try:
-        return len(os.sched_getaffinity(0))
-    except AttributeError:  # not on every platform
-        return os.cpu_count() or 1
 
 
 def render_all(figures: list[Figure], workers: int | None = None) -> list[bytes]:
@@ -73,8 +66,8 @@ CACHE_FILES = 400
 
 
 def figure_cache() -> Path:
-    """The folder of rendered figures, by drawing key."""
-    return cache_root() / "figures"
+    """The folder of rendered figures, by drawing key: beside the downloads (`data.sources`)."""
+    return sources.CACHE_ROOT / "figures"
 
 
 def _cached(key: str) -> bytes | None:

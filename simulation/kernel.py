@@ -193,6 +193,36 @@ def equity_paths(
 
 
 @njit(cache=True)
+def equity_paths_one_thread(
+    close: np.ndarray,
+    targets: np.ndarray,
+    fees: np.ndarray,
+    slippage: np.ndarray,
+    borrow: np.ndarray,
+    days: np.ndarray,
+    cash_rate: np.ndarray,
+    margin_rate: np.ndarray,
+    rates: np.ndarray,
+    initial_cash: float,
+    maintenance: np.ndarray,
+) -> tuple:
+    """`equity_paths` on this thread alone: for worker processes, which share the cores already.
+
+    A process forked from one that has used numba's OpenMP threads must not start them again.
+    """
+    p, n, m = targets.shape
+    equity = np.zeros((p, n))
+    ruin = np.full(p, NO_RUIN)
+    losses = np.zeros((p, m))
+    for k in range(p):
+        ruin[k] = _equity_path(
+            close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[rates[k]],
+            margin_rate[rates[k]], initial_cash, maintenance[k], equity[k], losses[k],
+        )  # fmt: skip
+    return equity, ruin, losses
+
+
+@njit(cache=True)
 def _equity_path(
     close: np.ndarray,
     targets: np.ndarray,
