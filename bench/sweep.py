@@ -40,7 +40,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import UTC, date, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -62,6 +62,7 @@ from simulation.simulate import order_targets, period_ends  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import switch_scale  # noqa: E402
+from history import with_history  # noqa: E402
 
 START, END = date(2006, 1, 3), date(2026, 5, 4)
 # the peers charge one fee on every asset and no slippage or interest: so does the base
@@ -598,10 +599,12 @@ def main(argv: list[str] | None = None) -> None:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / ("sweep-quick.json" if quick else "sweep.json")
+    report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report = with_history(report, path)
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\npeak MB: {PeakMemory.METHOD}")
     print(f"load average at end: {report['load_average_at_end']}")
-    print(f"total {report['total_seconds']:.0f} s; wrote {path}")
+    print(f"total {report['total_seconds']:.0f} s; wrote {path} ({len(report['history'])} runs)")
 
 
 if __name__ == "__main__":
