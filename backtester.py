@@ -318,9 +318,10 @@ def sweep(
         config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor, workers=workers
     )
     facts = {**engine_sweep.summarise(found, config), "grid": texts, "walk_forward": walk_forward}
+    picked = engine_sweep.best_config(config, found)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntheticDataWarning)  # said once, below
-        best = run(engine_sweep.best_config(config, found), market=found.market)
+        best = run(picked, market=found.market)
     if best.synthetic:
         warnings.warn(best.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
     walked = None
@@ -328,7 +329,7 @@ def sweep(
         if progress:
             progress(f"walking forward ({walk_forward})")
         windows = walkforward.parse_windows(walk_forward)
-        walked = walkforward.walk_forward(config, axes, *windows, workers=workers)
+        walked = walkforward.walk_forward(config, axes, *windows, workers=workers, whole=picked)
     return Sweep(found.table, facts, best, config, walked)
 
 

@@ -258,6 +258,7 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
         return kernel.equity_paths(
             close, targets, np.tile(fees, (p, 1)), np.tile(slip, (p, 1)),
             np.tile(borrow, (p, 1)), days, rate[None], margin[None], rows, initial,
+            np.full(p, float(config.execution.maintenance_margin)),
         )[0]  # fmt: skip
 
     def floor() -> np.ndarray:

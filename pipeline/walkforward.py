@@ -131,15 +131,19 @@ def walk_forward(
     train: pd.DateOffset,
     test: pd.DateOffset,
     workers: int | None = None,
+    whole: RunConfig | None = None,
 ) -> WalkForwardResult:
     """Choose on each train window, run the choice on its test window, stitch the test windows.
 
     Timing: the choice for a test window uses data up to the end of its train window only; each
     test window is a fresh account from cash, for all three curves. Raises `ConfigError` when
     no window fits the data. Each sweep runs on ``workers`` processes (`pipeline.sweep.sweep`).
+    ``whole`` is the grid's best over all the data when a sweep of it has already found it
+    (the in-sample best's curve); without it, the whole grid is swept once more to find it.
     """
     windows, periods_per_year = _windows(config, axes, train, test)
-    whole = best_config(config, sweep(config, axes, workers=workers))
+    if whole is None:
+        whole = best_config(config, sweep(config, axes, workers=workers))
     rows: list[dict[str, object]] = []
     runs: dict[str, list[BacktestResult]] = {name: [] for name in CURVES}
     for number, window in enumerate(windows, start=1):
