@@ -98,7 +98,7 @@ _IN_WORKER = [False]
 
 
 def in_worker() -> bool:
-    """Whether this process is a `LocalExecutor` worker (whose numba code runs on one thread)."""
+    """Whether this process is a `LocalExecutor` worker (whose chunks run in it, in order)."""
     return _IN_WORKER[0]
 
 

@@ -29,7 +29,7 @@ from core.errors import ConfigError, SweepError
 from data import Market, load_shared
 from data.market import Role
 from pipeline.config import RunConfig
-from pipeline.executors import ChunkError, Executor, LocalExecutor, in_worker
+from pipeline.executors import ChunkError, Executor, LocalExecutor
 from pipeline.run import BENCHMARK, check_length, legs, market_request, prepare
 from simulation import kernel
 from simulation.costs import cash_rates, days_between, margin_rates
@@ -495,8 +495,7 @@ def _simulate(
         rows.append(keys.index(key))
     cash = np.array([context.rates[key][0].to_numpy(dtype=float) for key in keys])
     margin = np.array([context.rates[key][1] for key in keys])
-    paths = kernel.equity_paths_one_thread if in_worker() else kernel.equity_paths
-    equity, ruin, losses = paths(
+    equity, ruin, losses = kernel.equity_paths(
         close,
         targets,
         np.array(fees),
