@@ -248,9 +248,9 @@ def pbo(performance: np.ndarray, n_splits: int = 16) -> PBOResult:
     return pbo_of_blocks(BlockSums.of(values, n_splits), work=None)
 
 
-PBO_WORK = 60_000_000
+PBO_WORK = 20_000_000
 """Trials times combinations of IS blocks `pbo_of_blocks` computes at most by default (about
-half a second on one core): a larger grid is given a random sample of the combinations."""
+half a second on a quiet core): a larger grid is given a random sample of the combinations."""
 MIN_PBO_SAMPLE = 1_000
 """Combinations a sample has at least, whatever the grid: a standard error of at most 0.016."""
 

@@ -15,14 +15,13 @@ Part of `bench/sweep.py` (which calls `measure`), on its dates, costs and data:
 - the report's cost in a warm single run: without it, with it (figures from the figure cache),
   and after a tweak of the costs (figures redrawn);
 - 55,566 ``main_street`` combinations through the command line, report included, against a
-  1-combination sweep, and the process's peak resident memory (``getrusage``); skipped by
-  ``--quick``.
+  1-combination sweep, and the peak memory of the process and its workers (PSS, sampled);
+  skipped by ``--quick``.
 """
 
 from __future__ import annotations
 
 import itertools
-import resource
 import statistics
 import subprocess
 import sys
@@ -210,18 +209,66 @@ MEMORY_GRID = (
 """21 x 21 x 21 x 6 = 55,566 combinations of the static long/short."""
 
 
-def peak_memory(data: str, start: str, end: str, repeat: int = 1) -> dict[str, Any]:
-    """`MEMORY_GRID` through the command line against a 1-combination sweep; the peak RSS.
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a sweep's worker processes), from ``/proc``."""
+    found = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in children:
+        found += _tree(int(child))
+    return found
 
-    ``getrusage`` gives the largest peak resident set of any one process so far (this one runs
-    last and is by far the largest): the sweep's own process, not the sum over its workers,
-    which share most of its pages (forked, copy on write).
+
+def _memory_kb(pid: int) -> dict[str, int]:
+    """A process's resident (Rss) and proportional (Pss: shared pages split) memory, KB."""
+    found = {"Rss": 0, "Pss": 0}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key = line.split(":", 1)[0]
+            if key in found:
+                found[key] = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def watched(argv: list[str]) -> dict[str, float]:
+    """Run ``argv``; its seconds and the peak memory of it and its workers, sampled every 0.1 s.
+
+    The workers are forked from the sweep's process and share most of its pages, so their
+    resident sets added up count those pages once per process; the proportional set size
+    (PSS) splits each shared page among its sharers, so its sum is the memory the run holds.
+    """
+    began = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = {"pss_mb": 0.0, "largest_rss_mb": 0.0}
+    while process.poll() is None:
+        sizes = [_memory_kb(pid) for pid in _tree(process.pid)]
+        peak["pss_mb"] = max(peak["pss_mb"], sum(size["Pss"] for size in sizes) / 1024)
+        largest = max(size["Rss"] for size in sizes) / 1024
+        peak["largest_rss_mb"] = max(peak["largest_rss_mb"], largest)
+        time.sleep(0.1)
+    seconds = time.perf_counter() - began
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, argv, stderr=process.stderr.read())
+    return {"seconds": seconds, **peak}
+
+
+def peak_memory(data: str, start: str, end: str, repeat: int = 1) -> dict[str, Any]:
+    """`MEMORY_GRID` through the command line against a 1-combination sweep; its peak memory.
+
+    The time is `_cli`'s; the memory is that of one more run of the grid, `watched`.
     """
     argv = [sys.executable, "run_backtest.py", "--strategy"]
     argv += ["main_street", "--data", data, "--start", start, "--end", end, "-q"]
     argv += ["--allow-partial"]
     found = _cli(argv, MEMORY_GRID, "strategy.long_weight=1", repeat)
-    found["peak_rss_mb"] = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
+    with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
+        grid = [f"--sweep={text}" for text in MEMORY_GRID]
+        found["memory"] = watched([*argv, *grid, "--out", out])
+    found["peak_rss_mb"] = found["memory"]["pss_mb"]
     return found
 
 
@@ -351,7 +398,8 @@ def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> d
             f"{used['median']:.1f} s, {used['beyond_baseline']:.1f} s beyond a 1-combination "
             "sweep: "
             f"{used['rate']:,.0f} a second, {against_limit(used['rate'], cells, limit)}; peak "
-            f"resident memory {used['peak_rss_mb']:,.0f} MB"
+            f"memory {used['memory']['pss_mb']:,.0f} MB (PSS summed over the process and its "
+            f"workers; the largest process's RSS {used['memory']['largest_rss_mb']:,.0f} MB)"
         )
     sys.stdout.flush()
     return figures
