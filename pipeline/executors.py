@@ -9,6 +9,7 @@ optional (``requirements-dask.txt``) and imported only when a Dask executor is a
 from __future__ import annotations
 
 import builtins
+import gc
 import logging
 import multiprocessing
 import os
@@ -133,10 +134,14 @@ class LocalExecutor:
                 yield index, function(chunk, shared)
             return
         _JOB[:] = [function, chunks, shared]
+        # the objects already made are left out of the workers' garbage collections, which
+        # would otherwise write to (and so copy) every page of this process's heap
+        gc.freeze()
         try:
             with multiprocessing.get_context("fork").Pool(count, _start_worker) as pool:
                 yield from pool.imap_unordered(_run_job, range(len(chunks)))
         finally:
+            gc.unfreeze()
             _JOB.clear()
 
 
