@@ -29,6 +29,11 @@ def headline(report: dict[str, Any]) -> dict[str, Any]:
     if "memory" in scale:
         rates["main_street CLI beyond baseline, seconds"] = scale["memory"]["beyond_baseline"]
         rates["main_street peak MB"] = scale["memory"]["peak_rss_mb"]
+    if "free_cores_at_start" in scale:
+        rates["free cores at start, end"] = [
+            scale["free_cores_at_start"],
+            scale["free_cores_at_end"],
+        ]
     if "kernel" in scale:
         rates["machine limit, cells a second"] = scale["kernel"]["machine_limit_cells_per_second"]
     return {

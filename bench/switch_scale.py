@@ -22,6 +22,7 @@ Part of `bench/sweep.py` (which calls `measure`), on its dates, costs and data:
 from __future__ import annotations
 
 import itertools
+import multiprocessing
 import statistics
 import subprocess
 import sys
@@ -343,6 +344,30 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     }
 
 
+def _burn(_: int) -> int:
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return total
+
+
+def free_cores() -> float:
+    """How many cores this process gets now: a plain CPU burn in one process against one per core.
+
+    On a quiet machine it is about the core count; on a shared one it shows how much of the
+    machine's limit a parallel figure could reach at the time it was taken.
+    """
+    cores = usable_cores()
+    began = time.perf_counter()
+    for index in range(2 * cores):
+        _burn(index)
+    alone = time.perf_counter() - began
+    began = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        pool.map(_burn, range(2 * cores), chunksize=1)
+    return alone / (time.perf_counter() - began)
+
+
 def against_limit(rate: float, cells: int, limit: float) -> str:
     """A rate of combinations a second as a share of the machine's limit (cells a second)."""
     return f"{rate * cells / limit:.0%} of the machine's limit ({limit / cells:,.0f} a second)"
@@ -354,7 +379,12 @@ def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> d
     The machine's limit is the minimal loop's asset-bar cells a second on one thread times the
     usable cores; each rate is printed as a share of it, for its grid's cells per combination.
     """
-    figures: dict[str, Any] = {"kernel": kernel_floor(config, repeat)}
+    figures: dict[str, Any] = {"free_cores_at_start": free_cores()}
+    print(
+        f"cores free at the start: {figures['free_cores_at_start']:.2f} of {usable_cores()} "
+        "(a CPU burn on every core against one process)"
+    )
+    figures["kernel"] = kernel_floor(config, repeat)
     floor = figures["kernel"]
     speeds, limit = floor["cells_per_second"], floor["machine_limit_cells_per_second"]
     switch_cells = floor["bars"] * floor["assets"]
@@ -401,5 +431,7 @@ def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> d
             f"memory {used['memory']['pss_mb']:,.0f} MB (PSS summed over the process and its "
             f"workers; the largest process's RSS {used['memory']['largest_rss_mb']:,.0f} MB)"
         )
+    figures["free_cores_at_end"] = free_cores()
+    print(f"cores free at the end: {figures['free_cores_at_end']:.2f} of {usable_cores()}")
     sys.stdout.flush()
     return figures
