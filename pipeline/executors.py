@@ -15,6 +15,8 @@ import multiprocessing
 import os
 import types
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -127,7 +129,11 @@ class LocalExecutor:
     def map_chunks(
         self, function: Callable[[C, Any], R], chunks: Sequence[C], shared: Any
     ) -> Iterator[tuple[int, R]]:
-        """Each chunk's result, with its index, as chunks complete; an error propagates."""
+        """Each chunk's result, with its index, as chunks complete.
+
+        A chunk's error propagates as raised; a worker that dies (killed, out of memory) ends
+        the map with a `ChunkError` naming the first chunk left without a result.
+        """
         count = min(self.workers, len(chunks))
         if count <= 1 or in_worker() or "fork" not in multiprocessing.get_all_start_methods():
             for index, chunk in enumerate(chunks):
@@ -137,10 +143,16 @@ class LocalExecutor:
         # the objects already made are left out of the workers' garbage collections, which
         # would otherwise write to (and so copy) every page of this process's heap
         gc.freeze()
+        pool = ProcessPoolExecutor(count, multiprocessing.get_context("fork"), _start_worker)
         try:
-            with multiprocessing.get_context("fork").Pool(count, _start_worker) as pool:
-                yield from pool.imap_unordered(_run_job, range(len(chunks)))
+            futures = {pool.submit(_run_job, index): index for index in range(len(chunks))}
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    raise ChunkError(futures[future], exc) from exc
         finally:
+            pool.shutdown(wait=True, cancel_futures=True)
             gc.unfreeze()
             _JOB.clear()
 

@@ -12,7 +12,7 @@ import pytest
 
 from core.errors import ConfigError
 from pipeline.config import build_config
-from pipeline.executors import LocalExecutor, usable_cores
+from pipeline.executors import ChunkError, LocalExecutor, usable_cores
 from pipeline.sweep import parse_axis, sweep
 from tests.conftest import run_cli
 
@@ -70,6 +70,16 @@ def test_a_chunk_error_in_a_worker_reaches_the_caller() -> None:
 
     with pytest.raises(ValueError, match=r"bad chunk \[7\]"):
         list(LocalExecutor(2).map_chunks(failing, [[k] for k in range(10)], None))
+
+
+def test_a_worker_that_dies_ends_the_map_with_an_error_not_a_hang() -> None:
+    def dying(chunk: list[int], _: object) -> int:
+        if 3 in chunk:
+            os._exit(9)  # as the out-of-memory killer would end it
+        return len(chunk)
+
+    with pytest.raises(ChunkError, match="terminated abruptly"):
+        list(LocalExecutor(2).map_chunks(dying, [[k] for k in range(8)], None))
 
 
 def test_the_default_is_every_usable_core() -> None:
