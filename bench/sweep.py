@@ -395,13 +395,19 @@ def measure(way: Way, fresh: bool, config: RunConfig, into: Measured) -> None:
     market = prepare(config)[0] if fresh else None
     gc.collect()
     memory = PeakMemory()
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu = time.perf_counter(), _cpu_seconds()
     into.sharpe, sim = way(market)
     into.seconds.append(time.perf_counter() - began)
-    into.cpu_seconds.append(time.process_time() - cpu)
+    into.cpu_seconds.append(_cpu_seconds() - cpu)
     into.peak_mb = max(into.peak_mb, memory.peak_mb())
     if not math.isnan(sim):
         into.sim_seconds.append(sim)
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (a sweep's workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def warm_up(cases: list[Case]) -> dict[str, float]:
