@@ -307,6 +307,7 @@ def sweep(
     on_chunk: Callable[[int, int], None] | None = None,
     progress: Callable[[str], None] | None = None,
     executor: Any = None,
+    workers: int | None = None,
     **settings: Any,
 ) -> Sweep:
     """Run every combination of ``grid`` on a config, by the rules of ``--sweep``.
@@ -317,7 +318,8 @@ def sweep(
     ``walk_forward`` (``"TRAIN:TEST"``, such as ``"5y:1y"``) adds `Sweep.walk_forward`, as
     ``--walk-forward`` does; windows the data cannot hold are refused before the sweep runs.
     ``on_chunk`` is told the combinations done and their total; ``progress`` the walk-forward's
-    start.
+    start. The chunks run on ``executor`` (default: ``workers`` processes on this machine, every
+    usable core unless given), with the same table whatever runs them.
     """
     from pipeline import sweep as engine_sweep
     from pipeline import walkforward
@@ -332,18 +334,22 @@ def sweep(
     axes = [engine_sweep.parse_axis(text) for text in texts]
     if walk_forward is not None:
         walkforward.check_windows(config, axes, walk_forward)
-    found = engine_sweep.sweep(config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor)
+    found = engine_sweep.sweep(
+        config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor, workers=workers
+    )
     facts = {**engine_sweep.summarise(found, config), "grid": texts, "walk_forward": walk_forward}
+    picked = engine_sweep.best_config(config, found)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntheticDataWarning)  # said once, below
-        best = run(engine_sweep.best_config(config, found), market=found.market)
+        best = run(picked, market=found.market)
     if best.synthetic:
         warnings.warn(best.raw.market.notes[0], SyntheticDataWarning, stacklevel=2)
     walked = None
     if walk_forward is not None:
         if progress:
             progress(f"walking forward ({walk_forward})")
-        walked = walkforward.walk_forward(config, axes, *walkforward.parse_windows(walk_forward))
+        windows = walkforward.parse_windows(walk_forward)
+        walked = walkforward.walk_forward(config, axes, *windows, workers=workers, whole=picked)
     return Sweep(found.table, facts, best, config, walked)
 
 

@@ -45,6 +45,16 @@ def _day(text: str) -> date:
         raise argparse.ArgumentTypeError(f"{text!r} is not a date (expected YYYY-MM-DD)") from None
 
 
+def _whole_number(text: str) -> int:
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of at least 1")
+    return number
+
+
 def parse_args(argv: list[str] | None) -> argparse.Namespace:
     """Parse the command line."""
     parser = _Parser(
@@ -147,6 +157,13 @@ def _add_outputs(parser: argparse.ArgumentParser) -> None:
         "Dask: pip install -r requirements-dask.txt",
     )
     parser.add_argument(
+        "--workers",
+        type=_whole_number,
+        metavar="N",
+        help="with --sweep: processes its chunks run on, on this machine (default: every core; "
+        "1: this process alone); the table is the same whatever N",
+    )
+    parser.add_argument(
         "--walk-forward",
         metavar="TRAIN:TEST",
         help="with --sweep: choose the best on each TRAIN window (e.g. 5y), apply it on the next "
@@ -230,6 +247,8 @@ def _main(argv: list[str] | None) -> int:
             raise ConfigError("--walk-forward needs --sweep: the grid to choose from")
         if args.executor != "local" and not args.sweep:
             raise ConfigError("--executor runs a sweep's chunks; it needs --sweep")
+        if args.workers is not None and not args.sweep:
+            raise ConfigError("--workers runs a sweep's chunks; it needs --sweep")
         best = None
         if args.sweep:
             best, extra = _sweep(args, config, progress)
@@ -307,7 +326,7 @@ def _sweep(
         bar.close()
         progress.step(message)
 
-    with open_executor(args.executor) as executor, warnings.catch_warnings():
+    with open_executor(args.executor, args.workers) as executor, warnings.catch_warnings():
         warnings.simplefilter("ignore", backtester.SyntheticDataWarning)  # our own banner
         swept = backtester.sweep(
             config,
@@ -317,6 +336,7 @@ def _sweep(
             on_chunk=bar,
             progress=walking,
             executor=executor,
+            workers=args.workers,
         )
     bar.close()
     progress.end()

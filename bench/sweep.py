@@ -39,6 +39,7 @@ import warnings
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager, suppress
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from importlib import metadata
 from pathlib import Path
 from typing import Any
@@ -61,6 +62,7 @@ from simulation.simulate import order_targets, period_ends  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import switch_scale  # noqa: E402
+from history import with_history  # noqa: E402
 
 BORROW_OFF = ("costs.borrow_bps.etf=0", "costs.borrow_bps.crypto=0")
 SWEEP, LOOP, BT, VBT = "project sweep()", "project run() loop", "bt, one by one", "vectorbt, wide"
@@ -319,13 +321,19 @@ def measure(way: Way, fresh: bool, config: RunConfig, into: Measured) -> None:
     market = prepare(config)[0] if fresh else None
     gc.collect()
     memory = PeakMemory()
-    began, cpu = time.perf_counter(), time.process_time()
+    began, cpu = time.perf_counter(), _cpu_seconds()
     into.sharpe, sim = way(market)
     into.seconds.append(time.perf_counter() - began)
-    into.cpu_seconds.append(time.process_time() - cpu)
+    into.cpu_seconds.append(_cpu_seconds() - cpu)
     into.peak_mb = max(into.peak_mb, memory.peak_mb())
     if not math.isnan(sim):
         into.sim_seconds.append(sim)
+
+
+def _cpu_seconds() -> float:
+    """CPU seconds of this process and of its finished children (a sweep's workers)."""
+    times = os.times()
+    return times.user + times.system + times.children_user + times.children_system
 
 
 def warm_up(cases: list[Case]) -> dict[str, float]:
@@ -523,10 +531,12 @@ def main(argv: list[str] | None = None) -> None:
     }
     args.out.mkdir(parents=True, exist_ok=True)
     path = args.out / ("sweep-quick.json" if quick else "sweep.json")
+    report["finished"] = datetime.now(UTC).isoformat(timespec="seconds")
+    report = with_history(report, path)
     path.write_text(json.dumps(report, indent=2) + "\n")
     print(f"\npeak MB: {PeakMemory.METHOD}")
     print(f"load average at end: {report['load_average_at_end']}")
-    print(f"total {report['total_seconds']:.0f} s; wrote {path}")
+    print(f"total {report['total_seconds']:.0f} s; wrote {path} ({len(report['history'])} runs)")
 
 
 if __name__ == "__main__":

@@ -1,24 +1,28 @@
-"""Switching sweeps at scale: `sweep()` on 2,535 combinations, the CLI on 11,875, the kernel.
+"""Sweeps at scale, each against the machine's limit: `sweep()`, the command line, the report.
 
 Part of `bench/sweep.py` (which calls `measure`), on its dates, costs and data:
 
+- the machine's limit: a minimal numba loop of the kernel's arithmetic (accrual, valuation,
+  trading to target with slippage and fees, without vectorbt's order executor) on one thread,
+  in asset-bar cells a second, times the usable cores; the kernel against it on the fills of
+  the 2,535 combinations below, with their largest relative difference in equity;
 - ``sweep()``: the ``hartnett_switch`` grid sell_above 6:9:0.25 x buy_below 1:4:0.25 x
-  max_hold 0:126:9 (13 x 13 x 15 = 2,535 combinations), data load included, median of repeats;
-- the command line, end to end (a new process: imports, data, the sweep, DSR and PBO, the pick's
-  run and report): sell_above 6:9:0.125 x buy_below 1:4:0.125 x max_hold 0:126:7
-  (25 x 25 x 19 = 11,875), warm numba cache;
-- the kernel against a minimal numba loop of the same arithmetic (accrual, valuation, trading to
-  target with slippage and fees, without vectorbt's order executor) on the same 2,535
-  combinations' fills, with their largest relative difference in equity;
-- memory: 55,566 ``main_street`` combinations through the command line, report included, and
-  the child process's peak resident memory (``getrusage``), skipped by ``--quick``.
+  max_hold 0:126:9 (13 x 13 x 15 = 2,535 combinations), data load included, on every core and
+  on one, alternating, median of repeats;
+- the command line (a new process: imports, data, the sweep, DSR and PBO, the pick's run and
+  report) on sell_above 6:9:0.125 x buy_below 1:4:0.125 x max_hold 0:126:7 (25 x 25 x 19 =
+  11,875), against the same command on a 1-combination sweep, alternating, warm numba cache;
+- the report's cost in a warm single run: without it, with it (figures from the figure cache),
+  and after a tweak of the costs (figures redrawn);
+- 55,566 ``main_street`` combinations through the command line, report included, against a
+  1-combination sweep, and the peak memory of the process and its workers (PSS, sampled);
+  skipped by ``--quick``.
 """
 
 from __future__ import annotations
 
 import itertools
-import os
-import resource
+import multiprocessing
 import statistics
 import subprocess
 import sys
@@ -27,11 +31,13 @@ import time
 from pathlib import Path
 from typing import Any
 
+import numba
 import numpy as np
 import pandas as pd
 from numba import njit, prange
 
 from pipeline.config import RunConfig
+from pipeline.executors import usable_cores
 from pipeline.run import prepare
 from pipeline.sweep import parse_axis, sweep, with_values
 from simulation import kernel
@@ -99,33 +105,100 @@ def _rate(seconds: list[float], count: int) -> dict[str, Any]:
 
 
 def in_sweep(config: RunConfig, repeat: int) -> dict[str, Any]:
-    """`sweep()` of `GRID` (data load included), ``repeat`` times."""
+    """`sweep()` of `GRID` (data load included) on every core and on one, ``repeat`` times each.
+
+    The two alternate, so a change of load on a shared machine falls on both.
+    """
     axes = [parse_axis(text) for text in GRID]
-    sweep(config, [parse_axis("strategy.sell_above=7,8")])  # compiled and cached first
-    seconds, count = [], 0
+    for workers in (1, None):  # compiled, cached and loaded first
+        sweep(config, [parse_axis("strategy.sell_above=7,8")], workers=workers)
+    seconds: dict[str, list[float]] = {"all cores": [], "one core": []}
+    count = 0
     for _ in range(repeat):
-        began = time.perf_counter()
-        count = len(sweep(config, axes).table)
-        seconds.append(time.perf_counter() - began)
-    return _rate(seconds, count)
+        for label, workers in (("all cores", None), ("one core", 1)):
+            began = time.perf_counter()
+            count = len(sweep(config, axes, workers=workers).table)
+            seconds[label].append(time.perf_counter() - began)
+    found = _rate(seconds["all cores"], count)
+    found["one_core"] = _rate(seconds["one core"], count)
+    found["cores"] = usable_cores()
+    return found
 
 
-def end_to_end(data: str, start: str, end: str, overrides: tuple[str, ...]) -> dict[str, Any]:
-    """The command line on `CLI_GRID`, as a user types it, once after a warming run."""
+def _cli(argv: list[str], grid: tuple[str, ...], baseline: str, repeat: int) -> dict[str, Any]:
+    """The command line on ``grid`` against the same command on the 1-combination ``baseline``.
+
+    A warming run first (numba's cache loaded, files in the page cache); then, ``repeat`` times,
+    the baseline and the grid, alternating. What the grid costs is its time beyond the
+    baseline's: the imports, the data, the pick's run and report are in both.
+    """
+    seconds: dict[str, list[float]] = {"baseline": [], "grid": []}
+    with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
+        one = [*argv, f"--sweep={baseline}", "--out", out]
+        subprocess.run(one, cwd=ROOT, capture_output=True, check=True)
+        for _ in range(repeat):
+            for label, extra in (("baseline", [f"--sweep={baseline}"]), ("grid", [])):
+                flags = extra or [f"--sweep={text}" for text in grid]
+                began = time.perf_counter()
+                subprocess.run(
+                    [*argv, *flags, "--out", out], cwd=ROOT, capture_output=True, check=True
+                )
+                seconds[label].append(time.perf_counter() - began)
+    count = 1
+    for text in grid:
+        count *= len(parse_axis(text).values)
+    base, full = statistics.median(seconds["baseline"]), statistics.median(seconds["grid"])
+    return {
+        "seconds": seconds,
+        "combinations": count,
+        "median": full,
+        "baseline_median": base,
+        "beyond_baseline": full - base,
+        "rate": count / max(full - base, 1e-9),
+        "command": " ".join(["run_backtest.py", *argv[2:], *(f"--sweep={t}" for t in grid)]),
+    }
+
+
+def end_to_end(
+    data: str, start: str, end: str, overrides: tuple[str, ...], repeat: int = 1
+) -> dict[str, Any]:
+    """The command line on `CLI_GRID`, as a user types it, against a 1-combination sweep."""
     argv = [sys.executable, "run_backtest.py", "--strategy"]
     argv += ["hartnett_switch", "--data", data, "--start", start, "--end", end, "-qq"]
     argv += ["--allow-partial", *(f"--set={text}" for text in overrides)]
-    argv += [f"--sweep={text}" for text in CLI_GRID]
+    return _cli(argv, CLI_GRID, "strategy.sell_above=8", repeat)
+
+
+def report_cost(data: str, repeat: int) -> dict[str, Any]:
+    """A warm single ``hartnett_switch`` run: without the report, with it, and after a tweak.
+
+    The same config twice finds its figures drawn already (the figure cache); a tweak of the
+    costs (a new ``fees_bps.etf`` each time) redraws every figure whose data it changes.
+    """
+    argv = [sys.executable, "run_backtest.py", "--config", "configs/hartnett_switch.yaml"]
+    argv += ["--data", data, "-qq"]
+    seconds: dict[str, list[float]] = {"no report": [], "report": [], "report after a tweak": []}
     with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
-        warm = [*argv[:-3], "--sweep=strategy.sell_above=7,8", "--out", out]
-        subprocess.run(warm, cwd=ROOT, capture_output=True, check=True, env=os.environ)
-        began = time.perf_counter()
         subprocess.run([*argv, "--out", out], cwd=ROOT, capture_output=True, check=True)
-        seconds = time.perf_counter() - began
-    count = 1
-    for text in CLI_GRID:
-        count *= len(parse_axis(text).values)
-    return {**_rate([seconds], count), "command": " ".join(["run_backtest.py", *argv[2:]])}
+        for attempt in range(repeat):
+            tweak = f"--set=costs.fees_bps.etf={1 + (time.time_ns() % 10**6) / 1e7 + attempt:.7f}"
+            for label, extra in (
+                ("no report", ["--no-report"]),
+                ("report", []),
+                ("report after a tweak", [tweak]),
+            ):
+                began = time.perf_counter()
+                subprocess.run(
+                    [*argv, *extra, "--out", out], cwd=ROOT, capture_output=True, check=True
+                )
+                seconds[label].append(time.perf_counter() - began)
+    medians = {label: statistics.median(values) for label, values in seconds.items()}
+    return {
+        "seconds": seconds,
+        "medians": medians,
+        "report_adds": medians["report"] - medians["no report"],
+        "report_after_a_tweak_adds": medians["report after a tweak"] - medians["no report"],
+    }
 
 
 MEMORY_GRID = (
@@ -137,28 +210,67 @@ MEMORY_GRID = (
 """21 x 21 x 21 x 6 = 55,566 combinations of the static long/short."""
 
 
-def peak_memory(data: str, start: str, end: str) -> dict[str, Any]:
-    """`MEMORY_GRID` through the command line: seconds and the process's peak RSS.
+def _tree(pid: int) -> list[int]:
+    """``pid`` and its descendants (a sweep's worker processes), from ``/proc``."""
+    found = [pid]
+    try:
+        children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    except OSError:
+        return found
+    for child in children:
+        found += _tree(int(child))
+    return found
 
-    ``getrusage`` gives the largest peak of any child so far; this one runs last and is by far
-    the largest of the bench's children.
+
+def _memory_kb(pid: int) -> dict[str, int]:
+    """A process's resident (Rss) and proportional (Pss: shared pages split) memory, KB."""
+    found = {"Rss": 0, "Pss": 0}
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            key = line.split(":", 1)[0]
+            if key in found:
+                found[key] = int(line.split()[1])
+    except (OSError, ValueError):
+        pass
+    return found
+
+
+def watched(argv: list[str]) -> dict[str, float]:
+    """Run ``argv``; its seconds and the peak memory of it and its workers, sampled every 0.1 s.
+
+    The workers are forked from the sweep's process and share most of its pages, so their
+    resident sets added up count those pages once per process; the proportional set size
+    (PSS) splits each shared page among its sharers, so its sum is the memory the run holds.
+    """
+    began = time.perf_counter()
+    process = subprocess.Popen(argv, cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = {"pss_mb": 0.0, "largest_rss_mb": 0.0}
+    while process.poll() is None:
+        sizes = [_memory_kb(pid) for pid in _tree(process.pid)]
+        peak["pss_mb"] = max(peak["pss_mb"], sum(size["Pss"] for size in sizes) / 1024)
+        largest = max(size["Rss"] for size in sizes) / 1024
+        peak["largest_rss_mb"] = max(peak["largest_rss_mb"], largest)
+        time.sleep(0.1)
+    seconds = time.perf_counter() - began
+    if process.returncode:
+        raise subprocess.CalledProcessError(process.returncode, argv, stderr=process.stderr.read())
+    return {"seconds": seconds, **peak}
+
+
+def peak_memory(data: str, start: str, end: str, repeat: int = 1) -> dict[str, Any]:
+    """`MEMORY_GRID` through the command line against a 1-combination sweep; its peak memory.
+
+    The time is `_cli`'s; the memory is that of one more run of the grid, `watched`.
     """
     argv = [sys.executable, "run_backtest.py", "--strategy"]
     argv += ["main_street", "--data", data, "--start", start, "--end", end, "-qq"]
-    argv += ["--allow-partial", *(f"--sweep={text}" for text in MEMORY_GRID)]
+    argv += ["--allow-partial"]
+    found = _cli(argv, MEMORY_GRID, "strategy.long_weight=1", repeat)
     with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
-        began = time.perf_counter()
-        subprocess.run([*argv, "--out", out], cwd=ROOT, capture_output=True, check=True)
-        seconds = time.perf_counter() - began
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss  # KB on Linux
-    count = 1
-    for text in MEMORY_GRID:
-        count *= len(parse_axis(text).values)
-    return {
-        "combinations": count,
-        "seconds": seconds,
-        "peak_rss_mb": peak / 1024,
-    }
+        grid = [f"--sweep={text}" for text in MEMORY_GRID]
+        found["memory"] = watched([*argv, *grid, "--out", out])
+    found["peak_rss_mb"] = found["memory"]["pss_mb"]
+    return found
 
 
 def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
@@ -200,14 +312,23 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     def floor() -> np.ndarray:
         return minimal_paths(close, targets, fees, slip, borrow, days, rate, margin, initial)
 
+    def floor_one_thread() -> np.ndarray:
+        threads = numba.get_num_threads()
+        numba.set_num_threads(1)
+        try:
+            return floor()
+        finally:
+            numba.set_num_threads(threads)
+
     ours(), floor()  # compiled first
     timings: dict[str, list[float]] = {"kernel": [], "minimal loop": []}
+    calls = (("kernel", ours), ("minimal loop", floor_one_thread))
     for _ in range(repeat):
-        for name, call in (("kernel", ours), ("minimal loop", floor)):
+        for name, call in calls:
             began = time.perf_counter()
             call()
             timings[name].append(time.perf_counter() - began)
-    difference = np.max(np.abs(ours() / floor() - 1.0))
+    difference = np.max(np.abs(ours() / floor_one_thread() - 1.0))
     cells = p * close.size
     medians = {name: statistics.median(values) for name, values in timings.items()}
     return {
@@ -216,41 +337,101 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
         "seconds": timings,
         "cells_per_second": {name: cells / value for name, value in medians.items()},
         "kernel_over_minimal": medians["kernel"] / medians["minimal loop"],
+        "bars": close.shape[0],
+        "assets": close.shape[1],
+        "machine_limit_cells_per_second": cells / medians["minimal loop"] * usable_cores(),
         "max_relative_equity_difference": float(difference),
     }
 
 
+def _burn(_: int) -> int:
+    total = 0
+    for i in range(3_000_000):
+        total += i
+    return total
+
+
+def free_cores() -> float:
+    """How many cores this process gets now: a plain CPU burn in one process against one per core.
+
+    On a quiet machine it is about the core count; on a shared one it shows how much of the
+    machine's limit a parallel figure could reach at the time it was taken.
+    """
+    cores = usable_cores()
+    began = time.perf_counter()
+    for index in range(2 * cores):
+        _burn(index)
+    alone = time.perf_counter() - began
+    began = time.perf_counter()
+    with multiprocessing.get_context("fork").Pool(cores) as pool:
+        pool.map(_burn, range(2 * cores), chunksize=1)
+    return alone / (time.perf_counter() - began)
+
+
+def against_limit(rate: float, cells: int, limit: float) -> str:
+    """A rate of combinations a second as a share of the machine's limit (cells a second)."""
+    return f"{rate * cells / limit:.0%} of the machine's limit ({limit / cells:,.0f} a second)"
+
+
 def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> dict[str, Any]:
-    """All four (memory unless ``memory`` is False), printed as they finish; the JSON's figures."""
-    figures: dict[str, Any] = {"sweep": in_sweep(config, repeat)}
+    """All of them (memory unless ``memory`` is False), printed as they finish; the figures.
+
+    The machine's limit is the minimal loop's asset-bar cells a second on one thread times the
+    usable cores; each rate is printed as a share of it, for its grid's cells per combination.
+    """
+    figures: dict[str, Any] = {"free_cores_at_start": free_cores()}
     print(
-        f"hartnett_switch at scale: sweep() of {figures['sweep']['combinations']:,} "
-        f"combinations {figures['sweep']['median']:.2f} s, {figures['sweep']['rate']:,.0f} a "
-        "second (data load included)"
-    )
-    start, end = config.start.isoformat(), config.end.isoformat()  # type: ignore[union-attr]
-    overrides = ("costs.fees_bps.etf=2", "execution.rebalance=monthly")
-    figures["cli"] = end_to_end(data, start, end, overrides)
-    cli = figures["cli"]
-    print(
-        f"  the command line, end to end, {cli['combinations']:,} combinations: "
-        f"{cli['median']:.2f} s, {cli['rate']:,.0f} a second (imports, data, DSR/PBO, report)"
+        f"cores free at the start: {figures['free_cores_at_start']:.2f} of {usable_cores()} "
+        "(a CPU burn on every core against one process)"
     )
     figures["kernel"] = kernel_floor(config, repeat)
     floor = figures["kernel"]
-    speeds = floor["cells_per_second"]
+    speeds, limit = floor["cells_per_second"], floor["machine_limit_cells_per_second"]
+    switch_cells = floor["bars"] * floor["assets"]
     print(
-        f"  kernel {speeds['kernel'] / 1e6:,.0f} M asset-bar cells a second, a minimal numba loop "
-        f"of the same arithmetic {speeds['minimal loop'] / 1e6:,.0f} M: "
-        f"{floor['kernel_over_minimal']:.1f}x (equity differs by at most "
+        f"hartnett_switch at scale: machine limit {limit / 1e6:,.0f} M asset-bar cells a second "
+        f"(a minimal numba loop on one thread, {speeds['minimal loop'] / 1e6:,.0f} M, x "
+        f"{usable_cores()} cores)"
+    )
+    print(
+        f"  kernel {speeds['kernel'] / 1e6:,.0f} M cells a second on one thread: "
+        f"{floor['kernel_over_minimal']:.1f}x the minimal loop's time (equity differs by at most "
         f"{floor['max_relative_equity_difference']:.1e})"
     )
+    figures["sweep"] = found = in_sweep(config, repeat)
+    one = found["one_core"]
+    print(
+        f"  sweep() of {found['combinations']:,} combinations (data load included): "
+        f"{found['median']:.2f} s, {found['rate']:,.0f} a second on {found['cores']} cores, "
+        f"{against_limit(found['rate'], switch_cells, limit)}; on one core {one['rate']:,.0f} "
+        f"a second ({one['median'] / found['median']:.2f}x the time)"
+    )
+    start, end = config.start.isoformat(), config.end.isoformat()  # type: ignore[union-attr]
+    overrides = ("costs.fees_bps.etf=2", "execution.rebalance=monthly")
+    figures["cli"] = cli = end_to_end(data, start, end, overrides, repeat)
+    print(
+        f"  the command line, {cli['combinations']:,} combinations: {cli['median']:.2f} s, "
+        f"{cli['beyond_baseline']:.2f} s beyond a 1-combination sweep ({cli['baseline_median']:.2f}"
+        f" s): {cli['rate']:,.0f} a second, {against_limit(cli['rate'], switch_cells, limit)}"
+    )
+    figures["report"] = cost = report_cost(data, repeat)
+    print(
+        f"  a warm single run: {cost['medians']['no report']:.2f} s without the report; the report "
+        f"adds {cost['report_adds']:.2f} s (figures unchanged, from the cache), "
+        f"{cost['report_after_a_tweak_adds']:.2f} s after a tweak of the costs (figures redrawn)"
+    )
     if memory:
-        figures["memory"] = peak_memory(data, start, end)
-        used = figures["memory"]
+        figures["memory"] = used = peak_memory(data, start, end, repeat)
+        cells = floor["bars"] * 4  # main_street trades four assets
         print(
-            f"  main_street, {used['combinations']:,} combinations through the command line: "
-            f"{used['seconds']:.0f} s, peak resident memory {used['peak_rss_mb']:,.0f} MB"
+            f"  main_street, {used['combinations']:,} combinations with the report: "
+            f"{used['median']:.1f} s, {used['beyond_baseline']:.1f} s beyond a 1-combination "
+            "sweep: "
+            f"{used['rate']:,.0f} a second, {against_limit(used['rate'], cells, limit)}; peak "
+            f"memory {used['memory']['pss_mb']:,.0f} MB (PSS summed over the process and its "
+            f"workers; the largest process's RSS {used['memory']['largest_rss_mb']:,.0f} MB)"
         )
+    figures["free_cores_at_end"] = free_cores()
+    print(f"cores free at the end: {figures['free_cores_at_end']:.2f} of {usable_cores()}")
     sys.stdout.flush()
     return figures

@@ -9,10 +9,14 @@ optional (``requirements-dask.txt``) and imported only when a Dask executor is a
 from __future__ import annotations
 
 import builtins
+import gc
 import logging
+import multiprocessing
 import os
 import types
 from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor, as_completed
+from concurrent.futures.process import BrokenProcessPool
 from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
@@ -70,15 +74,87 @@ class Executor(Protocol):
         ...
 
 
+def usable_cores() -> int:
+    """The cores this process may run on (its CPU affinity where the platform tells it)."""
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # not on every platform
+        return os.cpu_count() or 1
+
+
+def check_workers(workers: int | None) -> int:
+    """``workers`` (default: every usable core), refused unless a whole number of at least 1."""
+    if workers is None:
+        return usable_cores()
+    if isinstance(workers, bool) or not isinstance(workers, int) or workers < 1:
+        raise ConfigError(
+            f"--workers {workers!r}: expected a whole number of processes, at least 1 (this "
+            f"machine has {usable_cores()} usable cores)"
+        )
+    return workers
+
+
+_JOB: list[Any] = []
+"""The function, chunks and shared argument of the chunks being run: the forked workers inherit
+them with the rest of this process's memory, so nothing but a chunk's index is sent."""
+_IN_WORKER = [False]
+
+
+def in_worker() -> bool:
+    """Whether this process is a `LocalExecutor` worker (whose chunks run in it, in order)."""
+    return _IN_WORKER[0]
+
+
+def _start_worker() -> None:
+    _IN_WORKER[0] = True
+
+
+def _run_job(index: int) -> tuple[int, Any]:
+    function, chunks, shared = _JOB
+    return index, function(chunks[index], shared)
+
+
 class LocalExecutor:
-    """In this process, one chunk after the other, in order (the default)."""
+    """On this machine: ``workers`` processes forked from this one (default: every usable core).
+
+    The workers inherit the chunks and the shared argument (a sweep's market and caches) from
+    this process's memory, so only each chunk's result is sent back. With one worker, or where
+    processes cannot be forked, the chunks run in this process, in order. A chunk computes the
+    same, to the bit, in either place.
+    """
+
+    def __init__(self, workers: int | None = None) -> None:
+        self.workers = check_workers(workers)
 
     def map_chunks(
         self, function: Callable[[C, Any], R], chunks: Sequence[C], shared: Any
     ) -> Iterator[tuple[int, R]]:
-        """Each chunk's result, in chunk order; an error propagates unchanged."""
-        for index, chunk in enumerate(chunks):
-            yield index, function(chunk, shared)
+        """Each chunk's result, with its index, as chunks complete.
+
+        A chunk's error propagates as raised; a worker that dies (killed, out of memory) ends
+        the map with a `ChunkError` naming the first chunk left without a result.
+        """
+        count = min(self.workers, len(chunks))
+        if count <= 1 or in_worker() or "fork" not in multiprocessing.get_all_start_methods():
+            for index, chunk in enumerate(chunks):
+                yield index, function(chunk, shared)
+            return
+        _JOB[:] = [function, chunks, shared]
+        # the objects already made are left out of the workers' garbage collections, which
+        # would otherwise write to (and so copy) every page of this process's heap
+        gc.freeze()
+        pool = ProcessPoolExecutor(count, multiprocessing.get_context("fork"), _start_worker)
+        try:
+            futures = {pool.submit(_run_job, index): index for index in range(len(chunks))}
+            for future in as_completed(futures):
+                try:
+                    yield future.result()
+                except BrokenProcessPool as exc:
+                    raise ChunkError(futures[future], exc) from exc
+        finally:
+            pool.shutdown(wait=True, cancel_futures=True)
+            gc.unfreeze()
+            _JOB.clear()
 
 
 class DaskExecutor:
@@ -154,11 +230,16 @@ def _address(spec: str) -> str | None:
 
 
 @contextmanager
-def open_executor(spec: str) -> Iterator[Executor]:
-    """The executor ``spec`` names, with its cluster or connection closed afterwards."""
+def open_executor(spec: str, workers: int | None = None) -> Iterator[Executor]:
+    """The executor ``spec`` names, with its cluster or connection closed afterwards.
+
+    ``workers`` limits the processes of the local executor (default: every usable core) and
+    of the Dask cluster started on this machine; a running scheduler's workers are its own.
+    """
     check_executor(spec)
+    count = check_workers(workers)
     if spec == "local":
-        yield LocalExecutor()
+        yield LocalExecutor(count)
         return
     distributed = import_distributed()
     # Dask sets its loggers to INFO on import; its start-up lines are not the run's news
@@ -168,7 +249,7 @@ def open_executor(spec: str) -> Iterator[Executor]:
         with (
             distributed.LocalCluster(
                 host="127.0.0.1",
-                n_workers=os.cpu_count() or 1,
+                n_workers=count,
                 threads_per_worker=1,
                 processes=True,
                 dashboard_address=None,

@@ -247,11 +247,13 @@ def sweep(
     refresh: bool = False,
     on_chunk: Callable[[int, int], None] | None = None,
     executor: Executor | None = None,
+    workers: int | None = None,
 ) -> SweepResult:
     """Run every combination of ``axes`` on ``config``; ``on_chunk(done, total)`` tells progress.
 
-    The chunks run on ``executor`` (default: in this process); each result is put in its chunk's
-    place, so the table is the same, to the bit, whichever executor runs them.
+    The chunks run on ``executor`` (default: a `LocalExecutor` of ``workers`` processes, every
+    usable core unless given); each result is put in its chunk's place, so the table is the same,
+    to the bit, whichever executor runs them and on however many workers.
     """
     grid = _grid(axes)
     configs = [_combination(config, axes, values) for values in grid]
@@ -266,8 +268,11 @@ def sweep(
     tables: list[pd.DataFrame] = [pd.DataFrame()] * len(chunks)
     shapes: list[ReturnShape | None] = [None] * len(chunks)
     done = 0
+    # what every combination shares (signals in the market's memo, the 60/40 under the first
+    # costs, compiled code) is computed once here, before workers copy this process
+    _run_chunk(chunks[0][:1], context)
     try:
-        for index, (shape, table) in (executor or LocalExecutor()).map_chunks(
+        for index, (shape, table) in (executor or LocalExecutor(workers)).map_chunks(
             _run_chunk, chunks, context
         ):
             shapes[index], tables[index] = shape, table
@@ -639,7 +644,11 @@ def summarise(result: SweepResult, config: RunConfig) -> dict[str, Any]:
         facts["expected_max_sharpe"] = deflated.expected_max_sharpe
         facts["trial_sharpe_std"] = deflated.trial_sharpe_std
     if shape.blocks is not None and pbo_applicable(int(survivors.sum()), shape.n_obs, PBO_SPLITS):
-        facts["pbo"] = pbo_of_blocks(shape.blocks.trials(survivors)).pbo
+        found = pbo_of_blocks(shape.blocks.trials(survivors))
+        facts["pbo"] = found.pbo
+        facts["pbo_combinations"] = found.n_combinations
+        facts["pbo_of_combinations"] = found.of_combinations
+        facts["pbo_standard_error"] = found.standard_error
     facts["warnings"] = edge_warnings(config, result.axes, values)
     facts["headline"] = _headline(facts, values)
     return facts
@@ -707,4 +716,10 @@ def _headline(facts: dict[str, Any], values: dict[str, float]) -> str:
         )
     if "pbo" in facts:
         text += f"; probability of backtest overfitting {facts['pbo']:.2f}"
+        if facts["pbo_standard_error"] > 0:
+            text += (
+                f" ± {facts['pbo_standard_error']:.3f} (standard error: "
+                f"{facts['pbo_combinations']:,} of its {facts['pbo_of_combinations']:,} "
+                "train/test splits, drawn at random)"
+            )
     return text

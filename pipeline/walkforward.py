@@ -113,31 +113,41 @@ def plan(
     return windows
 
 
-def choose(config: RunConfig, axes: list[Axis], window: Window) -> tuple[RunConfig, float]:
+def choose(
+    config: RunConfig, axes: list[Axis], window: Window, workers: int | None = None
+) -> tuple[RunConfig, float]:
     """The best combination by Sharpe on ``window``'s train bars, and that Sharpe.
 
     Timing: the sweep's market ends at ``window.train_end``, so nothing later is seen.
     """
     trained = replace(config, start=window.train_start, end=window.train_end)
-    result = sweep(trained, axes)
+    result = sweep(trained, axes, workers=workers)
     return best_config(trained, result), float(result.table["sharpe"].max())
 
 
 def walk_forward(
-    config: RunConfig, axes: list[Axis], train: pd.DateOffset, test: pd.DateOffset
+    config: RunConfig,
+    axes: list[Axis],
+    train: pd.DateOffset,
+    test: pd.DateOffset,
+    workers: int | None = None,
+    whole: RunConfig | None = None,
 ) -> WalkForwardResult:
     """Choose on each train window, run the choice on its test window, stitch the test windows.
 
     Timing: the choice for a test window uses data up to the end of its train window only; each
     test window is a fresh account from cash, for all three curves. Raises `ConfigError` when
-    no window fits the data.
+    no window fits the data. Each sweep runs on ``workers`` processes (`pipeline.sweep.sweep`).
+    ``whole`` is the grid's best over all the data when a sweep of it has already found it
+    (the in-sample best's curve); without it, the whole grid is swept once more to find it.
     """
     windows, periods_per_year = _windows(config, axes, train, test)
-    whole = best_config(config, sweep(config, axes))
+    if whole is None:
+        whole = best_config(config, sweep(config, axes, workers=workers))
     rows: list[dict[str, object]] = []
     runs: dict[str, list[BacktestResult]] = {name: [] for name in CURVES}
     for number, window in enumerate(windows, start=1):
-        chosen, train_sharpe = choose(config, axes, window)
+        chosen, train_sharpe = choose(config, axes, window, workers)
         ours, theirs = (_on_test(pick, window) for pick in (chosen, whole))
         tested = run(ours)
         hindsight = tested if theirs == ours else run(theirs)

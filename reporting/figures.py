@@ -7,14 +7,19 @@ Figures by period (years, months) and the attribution chart are in `reporting.pe
 from __future__ import annotations
 
 import functools
+import hashlib
 import io
+import pickle
+import weakref
 from collections.abc import Callable
+from pathlib import Path
 from typing import ParamSpec
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
+from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
@@ -60,15 +65,59 @@ def plain_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
     @functools.wraps(build)
     def plain(*args: P.args, **kwargs: P.kwargs) -> Figure:
         with matplotlib.rc_context(PLAIN_TEXT):
-            return build(*args, **kwargs)
+            figure = build(*args, **kwargs)
+            key = _drawing_key(build, args, kwargs)
+        if key is not None:
+            DRAWN_FROM[figure] = key
+        return figure
 
     return plain
 
 
+DRAWN_FROM: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
+"""Each built figure's drawing key: a hash of everything its pixels depend on (`_drawing_key`)."""
+
+
+def _drawing_key(build: Callable[..., Figure], args: tuple, kwargs: dict) -> str | None:
+    """A hash of what a figure's PNG follows from: its builder's code and inputs, the settings.
+
+    The builder's name and arguments (pickled: the data, titles, flags), the source of the
+    reporting modules, matplotlib's version and its settings in force. None where an argument
+    cannot be pickled: such a figure is always drawn.
+    """
+    try:
+        inputs = pickle.dumps((build.__module__, build.__qualname__, args, kwargs), protocol=5)
+    except (pickle.PicklingError, TypeError, AttributeError):
+        return None
+    settings = repr(sorted(matplotlib.rcParams.items())).encode()
+    digest = hashlib.sha256(_code_fingerprint())
+    for part in (matplotlib.__version__.encode(), settings, str(DPI).encode(), inputs):
+        digest.update(len(part).to_bytes(8, "little") + part)
+    return digest.hexdigest()
+
+
+@functools.cache
+def _code_fingerprint() -> bytes:
+    """The source of the reporting modules: a change in how figures are drawn is a new key."""
+    digest = hashlib.sha256()
+    for file in sorted(Path(__file__).parent.glob("*.py")):
+        digest.update(file.name.encode() + b"\0" + file.read_bytes())
+    return digest.digest()
+
+
 def png_bytes(figure: Figure) -> bytes:
-    """Render a figure to PNG bytes, so the file written and the image embedded are identical."""
+    """Render a figure to PNG bytes, so the file written and the image embedded are identical.
+
+    One draw on an Agg canvas (layout included): the same bytes as ``savefig`` at `DPI`, which
+    draws twice with a layout engine (once to lay out, once to render).
+    """
     buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=DPI)
+    dpi = figure.dpi
+    figure.set_dpi(DPI)
+    try:
+        FigureCanvasAgg(figure).print_png(buffer)
+    finally:
+        figure.set_dpi(dpi)
     return buffer.getvalue()
 
 

@@ -91,9 +91,10 @@ def write_report(
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
     nav = [(ident, text) for ident, text in NAV if ident in present]
+    body = page.figures.fill("".join(sections), page.write_figure)
     path = folder / "report.html"
     title = f"{label}: {name} vs {bench}" if label else f"{name} vs {bench}"
-    path.write_text(h.page(title, nav, "".join(sections)), "utf-8")
+    path.write_text(h.page(title, nav, body), "utf-8")
     return path
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -11,7 +11,7 @@ from matplotlib.figure import Figure
 
 from pipeline.run import RunResult
 from reporting import html as h
-from reporting.figures import png_bytes
+from reporting.render import FigureBatch
 from reporting.sweep_section import SweepOutputs
 
 
@@ -31,12 +31,18 @@ class ReportPage:
     """The benchmark's name (``60/40``, ``cash``, ``SPY``, ...)."""
     label: str
     """The run's label (``--label``), "" when it has none."""
+    figures: FigureBatch = field(default_factory=FigureBatch)
+    labels: list[tuple[str, str]] = field(default_factory=list)
 
     def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
-        """Write the figure as ``file`` in the folder and embed the same bytes."""
-        png = png_bytes(figure)
+        """The figure's place in the page: rendered with the others at the end (`write_figure`)."""
+        self.labels.append((alt, caption))
+        return self.figures.add(file, figure)
+
+    def write_figure(self, file: str, png: bytes, index: int) -> str:
+        """Write a rendered figure as ``file`` in the folder and embed the same bytes."""
         (self.folder / file).write_bytes(png)
-        return h.figure(png, file, alt, caption)
+        return h.figure(png, file, *self.labels[index])
 
 
 def period(result: RunResult) -> str:

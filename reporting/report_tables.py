@@ -313,6 +313,12 @@ def sweep_facts_table(facts: dict[str, Any]) -> str:
     if "pbo" in facts:
         verdict = "above 0.5: worse than a coin flip" if facts["pbo"] > 0.5 else "at most 0.5"
         pbo = f"{num(facts['pbo'])} ({verdict})"
+        if facts.get("pbo_standard_error"):
+            pbo += (
+                f", ± {facts['pbo_standard_error']:.3f} (standard error): from "
+                f"{facts['pbo_combinations']:,} of the {facts['pbo_of_combinations']:,} "
+                "train/test splits, drawn at random"
+            )
         rows.append(["Probability of backtest overfitting (PBO)", pbo])
     return table(["Sweep", "Value"], rows, table_id="sweep-facts")
 

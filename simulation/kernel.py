@@ -11,7 +11,7 @@ afterwards, so fees and leverage are paid from (possibly negative) cash.
 from __future__ import annotations
 
 import numpy as np
-from numba import njit, prange
+from numba import njit
 
 from simulation.vectorbt_orders import (
     Direction,
@@ -157,7 +157,7 @@ def simulate(
     return units, cash, equity, interest, borrowed, fee_paid, slipped, fills[:count], ruin, losses
 
 
-@njit(cache=True, parallel=True)
+@njit(cache=True)
 def equity_paths(
     close: np.ndarray,
     targets: np.ndarray,
@@ -179,12 +179,16 @@ def equity_paths(
     margin fraction. The arithmetic is `simulate`'s, step for step, so each path equals a single
     run's equity exactly. Returns the equity (portfolios x bars), each portfolio's ruin bar and
     its assets' P&L since the last fill at that bar (portfolios x assets, zeros if none).
+
+    One thread: a sweep runs its chunks on every core in worker processes
+    (`pipeline.executors.LocalExecutor`), which must not start numba's OpenMP threads after a
+    fork from a process that used them.
     """
     p, n, m = targets.shape
     equity = np.zeros((p, n))
     ruin = np.full(p, NO_RUIN)
     losses = np.zeros((p, m))
-    for k in prange(p):  # portfolios are independent: one per core at a time
+    for k in range(p):
         ruin[k] = _equity_path(
             close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[rates[k]],
             margin_rate[rates[k]], initial_cash, maintenance[k], equity[k], losses[k],
