@@ -45,7 +45,7 @@ th, td { padding: 3px 10px; border-bottom: 1px solid var(--rule); text-align: ri
   vertical-align: top; }
 th { background: var(--band); font-weight: 600; }
 td.l, th.l { text-align: left; }
-td.l { white-space: nowrap; }
+td.l { white-space: normal; min-width: 7em; }  /* a date stays whole, a sentence wraps */
 .params { column-width: 17em; column-gap: 24px; font-size: .88em; margin: 2px 0 8px; }
 .params div { break-inside: avoid; padding: 1px 0; border-bottom: 1px dotted var(--rule);
   display: flex; justify-content: space-between; gap: 10px; }
