@@ -23,7 +23,7 @@ def answer(result: RunResult) -> str:
     """
     metrics, bench = result.metrics, result.benchmark_name
     ours, theirs = metrics["strategy"], metrics["benchmark"]
-    name = result.config.strategy.name
+    name = result.config.strategy.title
     dates = result.strategy.equity.index
     years = f"{dates[0].year}-{dates[-1].year}" if dates[0].year != dates[-1].year else ""
     period = f" over {years}" if years else ""

@@ -36,7 +36,7 @@ def summary_table(result: RunResult) -> str:
     if result.switching is not None:
         lines.append(signals_now_text(result.switching.explanation.now, mark=False))
     lines += [
-        f"{result.config.strategy.name} vs {bench}, {dates[0].date()} to {dates[-1].date()}, "
+        f"{result.config.strategy.title} vs {bench}, {dates[0].date()} to {dates[-1].date()}, "
         f"data {result.market.source}",
         result.costs,
         result.cash,

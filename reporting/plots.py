@@ -62,7 +62,7 @@ def plot(result: RunResult, kind: str = "equity", *, log: bool = True) -> Figure
 
 
 def _equity(result: RunResult) -> pd.DataFrame:
-    name, bench = result.config.strategy.name, result.benchmark_name
+    name, bench = result.config.strategy.title, result.benchmark_name
     return pd.DataFrame({name: result.strategy.equity, bench: result.benchmark.equity})
 
 
@@ -120,7 +120,7 @@ _DRAW = {
     "attribution": lambda r, _: attribution_figure(
         r.attribution["strategy"],
         r.attribution["benchmark"]["total"],
-        (r.config.strategy.name, r.benchmark_name),
+        (r.config.strategy.title, r.benchmark_name),
         r.market.synthetic,
     ),
 }

@@ -72,7 +72,7 @@ def write_report(
     ``sweep`` section and its heatmaps. ``label`` (``--label``) heads the page.
     """
     folder.mkdir(parents=True, exist_ok=True)
-    name = result.config.strategy.name
+    name = result.config.strategy.title
     bench = result.benchmark_name
     equity = pd.DataFrame({name: result.strategy.equity, bench: result.benchmark.equity})
     explained = result.switching.explanation if result.switching is not None else None

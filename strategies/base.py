@@ -30,6 +30,11 @@ class Strategy(ABC):
     RANGES: ClassVar[dict[str, Range]] = {}
     """The range of each numeric parameter, checked by `core.ranges.check_ranges`."""
 
+    @property
+    def title(self) -> str:
+        """The strategy as the report and the console name it (a call adds its own name)."""
+        return self.name
+
     @abstractmethod
     def roles(self) -> tuple[Role, ...]:
         """Return the universe roles whose prices the strategy needs."""

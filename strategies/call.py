@@ -64,6 +64,11 @@ class Call(Strategy):
         self.signals(Universe())  # checks each signal's own parameters
 
     @property
+    def title(self) -> str:
+        """``call`` and the call's own name, as the file gives it."""
+        return f"call {self.spec.call}"
+
+    @property
     def values(self) -> dict[str, float]:
         """Every parameter of the call: the file's, with ``params`` over them."""
         return self._values  # type: ignore[attr-defined,no-any-return]
