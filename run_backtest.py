@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, NoReturn
 
 from core.errors import ConfigError, InputError
-from core.places import results_root
+from core.places import PACKAGES, results_root
 from reporting.terminal import escaped_output, terminal_text, unescaped
 
 if TYPE_CHECKING:
@@ -438,17 +438,7 @@ def _configure_logging(args: argparse.Namespace) -> None:
     handler.setFormatter(_LowerCaseLevel("%(levelname)s: %(message)s"))
     logging.basicConfig(level=level, handlers=[handler])
     if args.verbose:
-        for name in (
-            "core",
-            "data",
-            "signals",
-            "strategies",
-            "simulation",
-            "analytics",
-            "pipeline",
-            "reporting",
-            "backtester",
-        ):
+        for name in (*PACKAGES, "backtester"):
             logging.getLogger(name).setLevel(logging.DEBUG)
 
 

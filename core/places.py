@@ -19,6 +19,18 @@ from core.errors import ConfigError
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 """The folder holding the packages: the checkout, or site-packages when installed."""
 
+PACKAGES = (
+    "core",
+    "data",
+    "signals",
+    "strategies",
+    "simulation",
+    "analytics",
+    "pipeline",
+    "reporting",
+)
+"""The project's packages, lowest floor first (docs/architecture.md); pyproject.toml lists them."""
+
 
 PRESETS = PROJECT_ROOT / "configs"
 """The presets' folder, a package of its own so that ``pip install .`` ships them."""

@@ -21,6 +21,7 @@ from contextlib import contextmanager
 from typing import Any, Protocol, TypeVar
 
 from core.errors import ConfigError, InputError
+from core.places import PACKAGES
 
 C = TypeVar("C")
 R = TypeVar("R")
@@ -34,16 +35,7 @@ RETRIES = 3
 CONNECT_TIMEOUT = "10s"
 WORKER_WAIT = 10.0
 """Seconds a scheduler is given to have a worker before the sweep is refused."""
-PROJECT_MODULES = (
-    "core",
-    "data",
-    "signals",
-    "strategies",
-    "simulation",
-    "analytics",
-    "pipeline",
-    "backtester",
-)
+PROJECT_MODULES = (*(name for name in PACKAGES if name != "reporting"), "backtester")
 """What a sweep's tasks import on the cluster; their code is compared with this checkout's."""
 FIX = (
     "restart the scheduler and every worker with this checkout, at the same commit, and its "

@@ -229,3 +229,15 @@ def test_each_signal_and_strategy_file_is_small() -> None:
     }
     assert len(sizes) > 10
     assert {name: size for name, size in sizes.items() if size > 350} == {}
+
+
+def test_the_packages_are_the_floors_and_the_install_ships_each() -> None:
+    import tomllib
+
+    from core.places import PACKAGES
+
+    assert list(PACKAGES) == [name for name in MAY_IMPORT if (ROOT / name).is_dir()]
+    setuptools = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    assert setuptools["packages"] == [*PACKAGES, "configs"]  # the presets ship as a package
+    on_disk = {path.parent.name for path in ROOT.glob("*/__init__.py")} - ON_TOP
+    assert on_disk == {*PACKAGES, "configs"}
