@@ -108,8 +108,8 @@ def _code_fingerprint() -> bytes:
 def png_bytes(figure: Figure) -> bytes:
     """Render a figure to PNG bytes, so the file written and the image embedded are identical.
 
-    One draw on an Agg canvas (layout included): the same bytes as ``savefig`` at `DPI`, which
-    draws twice with a layout engine (once to lay out, once to render).
+    One draw on an Agg canvas, layout included, at `DPI` (``savefig`` draws twice with a layout
+    engine: once to lay out, once to render; its layout may differ from one draw's by a pixel).
     """
     buffer = io.BytesIO()
     dpi = figure.dpi

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import io
+
+import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
 from reporting import render
-from reporting.figures import DRAWN_FROM, drawdown_figure, equity_figure
+from reporting.figures import DPI, DRAWN_FROM, drawdown_figure, equity_figure, png_bytes
 
 
 @pytest.fixture
@@ -22,22 +25,27 @@ def cache(tmp_path, monkeypatch):
     return tmp_path / "figures"
 
 
-def _savefig(figure) -> bytes:
-    """The plain matplotlib way, as an independent reference for the bytes."""
-    import io
-
-    buffer = io.BytesIO()
-    figure.savefig(buffer, format="png", dpi=100)
-    return buffer.getvalue()
+def _built(equity: pd.DataFrame) -> list:
+    """The same two figures, freshly built: each render starts from a figure never drawn."""
+    return [equity_figure(equity, "t", False), drawdown_figure(equity, False)]
 
 
-def test_rendered_bytes_equal_savefig_whatever_the_workers(equity, cache):
-    built = [equity_figure(equity, "t", False), drawdown_figure(equity, False)]
-    expected = [_savefig(figure) for figure in built]
-    assert render.render_all(built, workers=1) == expected
+def test_rendered_bytes_are_the_in_place_render_whatever_the_workers(equity, cache):
+    expected = [png_bytes(figure) for figure in _built(equity)]
+    assert render.render_all(_built(equity), workers=1) == expected
     for file in cache.glob("*.png"):
         file.unlink()
-    assert render.render_all(built, workers=2) == expected
+    assert render.render_all(_built(equity), workers=2) == expected
+
+
+def test_a_render_is_the_size_savefig_gives_at_the_reports_dpi(equity):
+    """The plain matplotlib way as the independent reference for the image's size."""
+    figure = drawdown_figure(equity, False)
+    ours = mpimg.imread(io.BytesIO(render.render_all([figure], workers=1)[0]))
+    buffer = io.BytesIO()
+    drawdown_figure(equity, False).savefig(buffer, format="png", dpi=DPI)
+    buffer.seek(0)
+    assert ours.shape == mpimg.imread(buffer).shape
 
 
 def test_a_figure_of_the_same_inputs_comes_from_the_cache(equity, cache, monkeypatch):
@@ -65,5 +73,6 @@ def test_an_unwritable_cache_only_draws_again(equity, tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setattr(render, "figure_cache", lambda: blocker / "figures")
-    figure = drawdown_figure(equity, False)
-    assert render.render_all([figure]) == [_savefig(figure)]
+    assert render.render_all([drawdown_figure(equity, False)]) == [
+        png_bytes(drawdown_figure(equity, False))
+    ]
