@@ -243,6 +243,8 @@ def _preset_summary(path: Path) -> str:
 
 
 def _show(value: Any) -> str:
+    if value is MISSING:  # a field without a default: the user gives it
+        return "(required)"
     if value is None:
         return "null"
     if isinstance(value, bool):

@@ -81,6 +81,8 @@ def test_describe_shows_type_default_and_the_fields_own_docstring(
     assert "costs.borrow_bps: mapping of str to float = {etf: 30.0, crypto: 500.0}" in out
     _, out, _ = _main(["--describe", "execution"], capsys)
     assert "execution.rebalance: daily | weekly | monthly | quarterly | yearly = monthly" in out
+    _, out, _ = _main(["--describe", "SupportBreak"], capsys)  # a field the user must give
+    assert "  ticker: str = (required)\n" in out
 
 
 def test_every_strategy_and_setting_field_is_documented_in_the_code() -> None:
