@@ -350,7 +350,8 @@ def _sweep(
             sharpe = {name: values["sharpe"] for name, values in swept.walk_forward.metrics.items()}
             print(
                 f"walk-forward {args.walk_forward}: out-of-sample Sharpe "
-                f"{num(sharpe['out_of_sample'])} against 60/40 {num(sharpe['benchmark'])} and the "
+                f"{num(sharpe['out_of_sample'])} against {config.benchmark} "
+                f"{num(sharpe['benchmark'])} and the "
                 f"in-sample best {num(sharpe['in_sample_best'])}, each a fresh account on every "
                 "test window",
                 file=sys.stderr,

@@ -182,7 +182,7 @@ def _sweep(page: ReportPage) -> str:
     """How this run was picked from a sweep; empty for a run that is not a sweep's pick."""
     if page.sweep is None:
         return ""
-    return sweep_section(page.sweep, page.figure, page.result.market.synthetic)
+    return sweep_section(page.sweep, page.figure, page.result.market.synthetic, page.bench)
 
 
 def _equity(page: ReportPage) -> str:

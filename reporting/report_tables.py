@@ -323,8 +323,13 @@ def sweep_facts_table(facts: dict[str, Any]) -> str:
     return table(["Sweep", "Value"], rows, table_id="sweep-facts")
 
 
-def sweep_top_table(sweep: pd.DataFrame, keys: list[str], count: int = 10) -> str:
-    """The ``count`` combinations with the highest Sharpe (ruined ones never), the best first."""
+def sweep_top_table(
+    sweep: pd.DataFrame, keys: list[str], count: int = 10, bench: str = "60/40"
+) -> str:
+    """The ``count`` combinations with the highest Sharpe (ruined ones never), the best first.
+
+    The differences are to ``bench``, the run's benchmark.
+    """
     top = sweep.sort_values("sharpe", ascending=False, kind="stable", na_position="last")
     alive = top["ruined_on"].fillna("").astype(str) == "" if "ruined_on" in top else True
     top = top.loc[top["sharpe"].notna() & alive].head(count)
@@ -336,5 +341,5 @@ def sweep_top_table(sweep: pd.DataFrame, keys: list[str], count: int = 10) -> st
         ]
         for rank, (_, row) in enumerate(top.iterrows(), start=1)
     ]
-    header = ["Rank", *keys, *SWEEP_COLUMNS.values()]
+    header = ["Rank", *keys, *(name.replace("60/40", bench) for name in SWEEP_COLUMNS.values())]
     return table(header, rows, table_id="sweep-top")

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -48,6 +48,11 @@ SWEEP_METRICS = (
 )
 
 
+def against(bench: str) -> tuple[SweepMetric, ...]:
+    """`SWEEP_METRICS` with the run's benchmark named in their labels."""
+    return tuple(replace(m, label=m.label.replace("60/40", bench)) for m in SWEEP_METRICS)
+
+
 @dataclass(frozen=True)
 class SweepFigure:
     """A figure with the file name it is written under, its alt text and its caption."""
@@ -69,23 +74,27 @@ def varying_keys(table: pd.DataFrame, best: dict[str, float]) -> list[str]:
 
 
 def sweep_figures(
-    table: pd.DataFrame, best: dict[str, float], synthetic: bool
+    table: pd.DataFrame, best: dict[str, float], synthetic: bool, bench: str = "60/40"
 ) -> list[SweepFigure]:
-    """Heatmaps of every pair of varying keys and metric; a line chart when only one key varies."""
+    """Heatmaps of every pair of varying keys and metric; a line chart when only one key varies.
+
+    ``bench`` names the benchmark the differences are to (the run's, ``60/40`` by default).
+    """
     keys = varying_keys(table, best)
+    metrics = against(bench)
     ruined = bool(_ruined(table).any())
     if len(keys) == 1:
         key = keys[0]
         caption = (
-            f"Sharpe ratio and CAGR minus 60/40's against {key}{_held_text(best, keys)}; "
+            f"Sharpe ratio and CAGR minus {bench}'s against {key}{_held_text(best, keys)}; "
             "star: the best combination by Sharpe"
             + ("; dotted lines: ruined (equity reached zero)." if ruined else ".")
         )
-        figure = line_figure(table, key, best, synthetic)
+        figure = line_figure(table, key, best, synthetic, metrics)
         return [SweepFigure(f"sweep_{safe_name(key)}.png", figure, f"Sweep over {key}", caption)]
     figures = []
     for x_key, y_key in itertools.combinations(keys, 2):
-        for metric in SWEEP_METRICS:
+        for metric in metrics:
             caption = (
                 f"{metric.label} by {x_key} and {y_key}{_held_text(best, [x_key, y_key])}; "
                 "outlined: the best combination by Sharpe"
@@ -130,7 +139,7 @@ def heatmap_figure(
 ) -> Figure:
     """``metric`` over the grid of ``keys`` (x, y), other swept keys held at their best values.
 
-    The colour scale of a difference to 60/40 is centred on zero (green: ahead of 60/40).
+    The colour scale of a difference to the benchmark is centred on zero (green: ahead of it).
     """
     x_key, y_key = keys
     cut = held_slice(table, best, [x_key, y_key]).assign(
@@ -225,13 +234,19 @@ def _ticks(axes: Axes, values: pd.DataFrame) -> None:
 
 
 @plain_text
-def line_figure(table: pd.DataFrame, key: str, best: dict[str, float], synthetic: bool) -> Figure:
-    """Sharpe and CAGR minus 60/40's against the one varying key, the best marked."""
+def line_figure(
+    table: pd.DataFrame,
+    key: str,
+    best: dict[str, float],
+    synthetic: bool,
+    metrics: tuple[SweepMetric, ...] = SWEEP_METRICS,
+) -> Figure:
+    """Sharpe and CAGR minus the benchmark's against the one varying key, the best marked."""
     cut = held_slice(table, best, [key]).sort_values(key)
     broke = _ruined(cut).to_numpy()
     figure = Figure(figsize=(10, 5.2), layout="constrained")
     panels = figure.subplots(2, 1, sharex=True)
-    for axes, metric in zip(panels, SWEEP_METRICS, strict=True):
+    for axes, metric in zip(panels, metrics, strict=True):
         axes.plot(
             cut[key],
             metric.scale * cut[metric.key],

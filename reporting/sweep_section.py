@@ -64,16 +64,22 @@ class SweepOutputs:
 
 
 def sweep_section(
-    sweep: SweepOutputs, figure: Callable[[str, Figure, str, str], str], synthetic: bool
+    sweep: SweepOutputs,
+    figure: Callable[[str, Figure, str, str], str],
+    synthetic: bool,
+    bench: str = "60/40",
 ) -> str:
-    """The section's HTML; ``figure(file, figure, alt, caption)`` writes a PNG and embeds it."""
+    """The section's HTML; ``figure(file, figure, alt, caption)`` writes a PNG and embeds it.
+
+    ``bench`` names the run's benchmark, which every difference in the sweep is to.
+    """
     facts, table = sweep.facts, sweep.table
     keys = list(facts["best"])
     readings = [DEFLATED_READING] if "deflated_sharpe" in facts else []
     readings.append(PBO_READING if "pbo" in facts else NO_PBO)
     embedded = [
         figure(item.file, item.figure, item.alt, item.caption)
-        for item in sweep_figures(table, facts["best"], synthetic)
+        for item in sweep_figures(table, facts["best"], synthetic, bench)
     ]
     # a pair's Sharpe and CAGR heatmaps side by side; a lone line chart at full width
     pairs = "".join(
@@ -90,10 +96,10 @@ def sweep_section(
         + "".join(f"<p>{h.esc(line)}</p>" for line in readings)
         + pairs
         + f"<h3>Top {shown} of {len(table):,} combinations by Sharpe</h3>"
-        + t.sweep_top_table(table, keys, TOP)
+        + t.sweep_top_table(table, keys, TOP, bench)
     )
     if sweep.walk_forward is not None:
-        body += _walk_forward(sweep.walk_forward, figure, synthetic)
+        body += _walk_forward(sweep.walk_forward, figure, synthetic, bench)
     body += "<p>Every combination is in sweep.csv; the sections below show the best one alone.</p>"
     lead = (
         f"This run is the best of {len(table):,} combinations by Sharpe. Picking the best of many "
@@ -102,28 +108,29 @@ def sweep_section(
     return h.section("sweep", "Parameter sweep", body, lead)
 
 
-CURVES = {"out_of_sample": "out of sample", "benchmark": "60/40", "in_sample_best": "hindsight"}
-
-
 def _walk_forward(
-    walk: WalkForwardOutputs, figure: Callable[[str, Figure, str, str], str], synthetic: bool
+    walk: WalkForwardOutputs,
+    figure: Callable[[str, Figure, str, str], str],
+    synthetic: bool,
+    bench: str,
 ) -> str:
-    """The out-of-sample curve against 60/40 and the hindsight pick, and the window table."""
+    """The out-of-sample curve against the benchmark and the hindsight pick, and the windows."""
+    curves = {"out_of_sample": "out of sample", "benchmark": bench, "in_sample_best": "hindsight"}
     equity = walk.equity.set_index(pd.to_datetime(walk.equity["date"])).drop(columns="date")
-    equity = equity[list(CURVES)].rename(columns=CURVES)
+    equity = equity[list(curves)].rename(columns=curves)
     title = "Walk-forward: each window's pick, traded on the next window"
     chart = figure(
         "walk_forward.png",
         equity_figure(equity, title, synthetic, drawdowns=False),
         "Walk-forward equity curves",
         "The picks chosen on each train window, traded on the test window after it (out of "
-        "sample), against 60/40 and against the combination chosen with hindsight on the whole "
+        f"sample), against {bench} and against the combination chosen with hindsight on the whole "
         "period; all three start a fresh account on each test window; log scale.",
     )
     metrics = walk.facts.get("metrics", {})
     rows = [
-        [CURVES[name], *(h.num(metrics.get(name, {}).get(key), scale) for key, scale in _KEYS)]
-        for name in CURVES
+        [curves[name], *(h.num(metrics.get(name, {}).get(key), scale) for key, scale in _KEYS)]
+        for name in curves
     ]
     header = ["Curve", "CAGR [%]", "Volatility [%]", "Sharpe", "Max drawdown [%]"]
     windows = walk.windows

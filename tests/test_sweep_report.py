@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+import html
 import itertools
 import re
 from datetime import date
@@ -164,3 +165,29 @@ def test_a_long_axis_gets_no_cell_text() -> None:
     big = figures[0].figure.axes[0]
     assert len(big.texts) == 0
     assert len(big.get_xticklabels()) <= 13
+
+
+def test_the_sweep_names_the_runs_benchmark_not_60_40(shared_data: Path, tmp_path: Path) -> None:
+    # real history, SPY as the benchmark: every difference of the sweep is to SPY, and says so
+    config = build_config(
+        "main_street",
+        data=f"csv:{shared_data}",
+        start=date(2016, 1, 4),
+        end=date(2020, 12, 31),
+        benchmark="SPY",
+    )
+    result = sweep(config, [parse_axis("strategy.tech_share=0.5,1")])
+    facts = summarise(result, config)
+    best = run(best_config(config, result))
+    spy = best.benchmark.equity
+    expected = (spy.iloc[-1] / spy.iloc[0]) ** (365.25 / (spy.index[-1] - spy.index[0]).days) - 1
+    row = result.table.loc[
+        result.table["strategy.tech_share"] == best_config(config, result).strategy.tech_share
+    ].iloc[0]
+    assert row["cagr_vs_6040"] == pytest.approx(row["cagr"] - expected, abs=1e-12)
+    extra = {"sweep.csv": result.table, "sweep": facts}
+    page = (write_run(best, tmp_path, extra=extra) / "report.html").read_text("utf-8")
+    section = html.unescape(_text(_section(page, "sweep")))
+    assert "CAGR minus SPY's" in section
+    assert "Sharpe vs SPY" in section
+    assert "60/40" not in section
