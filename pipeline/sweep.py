@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, is_dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,7 @@ from analytics.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pb
 from core.errors import ConfigError, SweepError
 from data import Market, load_shared
 from data.market import Role
+from pipeline.combinations import combination_configs, with_value, with_values
 from pipeline.config import RunConfig
 from pipeline.executors import ChunkError, Executor, LocalExecutor
 from pipeline.run import check_length, legs, market_request, prepare
@@ -89,63 +90,6 @@ def _range(text: str, start: float, stop: float, step: float) -> list[float]:
         )
     count = int(np.floor(steps + 1e-9)) + 1
     return [round(start + i * step, 12) for i in range(count)]
-
-
-def with_value(config: RunConfig, key: str, value: float) -> RunConfig:
-    """``config`` with one numeric key changed, checked by the section's own validation."""
-    return with_values(config, {key: value})
-
-
-def with_values(config: RunConfig, changes: dict[str, float]) -> RunConfig:
-    """``config`` with numeric keys changed, each section rebuilt (and checked) once."""
-    pending: dict[str, dict[str, Any]] = {}
-    for key, value in changes.items():
-        section, _, name = key.partition(".")
-        name, _, entry = name.partition(".")
-        part = getattr(config, section, None)
-        if section not in {"strategy", "costs", "execution"} or not hasattr(part, name):
-            raise ConfigError(
-                f"{key}: not a strategy, costs or execution parameter", option="sweep"
-            )
-        fields = pending.setdefault(section, {})
-        current = fields.get(name, getattr(part, name))
-        fields[name] = (
-            _entry(key, current, entry, value) if entry else _numeric(key, current, value)
-        )
-    parts = {section: replace(getattr(config, section), **f) for section, f in pending.items()}
-    return replace(config, **parts)
-
-
-def _entry(key: str, current: Any, entry: str, value: float) -> dict[str, Any]:
-    """A mapping parameter with one entry set: ``borrow_bps.BTC-USD`` or ``supports.gold.level``."""
-    if not isinstance(current, dict):
-        raise ConfigError(f"{key}: {key.rsplit('.', 1)[0]} takes no key", option="sweep")
-    item, dot, attribute = entry.partition(".")
-    if not dot:
-        return {**current, entry: value}
-    spec = current.get(item)
-    if not is_dataclass(spec) or not hasattr(spec, attribute):
-        raise ConfigError(
-            f"{key}: no {item!r} with a field {attribute!r}; there are "
-            f"{', '.join(current) or 'none'}",
-            option="sweep",
-        )
-    changed = replace(spec, **{attribute: _numeric(key, getattr(spec, attribute), value)})
-    return {**current, item: changed}
-
-
-def _numeric(key: str, current: Any, value: float) -> float | int:
-    """``value`` as the type of the parameter it replaces, which must be a number.
-
-    ``costs.cash_rate`` at ``auto`` (the T-bill yield) sweeps as constant rates.
-    """
-    if current == "auto":
-        return float(value)
-    if isinstance(current, bool) or not isinstance(current, int | float):
-        raise ConfigError(f"{key}: only numeric parameters can be swept", option="sweep")
-    if isinstance(current, int) and not float(value).is_integer():
-        raise ConfigError(f"{key}: {value} is not a whole number", option="sweep")
-    return type(current)(value)
 
 
 @dataclass(frozen=True)
@@ -256,7 +200,7 @@ def sweep(
     to the bit, whichever executor runs them and on however many workers.
     """
     grid = _grid(axes)
-    configs = [_combination(config, axes, values) for values in grid]
+    configs = combination_configs(config, [axis.key for axis in axes], grid)
     market, kinds = _load(configs, axes, grid, refresh=refresh)
     _, base_rate, _, _ = prepare(config, market=market)
     # every combination trades on the same columns; one without a ticker holds none of it
@@ -297,7 +241,7 @@ def sweep(
 def sweep_market(config: RunConfig, axes: list[Axis]) -> Market:
     """The market `sweep` runs ``axes`` on (refused as it would refuse it)."""
     grid = _grid(axes)
-    return _load([_combination(config, axes, values) for values in grid], axes, grid)[0]
+    return _load(combination_configs(config, [axis.key for axis in axes], grid), axes, grid)[0]
 
 
 def _load(
@@ -468,10 +412,6 @@ class _Context:
             known = (costs, cfg.execution, rate, repr((costs, cfg.execution)))
             self.named[ident] = known
         return known[2], known[3]
-
-
-def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...]) -> RunConfig:
-    return with_values(config, {axis.key: value for axis, value in zip(axes, values, strict=True)})
 
 
 def _simulate(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,7 +11,7 @@ import pandas as pd
 from core.errors import ConfigError
 from core.ranges import Range, check_range, check_ranges
 from data.market import Market, Role, Universe, check_ticker
-from signals.assembly import switch_signals
+from signals.assembly import SIGNAL_FIELDS, switch_signals
 from signals.base import Signal
 from signals.bull_bear import READING_SOURCES, ReadingSource
 from signals.dollar_guard import GuardMode
@@ -213,6 +213,26 @@ class HartnettSwitch(Strategy):
         object.__setattr__(self, "supports", support_levels(self.supports, DEFAULT_SUPPORTS))
         self._signals(Universe())  # checks the signals' own parameters
 
+    def with_changes(self, changes: dict[str, Any]) -> HartnettSwitch:
+        """Return the switch with some parameters changed; rules or books alone cost little.
+
+        Those parameters are checked by their ranges and ``buy_below``'s bound alone in
+        `__post_init__`, so only the changed ones are checked (in its order, so the first
+        refusal is its first): the signals, tickers and support levels are the ones already
+        checked, and shared. Any other change builds the strategy anew.
+        """
+        numbers = all(type(value) in (int, float) for value in changes.values())
+        if not numbers or not changes.keys() <= RULES_AND_BOOKS:
+            return replace(self, **changes)
+        for name, allowed in self.RANGES.items():
+            if name in changes:
+                check_range(f"strategy.{name}", changes[name], allowed)
+        changed = object.__new__(type(self))
+        changed.__dict__.update(self.__dict__)
+        changed.__dict__.update(changes)
+        check_range("strategy.buy_below", changed.buy_below, Range(0.0, changed.sell_above))
+        return changed
+
     def roles(self) -> tuple[Role, ...]:
         """Every role any regime holds."""
         return tuple(dict.fromkeys((*SixtyForty().roles(), *self._main_street().roles())))
@@ -271,3 +291,7 @@ class HartnettSwitch(Strategy):
     def _signals(self, universe: Universe) -> dict[str, Signal]:
         """The signals by name, on the universe's tickers (`signals.assembly.build_signals`)."""
         return switch_signals(self, universe)
+
+
+RULES_AND_BOOKS = frozenset(HartnettSwitch.RANGES) - frozenset(SIGNAL_FIELDS)
+"""The numeric parameters no signal reads: the thresholds, holds and books."""
