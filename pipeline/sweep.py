@@ -346,6 +346,19 @@ class _Context:
     ends: dict[str, np.ndarray] = field(default_factory=dict)
     costs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     named: dict[tuple[int, int], tuple[Any, Any, str, str]] = field(default_factory=dict)
+    market_arrays: tuple[np.ndarray, ...] = ()
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The closes, priced and own-close flags (bars x columns) and days between bars."""
+        if not self.market_arrays:
+            prices = self.market.prices[self.columns]
+            self.market_arrays = (
+                np.ascontiguousarray(prices.to_numpy(dtype=float)),  # rows: the bars
+                np.ascontiguousarray(prices.notna().to_numpy()),
+                np.ascontiguousarray(self.market.printed(list(self.columns)).to_numpy(dtype=bool)),
+                days_between(pd.DatetimeIndex(prices.index)),
+            )
+        return self.market_arrays
 
     def period_ends(self, rebalance: Rebalance) -> np.ndarray:
         """The rebalance schedule's period ends on the market's dates."""
@@ -422,10 +435,7 @@ def _simulate(
     A ruin is `simulation.simulate.Ruin.facts`, as a single run of the combination reports it.
     """
     market, columns = context.market, context.columns
-    prices = market.prices
-    close = np.ascontiguousarray(prices[columns].to_numpy(dtype=float))  # rows: the bars
-    priced = np.ascontiguousarray(prices[columns].notna().to_numpy())
-    own = np.ascontiguousarray(market.printed(list(columns)).to_numpy(dtype=bool))
+    close, priced, own, days = context.arrays()
     targets = np.empty((len(chunk), *close.shape))
     fees, slippage, borrow, rows, weights = [], [], [], [], []
     keys = list(context.rates)
@@ -434,7 +444,7 @@ def _simulate(
         ends = context.period_ends(cfg.execution.rebalance) if ends is None else ends
         rows_of = cfg.strategy.weight_rows(market, columns)
         weights.append(rows_of)
-        targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag, own)
+        order_targets(rows_of, priced, ends, cfg.execution.lag, own, out=targets[k])
         rates = context.cost_rates(cfg)
         fees.append(rates[0])
         slippage.append(rates[1])
@@ -451,7 +461,7 @@ def _simulate(
         np.array(fees),
         np.array(slippage),
         np.array(borrow, dtype=float),
-        days_between(pd.DatetimeIndex(prices.index)),
+        days,
         cash,
         margin,
         np.array(rows, dtype=np.int64),
