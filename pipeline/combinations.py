@@ -8,6 +8,7 @@ is refused with the error a config built from scratch would raise.
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import is_dataclass, replace
 from typing import Any
 
@@ -49,10 +50,47 @@ def with_values(config: RunConfig, changes: dict[str, float]) -> RunConfig:
 
 
 def combination_configs(
-    config: RunConfig, keys: list[str], grid: list[tuple[float, ...]]
+    config: RunConfig, axes: list[tuple[str, tuple[float, ...]]]
 ) -> list[RunConfig]:
-    """The config of each combination of ``grid`` (values in the order of ``keys``)."""
-    return [with_values(config, dict(zip(keys, values, strict=True))) for values in grid]
+    """The config of each combination of the axes' (key, values), the last varying fastest.
+
+    A grid of plain strategy parameters has each value converted once, up front; the
+    strategy then checks each combination's values (`Strategy.with_changes`).
+    """
+    keys = [key for key, _ in axes]
+    converted = _strategy_values(config, axes)
+    if converted is None:
+        grid = itertools.product(*(values for _, values in axes))
+        return [with_values(config, dict(zip(keys, values, strict=True))) for values in grid]
+    names = [key.partition(".")[2] for key in keys]
+    strategy = config.strategy
+    return [
+        _with_sections(config, {"strategy": strategy.with_changes(changes)})
+        for changes in (
+            dict(zip(names, values, strict=True)) for values in itertools.product(*converted)
+        )
+    ]
+
+
+def _strategy_values(
+    config: RunConfig, axes: list[tuple[str, tuple[float, ...]]]
+) -> list[list[float | int]] | None:
+    """Each axis' values as its strategy parameter's type, or None if any is not that.
+
+    None also for a key that is not a plain strategy parameter: each combination is then built
+    (and refused, with the error a config built alone would get) by `with_values`.
+    """
+    converted = []
+    for key, values in axes:
+        section, _, name = key.partition(".")
+        if section != "strategy" or "." in name or not hasattr(config.strategy, name):
+            return None
+        current = getattr(config.strategy, name)
+        try:
+            converted.append([_numeric(key, current, value) for value in values])
+        except ConfigError:
+            return None
+    return converted
 
 
 def _with_sections(config: RunConfig, parts: dict[str, Any]) -> RunConfig:

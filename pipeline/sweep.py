@@ -200,7 +200,7 @@ def sweep(
     to the bit, whichever executor runs them and on however many workers.
     """
     grid = _grid(axes)
-    configs = combination_configs(config, [axis.key for axis in axes], grid)
+    configs = combination_configs(config, [(axis.key, axis.values) for axis in axes])
     market, kinds = _load(configs, axes, grid, refresh=refresh)
     _, base_rate, _, _ = prepare(config, market=market)
     # every combination trades on the same columns; one without a ticker holds none of it
@@ -241,7 +241,9 @@ def sweep(
 def sweep_market(config: RunConfig, axes: list[Axis]) -> Market:
     """The market `sweep` runs ``axes`` on (refused as it would refuse it)."""
     grid = _grid(axes)
-    return _load(combination_configs(config, [axis.key for axis in axes], grid), axes, grid)[0]
+    return _load(
+        combination_configs(config, [(axis.key, axis.values) for axis in axes]), axes, grid
+    )[0]
 
 
 def _load(
