@@ -16,7 +16,7 @@ from __future__ import annotations
 import itertools
 import math
 from collections.abc import Callable
-from dataclasses import dataclass, field, is_dataclass, replace
+from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
@@ -28,6 +28,7 @@ from analytics.overfitting import BlockSums, deflated_sharpe, pbo_applicable, pb
 from core.errors import ConfigError, SweepError
 from data import Market, load_shared
 from data.market import Role
+from pipeline.combinations import combination_configs, with_value, with_values
 from pipeline.config import RunConfig
 from pipeline.executors import ChunkError, Executor, LocalExecutor
 from pipeline.run import check_length, legs, market_request, prepare
@@ -89,63 +90,6 @@ def _range(text: str, start: float, stop: float, step: float) -> list[float]:
         )
     count = int(np.floor(steps + 1e-9)) + 1
     return [round(start + i * step, 12) for i in range(count)]
-
-
-def with_value(config: RunConfig, key: str, value: float) -> RunConfig:
-    """``config`` with one numeric key changed, checked by the section's own validation."""
-    return with_values(config, {key: value})
-
-
-def with_values(config: RunConfig, changes: dict[str, float]) -> RunConfig:
-    """``config`` with numeric keys changed, each section rebuilt (and checked) once."""
-    pending: dict[str, dict[str, Any]] = {}
-    for key, value in changes.items():
-        section, _, name = key.partition(".")
-        name, _, entry = name.partition(".")
-        part = getattr(config, section, None)
-        if section not in {"strategy", "costs", "execution"} or not hasattr(part, name):
-            raise ConfigError(
-                f"{key}: not a strategy, costs or execution parameter", option="sweep"
-            )
-        fields = pending.setdefault(section, {})
-        current = fields.get(name, getattr(part, name))
-        fields[name] = (
-            _entry(key, current, entry, value) if entry else _numeric(key, current, value)
-        )
-    parts = {section: replace(getattr(config, section), **f) for section, f in pending.items()}
-    return replace(config, **parts)
-
-
-def _entry(key: str, current: Any, entry: str, value: float) -> dict[str, Any]:
-    """A mapping parameter with one entry set: ``borrow_bps.BTC-USD`` or ``supports.gold.level``."""
-    if not isinstance(current, dict):
-        raise ConfigError(f"{key}: {key.rsplit('.', 1)[0]} takes no key", option="sweep")
-    item, dot, attribute = entry.partition(".")
-    if not dot:
-        return {**current, entry: value}
-    spec = current.get(item)
-    if not is_dataclass(spec) or not hasattr(spec, attribute):
-        raise ConfigError(
-            f"{key}: no {item!r} with a field {attribute!r}; there are "
-            f"{', '.join(current) or 'none'}",
-            option="sweep",
-        )
-    changed = replace(spec, **{attribute: _numeric(key, getattr(spec, attribute), value)})
-    return {**current, item: changed}
-
-
-def _numeric(key: str, current: Any, value: float) -> float | int:
-    """``value`` as the type of the parameter it replaces, which must be a number.
-
-    ``costs.cash_rate`` at ``auto`` (the T-bill yield) sweeps as constant rates.
-    """
-    if current == "auto":
-        return float(value)
-    if isinstance(current, bool) or not isinstance(current, int | float):
-        raise ConfigError(f"{key}: only numeric parameters can be swept", option="sweep")
-    if isinstance(current, int) and not float(value).is_integer():
-        raise ConfigError(f"{key}: {value} is not a whole number", option="sweep")
-    return type(current)(value)
 
 
 @dataclass(frozen=True)
@@ -256,7 +200,7 @@ def sweep(
     to the bit, whichever executor runs them and on however many workers.
     """
     grid = _grid(axes)
-    configs = [_combination(config, axes, values) for values in grid]
+    configs = combination_configs(config, [(axis.key, axis.values) for axis in axes])
     market, kinds = _load(configs, axes, grid, refresh=refresh)
     _, base_rate, _, _ = prepare(config, market=market)
     # every combination trades on the same columns; one without a ticker holds none of it
@@ -297,7 +241,9 @@ def sweep(
 def sweep_market(config: RunConfig, axes: list[Axis]) -> Market:
     """The market `sweep` runs ``axes`` on (refused as it would refuse it)."""
     grid = _grid(axes)
-    return _load([_combination(config, axes, values) for values in grid], axes, grid)[0]
+    return _load(
+        combination_configs(config, [(axis.key, axis.values) for axis in axes]), axes, grid
+    )[0]
 
 
 def _load(
@@ -402,6 +348,19 @@ class _Context:
     ends: dict[str, np.ndarray] = field(default_factory=dict)
     costs: dict[str, tuple[np.ndarray, np.ndarray, np.ndarray]] = field(default_factory=dict)
     named: dict[tuple[int, int], tuple[Any, Any, str, str]] = field(default_factory=dict)
+    market_arrays: tuple[np.ndarray, ...] = ()
+
+    def arrays(self) -> tuple[np.ndarray, ...]:
+        """The closes, priced and own-close flags (bars x columns) and days between bars."""
+        if not self.market_arrays:
+            prices = self.market.prices[self.columns]
+            self.market_arrays = (
+                np.ascontiguousarray(prices.to_numpy(dtype=float)),  # rows: the bars
+                np.ascontiguousarray(prices.notna().to_numpy()),
+                np.ascontiguousarray(self.market.printed(list(self.columns)).to_numpy(dtype=bool)),
+                days_between(pd.DatetimeIndex(prices.index)),
+            )
+        return self.market_arrays
 
     def period_ends(self, rebalance: Rebalance) -> np.ndarray:
         """The rebalance schedule's period ends on the market's dates."""
@@ -470,10 +429,6 @@ class _Context:
         return known[2], known[3]
 
 
-def _combination(config: RunConfig, axes: list[Axis], values: tuple[float, ...]) -> RunConfig:
-    return with_values(config, {axis.key: value for axis, value in zip(axes, values, strict=True)})
-
-
 def _simulate(
     chunk: list[RunConfig], context: _Context
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any] | None]]:
@@ -482,10 +437,7 @@ def _simulate(
     A ruin is `simulation.simulate.Ruin.facts`, as a single run of the combination reports it.
     """
     market, columns = context.market, context.columns
-    prices = market.prices
-    close = np.ascontiguousarray(prices[columns].to_numpy(dtype=float))  # rows: the bars
-    priced = np.ascontiguousarray(prices[columns].notna().to_numpy())
-    own = np.ascontiguousarray(market.printed(list(columns)).to_numpy(dtype=bool))
+    close, priced, own, days = context.arrays()
     targets = np.empty((len(chunk), *close.shape))
     fees, slippage, borrow, rows, weights = [], [], [], [], []
     keys = list(context.rates)
@@ -494,7 +446,7 @@ def _simulate(
         ends = context.period_ends(cfg.execution.rebalance) if ends is None else ends
         rows_of = cfg.strategy.weight_rows(market, columns)
         weights.append(rows_of)
-        targets[k] = order_targets(rows_of, priced, ends, cfg.execution.lag, own)
+        order_targets(rows_of, priced, ends, cfg.execution.lag, own, out=targets[k])
         rates = context.cost_rates(cfg)
         fees.append(rates[0])
         slippage.append(rates[1])
@@ -511,7 +463,7 @@ def _simulate(
         np.array(fees),
         np.array(slippage),
         np.array(borrow, dtype=float),
-        days_between(pd.DatetimeIndex(prices.index)),
+        days,
         cash,
         margin,
         np.array(rows, dtype=np.int64),

@@ -8,14 +8,15 @@ per market into arrays; the compiled rules of `signals.rules` turn them into reg
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import weakref
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Literal, Protocol, get_args
 
 import numpy as np
 import pandas as pd
 
-from data.market import Market, Role
+from data.market import Market, Role, Universe
 from signals.base import Signal
 from signals.rules import hold_counts, switch_regimes, switch_signals
 from signals.support import SupportBreak
@@ -107,6 +108,42 @@ def regime_codes(rules: SwitchRules, arrays: TriggerArrays) -> np.ndarray:
         arrays.reading, arrays.any_break, arrays.guard, rules.sell_above,
         rules.buy_below, rules.min_hold, limit, rules.cooldown, rules.break_wins_bars,
     )  # fmt: skip
+
+
+class SwitchMemo:
+    """What a switch shares with its copies that change only rules or books (a sweep's).
+
+    They read the same signal parameters, so they share the signals (by universe) and their
+    arrays on the last market read; consecutive copies with the same rules (a sweep of the
+    books) share the regime path too. The market is held weakly, and a pickled memo is empty.
+    Read only what it gives.
+    """
+
+    def __init__(self) -> None:
+        self.signals: dict[Universe, dict[str, Signal]] = {}
+        self._read: (
+            tuple[weakref.ref[Market], TriggerArrays, tuple[float, ...], np.ndarray] | None
+        ) = None
+
+    def __reduce__(self) -> tuple[type[SwitchMemo], tuple[()]]:
+        return (SwitchMemo, ())
+
+    def regime_codes(
+        self, rules: SwitchRules, signals: Callable[[], Mapping[str, Signal]], market: Market
+    ) -> np.ndarray:
+        """`regime_codes` on the `triggers` of ``signals()`` on ``market``, remembered."""
+        read = self._read  # one read and one write: a race recomputes, never mixes
+        limits = (rules.min_hold, rules.max_hold, rules.cooldown, rules.break_wins_bars)
+        key = (rules.sell_above, rules.buy_below, *limits)
+        if read is None or read[0]() is not market:
+            arrays = triggers(signals(), market)
+        elif read[2] == key:
+            return read[3]
+        else:
+            arrays = read[1]
+        codes = regime_codes(rules, arrays)
+        self._read = (weakref.ref(market), arrays, key, codes)
+        return codes
 
 
 def switch_arrays(rules: SwitchRules, arrays: TriggerArrays) -> tuple[np.ndarray, ...]:

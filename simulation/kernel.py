@@ -77,9 +77,25 @@ def fill_orders(
     Saturday of the 7-day calendar fills at Monday's close); a later decision replaces an order
     still waiting. Timing: decided at the close of ``t``, filled at ``t + lag`` or later.
     """
+    orders = np.empty((len(codes), rows.shape[1]))
+    fill_orders_into(orders, rows, codes, priced, own, ends, lag)
+    return orders
+
+
+@njit(cache=True)
+def fill_orders_into(
+    orders: np.ndarray,
+    rows: np.ndarray,
+    codes: np.ndarray,
+    priced: np.ndarray,
+    own: np.ndarray,
+    ends: np.ndarray,
+    lag: int,
+) -> None:
+    """`fill_orders` written into ``orders`` (bars x assets): a sweep's chunk array, in place."""
     n, m = len(codes), rows.shape[1]
     decided = decided_bars(rows, codes, priced, ends)
-    orders = np.full((n, m), np.nan)
+    orders[:] = np.nan
     waiting = np.full(m, np.nan)  # each asset's order waiting for its own close
     for u in range(lag, n):
         t = u - lag
@@ -91,7 +107,6 @@ def fill_orders(
                 waiting[j] = np.nan  # never traded while unpriced
             elif own[u, j] and not np.isnan(waiting[j]):
                 orders[u, j], waiting[j] = waiting[j], np.nan
-    return orders
 
 
 @njit(cache=True)

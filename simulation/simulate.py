@@ -158,6 +158,7 @@ def order_targets(
     ends: np.ndarray,
     lag: int,
     own: np.ndarray | None = None,
+    out: np.ndarray | None = None,
 ) -> np.ndarray:
     """The fill of each bar: the targets decided ``lag`` bars earlier, NaN where none.
 
@@ -166,7 +167,8 @@ def order_targets(
     assets get zero weight (a change when they list) and no order while unpriced. ``own`` marks
     the closes an asset's market printed (None: every price); an order waits for the first of
     them on or after its fill bar. Compiled (`simulation.kernel.fill_orders`): a sweep calls it
-    once per combination.
+    once per combination, with ``out`` its place in the chunk's array (C-contiguous), written
+    in place and returned.
     """
     if isinstance(targets, tuple):
         rows, codes = targets
@@ -174,7 +176,11 @@ def order_targets(
         rows, codes = targets, np.arange(len(targets))
     rows = np.ascontiguousarray(rows, dtype=float)
     own = priced if own is None else np.ascontiguousarray(own, dtype=bool)
-    return kernel.fill_orders(rows, np.asarray(codes, dtype=np.int64), priced, own, ends, lag)
+    codes = np.asarray(codes, dtype=np.int64)
+    if out is None:
+        return kernel.fill_orders(rows, codes, priced, own, ends, lag)
+    kernel.fill_orders_into(out, rows, codes, priced, own, ends, lag)
+    return out
 
 
 def backtest(

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -29,6 +29,14 @@ class Strategy(ABC):
     summary: ClassVar[str]
     RANGES: ClassVar[dict[str, Range]] = {}
     """The range of each numeric parameter, checked by `core.ranges.check_ranges`."""
+
+    def with_changes(self, changes: dict[str, Any]) -> Strategy:
+        """Return the strategy with some parameters changed, checked as a new one would be.
+
+        A sweep asks for one per combination; a strategy whose checks can be narrowed to the
+        changed parameters overrides this to skip the rest (`HartnettSwitch`).
+        """
+        return replace(self, **changes)
 
     @property
     def title(self) -> str:

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import functools
+from dataclasses import dataclass, field, replace
 from typing import Any, ClassVar
 
 import numpy as np
@@ -11,7 +12,7 @@ import pandas as pd
 from core.errors import ConfigError
 from core.ranges import Range, check_range, check_ranges
 from data.market import Market, Role, Universe, check_ticker
-from signals.assembly import switch_signals
+from signals.assembly import SIGNAL_FIELDS, switch_signals
 from signals.base import Signal
 from signals.bull_bear import READING_SOURCES, ReadingSource
 from signals.dollar_guard import GuardMode
@@ -19,7 +20,7 @@ from signals.explain import Explanation, explain_switch
 from signals.readings import Vintage
 from signals.state import signals_now
 from signals.support import SupportBreak, support_levels
-from signals.switch import Regime, regime_codes, triggers
+from signals.switch import Regime, SwitchMemo
 from strategies.base import Strategy
 from strategies.main_street import MainStreet
 from strategies.sixty_forty import SixtyForty
@@ -211,11 +212,32 @@ class HartnettSwitch(Strategy):
         ):
             check_ticker(f"strategy.{key}", ticker, roles=key.startswith("reading_"))
         object.__setattr__(self, "supports", support_levels(self.supports, DEFAULT_SUPPORTS))
+        object.__setattr__(self, "_switch_memo", SwitchMemo())  # not a field: no parameter
         self._signals(Universe())  # checks the signals' own parameters
+
+    def with_changes(self, changes: dict[str, Any]) -> HartnettSwitch:
+        """Return the switch with some parameters changed; rules or books alone cost little.
+
+        Those parameters are checked by their ranges and ``buy_below``'s bound alone in
+        `__post_init__`, so only the changed ones are checked (in its order, so the first
+        refusal is its first): the signals, tickers and support levels are the ones already
+        checked, and shared. Any other change builds the strategy anew.
+        """
+        numbers = all(type(value) in (int, float) for value in changes.values())
+        if not numbers or not changes.keys() <= RULES_AND_BOOKS:
+            return replace(self, **changes)
+        for name, allowed in self.RANGES.items():
+            if name in changes:
+                check_range(f"strategy.{name}", changes[name], allowed)
+        changed = object.__new__(type(self))
+        changed.__dict__.update(self.__dict__)
+        changed.__dict__.update(changes)
+        check_range("strategy.buy_below", changed.buy_below, Range(0.0, changed.sell_above))
+        return changed
 
     def roles(self) -> tuple[Role, ...]:
         """Every role any regime holds."""
-        return tuple(dict.fromkeys((*SixtyForty().roles(), *self._main_street().roles())))
+        return _roles(self._main_street())
 
     def inputs(self, universe: Universe) -> tuple[tuple[str, ...], dict[str, tuple[str, str]]]:
         """The tickers and files the signals read."""
@@ -235,21 +257,19 @@ class HartnettSwitch(Strategy):
         """Each regime's book as a row on ``columns``, and each date's regime as its code.
 
         The regime path is compiled (`signals.rules.switch_regimes`) and each signal is
-        read once per market, so a sweep of thresholds pays only for the path.
+        read once per market, so a sweep of thresholds pays only for the path; the copies of a
+        sweep's combinations share the signals' arrays (`SwitchMemo`) and the books' rows.
         """
-        books = self._books(market.universe).values()
-        rows = np.array([[book.get(ticker, 0.0) for ticker in columns] for book in books])
+        books = tuple(getattr(self, name) for name in BOOK_FIELDS)
+        rows = _book_rows(books, market.universe, tuple(columns)).copy()
         sessions = market.sessions()
-        codes = regime_codes(self, triggers(self._signals(sessions.universe), sessions))
+        signals = functools.partial(self._signals, sessions.universe)
+        codes = self._memo().regime_codes(self, signals, sessions)
         return rows, market.in_run(market.from_sessions(codes))
 
     def _books(self, universe: Universe) -> dict[Regime, dict[str, float]]:
         """Each regime's weights by ticker, in `signals.switch.REGIMES` order (code = place)."""
-        return {
-            "neutral": SixtyForty(stocks_weight=self.stocks_weight).weights_by_ticker(universe),
-            "main_street": self._main_street().weights_by_ticker(universe),
-            "defensive": {universe.bonds: self.defensive_bonds},
-        }
+        return _regime_books(tuple(getattr(self, name) for name in BOOK_FIELDS), universe)
 
     def explain(self, market: Market) -> Explanation:
         """The reading, the triggers and the regime on the run's dates, and what they say now."""
@@ -261,13 +281,62 @@ class HartnettSwitch(Strategy):
         return signals_now(self, self._signals(market.universe), market)
 
     def _main_street(self) -> MainStreet:
-        return MainStreet(
-            long_weight=self.long_weight,
-            small_caps_share=self.small_caps_share,
-            short_weight=self.short_weight,
-            tech_share=self.tech_share,
+        return _main_street(
+            self.long_weight, self.small_caps_share, self.short_weight, self.tech_share
         )
 
     def _signals(self, universe: Universe) -> dict[str, Signal]:
         """The signals by name, on the universe's tickers (`signals.assembly.build_signals`)."""
-        return switch_signals(self, universe)
+        known = self._memo().signals
+        if universe not in known:
+            known[universe] = switch_signals(self, universe)
+        return dict(known[universe])
+
+    def _memo(self) -> SwitchMemo:
+        """What this switch shares with its copies of other rules or books (`with_changes`)."""
+        memo: SwitchMemo = self.__dict__["_switch_memo"]
+        return memo
+
+
+BOOK_FIELDS = (
+    *("stocks_weight", "long_weight", "small_caps_share", "short_weight", "tech_share"),
+    "defensive_bonds",
+)
+"""The parameters of the regimes' books, in `_regime_books`' order."""
+
+
+@functools.lru_cache(maxsize=1024)
+def _main_street(long: float, small_caps: float, short: float, tech: float) -> MainStreet:
+    """The Main Street book of a switch (frozen, so one per distinct weights)."""
+    return MainStreet(
+        long_weight=long, small_caps_share=small_caps, short_weight=short, tech_share=tech
+    )
+
+
+@functools.lru_cache(maxsize=1024)
+def _roles(main_street: MainStreet) -> tuple[Role, ...]:
+    """Every role any regime holds, the 60/40's first."""
+    return tuple(dict.fromkeys((*SixtyForty().roles(), *main_street.roles())))
+
+
+def _regime_books(books: tuple[float, ...], universe: Universe) -> dict[Regime, dict[str, float]]:
+    """Each regime's weights by ticker from the `BOOK_FIELDS` values."""
+    stocks, long, small_caps, short, tech, defensive = books
+    return {
+        "neutral": SixtyForty(stocks_weight=stocks).weights_by_ticker(universe),
+        "main_street": _main_street(long, small_caps, short, tech).weights_by_ticker(universe),
+        "defensive": {universe.bonds: defensive},
+    }
+
+
+@functools.lru_cache(maxsize=1024)
+def _book_rows(
+    books: tuple[float, ...], universe: Universe, columns: tuple[str, ...]
+) -> np.ndarray:
+    """Each regime's book as a row on ``columns``: one table per distinct books (shared)."""
+    regimes = _regime_books(books, universe).values()
+    return np.array([[book.get(ticker, 0.0) for ticker in columns] for book in regimes])
+
+
+RULES_AND_BOOKS = frozenset(HartnettSwitch.RANGES) - frozenset(SIGNAL_FIELDS)
+"""The numeric parameters no signal reads: the thresholds, holds and books."""
