@@ -321,8 +321,8 @@ def sweep(
     start. The chunks run on ``executor`` (default: ``workers`` processes on this machine, every
     usable core unless given), with the same table whatever runs them.
     """
-    from pipeline import sweep as engine_sweep
-    from pipeline import walkforward
+    from pipeline import sweep as pipeline_sweep
+    from pipeline import sweep_facts, walkforward
 
     config = load_config(config_or_path, overrides=overrides, **settings)
     if isinstance(grid, Mapping):
@@ -331,14 +331,14 @@ def sweep(
         texts = [str(text) for text in grid]
     if not texts:
         raise ConfigError("sweep: give a grid, e.g. {'strategy.sell_above': [7, 8, 9]}")
-    axes = [engine_sweep.parse_axis(text) for text in texts]
+    axes = [pipeline_sweep.parse_axis(text) for text in texts]
     if walk_forward is not None:
         walkforward.check_windows(config, axes, walk_forward)
-    found = engine_sweep.sweep(
+    found = pipeline_sweep.sweep(
         config, axes, refresh=refresh, on_chunk=on_chunk, executor=executor, workers=workers
     )
-    facts = {**engine_sweep.summarise(found, config), "grid": texts, "walk_forward": walk_forward}
-    picked = engine_sweep.best_config(config, found)
+    facts = {**sweep_facts.summarise(found, config), "grid": texts, "walk_forward": walk_forward}
+    picked = sweep_facts.best_config(config, found)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", SyntheticDataWarning)  # said once, below
         best = run(picked, market=found.market)

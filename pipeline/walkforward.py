@@ -6,7 +6,7 @@ first bar when no start is set or the data begin later): train ``[a, a + train)`
 start after the last bar. The last test window may be shorter; one with fewer than
 `MIN_TEST_BARS` bars is dropped. Offsets are multiplied, not chained (``a + 3 * 1m``), so month
 ends do not drift. On each train window the sweep's best combination by Sharpe is chosen
-(`pipeline.sweep.best_config`) from data up to the train window's last bar only.
+(`pipeline.sweep_facts.best_config`) from data up to the train window's last bar only.
 
 All three curves are built the same way, so that their gaps measure only the choice: on each
 test window, three fresh accounts (all cash on its first bar, positions bought with the engine's
@@ -29,7 +29,8 @@ from analytics.metrics import summary
 from core.errors import ConfigError
 from pipeline.config import RunConfig
 from pipeline.run import run
-from pipeline.sweep import Axis, best_config, sweep, sweep_market
+from pipeline.sweep import Axis, sweep, sweep_market
+from pipeline.sweep_facts import best_config
 from simulation.simulate import BacktestResult
 
 MIN_TEST_BARS = 20

@@ -44,7 +44,7 @@ class WalkForwardOutputs:
 
 @dataclass(frozen=True)
 class SweepOutputs:
-    """A sweep's table, its facts (`pipeline.sweep.summarise`) and its walk-forward, if any."""
+    """A sweep's table, its facts (`pipeline.sweep_facts.summarise`), its walk-forward if any."""
 
     table: pd.DataFrame
     facts: dict[str, Any]

@@ -13,9 +13,10 @@ import pytest
 
 from core.errors import ConfigError
 from data.market import Universe
+from pipeline.combinations import with_value
 from pipeline.config import build_config
 from pipeline.run import legs, run
-from pipeline.sweep import parse_axis, sweep, with_value
+from pipeline.sweep import parse_axis, sweep
 from strategies import MainStreet
 from tests.conftest import read_close
 from tests.conftest import run_cli as _main

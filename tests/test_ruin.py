@@ -12,9 +12,10 @@ import pytest
 
 from analytics.metrics import METRICS
 from core.errors import ConfigError
+from pipeline.combinations import with_value
 from pipeline.config import build_config
 from pipeline.run import run
-from pipeline.sweep import parse_axis, sweep, with_value
+from pipeline.sweep import parse_axis, sweep
 from simulation.costs import Costs
 from simulation.simulate import Execution, backtest
 from tests.conftest import read_close

@@ -16,9 +16,11 @@ import run_backtest
 from analytics.metrics import METRICS
 from analytics.overfitting import deflated_sharpe, pbo
 from core.errors import ConfigError
+from pipeline.combinations import with_value
 from pipeline.config import build_config
 from pipeline.run import run
-from pipeline.sweep import edge_warnings, moments, parse_axis, summarise, sweep, with_value
+from pipeline.sweep import moments, parse_axis, sweep
+from pipeline.sweep_facts import edge_warnings, summarise
 
 
 def _config(strategy: str, folder: Path, *overrides: str):

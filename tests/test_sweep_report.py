@@ -16,7 +16,8 @@ import pytest
 
 from pipeline.config import build_config
 from pipeline.run import run
-from pipeline.sweep import best_config, parse_axis, summarise, sweep
+from pipeline.sweep import parse_axis, sweep
+from pipeline.sweep_facts import best_config, summarise
 from reporting.run_dir import write_run
 from reporting.sweep_figures import MAX_ANNOTATED, RUINED_HATCH, safe_name, sweep_figures
 

@@ -16,9 +16,10 @@ import pytest
 import backtester
 from analytics.metrics import METRICS
 from core.errors import ConfigError
+from pipeline.combinations import with_value
 from pipeline.config import RunConfig, build_config
 from pipeline.run import run
-from pipeline.sweep import parse_axis, sweep, with_value
+from pipeline.sweep import parse_axis, sweep
 from pipeline.walkforward import check_windows
 from tests.conftest import run_cli
 

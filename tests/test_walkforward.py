@@ -16,9 +16,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from core.errors import ConfigError
+from pipeline.combinations import with_value
 from pipeline.config import build_config
 from pipeline.run import run
-from pipeline.sweep import best_config, parse_axis, sweep, with_value
+from pipeline.sweep import parse_axis, sweep
+from pipeline.sweep_facts import best_config
 from pipeline.walkforward import MIN_TEST_BARS, WalkForwardResult, parse_windows, plan, walk_forward
 from tests.conftest import SHARED_DATA
 
