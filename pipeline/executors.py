@@ -48,12 +48,17 @@ class MissingDependencyError(InputError):
 
 
 class ChunkError(InputError):
-    """A chunk kept failing on the cluster; ``index`` says which, so the caller can name it."""
+    """A chunk failed; ``index`` says which, so the caller can name it.
 
-    def __init__(self, index: int, cause: BaseException) -> None:
+    ``retried`` when the executor tried it again before giving up (a Dask cluster does; the local
+    workers do not: a chunk's failure is the same on a second try on one machine).
+    """
+
+    def __init__(self, index: int, cause: BaseException, retried: bool = False) -> None:
         super().__init__(f"{type(cause).__name__}: {cause}")
         self.index = index
         self.cause = cause
+        self.retried = retried
 
 
 class Executor(Protocol):
@@ -184,7 +189,7 @@ def _result(future: Any, index: int) -> Any:
     try:
         return future.result()
     except Exception as exc:  # the task's own error, or KilledWorker, or a lost connection
-        raise ChunkError(index, exc) from exc
+        raise ChunkError(index, exc, retried=True) from exc
 
 
 def import_distributed() -> Any:

@@ -330,7 +330,8 @@ def _failed(
     ]
     more = f" and {len(combos) - SHOWN} more" if len(combos) > SHOWN else ""
     return SweepError(
-        f"sweep chunk {exc.index + 1} of {len(starts)} failed after retries, so nothing was "
+        f"sweep chunk {exc.index + 1} of {len(starts)} failed"
+        f"{' after retries' if exc.retried else ''}, so nothing was "
         f"written; its combinations: ({'); ('.join(named)}){more}; the cause: {exc}"
     )
 

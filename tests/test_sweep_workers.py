@@ -13,7 +13,7 @@ import pytest
 from core.errors import ConfigError
 from pipeline.config import build_config
 from pipeline.executors import ChunkError, LocalExecutor, usable_cores
-from pipeline.sweep import parse_axis, sweep
+from pipeline.sweep import Axis, _failed, parse_axis, sweep
 from tests.conftest import run_cli
 
 
@@ -78,8 +78,14 @@ def test_a_worker_that_dies_ends_the_map_with_an_error_not_a_hang() -> None:
             os._exit(9)  # as the out-of-memory killer would end it
         return len(chunk)
 
-    with pytest.raises(ChunkError, match="terminated abruptly"):
+    with pytest.raises(ChunkError, match="terminated abruptly") as caught:
         list(LocalExecutor(2).map_chunks(dying, [[k] for k in range(8)], None))
+    assert not caught.value.retried  # one machine does not try a chunk again
+    grid = [(float(k),) for k in range(8)]
+    error = _failed(
+        caught.value, [Axis("strategy.a", tuple(v for (v,) in grid))], grid, range(8), 1
+    )
+    assert str(error).startswith(f"sweep chunk {caught.value.index + 1} of 8 failed, so nothing")
 
 
 def test_the_default_is_every_usable_core() -> None:
