@@ -5,7 +5,6 @@ from __future__ import annotations
 import base64
 import math
 import re
-import shutil
 import warnings
 from datetime import date
 from html.parser import HTMLParser
@@ -18,9 +17,10 @@ from pipeline.run import RunResult, run
 from reporting.html import num
 from reporting.report import write_report
 from reporting.report_tables import value
+from tests.test_screenshots import screenshot_script
 
-BROWSERS = ("chromium", "chromium-browser", "google-chrome", "google-chrome-stable")
-"""The names a Chromium goes by on PATH (Debian, Ubuntu's snap, Google's build)."""
+SCRIPT = screenshot_script()
+"""docs/make_screenshots.py: its Chromium lookup and launch flags serve the browser tests too."""
 SECTIONS = (
     "header",
     "signals-now",
@@ -189,15 +189,14 @@ def test_missing_numbers_print_as_n_a() -> None:
 
 
 def find_chromium() -> str:
-    """The first Chromium on PATH; a failure that says how to get one when there is none."""
-    chromium = next((found for name in BROWSERS if (found := shutil.which(name))), None)
-    if chromium is None:
+    """The first Chromium on PATH (the script's lookup); a failure saying how to get one."""
+    try:
+        return SCRIPT.find_chromium()
+    except SystemExit as missing:
         pytest.fail(
-            f"no Chromium on PATH (looked for {', '.join(BROWSERS)}): install one, e.g. "
-            "apt-get install chromium (Debian), snap install chromium (Ubuntu), "
+            f"{str(missing).removeprefix('error: ')} (Debian), snap install chromium (Ubuntu), "
             "brew install --cask chromium (macOS); the README's test command does it on Debian"
         )
-    return chromium
 
 
 def test_the_browser_is_found_on_path_or_named_with_the_fix(
@@ -220,16 +219,7 @@ def test_the_page_loads_offline_in_a_headless_browser(
     from playwright.sync_api import sync_playwright
 
     path, _ = switching
-    args = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--no-first-run",
-        "--disable-quic",
-    ]
+    args = [*SCRIPT.ARGS, "--disable-quic"]
     requests: list[str] = []
     with sync_playwright() as p:
         context = p.chromium.launch_persistent_context(

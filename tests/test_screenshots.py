@@ -11,7 +11,7 @@ import pytest
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def _script():  # docs/ is no package: load the script by its path
+def screenshot_script():  # docs/ is no package: load the script by its path
     spec = importlib.util.spec_from_file_location(
         "make_screenshots", ROOT / "docs" / "make_screenshots.py"
     )
@@ -31,7 +31,9 @@ def _png_size(path: Path) -> tuple[int, int]:
 
 
 def test_the_screenshot_is_drawn_from_a_real_run(shared_data: Path, tmp_path: Path) -> None:
-    png = _script().main(["--data", f"csv:{shared_data}", "--out", str(tmp_path / "report.png")])
+    png = screenshot_script().main(
+        ["--data", f"csv:{shared_data}", "--out", str(tmp_path / "report.png")]
+    )
     assert png == tmp_path / "report.png"
     assert _png_size(png) == (1366, 900)
     assert _png_size(ROOT / "docs" / "report.png") == (1366, 900)  # the README's, drawn by it
@@ -42,4 +44,4 @@ def test_without_a_chromium_it_says_how_to_get_one(
 ) -> None:
     monkeypatch.setenv("PATH", str(tmp_path))
     with pytest.raises(SystemExit, match=r"no Chromium on PATH .*apt-get install chromium"):
-        _script().find_chromium()
+        screenshot_script().find_chromium()
