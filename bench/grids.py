@@ -13,8 +13,9 @@ from datetime import date
 import numpy as np
 
 from data import Market
+from pipeline.combinations import with_value
 from pipeline.config import RunConfig, build_config
-from pipeline.sweep import Axis, with_value
+from pipeline.sweep import Axis
 
 START, END = date(2006, 1, 3), date(2026, 5, 4)
 # the peers charge one fee on every asset and no slippage or interest: so does the base

@@ -36,10 +36,11 @@ import numpy as np
 import pandas as pd
 from numba import njit, prange
 
+from pipeline.combinations import with_values
 from pipeline.config import RunConfig
 from pipeline.executors import usable_cores
 from pipeline.run import prepare
-from pipeline.sweep import parse_axis, sweep, with_values
+from pipeline.sweep import parse_axis, sweep
 from simulation import kernel
 from simulation.costs import days_between, margin_rates
 from simulation.simulate import order_targets, period_ends
