@@ -43,7 +43,7 @@ from pipeline.run import prepare
 from pipeline.sweep import parse_axis, sweep
 from simulation import kernel
 from simulation.costs import days_between, margin_rates
-from simulation.simulate import order_targets, period_ends
+from simulation.simulate import order_book, period_ends
 
 ROOT = Path(__file__).resolve().parents[1]
 GRID = ("strategy.sell_above=6:9:0.25", "strategy.buy_below=1:4:0.25", "strategy.max_hold=0:126:9")
@@ -286,15 +286,19 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
     close = np.ascontiguousarray(prices.to_numpy(dtype=float))
     priced = np.ascontiguousarray(prices.notna().to_numpy())
     ends = period_ends(pd.DatetimeIndex(prices.index), config.execution.rebalance)
-    targets = np.array(
-        [
-            order_targets(
-                with_values(config, values).strategy.weight_rows(market, columns),
-                priced, ends, config.execution.lag,
-            )
-            for values in grid
-        ]
-    )  # fmt: skip
+    books = [
+        order_book(
+            with_values(config, values).strategy.weight_rows(market, columns),
+            priced, ends, config.execution.lag,
+        )
+        for values in grid
+    ]  # fmt: skip
+    starts = np.cumsum([0, *(len(bars) for bars, _ in books)])
+    bars = np.concatenate([bars for bars, _ in books])
+    orders = np.concatenate([orders for _, orders in books])
+    targets = np.full((len(grid), *close.shape), np.nan)  # the minimal loop reads every cell
+    for k, (book_bars, book_orders) in enumerate(books):
+        targets[k, book_bars] = book_orders
     costs, p = config.costs, len(grid)
     fees, slip, borrow = costs.asset_rates(columns, market.universe.is_crypto)
     days = days_between(pd.DatetimeIndex(prices.index))
@@ -306,7 +310,7 @@ def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
 
     def ours() -> np.ndarray:
         return kernel.equity_paths(
-            close, targets, np.tile(fees, (p, 1)), np.tile(slip, (p, 1)),
+            close, starts, bars, orders, np.tile(fees, (p, 1)), np.tile(slip, (p, 1)),
             np.tile(borrow, (p, 1)), days, rate[None], margin[None], rows, initial, maintenance,
         )[0]  # fmt: skip
 

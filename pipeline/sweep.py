@@ -34,7 +34,7 @@ from pipeline.executors import ChunkError, Executor, LocalExecutor
 from pipeline.run import check_length, legs, market_request, prepare
 from simulation import kernel
 from simulation.costs import cash_rates, days_between, margin_rates
-from simulation.simulate import Rebalance, Ruin, backtest, order_targets, period_ends
+from simulation.simulate import Rebalance, Ruin, backtest, order_book, period_ends
 from strategies.benchmark import benchmark_strategy
 
 METRIC_COLUMNS = METRICS
@@ -439,15 +439,15 @@ def _simulate(
     """
     market, columns = context.market, context.columns
     close, priced, own, days = context.arrays()
-    targets = np.empty((len(chunk), *close.shape))
+    books: list[tuple[np.ndarray, np.ndarray]] = []
     fees, slippage, borrow, rows, weights = [], [], [], [], []
     keys = list(context.rates)
-    for k, cfg in enumerate(chunk):
+    for cfg in chunk:
         ends = cfg.strategy.rebalance_ends(market, cfg.execution.rebalance)
         ends = context.period_ends(cfg.execution.rebalance) if ends is None else ends
         rows_of = cfg.strategy.weight_rows(market, columns)
         weights.append(rows_of)
-        order_targets(rows_of, priced, ends, cfg.execution.lag, own, out=targets[k])
+        books.append(order_book(rows_of, priced, ends, cfg.execution.lag, own))
         rates = context.cost_rates(cfg)
         fees.append(rates[0])
         slippage.append(rates[1])
@@ -458,9 +458,12 @@ def _simulate(
         rows.append(keys.index(key))
     cash = np.array([context.rates[key][0].to_numpy(dtype=float) for key in keys])
     margin = np.array([context.rates[key][1] for key in keys])
+    starts = np.cumsum([0, *(len(bars) for bars, _ in books)])
     equity, ruin, losses = kernel.equity_paths(
         close,
-        targets,
+        starts,
+        np.concatenate([bars for bars, _ in books]),
+        np.concatenate([orders for _, orders in books]),
         np.array(fees),
         np.array(slippage),
         np.array(borrow, dtype=float),

@@ -60,15 +60,15 @@ def decided_bars(
 
 
 @njit(cache=True)
-def fill_orders(
+def order_book(
     rows: np.ndarray,
     codes: np.ndarray,
     priced: np.ndarray,
     own: np.ndarray,
     ends: np.ndarray,
     lag: int,
-) -> np.ndarray:
-    """The order of each bar: the targets decided ``lag`` or more bars before, NaN where none.
+) -> tuple:
+    """The bars with an order and their orders: the targets decided ``lag`` or more bars before.
 
     Targets as in `decided_bars` (``rows[codes[t]]``). An unpriced asset's target counts as
     zero and it gets no order while unpriced. ``own`` is True where a close is the asset's own,
@@ -76,43 +76,46 @@ def fill_orders(
     or after its fill bar, so a carried close never prices a trade (an ETF's order due on a
     Saturday of the 7-day calendar fills at Monday's close); a later decision replaces an order
     still waiting. Timing: decided at the close of ``t``, filled at ``t + lag`` or later.
+
+    Returns ``bars`` (increasing) and ``orders`` (one row per bar, NaN for an asset without an
+    order): a few hundred rows where the dense bars x assets table has thousands, so the loops
+    skip the bars without trades instead of reading them.
     """
-    orders = np.empty((len(codes), rows.shape[1]))
-    fill_orders_into(orders, rows, codes, priced, own, ends, lag)
-    return orders
-
-
-@njit(cache=True)
-def fill_orders_into(
-    orders: np.ndarray,
-    rows: np.ndarray,
-    codes: np.ndarray,
-    priced: np.ndarray,
-    own: np.ndarray,
-    ends: np.ndarray,
-    lag: int,
-) -> None:
-    """`fill_orders` written into ``orders`` (bars x assets): a sweep's chunk array, in place."""
     n, m = len(codes), rows.shape[1]
     decided = decided_bars(rows, codes, priced, ends)
-    orders[:] = np.nan
+    room = min(n, int(decided.sum()) * m)  # each decision fills on at most one bar per asset
+    bars, orders = np.empty(room, dtype=np.int64), np.empty((room, m))
+    count, pending = 0, 0  # bars with orders; orders waiting
     waiting = np.full(m, np.nan)  # each asset's order waiting for its own close
     for u in range(lag, n):
         t = u - lag
         if decided[t]:
             for j in range(m):
                 waiting[j] = rows[codes[t], j] if priced[t, j] else 0.0
+            pending = m
+        if pending == 0:
+            continue  # nothing to fill: most bars
+        placed = False
         for j in range(m):
+            orders[count, j] = np.nan
+            if np.isnan(waiting[j]):
+                continue
             if not priced[u, j]:
-                waiting[j] = np.nan  # never traded while unpriced
-            elif own[u, j] and not np.isnan(waiting[j]):
-                orders[u, j], waiting[j] = waiting[j], np.nan
+                waiting[j], pending = np.nan, pending - 1  # never traded while unpriced
+            elif own[u, j]:
+                orders[count, j], waiting[j] = waiting[j], np.nan
+                placed, pending = True, pending - 1
+        if placed:
+            bars[count] = u
+            count += 1
+    return bars[:count].copy(), orders[:count].copy()
 
 
 @njit(cache=True)
 def simulate(
     close: np.ndarray,
-    targets: np.ndarray,
+    bars: np.ndarray,
+    orders: np.ndarray,
     fees: np.ndarray,
     slippage: np.ndarray,
     borrow: np.ndarray,
@@ -122,7 +125,7 @@ def simulate(
     initial_cash: float,
     maintenance: float,
 ) -> tuple:
-    """Run the portfolio over ``close`` (bars x assets), filling ``targets`` where not NaN.
+    """Run the portfolio over ``close`` (bars x assets), filling the `order_book` ``bars, orders``.
 
     Each bar ``t``: first accrue, on the state left at the close of ``t-1``, interest
     ``cash * cash_rate[t]`` (``margin_rate[t]`` when cash is negative, nothing when it is
@@ -145,6 +148,7 @@ def simulate(
     losses = np.zeros(m)
     count, ruin, last_fill = 0, NO_RUIN, 0
     held, debt, balance = np.zeros(m), np.zeros(m), initial_cash
+    following, next_bar = 0, bars[0] if len(bars) else n
     for t in range(n):
         if t > 0:
             rate = _financing_rate(balance, equity[t - 1], cash_rate[t], margin_rate[t])
@@ -161,12 +165,13 @@ def simulate(
             )  # fmt: skip
             cash[t:], equity[t:] = balance, balance
             break
-        if _has_order(targets[t]):
+        if t == next_bar:
             balance, count = _rebalance(
-                t, close[t], targets[t], value, fees, slippage, held, debt, balance,
+                t, close[t], orders[following], value, fees, slippage, held, debt, balance,
                 fee_paid[t], slipped[t], fills, count,
             )  # fmt: skip
-            last_fill = t
+            last_fill, following = t, following + 1
+            next_bar = bars[following] if following < len(bars) else n
         units[t], cash[t] = held, balance
         equity[t] = balance + _marked(held, close[t])[0]
     return units, cash, equity, interest, borrowed, fee_paid, slipped, fills[:count], ruin, losses
@@ -175,7 +180,9 @@ def simulate(
 @njit(cache=True)
 def equity_paths(
     close: np.ndarray,
-    targets: np.ndarray,
+    starts: np.ndarray,
+    bars: np.ndarray,
+    orders: np.ndarray,
     fees: np.ndarray,
     slippage: np.ndarray,
     borrow: np.ndarray,
@@ -188,7 +195,8 @@ def equity_paths(
 ) -> tuple:
     """`simulate` for many portfolios at once, keeping only each one's equity at every close.
 
-    ``targets`` is portfolios x bars x assets; ``fees``, ``slippage`` and ``borrow`` are
+    Portfolio ``k``'s `order_book` is ``bars[starts[k]:starts[k + 1]]`` and the same rows of
+    ``orders`` (the books one after another); ``fees``, ``slippage`` and ``borrow`` are
     portfolios x assets; ``cash_rate`` and ``margin_rate`` are tables of distinct rate paths
     (paths x bars) and ``rates`` names each portfolio's row; ``maintenance`` is each portfolio's
     margin fraction. The arithmetic is `simulate`'s, step for step, so each path equals a single
@@ -199,14 +207,16 @@ def equity_paths(
     (`pipeline.executors.LocalExecutor`), which must not start numba's OpenMP threads after a
     fork from a process that used them.
     """
-    p, n, m = targets.shape
+    p, (n, m) = len(starts) - 1, close.shape
     equity = np.zeros((p, n))
     ruin = np.full(p, NO_RUIN)
     losses = np.zeros((p, m))
     for k in range(p):
+        book = slice(starts[k], starts[k + 1])
         ruin[k] = _equity_path(
-            close, targets[k], fees[k], slippage[k], borrow[k], days, cash_rate[rates[k]],
-            margin_rate[rates[k]], initial_cash, maintenance[k], equity[k], losses[k],
+            close, bars[book], orders[book], fees[k], slippage[k], borrow[k], days,
+            cash_rate[rates[k]], margin_rate[rates[k]], initial_cash, maintenance[k], equity[k],
+            losses[k],
         )  # fmt: skip
     return equity, ruin, losses
 
@@ -214,7 +224,8 @@ def equity_paths(
 @njit(cache=True)
 def _equity_path(
     close: np.ndarray,
-    targets: np.ndarray,
+    bars: np.ndarray,
+    orders: np.ndarray,
     fees: np.ndarray,
     slippage: np.ndarray,
     borrow: np.ndarray,
@@ -229,10 +240,10 @@ def _equity_path(
     n, m = close.shape
     borrowed, fee_paid, slipped, fills = np.zeros(m), np.zeros(m), np.zeros(m), np.zeros((m, 5))
     held, debt, balance, last_fill = np.zeros(m), np.zeros(m), initial_cash, 0
+    following, next_bar = 0, bars[0] if len(bars) else n
     for t in range(n):
         if t > 0:
             rate = _financing_rate(balance, equity[t - 1], cash_rate[t], margin_rate[t])
-            borrowed[:] = 0.0
             balance, _ = _accrue(held, close[t - 1], borrow, days[t], rate, balance, borrowed)
         holdings, gross = _marked(held, close[t])
         value = balance + holdings
@@ -244,14 +255,15 @@ def _equity_path(
             )  # fmt: skip
             equity[t:] = balance
             return t
-        if _has_order(targets[t]):
+        if t == next_bar:
             fee_paid[:], slipped[:] = 0.0, 0.0
             balance, _ = _rebalance(
-                t, close[t], targets[t], value, fees, slippage, held, debt, balance,
+                t, close[t], orders[following], value, fees, slippage, held, debt, balance,
                 fee_paid, slipped, fills, 0,
             )  # fmt: skip
             value = balance + _marked(held, close[t])[0]
-            last_fill = t
+            last_fill, following = t, following + 1
+            next_bar = bars[following] if following < len(bars) else n
         equity[t] = value
     return NO_RUIN
 
@@ -314,21 +326,17 @@ def _accrue(
     balance: float,
     borrowed: np.ndarray,
 ) -> tuple:
-    """Interest on ``balance`` at ``rate``, and each short's borrow fee, since the last close."""
-    interest = balance * rate + 0.0  # + 0.0: no "-0" from residue at a zero rate
+    """Interest on ``balance`` at ``rate``, and each short's borrow fee, since the last close.
+
+    ``borrowed`` gets each short's fee (other entries are left as they are); their total is
+    the sum of every asset's fee, a long's being zero.
+    """
+    interest, fee = balance * rate + 0.0, 0.0  # + 0.0: no "-0" from residue at a zero rate
     for j in range(len(held)):
         if held[j] < 0:
             borrowed[j] = -held[j] * previous_close[j] * borrow[j] * days / 365.0
-    return balance + (interest - borrowed.sum()), interest
-
-
-@njit(cache=True)
-def _has_order(row: np.ndarray) -> bool:
-    """Whether any asset has an order (a target that is not NaN) on this bar."""
-    for value in row:  # noqa: SIM110 (a loop numba compiles without allocating)
-        if not np.isnan(value):
-            return True
-    return False
+            fee += borrowed[j]
+    return balance + (interest - fee), interest
 
 
 @njit(cache=True)

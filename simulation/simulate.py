@@ -152,23 +152,21 @@ def period_ends(index: pd.DatetimeIndex, rebalance: Rebalance) -> np.ndarray:
     return np.append(periods[1:] != periods[:-1], True)
 
 
-def order_targets(
+def order_book(
     targets: np.ndarray | tuple[np.ndarray, np.ndarray],
     priced: np.ndarray,
     ends: np.ndarray,
     lag: int,
     own: np.ndarray | None = None,
-    out: np.ndarray | None = None,
-) -> np.ndarray:
-    """The fill of each bar: the targets decided ``lag`` bars earlier, NaN where none.
+) -> tuple[np.ndarray, np.ndarray]:
+    """The bars with an order and the orders of each: the targets decided ``lag`` bars earlier.
 
     ``targets`` is dates x assets, or ``(rows, codes)``: a table of distinct rows and the row of
     each date (what `Strategy.weight_rows` gives, without the dates x assets copy). Unpriced
     assets get zero weight (a change when they list) and no order while unpriced. ``own`` marks
     the closes an asset's market printed (None: every price); an order waits for the first of
-    them on or after its fill bar. Compiled (`simulation.kernel.fill_orders`): a sweep calls it
-    once per combination, with ``out`` its place in the chunk's array (C-contiguous), written
-    in place and returned.
+    them on or after its fill bar. Compiled (`simulation.kernel.order_book`): a sweep calls it
+    once per combination. An order row has NaN for an asset without an order on that bar.
     """
     if isinstance(targets, tuple):
         rows, codes = targets
@@ -176,11 +174,21 @@ def order_targets(
         rows, codes = targets, np.arange(len(targets))
     rows = np.ascontiguousarray(rows, dtype=float)
     own = priced if own is None else np.ascontiguousarray(own, dtype=bool)
-    codes = np.asarray(codes, dtype=np.int64)
-    if out is None:
-        return kernel.fill_orders(rows, codes, priced, own, ends, lag)
-    kernel.fill_orders_into(out, rows, codes, priced, own, ends, lag)
-    return out
+    return kernel.order_book(rows, np.asarray(codes, dtype=np.int64), priced, own, ends, lag)
+
+
+def order_targets(
+    targets: np.ndarray | tuple[np.ndarray, np.ndarray],
+    priced: np.ndarray,
+    ends: np.ndarray,
+    lag: int,
+    own: np.ndarray | None = None,
+) -> np.ndarray:
+    """`order_book` as a bars x assets table, NaN where no order: what a peer's weights read."""
+    bars, orders = order_book(targets, priced, ends, lag, own)
+    dense = np.full(priced.shape, np.nan)
+    dense[bars] = orders
+    return dense
 
 
 def backtest(
@@ -209,13 +217,14 @@ def backtest(
         ends = period_ends(pd.DatetimeIndex(prices.index), execution.rebalance)
     priced = np.ascontiguousarray(prices.notna().to_numpy())
     printed = None if own is None else own[targets.columns].to_numpy(dtype=bool)
-    orders = order_targets(targets.to_numpy(dtype=float), priced, ends, execution.lag, printed)
+    bars, orders = order_book(targets.to_numpy(dtype=float), priced, ends, execution.lag, printed)
     if cash_rate is None:
         cash_rate, _ = cash_rates(prices.index, costs)
     columns = prices.columns
     fees, slippage, borrow = costs.asset_rates(columns, crypto.__contains__)
     units, cash, equity, interest, borrowed, fees, slipped, fills, ruin, losses = kernel.simulate(
         np.ascontiguousarray(prices.to_numpy(dtype=float)),  # the kernel walks bar by bar
+        bars,
         orders,
         fees,
         slippage,
