@@ -147,7 +147,7 @@ def simulate(
     fills = np.zeros((n * m, 5))
     losses = np.zeros(m)
     count, ruin, last_fill = 0, NO_RUIN, 0
-    held, debt, balance = np.zeros(m), np.zeros(m), initial_cash
+    held, debt, balance, trades = np.zeros(m), np.zeros(m), initial_cash, np.zeros(m)
     following, next_bar = 0, bars[0] if len(bars) else n
     for t in range(n):
         if t > 0:
@@ -161,14 +161,14 @@ def simulate(
             ruin = t
             balance, count = _liquidate(
                 t, close, last_fill, value, fees, slippage, held, debt, balance,
-                fee_paid[t], slipped[t], fills, count, losses,
+                fee_paid[t], slipped[t], fills, count, losses, trades,
             )  # fmt: skip
             cash[t:], equity[t:] = balance, balance
             break
         if t == next_bar:
             balance, count = _rebalance(
                 t, close[t], orders[following], value, fees, slippage, held, debt, balance,
-                fee_paid[t], slipped[t], fills, count,
+                fee_paid[t], slipped[t], fills, count, trades,
             )  # fmt: skip
             last_fill, following = t, following + 1
             next_bar = bars[following] if following < len(bars) else n
@@ -240,6 +240,7 @@ def _equity_path(
     n, m = close.shape
     borrowed, fee_paid, slipped, fills = np.zeros(m), np.zeros(m), np.zeros(m), np.zeros((m, 5))
     held, debt, balance, last_fill = np.zeros(m), np.zeros(m), initial_cash, 0
+    trades = np.zeros(m)  # each asset's trade on a fill bar (`_rebalance`'s room)
     following, next_bar = 0, bars[0] if len(bars) else n
     for t in range(n):
         if t > 0:
@@ -251,15 +252,14 @@ def _equity_path(
             fee_paid[:], slipped[:] = 0.0, 0.0
             balance, _ = _liquidate(
                 t, close, last_fill, value, fees, slippage, held, debt, balance,
-                fee_paid, slipped, fills, 0, losses,
+                fee_paid, slipped, fills, 0, losses, trades,
             )  # fmt: skip
             equity[t:] = balance
             return t
-        if t == next_bar:
-            fee_paid[:], slipped[:] = 0.0, 0.0
+        if t == next_bar:  # fee_paid and slipped are room only: a path keeps no cost lines
             balance, _ = _rebalance(
                 t, close[t], orders[following], value, fees, slippage, held, debt, balance,
-                fee_paid, slipped, fills, 0,
+                fee_paid, slipped, fills, 0, trades,
             )  # fmt: skip
             value = balance + _marked(held, close[t])[0]
             last_fill, following = t, following + 1
@@ -294,6 +294,7 @@ def _liquidate(
     fills: np.ndarray,
     count: int,
     losses: np.ndarray,
+    trades: np.ndarray,
 ) -> tuple:
     """Close every position at the close of ``t``, sells then buys, as a rebalance to zero.
 
@@ -304,7 +305,7 @@ def _liquidate(
             losses[j] = held[j] * (close[t, j] - close[last_fill, j])
     return _rebalance(
         t, close[t], np.zeros(len(held)), value, fees, slippage, held, debt, balance,
-        fee_paid, slipped, fills, count,
+        fee_paid, slipped, fills, count, trades,
     )  # fmt: skip
 
 
@@ -366,10 +367,14 @@ def _rebalance(
     slipped: np.ndarray,
     fills: np.ndarray,
     count: int,
+    delta: np.ndarray,
 ) -> tuple:
-    """Trade every asset with a target to ``weight * value / price``; sells, then buys."""
+    """Trade every asset with a target to ``weight * value / price``; sells, then buys.
+
+    ``delta`` is room for each asset's trade, allocated once by the caller, not on every bar.
+    """
     m = len(price)
-    delta = np.zeros(m)
+    delta[:] = 0.0
     buffer = 1.0 + max(0.0, -balance)
     for j in range(m):
         if not np.isnan(weight[j]) and not np.isnan(price[j]):
