@@ -352,7 +352,10 @@ class _Context:
     market_arrays: tuple[np.ndarray, ...] = ()
 
     def arrays(self) -> tuple[np.ndarray, ...]:
-        """The closes, priced and own-close flags (bars x columns) and days between bars."""
+        """The closes, priced and own-close flags (bars x columns), days between bars, listings.
+
+        The listings are `simulation.kernel.priced_changes` of the priced flags.
+        """
         if not self.market_arrays:
             prices = self.market.prices[self.columns]
             self.market_arrays = (
@@ -361,6 +364,7 @@ class _Context:
                 np.ascontiguousarray(self.market.printed(list(self.columns)).to_numpy(dtype=bool)),
                 days_between(pd.DatetimeIndex(prices.index)),
             )
+            self.market_arrays += (kernel.priced_changes(self.market_arrays[1]),)
         return self.market_arrays
 
     def period_ends(self, rebalance: Rebalance) -> np.ndarray:
@@ -438,7 +442,7 @@ def _simulate(
     A ruin is `simulation.simulate.Ruin.facts`, as a single run of the combination reports it.
     """
     market, columns = context.market, context.columns
-    close, priced, own, days = context.arrays()
+    close, priced, own, days, changes = context.arrays()
     books: list[tuple[np.ndarray, np.ndarray]] = []
     fees, slippage, borrow, rows, weights = [], [], [], [], []
     keys = list(context.rates)
@@ -447,7 +451,7 @@ def _simulate(
         ends = context.period_ends(cfg.execution.rebalance) if ends is None else ends
         rows_of = cfg.strategy.weight_rows(market, columns)
         weights.append(rows_of)
-        books.append(order_book(rows_of, priced, ends, cfg.execution.lag, own))
+        books.append(order_book(rows_of, priced, ends, cfg.execution.lag, own, changes))
         rates = context.cost_rates(cfg)
         fees.append(rates[0])
         slippage.append(rates[1])

@@ -32,25 +32,39 @@ and pays nothing. 1e-9 of the value is a hundredth of a cent on $100,000, below 
 
 
 @njit(cache=True)
+def priced_changes(priced: np.ndarray) -> np.ndarray:
+    """True on the bars where any asset's priced flag differs from the bar before (listings).
+
+    A market's, shared by every combination of a sweep: `decided_bars` skips a bar with the
+    same row of targets and no such change without reading its assets.
+    """
+    n, m = priced.shape
+    changes = np.zeros(n, dtype=np.bool_)
+    for t in range(1, n):
+        for j in range(m):
+            if priced[t, j] != priced[t - 1, j]:
+                changes[t] = True
+                break
+    return changes
+
+
+@njit(cache=True)
 def decided_bars(
-    rows: np.ndarray, codes: np.ndarray, priced: np.ndarray, ends: np.ndarray
+    rows: np.ndarray, codes: np.ndarray, priced: np.ndarray, changes: np.ndarray, ends: np.ndarray
 ) -> np.ndarray:
     """True where targets are decided: the first bar, period ends, and bars whose targets changed.
 
     The targets of bar ``t`` are ``rows[codes[t]]`` (a table of distinct rows and a row a bar;
     plain targets are their own table, ``codes = 0..n-1``). An unpriced asset's target counts
-    as zero, so its listing is a change.
+    as zero, so its listing is a change. ``changes`` is `priced_changes` of ``priced``.
     """
     n, m = len(codes), rows.shape[1]
     decided = ends.copy()
     decided[0] = True
     for t in range(1, n):
-        if decided[t]:
-            continue
-        same_row = codes[t] == codes[t - 1]
+        if decided[t] or (codes[t] == codes[t - 1] and not changes[t]):
+            continue  # the same targets, priced as before
         for j in range(m):
-            if same_row and priced[t, j] == priced[t - 1, j]:
-                continue  # the same target, priced as before: no change in this asset
             now = rows[codes[t], j] if priced[t, j] else 0.0
             before = rows[codes[t - 1], j] if priced[t - 1, j] else 0.0
             if now != before:
@@ -64,25 +78,27 @@ def order_book(
     rows: np.ndarray,
     codes: np.ndarray,
     priced: np.ndarray,
+    changes: np.ndarray,
     own: np.ndarray,
     ends: np.ndarray,
     lag: int,
 ) -> tuple:
     """The bars with an order and their orders: the targets decided ``lag`` or more bars before.
 
-    Targets as in `decided_bars` (``rows[codes[t]]``). An unpriced asset's target counts as
-    zero and it gets no order while unpriced. ``own`` is True where a close is the asset's own,
-    not one carried forward from an earlier day: an order is filled at the first such close on
-    or after its fill bar, so a carried close never prices a trade (an ETF's order due on a
-    Saturday of the 7-day calendar fills at Monday's close); a later decision replaces an order
-    still waiting. Timing: decided at the close of ``t``, filled at ``t + lag`` or later.
+    Targets as in `decided_bars` (``rows[codes[t]]``; ``changes`` are `priced_changes`). An
+    unpriced asset's target counts as zero and it gets no order while unpriced. ``own`` is True
+    where a close is the asset's own, not one carried forward from an earlier day: an order is
+    filled at the first such close on or after its fill bar, so a carried close never prices a
+    trade (an ETF's order due on a Saturday of the 7-day calendar fills at Monday's close); a
+    later decision replaces an order still waiting. Timing: decided at the close of ``t``,
+    filled at ``t + lag`` or later.
 
     Returns ``bars`` (increasing) and ``orders`` (one row per bar, NaN for an asset without an
     order): a few hundred rows where the dense bars x assets table has thousands, so the loops
     skip the bars without trades instead of reading them.
     """
     n, m = len(codes), rows.shape[1]
-    decided = decided_bars(rows, codes, priced, ends)
+    decided = decided_bars(rows, codes, priced, changes, ends)
     room = min(n, int(decided.sum()) * m)  # each decision fills on at most one bar per asset
     bars, orders = np.empty(room, dtype=np.int64), np.empty((room, m))
     count, pending = 0, 0  # bars with orders; orders waiting

@@ -143,7 +143,8 @@ def decision_dates(targets: pd.DataFrame, rebalance: Rebalance) -> pd.Series:
     ends = period_ends(pd.DatetimeIndex(targets.index), rebalance)
     values = np.ascontiguousarray(targets.to_numpy(dtype=float))
     priced, codes = np.ones(values.shape, dtype=bool), np.arange(len(values))
-    return pd.Series(kernel.decided_bars(values, codes, priced, ends), index=targets.index)
+    changes = np.zeros(len(values), dtype=bool)
+    return pd.Series(kernel.decided_bars(values, codes, priced, changes, ends), index=targets.index)
 
 
 def period_ends(index: pd.DatetimeIndex, rebalance: Rebalance) -> np.ndarray:
@@ -158,6 +159,7 @@ def order_book(
     ends: np.ndarray,
     lag: int,
     own: np.ndarray | None = None,
+    changes: np.ndarray | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """The bars with an order and the orders of each: the targets decided ``lag`` bars earlier.
 
@@ -166,7 +168,8 @@ def order_book(
     assets get zero weight (a change when they list) and no order while unpriced. ``own`` marks
     the closes an asset's market printed (None: every price); an order waits for the first of
     them on or after its fill bar. Compiled (`simulation.kernel.order_book`): a sweep calls it
-    once per combination. An order row has NaN for an asset without an order on that bar.
+    once per combination, with the market's ``changes`` (`simulation.kernel.priced_changes` of
+    ``priced``) worked out once. An order row has NaN for an asset without an order on that bar.
     """
     if isinstance(targets, tuple):
         rows, codes = targets
@@ -174,7 +177,9 @@ def order_book(
         rows, codes = targets, np.arange(len(targets))
     rows = np.ascontiguousarray(rows, dtype=float)
     own = priced if own is None else np.ascontiguousarray(own, dtype=bool)
-    return kernel.order_book(rows, np.asarray(codes, dtype=np.int64), priced, own, ends, lag)
+    changes = kernel.priced_changes(priced) if changes is None else changes
+    codes = np.asarray(codes, dtype=np.int64)
+    return kernel.order_book(rows, codes, priced, changes, own, ends, lag)
 
 
 def order_targets(
