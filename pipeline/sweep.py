@@ -26,6 +26,7 @@ import pandas as pd
 from analytics.metrics import ANNUALISED, FLAT_TOLERANCE, METRICS, min_annualise_days, summary
 from analytics.overfitting import BlockSums
 from core.errors import ConfigError, SweepError
+from core.heap import reused_heap
 from data import Market, load_shared
 from data.market import Role
 from pipeline.combinations import combination_configs
@@ -216,13 +217,14 @@ def sweep(
     # costs, compiled code) is computed once here, before workers copy this process
     _run_chunk(chunks[0][:1], context)
     try:
-        for index, (shape, table) in (executor or LocalExecutor(workers)).map_chunks(
-            _run_chunk, chunks, context
-        ):
-            shapes[index], tables[index] = shape, table
-            done += len(table)
-            if on_chunk:
-                on_chunk(done, len(configs))
+        with reused_heap():  # every chunk allocates and frees arrays of the same sizes
+            for index, (shape, table) in (executor or LocalExecutor(workers)).map_chunks(
+                _run_chunk, chunks, context
+            ):
+                shapes[index], tables[index] = shape, table
+                done += len(table)
+                if on_chunk:
+                    on_chunk(done, len(configs))
     except ChunkError as exc:
         raise _failed(exc, axes, grid, starts, chunk_size) from exc.cause
     keys = [axis.key for axis in axes]
