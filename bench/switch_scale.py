@@ -23,6 +23,7 @@ from __future__ import annotations
 
 import itertools
 import multiprocessing
+import os
 import statistics
 import subprocess
 import sys
@@ -134,23 +135,27 @@ def _cli(argv: list[str], grid: tuple[str, ...], baseline: str, repeat: int) -> 
     baseline's: the imports, the data, the pick's run and report are in both.
     """
     seconds: dict[str, list[float]] = {"baseline": [], "grid": []}
+    cpu: dict[str, list[float]] = {"baseline": [], "grid": []}
     with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
         one = [*argv, f"--sweep={baseline}", "--out", out]
         subprocess.run(one, cwd=ROOT, capture_output=True, check=True)
         for _ in range(repeat):
             for label, extra in (("baseline", [f"--sweep={baseline}"]), ("grid", [])):
                 flags = extra or [f"--sweep={text}" for text in grid]
-                began = time.perf_counter()
+                began, used = time.perf_counter(), _children_cpu()
                 subprocess.run(
                     [*argv, *flags, "--out", out], cwd=ROOT, capture_output=True, check=True
                 )
                 seconds[label].append(time.perf_counter() - began)
+                cpu[label].append(_children_cpu() - used)
     count = 1
     for text in grid:
         count *= len(parse_axis(text).values)
     base, full = statistics.median(seconds["baseline"]), statistics.median(seconds["grid"])
     return {
         "seconds": seconds,
+        "cpu_seconds": cpu,
+        "cpu_beyond_baseline": statistics.median(cpu["grid"]) - statistics.median(cpu["baseline"]),
         "combinations": count,
         "median": full,
         "baseline_median": base,
@@ -158,6 +163,12 @@ def _cli(argv: list[str], grid: tuple[str, ...], baseline: str, repeat: int) -> 
         "rate": count / max(full - base, 1e-9),
         "command": " ".join(["run_backtest.py", *argv[2:], *(f"--sweep={t}" for t in grid)]),
     }
+
+
+def _children_cpu() -> float:
+    """CPU seconds (user and system) of this process's finished children and theirs."""
+    times = os.times()
+    return times.children_user + times.children_system
 
 
 def end_to_end(
@@ -417,7 +428,8 @@ def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> d
     print(
         f"  the command line, {cli['combinations']:,} combinations: {cli['median']:.2f} s, "
         f"{cli['beyond_baseline']:.2f} s beyond a 1-combination sweep ({cli['baseline_median']:.2f}"
-        f" s): {cli['rate']:,.0f} a second, {against_limit(cli['rate'], switch_cells, limit)}"
+        f" s): {cli['rate']:,.0f} a second, {against_limit(cli['rate'], switch_cells, limit)}; "
+        f"CPU {cli['cpu_beyond_baseline']:.2f} s beyond the baseline's"
     )
     figures["report"] = cost = report_cost(data, repeat)
     print(
@@ -431,7 +443,7 @@ def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> d
         print(
             f"  main_street, {used['combinations']:,} combinations with the report: "
             f"{used['median']:.1f} s, {used['beyond_baseline']:.1f} s beyond a 1-combination "
-            "sweep: "
+            f"sweep (CPU {used['cpu_beyond_baseline']:.1f} s beyond): "
             f"{used['rate']:,.0f} a second, {against_limit(used['rate'], cells, limit)}; peak "
             f"memory {used['memory']['pss_mb']:,.0f} MB (PSS summed over the process and its "
             f"workers; the largest process's RSS {used['memory']['largest_rss_mb']:,.0f} MB)"
