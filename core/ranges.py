@@ -55,8 +55,10 @@ def check_ranges(obj: Any, prefix: str) -> None:
     """
     for name, allowed in type(obj).RANGES.items():
         value = getattr(obj, name)
-        entries = value.items() if isinstance(value, dict) else [(None, value)]
+        entries = value.items() if isinstance(value, dict) else ((None, value),)
         for entry, number in entries:
-            if isinstance(number, int | float) and not isinstance(number, bool):
+            if isinstance(number, bool) or not isinstance(number, int | float):
+                continue
+            if not allowed.holds(number):  # the key is named only when it is refused
                 key = f"{prefix}.{name}" if entry is None else f"{prefix}.{name}.{entry}"
                 check_range(key, number, allowed)
