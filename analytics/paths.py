@@ -4,7 +4,7 @@
 `analytics.metrics.summary` with its NaN rules, the skew and excess kurtosis of its daily
 returns (pandas' ``Series.skew`` and ``Series.kurt``) and its PBO block sums
 (`analytics.overfitting.BlockSums.of`). A chunk of a sweep is about 128 paths of 5,000 bars
-(5 MB): numpy made a dozen passes over it, each out of cache; here each path is read once and
+(5 MB): numpy would make a dozen passes over it, each out of cache; here each path is read once and
 its returns kept in a buffer that stays in cache for the second, centred pass. Those three
 functions stay the reference the tests hold this module to.
 """
@@ -85,34 +85,52 @@ def _statistics(
 ) -> tuple:
     """The metrics (paths x `METRICS`), moments (paths x 2) and block sums (splits x paths).
 
-    One thread: a sweep's chunks already run on every core, in forked workers.
+    Two loops a path: the first reads the equity and keeps its returns in a buffer that stays
+    in cache, the second sums their centred powers. One thread: a sweep's chunks already run
+    on every core, in forked workers.
     """
     paths, bars = equity.shape
     n = bars - 1
-    values = np.full((paths, len(METRICS)), np.nan)
-    shape = np.full((paths, 2), np.nan)
-    blocks = max(n_splits, 1)
-    sums, squares = np.zeros((blocks, paths)), np.zeros((blocks, paths))
+    block_len = n // n_splits if n_splits else 0
+    start = n - block_len * n_splits  # `BlockSums.of` drops the oldest rows
+    values, shape = np.full((paths, len(METRICS)), np.nan), np.full((paths, 2), np.nan)
+    sums, squares = np.zeros((max(n_splits, 1), paths)), np.zeros((max(n_splits, 1), paths))
     centre, flat = np.zeros(paths), np.zeros(paths)
     returns = np.empty(n)
     for k in range(paths):
         path, rate = equity[k], cash[cash_rows[k]]
-        first = _first_pass(path, rate, returns)
-        values[k] = _metrics(path, rate, returns, first, periods_per_year, year_power, annualise)
-        shape[k, 0], shape[k, 1] = _moments(returns, first[1] / n if first[0] == n else np.nan)
+        count, total, excess, downside, missing, deepest, tail, largest = _first_pass(
+            path, rate, returns, start
+        )
+        mean = total / count
         if n_splits:
-            centre[k], flat[k] = _block_sums(returns, n_splits, sums[:, k], squares[:, k])
+            centre[k] = tail / (n - start)
+            flat[k] = largest * _FLAT_BLOCKS if not np.isnan(tail) else np.nan
+        m2, m3, m4, excess_square = _second_pass(
+            returns, rate, mean, excess / n, start, block_len, centre[k], sums[:, k], squares[:, k]
+        )
+        spread = np.sqrt(m2 / (count - 1)) if count > 1 else np.nan
+        excess_spread = np.sqrt(excess_square / (n - 1)) if n > 1 else np.nan
+        values[k] = _metrics(
+            path, n, spread, excess / n, excess_spread, downside, missing, deepest,
+            periods_per_year, year_power, annualise,
+        )  # fmt: skip
+        if count == n:
+            shape[k, 0], shape[k, 1] = _moments(n, m2, m3, m4)
     return values, shape, sums, squares, centre, flat
 
 
 @njit(cache=True, error_model="numpy")
-def _first_pass(path: np.ndarray, rate: np.ndarray, returns: np.ndarray) -> tuple:
-    """Fill ``returns``; their count and sum (NaN skipped), excess sums, NaN flag, deepest fall.
+def _first_pass(path: np.ndarray, rate: np.ndarray, returns: np.ndarray, start: int) -> tuple:
+    """Fill ``returns``, and sum what needs no mean: the first of the two loops.
 
-    The flag is set by a NaN return or excess return (after a ruin to nothing, or a NaN rate).
+    Returns the count and sum of the returns (NaN skipped), the excess returns' sum and sum of
+    squared losses, a NaN flag, the deepest fall, and the sum and largest size of the returns
+    from ``start`` on (the block sums' rows). The flag is set by a NaN return or excess
+    return (after a ruin to nothing, or a NaN rate).
     """
     count, total, excess, downside, missing = 0, 0.0, 0.0, 0.0, False
-    peak, deepest = path[0], 0.0
+    peak, deepest, tail, largest = path[0], 0.0, 0.0, 0.0
     for t in range(1, len(path)):
         value = path[t]
         ret = value / path[t - 1] - 1.0
@@ -128,41 +146,80 @@ def _first_pass(path: np.ndarray, rate: np.ndarray, returns: np.ndarray) -> tupl
         if not np.isnan(value):  # pandas' cummax and min skip NaN
             peak = max(peak, value)
             deepest = min(deepest, value / peak - 1.0)
-    return count, total, excess, downside, missing, deepest
+        if t > start:
+            tail += ret
+            largest = max(largest, abs(ret))
+    return count, total, excess, downside, missing, deepest, tail, largest
+
+
+@njit(cache=True, error_model="numpy")
+def _second_pass(
+    returns: np.ndarray,
+    rate: np.ndarray,
+    mean: float,
+    mean_excess: float,
+    start: int,
+    block_len: int,
+    centre: float,
+    sums: np.ndarray,
+    squares: np.ndarray,
+) -> tuple:
+    """Sums of centred powers: the second loop, over the returns the first one kept.
+
+    Returns the sums of the returns' centred 2nd (NaN skipped), 3rd and 4th powers and of the
+    excess returns' centred squares; fills each block's sums of returns centred on ``centre``
+    into ``sums`` and ``squares`` (blocks of ``block_len`` from ``start``; none at 0).
+    """
+    m2, m3, m4, excess_square = 0.0, 0.0, 0.0, 0.0
+    block, edge, block_sum, block_square = -1, start if block_len else len(returns), 0.0, 0.0
+    for t in range(len(returns)):
+        if t == edge:
+            if block >= 0:
+                sums[block], squares[block] = block_sum, block_square
+            block, edge, block_sum, block_square = block + 1, edge + block_len, 0.0, 0.0
+        ret = returns[t]
+        centred = ret - mean
+        square = centred * centred
+        if not np.isnan(ret):
+            m2 += square
+        m3 += square * centred
+        m4 += square * square
+        above = ret - rate[t + 1] - mean_excess
+        excess_square += above * above
+        if block >= 0:
+            from_centre = ret - centre
+            block_sum += from_centre
+            block_square += from_centre * from_centre
+    if block >= 0:
+        sums[block], squares[block] = block_sum, block_square
+    return m2, m3, m4, excess_square
 
 
 @njit(cache=True, error_model="numpy")
 def _metrics(
     path: np.ndarray,
-    rate: np.ndarray,
-    returns: np.ndarray,
-    first: tuple,
+    n: int,
+    spread: float,
+    mean_excess: float,
+    excess_spread: float,
+    downside: float,
+    missing: bool,
+    deepest: float,
     periods_per_year: float,
     year_power: float,
     annualise: bool,
 ) -> np.ndarray:
-    """`summary` of one path, in `METRICS` order, from its first pass."""
-    count, total, excess, downside, missing, deepest = first
-    n = len(returns)
-    mean, spread, mean_excess, excess_spread = total / count, 0.0, excess / n, 0.0
-    for t in range(n):
-        if not np.isnan(returns[t]):
-            spread += (returns[t] - mean) ** 2
-        excess_spread += (returns[t] - rate[t + 1] - mean_excess) ** 2
-    spread = np.sqrt(spread / (count - 1)) if count > 1 else np.nan
-    excess_spread = np.sqrt(excess_spread / (n - 1)) if n > 1 else np.nan
+    """`summary` of one path, in `METRICS` order, from its two passes."""
     growth = path[-1] / path[0]
     cagr = growth**year_power - 1.0
-    varies = not missing and excess_spread > FLAT_TOLERANCE
-    scale = np.sqrt(periods_per_year)
-    lower = np.sqrt(downside / n * periods_per_year) if n > 0 else np.nan
     out = np.full(7, np.nan)
     out[0], out[5] = growth - 1.0, deepest
     if not annualise:
         return out
-    out[1], out[2] = cagr, spread * scale
-    if varies:
-        out[3] = mean_excess / excess_spread * scale
+    out[1], out[2] = cagr, spread * np.sqrt(periods_per_year)
+    if not missing and excess_spread > FLAT_TOLERANCE:
+        out[3] = mean_excess / excess_spread * np.sqrt(periods_per_year)
+        lower = np.sqrt(downside / n * periods_per_year)
         if lower > 0:
             out[4] = mean_excess * periods_per_year / lower
     if not missing and deepest < -FLAT_TOLERANCE:
@@ -171,49 +228,18 @@ def _metrics(
 
 
 @njit(cache=True, error_model="numpy")
-def _moments(returns: np.ndarray, mean: float) -> tuple:
+def _moments(n: int, m2: float, m3: float, m4: float) -> tuple:
     """Skew and excess kurtosis with pandas' bias corrections (``Series.skew``, ``Series.kurt``).
 
-    NaN below 3 (skew) or 4 (kurtosis) returns, and where they do not vary: centred sums of
-    powers under `_MOMENT_RESIDUE` count as zero.
+    From the sums of the ``n`` returns' centred powers. NaN where they do not vary (sums under
+    `_MOMENT_RESIDUE` count as zero), so below 3 returns (skew) or 4 (kurtosis) too.
     """
-    n = len(returns)
-    m2, m3, m4 = 0.0, 0.0, 0.0
-    for t in range(n):
-        centred = returns[t] - mean
-        square = centred * centred
-        m2 += square
-        m3 += square * centred
-        m4 += square * square
     m2 = 0.0 if abs(m2) < _MOMENT_RESIDUE else m2
     m3 = 0.0 if abs(m3) < _MOMENT_RESIDUE else m3
     skew, kurtosis = np.nan, np.nan
-    if m2 != 0 and n >= 3:
+    if m2 != 0:
         skew = n * (n - 1) ** 0.5 / (n - 2) * m3 / m2**1.5
     denominator = (n - 2) * (n - 3) * m2**2
-    if denominator != 0 and n >= 4:
+    if denominator != 0:
         kurtosis = n * (n + 1) * (n - 1) * m4 / denominator - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
     return skew, kurtosis
-
-
-@njit(cache=True, error_model="numpy")
-def _block_sums(returns: np.ndarray, n_splits: int, sums: np.ndarray, squares: np.ndarray) -> tuple:
-    """Fill one trial's block sums as `BlockSums.of`; return its centre and flat level."""
-    block_len = len(returns) // n_splits
-    start = len(returns) - block_len * n_splits
-    total, largest = 0.0, 0.0
-    for t in range(start, len(returns)):
-        total += returns[t]
-        largest = max(largest, abs(returns[t]))
-    if np.isnan(total):
-        largest = np.nan
-    centre = total / (block_len * n_splits)
-    for block in range(n_splits):
-        low = start + block * block_len
-        block_sum, block_square = 0.0, 0.0
-        for t in range(low, low + block_len):
-            centred = returns[t] - centre
-            block_sum += centred
-            block_square += centred * centred
-        sums[block], squares[block] = block_sum, block_square
-    return centre, largest * _FLAT_BLOCKS

@@ -7,8 +7,8 @@ combinations would run on different dates is refused, naming them). Their target
 built by the strategies themselves (a switching strategy reads each signal once per sweep,
 through the market's memo); the simulation runs a chunk of combinations per call of
 `simulation.kernel`, the same arithmetic as a single run, and the metrics are computed from the
-equity paths with the formulas of `analytics.metrics`, so a sweep's row equals a single run of
-that combination.
+equity paths by `analytics.paths` with the formulas and NaN rules of `analytics.metrics`, so a
+sweep's row equals a single run of that combination.
 """
 
 from __future__ import annotations
@@ -282,8 +282,9 @@ def _different_dates(
 def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[ReturnShape, pd.DataFrame]:
     """One chunk's return shape and table rows: the unit of work an executor runs.
 
-    The chunk's daily returns are reduced here and dropped, so a sweep's memory does not grow
-    with its combinations times its bars.
+    The chunk's equity paths are reduced here (`analytics.paths.path_statistics`, one compiled
+    pass a path) and dropped, so a sweep's memory does not grow with its combinations times its
+    bars.
     """
     equity, cash, cash_rows, ruins = _simulate(chunk, context)
     index = context.market.prices.index
@@ -291,9 +292,7 @@ def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[ReturnShape, 
         equity, context.market.periods_per_year, cash, cash_rows, (index[-1] - index[0]).days,
         PBO_SPLITS,
     )  # fmt: skip
-    table = _rows(chunk, found.metrics, context)
-    table["ruined_on"] = [facts["date"] if facts else "" for facts in ruins]
-    table["ruin_cause"] = [facts["cause"] if facts else "" for facts in ruins]
+    table = _rows(chunk, found.metrics, ruins, context)
     return ReturnShape(found.skew, found.kurtosis, found.blocks, equity.shape[1] - 1), table
 
 
@@ -480,14 +479,20 @@ def _ruin(
 
 
 def _rows(
-    chunk: list[RunConfig], metrics: dict[str, np.ndarray], context: _Context
+    chunk: list[RunConfig],
+    metrics: dict[str, np.ndarray],
+    ruins: list[dict[str, Any] | None],
+    context: _Context,
 ) -> pd.DataFrame:
     """Each combination's metrics, as a single run reports them, and its differences to 60/40.
 
-    A ruined combination's are those of its ended path, as its single run's are.
+    Then its ruin's date and cause (empty if none). A ruined combination's metrics are those
+    of its ended path, as its single run's are.
     """
-    table = pd.DataFrame(metrics)
+    columns: dict[str, Any] = dict(metrics)
     for name in ("sharpe", "cagr"):
         theirs = np.array([context.benchmark(cfg)[name] for cfg in chunk])
-        table[f"{name}_vs_6040"] = table[name].to_numpy() - theirs
-    return table
+        columns[f"{name}_vs_6040"] = metrics[name] - theirs
+    columns["ruined_on"] = [facts["date"] if facts else "" for facts in ruins]
+    columns["ruin_cause"] = [facts["cause"] if facts else "" for facts in ruins]
+    return pd.DataFrame(columns)
