@@ -3,7 +3,8 @@
 A chunk of `pipeline.sweep` simulates its equity paths (``_simulate``) and reduces them to its
 table rows and return shape: returns, metrics, moments, PBO block sums, the rows. This times
 both in one `sweep()` of `bench/switch_scale.CLI_GRID` (11,875 ``hartnett_switch``
-combinations, or ``GRID``, 2,535) on one worker, by wrapping the two functions, and prints
+combinations; ``GRID``, 2,535; or ``MEMORY_GRID``, 55,566 ``main_street``) on one worker,
+after a 1-combination sweep (compiled code loaded), by wrapping the two functions, and prints
 the chunks' seconds, the simulation's and their difference (the statistics). It wraps only
 names every commit since the sweep's chunks have, so the same script measures two checkouts:
 
@@ -24,9 +25,15 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import pipeline.sweep as sweep_module
 from bench.grids import BASE, END, START
-from bench.switch_scale import CLI_GRID, GRID
+from bench.switch_scale import CLI_GRID, GRID, MEMORY_GRID
 from pipeline.config import build_config
-from pipeline.sweep import parse_axis, sweep
+from pipeline.sweep import Axis, parse_axis, sweep
+
+GRIDS = {
+    "grid": ("hartnett_switch", GRID),
+    "cli": ("hartnett_switch", CLI_GRID),
+    "memory": ("main_street", MEMORY_GRID),
+}
 
 
 def _timed(function: Callable[..., Any], seconds: list[float]) -> Callable[..., Any]:
@@ -45,14 +52,15 @@ def _timed(function: Callable[..., Any], seconds: list[float]) -> Callable[..., 
 def main(argv: list[str] | None = None) -> None:
     """Print the grid's size and the chunks', simulation's and statistics' CPU seconds as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--grid", choices=("grid", "cli"), default="cli")
+    parser.add_argument("--grid", choices=tuple(GRIDS), default="cli")
     parser.add_argument("--data", default=str(Path(__file__).resolve().parents[2] / "shared/data"))
     args = parser.parse_args(argv)
+    strategy, grid = GRIDS[args.grid]
     config = build_config(
-        "hartnett_switch", BASE, data=f"csv:{args.data}", start=START, end=END, allow_partial=True
+        strategy, BASE, data=f"csv:{args.data}", start=START, end=END, allow_partial=True
     )
-    axes = [parse_axis(text) for text in (GRID if args.grid == "grid" else CLI_GRID)]
-    sweep(config, [parse_axis("strategy.sell_above=7,8")], workers=1)  # compiled and loaded
+    axes = [parse_axis(text) for text in grid]
+    sweep(config, [Axis(axes[0].key, axes[0].values[:1])], workers=1)  # compiled and loaded
     chunks, simulation = [0.0], [0.0]
     sweep_module._run_chunk = _timed(sweep_module._run_chunk, chunks)  # type: ignore[assignment]
     sweep_module._simulate = _timed(sweep_module._simulate, simulation)  # type: ignore[assignment]
