@@ -217,7 +217,7 @@ def _metrics(
     if not annualise:
         return out
     out[1], out[2] = cagr, spread * np.sqrt(periods_per_year)
-    if not missing and excess_spread > FLAT_TOLERANCE:
+    if excess_spread > FLAT_TOLERANCE:  # False when NaN: a NaN excess return makes it NaN
         out[3] = mean_excess / excess_spread * np.sqrt(periods_per_year)
         lower = np.sqrt(downside / n * periods_per_year)
         if lower > 0:

@@ -8,6 +8,8 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from analytics.metrics import METRICS, summary
 from analytics.overfitting import BlockSums
@@ -113,3 +115,24 @@ def test_real_paths_are_their_summary(shared_data: Path) -> None:
     equity = (closes / closes.iloc[0] * 100_000.0).to_numpy().T
     cash = np.vstack([np.full(len(closes), 0.02 / PPY)])
     _compare(equity, cash, np.zeros(len(equity), dtype=np.int64), pd.DatetimeIndex(closes.index))
+
+
+@settings(max_examples=150)
+@given(
+    bars=st.integers(1, 200),
+    seed=st.integers(0, 2**32 - 1),
+    ruin=st.one_of(st.none(), st.tuples(st.floats(0.01, 1.0), st.sampled_from([0.0, -50.0]))),
+    rate=st.sampled_from([0.0, 1e-4]),
+)
+def test_any_path_is_its_summary(
+    bars: int, seed: int, ruin: tuple[float, float] | None, rate: float
+) -> None:
+    """Random paths of 1 to 200 bars, some ruined to nothing or below it, with or without cash."""
+    rng = np.random.default_rng(seed)
+    daily = rng.normal(0.0, 0.02, bars - 1) * (rng.random(bars - 1) < 0.9)  # a tenth are 0
+    equity = 100.0 * np.cumprod(np.r_[1.0, 1.0 + daily])
+    if ruin is not None:
+        equity[max(1, int(ruin[0] * bars)) :] = ruin[1]
+    cash = np.full((1, bars), rate)
+    rows = np.zeros(1, dtype=np.int64)
+    _compare(equity[None, :], cash, rows, pd.bdate_range("2001-01-01", periods=bars))
