@@ -7,8 +7,8 @@ combinations would run on different dates is refused, naming them). Their target
 built by the strategies themselves (a switching strategy reads each signal once per sweep,
 through the market's memo); the simulation runs a chunk of combinations per call of
 `simulation.kernel`, the same arithmetic as a single run, and the metrics are computed from the
-equity paths with the formulas of `analytics.metrics`, so a sweep's row equals a single run of
-that combination.
+equity paths by `analytics.paths` with the formulas and NaN rules of `analytics.metrics`, so a
+sweep's row equals a single run of that combination.
 """
 
 from __future__ import annotations
@@ -23,8 +23,9 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from analytics.metrics import ANNUALISED, FLAT_TOLERANCE, METRICS, min_annualise_days, summary
+from analytics.metrics import METRICS, summary
 from analytics.overfitting import BlockSums
+from analytics.paths import path_statistics
 from core.errors import ConfigError, SweepError
 from core.heap import reused_heap
 from data import Market, load_shared
@@ -121,13 +122,6 @@ class ReturnShape:
     n_obs: int
 
     @classmethod
-    def of(cls, returns: np.ndarray) -> ReturnShape:
-        """The shape of combinations x bars returns."""
-        n_obs = returns.shape[1]
-        blocks = BlockSums.of(returns.T) if n_obs >= 2 * PBO_SPLITS else None
-        return cls(*moments(returns), blocks, n_obs)
-
-    @classmethod
     def join(cls, parts: list[ReturnShape]) -> ReturnShape:
         """The chunks' shapes, in order."""
         blocks = [part.blocks for part in parts]
@@ -137,25 +131,6 @@ class ReturnShape:
             BlockSums.join(blocks) if all(b is not None for b in blocks) else None,  # type: ignore[arg-type]
             parts[0].n_obs,
         )
-
-
-def moments(returns: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each row's skew and excess kurtosis, for a whole chunk at once.
-
-    The bias-corrected formulas of pandas' ``Series.skew`` and ``Series.kurt``; NaN where a
-    row does not vary, as pandas gives.
-    """
-    n = returns.shape[1]
-    centred = returns - returns.mean(axis=1, keepdims=True)
-    squares = centred**2
-    m2, m3, m4 = squares.sum(axis=1), (squares * centred).sum(axis=1), (squares**2).sum(axis=1)
-    m2, m3 = np.where(np.abs(m2) < 1e-14, 0.0, m2), np.where(np.abs(m3) < 1e-14, 0.0, m3)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        skew = np.where(m2 == 0, np.nan, n * (n - 1) ** 0.5 / (n - 2) * m3 / m2**1.5)
-        denominator = (n - 2) * (n - 3) * m2**2
-        excess = n * (n + 1) * (n - 1) * m4 / denominator - 3 * (n - 1) ** 2 / ((n - 2) * (n - 3))
-        kurtosis = np.where(denominator == 0, np.nan, excess)
-    return skew, kurtosis
 
 
 MAX_COMBINATIONS = 1_000_000
@@ -309,16 +284,18 @@ def _different_dates(
 def _run_chunk(chunk: list[RunConfig], context: _Context) -> tuple[ReturnShape, pd.DataFrame]:
     """One chunk's return shape and table rows: the unit of work an executor runs.
 
-    The chunk's daily returns are reduced here and dropped, so a sweep's memory does not grow
-    with its combinations times its bars.
+    The chunk's equity paths are reduced here (`analytics.paths.path_statistics`, one compiled
+    pass a path) and dropped, so a sweep's memory does not grow with its combinations times its
+    bars.
     """
-    equity, _, cash, ruins = _simulate(chunk, context)
-    with np.errstate(divide="ignore", invalid="ignore"):
-        returns = equity[:, 1:] / equity[:, :-1] - 1.0
-    table = _rows(chunk, equity, returns, cash, context)
-    table["ruined_on"] = [facts["date"] if facts else "" for facts in ruins]
-    table["ruin_cause"] = [facts["cause"] if facts else "" for facts in ruins]
-    return ReturnShape.of(returns), table
+    equity, cash, cash_rows, ruins = _simulate(chunk, context)
+    index = context.market.prices.index
+    found = path_statistics(
+        equity, context.market.periods_per_year, cash, cash_rows, (index[-1] - index[0]).days,
+        PBO_SPLITS,
+    )  # fmt: skip
+    table = _rows(chunk, found.metrics, ruins, context)
+    return ReturnShape(found.skew, found.kurtosis, found.blocks, equity.shape[1] - 1), table
 
 
 def _failed(
@@ -439,7 +416,7 @@ class _Context:
 def _simulate(
     chunk: list[RunConfig], context: _Context
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray, list[dict[str, Any] | None]]:
-    """Equity paths, ruin bars, cash rates (combinations x bars) and ruins of one chunk.
+    """Equity paths (combinations x bars), cash rate paths, each one's row of them, and ruins.
 
     A ruin is `simulation.simulate.Ruin.facts`, as a single run of the combination reports it.
     """
@@ -463,6 +440,7 @@ def _simulate(
             keys.append(key)
         rows.append(keys.index(key))
     cash = np.array([context.rates[key][0].to_numpy(dtype=float) for key in keys])
+    cash_rows = np.array(rows, dtype=np.int64)
     margin = np.array([context.rates[key][1] for key in keys])
     starts = np.cumsum([0, *(len(bars) for bars, _ in books)])
     equity, ruin, losses = kernel.equity_paths(
@@ -476,7 +454,7 @@ def _simulate(
         days,
         cash,
         margin,
-        np.array(rows, dtype=np.int64),
+        cash_rows,
         float(chunk[0].execution.initial_value),
         np.array([cfg.execution.maintenance_margin for cfg in chunk], dtype=float),
     )
@@ -486,7 +464,7 @@ def _simulate(
         else _ruin(cfg, weights[k], equity[k, ruin[k]], losses[k], ruin[k], context)
         for k, cfg in enumerate(chunk)
     ]
-    return equity, ruin, cash[rows], ruins
+    return equity, cash, cash_rows, ruins
 
 
 def _ruin(
@@ -508,57 +486,19 @@ def _ruin(
 
 def _rows(
     chunk: list[RunConfig],
-    equity: np.ndarray,
-    returns: np.ndarray,
-    cash: np.ndarray,
+    metrics: dict[str, np.ndarray],
+    ruins: list[dict[str, Any] | None],
     context: _Context,
 ) -> pd.DataFrame:
     """Each combination's metrics, as a single run reports them, and its differences to 60/40.
 
-    A ruined combination's are those of its ended path, as its single run's are.
+    Then its ruin's date and cause (empty if none). A ruined combination's metrics are those
+    of its ended path, as its single run's are.
     """
-    index = context.market.prices.index
-    periods = context.market.periods_per_year
-    table = pd.DataFrame(_metrics(equity, returns, cash, index, periods))
+    columns: dict[str, Any] = dict(metrics)
     for name in ("sharpe", "cagr"):
         theirs = np.array([context.benchmark(cfg)[name] for cfg in chunk])
-        table[f"{name}_vs_6040"] = table[name].to_numpy() - theirs
-    return table
-
-
-def _metrics(
-    equity: np.ndarray,
-    returns: np.ndarray,
-    cash: np.ndarray,
-    index: pd.DatetimeIndex,
-    periods_per_year: int,
-) -> dict[str, np.ndarray]:
-    """`analytics.metrics.summary` for many equity paths at once (rows), with the same formulas.
-
-    ``returns`` are the paths' daily returns, ``equity[:, 1:] / equity[:, :-1] - 1``. The NaN
-    rules are `analytics.metrics.na_reasons`', path by path.
-    """
-    with np.errstate(divide="ignore", invalid="ignore"):
-        excess = returns - cash[:, 1:]
-        growth = equity[:, -1] / equity[:, 0]
-        days = (index[-1] - index[0]).days
-        cagr = growth ** (365.25 / days) - 1.0 if days > 0 else np.full(len(equity), np.nan)
-        spread = excess.std(axis=1, ddof=1)
-        varies = spread > FLAT_TOLERANCE
-        downside = np.sqrt(np.mean(np.minimum(excess, 0.0) ** 2, axis=1) * periods_per_year)
-        deepest = (equity / np.maximum.accumulate(equity, axis=1) - 1.0).min(axis=1)
-        mean = excess.mean(axis=1)
-        values = {
-            "total_return": growth - 1.0,
-            "cagr": cagr,
-            "volatility": returns.std(axis=1, ddof=1) * np.sqrt(periods_per_year),
-            "sharpe": np.where(varies, mean / spread * np.sqrt(periods_per_year), np.nan),
-            "sortino": np.where(
-                varies & (downside > 0), mean * periods_per_year / downside, np.nan
-            ),
-            "max_drawdown": deepest,
-            "calmar": np.where(deepest < -FLAT_TOLERANCE, cagr / np.abs(deepest), np.nan),
-        }
-    if returns.shape[1] < min_annualise_days(periods_per_year):
-        values.update({key: np.full(len(equity), np.nan) for key in values if key in ANNUALISED})
-    return values
+        columns[f"{name}_vs_6040"] = metrics[name] - theirs
+    columns["ruined_on"] = [facts["date"] if facts else "" for facts in ruins]
+    columns["ruin_cause"] = [facts["cause"] if facts else "" for facts in ruins]
+    return pd.DataFrame(columns)

@@ -19,7 +19,7 @@ from core.errors import ConfigError
 from pipeline.combinations import with_value
 from pipeline.config import build_config
 from pipeline.run import run
-from pipeline.sweep import moments, parse_axis, sweep
+from pipeline.sweep import parse_axis, sweep
 from pipeline.sweep_facts import edge_warnings, summarise
 
 
@@ -286,16 +286,6 @@ def test_the_luck_checks_from_block_sums_equal_those_from_every_return(shared_da
         result.periods_per_year,
     )
     assert facts["deflated_sharpe"] == pytest.approx(deflated.deflated_sharpe, rel=1e-9)
-
-
-def test_a_chunks_moments_are_pandas_skew_and_kurtosis() -> None:
-    returns = np.random.default_rng(3).standard_t(4, (6, 2500)) * 0.01
-    returns[4] = 0.002  # a row that does not vary
-    skew, kurtosis = moments(returns)
-    for row, values in enumerate(returns):
-        series = pd.Series(values)
-        for ours, theirs in ((skew[row], series.skew()), (kurtosis[row], series.kurt())):
-            assert ours == pytest.approx(theirs, rel=1e-9, abs=1e-12, nan_ok=True), row
 
 
 def test_a_cash_rate_at_auto_sweeps_as_constant_rates() -> None:
