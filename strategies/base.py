@@ -103,9 +103,11 @@ class StaticStrategy(Strategy):
         A basket splits its role's weight by its shares.
         """
         by_ticker: dict[str, float] = {}
-        for role in self.roles():
+        for role, weight in self.legs().items():
+            if weight == 0.0:
+                continue  # not one of `roles`
             for ticker, share in universe.basket(role).items():
-                by_ticker[ticker] = by_ticker.get(ticker, 0.0) + self.legs()[role] * share
+                by_ticker[ticker] = by_ticker.get(ticker, 0.0) + weight * share
         return by_ticker
 
     def weight_rows(self, market: Market, columns: list[str]) -> tuple[np.ndarray, np.ndarray]:
