@@ -7,12 +7,8 @@ Figures by period (years, months) and the attribution chart are in `reporting.pe
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
-import pickle
-import weakref
 from collections.abc import Callable
-from pathlib import Path
 from typing import ParamSpec
 
 import matplotlib
@@ -25,6 +21,7 @@ from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from analytics.metrics import drawdown
+from reporting.drawing import DPI
 
 SYNTHETIC_MARK = "SYNTHETIC DEMO DATA - NOT HISTORY"
 STRATEGY_COLOUR = "#1f5fa8"
@@ -41,7 +38,6 @@ ROLE_COLOURS = {
 REGIME_COLOURS = {"main_street": "#9fd49b", "defensive": "#f2a7a7"}
 _SPARE_REGIME_COLOURS = ("#c9b3e6", "#f7dc8c", "#a9cce3")
 BASE_REGIME = "neutral"
-DPI = 100
 PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 """Text in a figure is shown as written: a support level named ``$x$`` is no mathtext, and
 nothing is handed to TeX, whatever the user's matplotlibrc says."""
@@ -65,44 +61,9 @@ def plain_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
     @functools.wraps(build)
     def plain(*args: P.args, **kwargs: P.kwargs) -> Figure:
         with matplotlib.rc_context(PLAIN_TEXT):
-            figure = build(*args, **kwargs)
-            key = _drawing_key(build, args, kwargs)
-        if key is not None:
-            DRAWN_FROM[figure] = key
-        return figure
+            return build(*args, **kwargs)
 
     return plain
-
-
-DRAWN_FROM: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
-"""Each built figure's drawing key: a hash of everything its pixels depend on (`_drawing_key`)."""
-
-
-def _drawing_key(build: Callable[..., Figure], args: tuple, kwargs: dict) -> str | None:
-    """A hash of what a figure's PNG follows from: its builder's code and inputs, the settings.
-
-    The builder's name and arguments (pickled: the data, titles, flags), the source of the
-    reporting modules, matplotlib's version and its settings in force. None where an argument
-    cannot be pickled: such a figure is always drawn.
-    """
-    try:
-        inputs = pickle.dumps((build.__module__, build.__qualname__, args, kwargs), protocol=5)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return None
-    settings = repr(sorted(matplotlib.rcParams.items())).encode()
-    digest = hashlib.sha256(_code_fingerprint())
-    for part in (matplotlib.__version__.encode(), settings, str(DPI).encode(), inputs):
-        digest.update(len(part).to_bytes(8, "little") + part)
-    return digest.hexdigest()
-
-
-@functools.cache
-def _code_fingerprint() -> bytes:
-    """The source of the reporting modules: a change in how figures are drawn is a new key."""
-    digest = hashlib.sha256()
-    for file in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
-    return digest.digest()
 
 
 def png_bytes(figure: Figure) -> bytes:

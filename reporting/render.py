@@ -1,13 +1,14 @@
-"""Rendering a report's figures to PNG together, once all are built: reused, or on every core.
+"""Rendering a report's figures to PNG together, once all are announced: reused, or on every core.
 
-Rendering (layout, rasterising, PNG encoding) costs more than building a figure, so a page's
-figures are collected first and rendered at the end. A figure drawn before from the same
-inputs, code and settings (`reporting.figures.DRAWN_FROM`) is read back from the figure cache
-(``figures/`` under the download cache): a tweak that leaves a figure's data alone does not
-draw it again. The rest are rendered by worker processes forked from this one (they inherit the
-built figures; only the PNG bytes come back). The bytes are those a render in this process
-gives, so the report is the same, byte for byte, whatever the workers and the cache. Where
-``fork`` is not available, or with one worker or one figure, they render here.
+Building and rendering a figure (layout, rasterising, PNG encoding) cost more than anything else
+in a report, so a page's figures are announced first as `reporting.drawing.Drawing` objects and
+made at the end. A figure drawn before from the same inputs, code and settings (its
+`Drawing.key`) is read back from the figure cache (``figures/`` under the download cache), and
+is not even built: a tweak that leaves a figure's data alone does not draw it again. The rest
+are built and rendered by worker processes forked from this one (they inherit the drawings;
+only the PNG bytes come back). The bytes are those a build and render in this process give, so
+the report is the same, byte for byte, whatever the workers and the cache. Where ``fork`` is not
+available, or with one worker or one figure, they are made here.
 """
 
 from __future__ import annotations
@@ -18,47 +19,54 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from matplotlib.figure import Figure
-
 from data import sources
 from pipeline.executors import usable_cores
-from reporting.figures import DRAWN_FROM, png_bytes
+from reporting.drawing import Drawing
 
-_PENDING: list[Figure] = []
-"""The figures being rendered: read by the forked workers, which inherit this process's memory."""
+_PENDING: list[Drawing] = []
+"""The drawings being made: read by the forked workers, which inherit this process's memory."""
+
+
+def png_of(drawing: Drawing) -> bytes:
+    """Build and render one figure: its PNG bytes."""
+    from reporting.figures import png_bytes
+
+    return png_bytes(drawing.build())
 
 
 def _render(index: int) -> bytes:
-    return png_bytes(_PENDING[index])
+    return png_of(_PENDING[index])
 
 
-def render_all(figures: list[Figure], workers: int | None = None) -> list[bytes]:
-    """Each figure's PNG bytes, in order: from the cache, else rendered on ``workers`` cores."""
-    keys = [DRAWN_FROM.get(figure) for figure in figures]
+def render_all(drawings: list[Drawing], workers: int | None = None) -> list[bytes]:
+    """Each figure's PNG bytes, in order: from the cache, else made on ``workers`` cores."""
+    keys = [drawing.key for drawing in drawings]
     found = {i: png for i, key in enumerate(keys) if key and (png := _cached(key)) is not None}
-    missing = [i for i in range(len(figures)) if i not in found]
-    drawn = _render_many([figures[i] for i in missing], workers) if missing else []
+    missing = [i for i in range(len(drawings)) if i not in found]
+    drawn = _render_many([drawings[i] for i in missing], workers) if missing else []
     for index, png in zip(missing, drawn, strict=True):
         found[index] = png
         if keys[index]:
             _store(keys[index], png)  # type: ignore[arg-type]
-    return [found[index] for index in range(len(figures))]
+    return [found[index] for index in range(len(drawings))]
 
 
-def _render_many(figures: list[Figure], workers: int | None) -> list[bytes]:
-    """Each figure's PNG bytes, rendered by ``workers`` forked processes (default: every core)."""
-    count = min(workers or usable_cores(), len(figures))
+def _render_many(drawings: list[Drawing], workers: int | None) -> list[bytes]:
+    """Each figure's PNG bytes, made by ``workers`` forked processes (default: every core)."""
+    count = min(workers or usable_cores(), len(drawings))
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
-        return [png_bytes(figure) for figure in figures]
-    _PENDING[:] = figures
+        return [png_of(drawing) for drawing in drawings]
+    import reporting.figures  # noqa: F401  (imported once here, not in every worker)
+
+    _PENDING[:] = drawings
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
-            # the costliest first (most artists), so no worker is left with a long one at the end
-            order = sorted(range(len(figures)), key=lambda i: -_weight(figures[i]))
+            # the costliest first, so no worker is left with a long one at the end
+            order = sorted(range(len(drawings)), key=lambda i: -_weight(drawings[i]))
             rendered = dict(zip(order, pool.imap(_render, order), strict=True))
     finally:
         _PENDING.clear()
-    return [rendered[index] for index in range(len(figures))]
+    return [rendered[index] for index in range(len(drawings))]
 
 
 CACHE_FILES = 400
@@ -101,9 +109,9 @@ def _store(key: str, png: bytes) -> None:
         return
 
 
-def _weight(figure: Figure) -> int:
-    """A rough cost of rendering: the artists to draw."""
-    return sum(len(axes.get_children()) for axes in figure.axes)
+def _weight(drawing: Drawing) -> int:
+    """A rough cost of building and rendering: the size of the inputs (numbers to draw)."""
+    return sum(getattr(value, "size", 0) for value in (*drawing.args, *drawing.kwargs.values()))
 
 
 @dataclass
@@ -113,10 +121,10 @@ class FigureBatch:
     ``write(file, png, index)`` (once all are rendered) saves a figure and returns its HTML.
     """
 
-    figures: list[Figure] = field(default_factory=list)
+    figures: list[Drawing] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
 
-    def add(self, file: str, figure: Figure) -> str:
+    def add(self, file: str, figure: Drawing) -> str:
         """The placeholder the figure's HTML replaces once rendered."""
         self.figures.append(figure)
         self.files.append(file)

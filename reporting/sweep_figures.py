@@ -21,6 +21,7 @@ from matplotlib.figure import Figure
 from matplotlib.lines import Line2D
 from matplotlib.patches import Patch, Rectangle
 
+from reporting.drawing import Drawing, later
 from reporting.figures import STRATEGY_COLOUR, mark_synthetic, plain_text
 
 MAX_ANNOTATED = 15
@@ -58,7 +59,7 @@ class SweepFigure:
     """A figure with the file name it is written under, its alt text and its caption."""
 
     file: str
-    figure: Figure
+    figure: Drawing
     alt: str
     caption: str
 
@@ -90,7 +91,7 @@ def sweep_figures(
             "star: the best combination by Sharpe"
             + ("; dotted lines: ruined (equity reached zero)." if ruined else ".")
         )
-        figure = line_figure(table, key, best, synthetic, metrics)
+        figure = later(line_figure, table, key, best, synthetic, metrics)
         return [SweepFigure(f"sweep_{safe_name(key)}.png", figure, f"Sweep over {key}", caption)]
     figures = []
     for x_key, y_key in itertools.combinations(keys, 2):
@@ -103,7 +104,7 @@ def sweep_figures(
             figures.append(
                 SweepFigure(
                     f"sweep_{metric.key}_{safe_name(x_key)}_{safe_name(y_key)}.png",
-                    heatmap_figure(table, (x_key, y_key), metric, best, synthetic),
+                    later(heatmap_figure, table, (x_key, y_key), metric, best, synthetic),
                     f"Heatmap of {metric.label} over {x_key} and {y_key}",
                     caption,
                 )
