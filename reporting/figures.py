@@ -8,15 +8,16 @@ from __future__ import annotations
 
 import functools
 import io
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import ParamSpec
 
 import matplotlib
 import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
+from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
 from matplotlib.figure import Figure
+from matplotlib.font_manager import FontProperties
 from matplotlib.patches import Patch
 from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
@@ -88,6 +89,55 @@ def mark_synthetic(figure: Figure, synthetic: bool) -> None:
         figure.suptitle(SYNTHETIC_MARK, color="red", fontweight="bold")
 
 
+def fixed_margins(
+    figure: Figure,
+    synthetic: bool,
+    *,
+    left: float = 0.9,
+    right: float = 0.2,
+    top: float = 0.4,
+    bottom: float = 0.4,
+    gap: float = 0.15,
+) -> None:
+    """Stamp a synthetic figure, then place its grid of axes with margins in inches.
+
+    Instead of a layout engine: constrained layout measures every tick label before the draw
+    (twice), a third of a figure's render. The margins fit the labels these figures have:
+    numbers, dates, and texts measured with `text_inches` where they come from the data
+    (legend entries, regime and trigger names). ``gap`` separates stacked axes.
+    """
+    mark_synthetic(figure, synthetic)
+    width, height = figure.get_size_inches()
+    top += 0.3 if synthetic else 0.0
+    rows = figure.axes[0].get_subplotspec().get_gridspec().nrows if figure.axes else 1
+    cell = (height - top - bottom - (rows - 1) * gap) / rows
+    figure.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / cell,
+    )
+
+
+def text_inches(texts: Iterable[str], size: float = 10.0) -> float:
+    """The width of the widest of ``texts`` at font ``size`` [points], in inches at `DPI`."""
+    renderer = _measuring_renderer()
+    font = FontProperties(size=size)
+    widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0] for t in texts]
+    return max(widths, default=0.0) / DPI
+
+
+@functools.cache
+def _measuring_renderer() -> RendererAgg:
+    return RendererAgg(1, 1, DPI)
+
+
+def legend_inches(labels: Iterable[str], size: float = 8.0) -> float:
+    """The width of a legend of ``labels`` placed beside the axes, its gap to them included."""
+    return text_inches(labels, size) + 5.2 * size / 72
+
+
 def percent_axis(axes: Axes, digits: int = 0) -> None:
     """Label an axis of percentages (values already multiplied by 100)."""
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.{digits}f}%"))
@@ -148,7 +198,7 @@ def equity_figure(
     The first column is the strategy and the second the benchmark, coloured as everywhere else;
     ``regime`` shades the spells of the non-base regimes.
     """
-    figure = Figure(figsize=(10, 6.5 if drawdowns else 4.6), layout="constrained")
+    figure = Figure(figsize=(10, 6.5 if drawdowns else 4.6))
     if drawdowns:
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
     else:
@@ -172,14 +222,14 @@ def equity_figure(
         bottom.set_ylabel("Drawdown [%]")
         percent_axis(bottom)
         bottom.grid(True, alpha=0.3)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, left=1.05)
     return figure
 
 
 @plain_text
 def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
     """Fall from the running peak of each curve, in percent, strategy over the benchmark."""
-    figure = Figure(figsize=(10, 3.6), layout="constrained")
+    figure = Figure(figsize=(10, 3.6))
     axes = figure.subplots()
     for column, colour in zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False):
         under = 100 * drawdown(equity[column])
@@ -190,7 +240,7 @@ def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
     percent_axis(axes)
     axes.legend(loc="lower left")
     axes.grid(True, alpha=0.3)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic)
     return figure
 
 
@@ -204,7 +254,7 @@ def rolling_figure(
     the bars of a year, as in `analytics.metrics.sharpe`. Timing: each value uses bars up to its
     date.
     """
-    figure = Figure(figsize=(10, 5.6), layout="constrained")
+    figure = Figure(figsize=(10, 5.6))
     top, bottom = figure.subplots(2, 1, sharex=True)
     pairs = zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False)
     for column, colour in pairs:
@@ -231,7 +281,7 @@ def rolling_figure(
         axes.axhline(0, color="black", linewidth=0.7)
         axes.grid(True, alpha=0.3)
     top.legend(loc="upper left")
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic)
     return figure
 
 
@@ -251,7 +301,7 @@ def exposure_figure(
     Weights are held (not target) weights: value of each position over portfolio value. The
     tickers of one leg (a basket's) are summed into it.
     """
-    figure = Figure(figsize=(10, 4.6), layout="constrained")
+    figure = Figure(figsize=(10, 4.6))
     axes = figure.subplots()
     held = 100 * weights.fillna(0.0)
     held = held.T.groupby(lambda ticker: names.get(ticker, ticker), sort=False).sum().T
@@ -273,7 +323,7 @@ def exposure_figure(
         axes.text(0.5, 0.5, "no leg held", ha="center", transform=axes.transAxes)
     else:
         axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, right=legend_inches([*labels, "net"]))
     return figure
 
 
@@ -289,7 +339,7 @@ def signals_figure(
     ``thresholds`` are (sell_above, buy_below). Timing: a trigger at a close is acted on at the
     next bar; the shading is the regime decided at each close.
     """
-    figure = Figure(figsize=(10, 5.2), layout="constrained")
+    figure = Figure(figsize=(10, 5.2))
     top, strip = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
     reading = signals["bull_bear"] if "bull_bear" in signals else pd.Series(dtype=float)
     if "reading_source" in signals and (signals["reading_source"] == "published").any():
@@ -312,8 +362,10 @@ def signals_figure(
     top.set_title("Signals: the Bull & Bear reading, thresholds and entry triggers")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     top.grid(True, alpha=0.3)
-    _trigger_strip(strip, signals)
-    mark_synthetic(figure, synthetic)
+    triggers = _trigger_strip(strip, signals)
+    legend = [text.get_text() for text in top.get_legend().get_texts()]
+    left = max(0.9, text_inches(triggers, 8) + 0.25)
+    fixed_margins(figure, synthetic, left=left, right=legend_inches(legend), bottom=0.75)
     return figure
 
 
@@ -354,8 +406,8 @@ def _published_reading(axes: Axes, signals: pd.DataFrame) -> None:
                      edgecolor=PUBLISHED, alpha=0.35, linewidth=0)  # fmt: skip
 
 
-def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:
-    """One row of markers per entry trigger, at the closes it fired."""
+def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> list[str]:
+    """One row of markers per entry trigger, at the closes it fired; return the rows' names."""
     triggers = [column for column in signals if column.startswith("entry_")]
     markers = ("v", "o", "D", "s", "^")
     for row, column in enumerate(triggers):
@@ -368,10 +420,12 @@ def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:
             color=LEG_COLOURS[row % len(LEG_COLOURS)],
             zorder=3,
         )
-    axes.set_yticks(range(len(triggers)), [t.removeprefix("entry_") for t in triggers], fontsize=8)
+    names = [t.removeprefix("entry_") for t in triggers]
+    axes.set_yticks(range(len(triggers)), names, fontsize=8)
     axes.set_ylim(-0.6, max(len(triggers), 1) - 0.4)
     axes.set_xlabel("Date (marker: close at which the trigger fired)")
     axes.grid(True, axis="x", alpha=0.3)
+    return names
 
 
 @plain_text
@@ -380,7 +434,7 @@ def regime_figure(regime: pd.Series, synthetic: bool) -> Figure:
 
     Timing: a regime decided at a close is held from the next fill.
     """
-    figure = Figure(figsize=(10, 2.6), layout="constrained")
+    figure = Figure(figsize=(10, 2.6))
     axes = figure.subplots()
     names = list(dict.fromkeys([BASE_REGIME, *pd.unique(regime.dropna())]))
     colours = {BASE_REGIME: "#d5dbdb", **regime_colours(regime)}
@@ -391,10 +445,9 @@ def regime_figure(regime: pd.Series, synthetic: bool) -> Figure:
             regime.index, row - 0.4, row + 0.4, where=held.notna().to_numpy(),
             color=colours.get(name, "#dddddd"), step="post", linewidth=0,
         )  # fmt: skip
-    axes.set_yticks(
-        range(len(names)), [f"{name} ({100 * shares.get(name, 0.0):.0f}%)" for name in names]
-    )
+    labels = [f"{name} ({100 * shares.get(name, 0.0):.0f}%)" for name in names]
+    axes.set_yticks(range(len(names)), labels)
     axes.set_title("Regime decided at each close (share of days)")
     axes.grid(True, axis="x", alpha=0.3)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, left=text_inches(labels) + 0.2)
     return figure
