@@ -9,20 +9,18 @@ from __future__ import annotations
 import functools
 import io
 from collections.abc import Callable, Iterable
-from typing import ParamSpec
+from typing import TYPE_CHECKING, ParamSpec
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg, RendererAgg
-from matplotlib.figure import Figure
-from matplotlib.font_manager import FontProperties
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from analytics.metrics import drawdown
 from reporting.drawing import DPI
+
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn, not with this module
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
 
 SYNTHETIC_MARK = "SYNTHETIC DEMO DATA - NOT HISTORY"
 STRATEGY_COLOUR = "#1f5fa8"
@@ -61,6 +59,8 @@ def plain_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
 
     @functools.wraps(build)
     def plain(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        import matplotlib
+
         with matplotlib.rc_context(PLAIN_TEXT):
             return build(*args, **kwargs)
 
@@ -77,6 +77,8 @@ def png_bytes(figure: Figure) -> bytes:
     dpi = figure.dpi
     figure.set_dpi(DPI)
     try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         FigureCanvasAgg(figure).print_png(buffer)
     finally:
         figure.set_dpi(dpi)
@@ -123,6 +125,8 @@ def fixed_margins(
 def text_inches(texts: Iterable[str], size: float = 10.0) -> float:
     """The width of the widest of ``texts`` at font ``size`` [points], in inches at `DPI`."""
     renderer = _measuring_renderer()
+    from matplotlib.font_manager import FontProperties
+
     font = FontProperties(size=size)
     widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0] for t in texts]
     return max(widths, default=0.0) / DPI
@@ -130,6 +134,8 @@ def text_inches(texts: Iterable[str], size: float = 10.0) -> float:
 
 @functools.cache
 def _measuring_renderer() -> RendererAgg:
+    from matplotlib.backends.backend_agg import RendererAgg
+
     return RendererAgg(1, 1, DPI)
 
 
@@ -140,11 +146,15 @@ def legend_inches(labels: Iterable[str], size: float = 8.0) -> float:
 
 def percent_axis(axes: Axes, digits: int = 0) -> None:
     """Label an axis of percentages (values already multiplied by 100)."""
+    from matplotlib.ticker import FuncFormatter
+
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.{digits}f}%"))
 
 
 def dollar_axis(axes: Axes) -> None:
     """Label an axis of dollars, the sign before the symbol."""
+    from matplotlib.ticker import FuncFormatter
+
     axes.yaxis.set_major_formatter(
         FuncFormatter(lambda value, _: f"{'-' if value < 0 else ''}${abs(value):,.0f}")
     )
@@ -179,6 +189,8 @@ def shade_regimes(axes: Axes, regime: pd.Series | None, legend: bool = True) -> 
                 zorder=0,
             )
     if legend and colours:
+        from matplotlib.patches import Patch
+
         handles = [Patch(color=c, alpha=0.45, label=f"regime: {n}") for n, c in colours.items()]
         axes.add_artist(axes.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.8))
 
@@ -198,6 +210,8 @@ def equity_figure(
     The first column is the strategy and the second the benchmark, coloured as everywhere else;
     ``regime`` shades the spells of the non-base regimes.
     """
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 6.5 if drawdowns else 4.6))
     if drawdowns:
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
@@ -210,6 +224,8 @@ def equity_figure(
             bottom.plot(equity.index, 100 * drawdown(equity[column]), linewidth=1.0, color=colour)
     shade_regimes(top, regime)
     if log:
+        from matplotlib.ticker import LogLocator, NullFormatter
+
         top.set_yscale("log")
         top.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
         top.yaxis.set_minor_formatter(NullFormatter())
@@ -229,6 +245,8 @@ def equity_figure(
 @plain_text
 def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
     """Fall from the running peak of each curve, in percent, strategy over the benchmark."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 3.6))
     axes = figure.subplots()
     for column, colour in zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False):
@@ -254,6 +272,8 @@ def rolling_figure(
     the bars of a year, as in `analytics.metrics.sharpe`. Timing: each value uses bars up to its
     date.
     """
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 5.6))
     top, bottom = figure.subplots(2, 1, sharex=True)
     pairs = zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False)
@@ -301,6 +321,8 @@ def exposure_figure(
     Weights are held (not target) weights: value of each position over portfolio value. The
     tickers of one leg (a basket's) are summed into it.
     """
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 4.6))
     axes = figure.subplots()
     held = 100 * weights.fillna(0.0)
@@ -339,6 +361,8 @@ def signals_figure(
     ``thresholds`` are (sell_above, buy_below). Timing: a trigger at a close is acted on at the
     next bar; the shading is the regime decided at each close.
     """
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 5.2))
     top, strip = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
     reading = signals["bull_bear"] if "bull_bear" in signals else pd.Series(dtype=float)
@@ -434,6 +458,8 @@ def regime_figure(regime: pd.Series, synthetic: bool) -> Figure:
 
     Timing: a regime decided at a close is held from the next fill.
     """
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 2.6))
     axes = figure.subplots()
     names = list(dict.fromkeys([BASE_REGIME, *pd.unique(regime.dropna())]))

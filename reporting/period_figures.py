@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from reporting.figures import (
     BENCHMARK_COLOUR,
@@ -18,6 +19,9 @@ from reporting.figures import (
 )
 from reporting.html import num
 
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
+
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 COST_LINES = ("interest", "borrow", "fees", "slippage")
 
@@ -25,6 +29,8 @@ COST_LINES = ("interest", "borrow", "fees", "slippage")
 @plain_text
 def annual_figure(years: pd.DataFrame, synthetic: bool) -> Figure:
     """Calendar-year returns side by side, strategy then benchmark (columns, fractions)."""
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 3.8))
     axes = figure.subplots()
     positions = np.arange(len(years))
@@ -69,6 +75,8 @@ def monthly_figure(
     values = grid.to_numpy(dtype=float)
     finite = np.abs(values[np.isfinite(values)])
     limit = max(float(np.percentile(finite, 95)) if finite.size else 1.0, 0.5)
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 1.3 + 0.32 * len(grid)))
     axes = figure.subplots()
     image = axes.imshow(values, cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
@@ -103,6 +111,8 @@ def attribution_figure(
     ``table`` is the strategy's daily P&L by line with a ``total`` column; ``names`` are the
     strategy's and benchmark's labels.
     """
+    from matplotlib.figure import Figure
+
     figure = Figure(figsize=(10, 4.8))
     axes = figure.subplots()
     cumulative = table.cumsum()

@@ -13,10 +13,12 @@ available, or with one worker or one figure, they are made here.
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 
 from data import sources
@@ -25,6 +27,8 @@ from reporting.drawing import Drawing
 
 _PENDING: list[Drawing] = []
 """The drawings being made: read by the forked workers, which inherit this process's memory."""
+_AHEAD: list[Connection] = []
+"""The line to a drawing process started ahead (`drawing_ahead`): sent the drawings pickled."""
 
 
 def png_of(drawing: Drawing) -> bytes:
@@ -56,8 +60,11 @@ def _render_many(drawings: list[Drawing], workers: int | None) -> list[bytes]:
     count = min(workers or usable_cores(), len(drawings))
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [png_of(drawing) for drawing in drawings]
-    import reporting.figures  # noqa: F401  (imported once here, not in every worker)
-
+    if _AHEAD and workers is None:
+        made = _ask_ahead(_AHEAD[-1], drawings)
+        if made is not None:
+            return made
+    _warm_up()  # once here, not in every worker
     _PENDING[:] = drawings
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
@@ -67,6 +74,69 @@ def _render_many(drawings: list[Drawing], workers: int | None) -> list[bytes]:
     finally:
         _PENDING.clear()
     return [rendered[index] for index in range(len(drawings))]
+
+
+@contextlib.contextmanager
+def drawing_ahead() -> Iterator[None]:
+    """Start the report's drawing process now, to import matplotlib while the run computes.
+
+    A single run keeps one core busy; on another, a process forked now imports matplotlib and
+    draws a first small figure (fonts loaded), a third of a second the report then does not
+    wait for. It is sent the figures to draw, forks its workers (which inherit all that) and
+    sends back their PNGs. It is stopped on the way out, drawn or not (all figures cached).
+    Nothing is started on one core or without ``fork``.
+    """
+    if usable_cores() <= 1 or "fork" not in multiprocessing.get_all_start_methods():
+        yield
+        return
+    context = multiprocessing.get_context("fork")
+    ours, theirs = context.Pipe()
+    process = context.Process(target=_serve, args=(theirs,))  # not daemonic: it forks
+    process.start()
+    theirs.close()
+    _AHEAD.append(ours)
+    try:
+        yield
+    finally:
+        _AHEAD.remove(ours)
+        ours.close()
+        process.terminate()
+        process.join()
+
+
+def _serve(connection: Connection) -> None:
+    """The drawing process: warm up, then draw the one batch of figures it is sent."""
+    _warm_up()
+    try:
+        drawings = connection.recv()
+        connection.send((True, _render_many(drawings, None)))
+    except EOFError:  # the run ended without figures to draw
+        return
+    except Exception as exc:  # the error is the caller's to raise
+        connection.send((False, exc))
+
+
+def _ask_ahead(connection: Connection, drawings: list[Drawing]) -> list[bytes] | None:
+    """The PNGs drawn by the process started ahead; None if it is gone (then drawn here)."""
+    try:
+        connection.send(drawings)
+        drawn, made = connection.recv()
+    except (EOFError, OSError):
+        return None
+    if not drawn:
+        raise made
+    return made
+
+
+def _warm_up() -> None:
+    """Import matplotlib and the figures, and draw a small figure: fonts and caches loaded."""
+    from matplotlib.figure import Figure
+
+    from reporting.figures import png_bytes
+
+    figure = Figure(figsize=(1, 1))
+    figure.subplots().set_title("0")
+    png_bytes(figure)
 
 
 CACHE_FILES = 400

@@ -8,7 +8,7 @@ import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from reporting import render
+from reporting import figures, render
 from reporting.drawing import Drawing, later
 from reporting.figures import DPI, drawdown_figure, equity_figure, png_bytes
 
@@ -40,6 +40,33 @@ def test_rendered_bytes_are_the_in_place_render_whatever_the_workers(equity, cac
     for file in cache.glob("*.png"):
         file.unlink()
     assert render.render_all(_drawings(equity), workers=2) == expected
+    for file in cache.glob("*.png"):
+        file.unlink()
+    with render.drawing_ahead():  # started ahead: the drawings go to it pickled
+        assert render.render_all(_drawings(equity)) == expected
+
+
+def test_the_process_started_ahead_draws_the_report(equity, cache, monkeypatch):
+    monkeypatch.setattr(render, "usable_cores", lambda: 2)
+    with render.drawing_ahead():
+        (line,) = render._AHEAD
+        monkeypatch.setattr(figures, "png_bytes", _never_here)  # here, not in that process
+        assert len(render.render_all(_drawings(equity))) == 2
+    assert render._AHEAD == []
+    assert line.closed
+
+
+def test_a_failed_drawing_ahead_is_raised_here(equity, cache):
+    with render.drawing_ahead(), pytest.raises(ZeroDivisionError):
+        render.render_all([later(_failing, equity), later(drawdown_figure, equity, False)])
+
+
+def _failing(equity: pd.DataFrame) -> None:
+    raise ZeroDivisionError("a figure that cannot be drawn")
+
+
+def _never_here(figure: object) -> bytes:
+    raise AssertionError("drawn in the calling process")
 
 
 def test_a_render_is_the_size_savefig_gives_at_the_reports_dpi(equity):
