@@ -69,7 +69,7 @@ def _render_many(drawings: list[Drawing], workers: int | None) -> list[bytes]:
     try:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             # the costliest first, so no worker is left with a long one at the end
-            order = sorted(range(len(drawings)), key=lambda i: -_weight(drawings[i]))
+            order = sorted(range(len(drawings)), key=lambda i: _weight(drawings[i]), reverse=True)
             rendered = dict(zip(order, pool.imap(_render, order), strict=True))
     finally:
         _PENDING.clear()
@@ -179,9 +179,14 @@ def _store(key: str, png: bytes) -> None:
         return
 
 
-def _weight(drawing: Drawing) -> int:
-    """A rough cost of building and rendering: the size of the inputs (numbers to draw)."""
-    return sum(getattr(value, "size", 0) for value in (*drawing.args, *drawing.kwargs.values()))
+HEAVY = ("monthly_figure", "heatmap_figure")
+"""Figures that print a number in every cell: the costliest to draw (hundreds of texts)."""
+
+
+def _weight(drawing: Drawing) -> tuple[bool, int]:
+    """A rough cost of building and rendering: texts in every cell first, then the inputs' size."""
+    size = sum(getattr(value, "size", 0) for value in (*drawing.args, *drawing.kwargs.values()))
+    return drawing.builder.__name__ in HEAVY, size
 
 
 @dataclass
