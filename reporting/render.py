@@ -42,12 +42,21 @@ def _render(index: int) -> bytes:
     return png_of(_PENDING[index])
 
 
-def render_all(drawings: list[Drawing], workers: int | None = None) -> list[bytes]:
-    """Each figure's PNG bytes, in order: from the cache, else made on ``workers`` cores."""
+def render_all(
+    drawings: list[Drawing],
+    workers: int | None = None,
+    meanwhile: Callable[[], None] | None = None,
+) -> list[bytes]:
+    """Each figure's PNG bytes, in order: from the cache, else made on ``workers`` cores.
+
+    ``meanwhile`` (the run's tables, written while other processes draw) is called once.
+    """
     keys = [drawing.key for drawing in drawings]
     found = {i: png for i, key in enumerate(keys) if key and (png := _cached(key)) is not None}
     missing = [i for i in range(len(drawings)) if i not in found]
-    drawn = _render_many([drawings[i] for i in missing], workers) if missing else []
+    once = _Once(meanwhile)
+    drawn = _render_many([drawings[i] for i in missing], workers, once) if missing else []
+    once()
     for index, png in zip(missing, drawn, strict=True):
         found[index] = png
         if keys[index]:
@@ -55,13 +64,18 @@ def render_all(drawings: list[Drawing], workers: int | None = None) -> list[byte
     return [found[index] for index in range(len(drawings))]
 
 
-def _render_many(drawings: list[Drawing], workers: int | None) -> list[bytes]:
-    """Each figure's PNG bytes, made by ``workers`` forked processes (default: every core)."""
+def _render_many(
+    drawings: list[Drawing], workers: int | None, meanwhile: Callable[[], None] = lambda: None
+) -> list[bytes]:
+    """Each figure's PNG bytes, made by ``workers`` forked processes (default: every core).
+
+    ``meanwhile`` runs here while they draw.
+    """
     count = min(workers or usable_cores(), len(drawings))
     if count <= 1 or "fork" not in multiprocessing.get_all_start_methods():
         return [png_of(drawing) for drawing in drawings]
     if _AHEAD and workers is None:
-        made = _ask_ahead(_AHEAD[-1], drawings)
+        made = _ask_ahead(_AHEAD[-1], drawings, meanwhile)
         if made is not None:
             return made
     _warm_up()  # once here, not in every worker
@@ -70,10 +84,24 @@ def _render_many(drawings: list[Drawing], workers: int | None) -> list[bytes]:
         with multiprocessing.get_context("fork").Pool(count) as pool:
             # the costliest first, so no worker is left with a long one at the end
             order = sorted(range(len(drawings)), key=lambda i: _weight(drawings[i]), reverse=True)
-            rendered = dict(zip(order, pool.imap(_render, order), strict=True))
+            made = pool.imap(_render, order)
+            meanwhile()
+            rendered = dict(zip(order, made, strict=True))
     finally:
         _PENDING.clear()
     return [rendered[index] for index in range(len(drawings))]
+
+
+class _Once:
+    """A call made at most once, wherever it is first asked for."""
+
+    def __init__(self, call: Callable[[], None] | None) -> None:
+        self.call = call
+
+    def __call__(self) -> None:
+        call, self.call = self.call, None
+        if call is not None:
+            call()
 
 
 @contextlib.contextmanager
@@ -91,7 +119,7 @@ def drawing_ahead() -> Iterator[None]:
         return
     context = multiprocessing.get_context("fork")
     ours, theirs = context.Pipe()
-    process = context.Process(target=_serve, args=(theirs,))  # not daemonic: it forks
+    process = context.Process(target=_serve, args=(theirs, ours))  # not daemonic: it forks
     process.start()
     theirs.close()
     _AHEAD.append(ours)
@@ -104,22 +132,36 @@ def drawing_ahead() -> Iterator[None]:
         process.join()
 
 
-def _serve(connection: Connection) -> None:
-    """The drawing process: warm up, then draw the one batch of figures it is sent."""
+def _serve(connection: Connection, callers: Connection) -> None:
+    """The drawing process: warm up, then draw the one batch of figures it is sent.
+
+    It closes its copy of the caller's end first, so that the caller's end, closed or gone
+    with a killed caller, ends it: it never outlives the run.
+    """
+    callers.close()
     _warm_up()
     try:
         drawings = connection.recv()
-        connection.send((True, _render_many(drawings, None)))
-    except EOFError:  # the run ended without figures to draw
+    except (EOFError, OSError):  # the run ended without figures to draw, or was killed
         return
+    try:
+        answer = (True, _render_many(drawings, None))
     except Exception as exc:  # the error is the caller's to raise
-        connection.send((False, exc))
+        answer = (False, exc)
+    with contextlib.suppress(OSError):  # a caller gone meanwhile wants nothing
+        connection.send(answer)
 
 
-def _ask_ahead(connection: Connection, drawings: list[Drawing]) -> list[bytes] | None:
+def _ask_ahead(
+    connection: Connection, drawings: list[Drawing], meanwhile: Callable[[], None]
+) -> list[bytes] | None:
     """The PNGs drawn by the process started ahead; None if it is gone (then drawn here)."""
     try:
         connection.send(drawings)
+    except OSError:
+        return None
+    meanwhile()
+    try:
         drawn, made = connection.recv()
     except (EOFError, OSError):
         return None
@@ -205,9 +247,17 @@ class FigureBatch:
         self.files.append(file)
         return placeholder(len(self.figures) - 1)
 
-    def fill(self, text: str, write: Callable[[str, bytes, int], str]) -> str:
-        """``text`` with every placeholder replaced by ``write``'s HTML of the rendered figure."""
-        for index, png in enumerate(render_all(self.figures)):
+    def fill(
+        self,
+        text: str,
+        write: Callable[[str, bytes, int], str],
+        meanwhile: Callable[[], None] | None = None,
+    ) -> str:
+        """``text`` with every placeholder replaced by ``write``'s HTML of the rendered figure.
+
+        ``meanwhile`` is called once, while other processes draw (`render_all`).
+        """
+        for index, png in enumerate(render_all(self.figures, meanwhile=meanwhile)):
             text = text.replace(placeholder(index), write(self.files[index], png, index))
         self.figures.clear()
         self.files.clear()

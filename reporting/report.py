@@ -65,12 +65,14 @@ def write_report(
     manifest: dict[str, Any],
     sweep: SweepOutputs | None = None,
     label: str = "",
+    meanwhile: Callable[[], None] | None = None,
 ) -> Path:
     """Write ``report.html`` and its PNG figures into ``folder``; return the page's path.
 
     ``manifest`` is any JSON-able dict (config, command line, fingerprints, versions); the last
     section shows it as given. ``sweep``, when the run is a sweep's best combination, adds the
-    ``sweep`` section and its heatmaps. ``label`` (``--label``) heads the page.
+    ``sweep`` section and its heatmaps. ``label`` (``--label``) heads the page. ``meanwhile``
+    (the run's other files) is called once, while other processes draw the figures.
     """
     folder.mkdir(parents=True, exist_ok=True)
     name = result.config.strategy.title
@@ -92,7 +94,7 @@ def write_report(
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
     nav = [(ident, text) for ident, text in NAV if ident in present]
-    body = page.figures.fill("".join(sections), page.write_figure)
+    body = page.figures.fill("".join(sections), page.write_figure, meanwhile)
     path = folder / "report.html"
     title = f"{label}: {name} vs {bench}" if label else f"{name} vs {bench}"
     path.write_text(h.page(title, nav, body), "utf-8")

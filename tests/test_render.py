@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import matplotlib.image as mpimg
@@ -107,3 +108,17 @@ def test_an_unwritable_cache_only_draws_again(equity, tmp_path, monkeypatch):
     assert render.render_all([later(drawdown_figure, equity, False)]) == [
         png_bytes(drawdown_figure(equity, False))
     ]
+
+
+@pytest.mark.parametrize("how", ["here", "forked", "ahead", "cached"])
+def test_the_runs_tables_are_written_once_while_the_figures_are_drawn(equity, cache, how):
+    calls = []
+    expected = render.render_all(_drawings(equity), workers=1)
+    if how != "cached":
+        for file in cache.glob("*.png"):
+            file.unlink()
+    workers = {"here": 1, "forked": 2}.get(how)
+    with render.drawing_ahead() if how == "ahead" else contextlib.nullcontext():
+        made = render.render_all(_drawings(equity), workers, meanwhile=lambda: calls.append(1))
+    assert made == expected
+    assert calls == [1]
