@@ -17,6 +17,8 @@ import contextlib
 import gc
 import multiprocessing
 import os
+import signal
+import sys
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
@@ -82,9 +84,7 @@ def _render_many(
     _warm_up()  # once here, not in every worker
     _PENDING[:] = drawings
     try:
-        # a worker's inherited objects are frozen: the collector no longer scans the run's heap
-        # (a tenth of the drawing's CPU), and the worker does not copy its pages to do so
-        with multiprocessing.get_context("fork").Pool(count, initializer=gc.freeze) as pool:
+        with multiprocessing.get_context("fork").Pool(count, initializer=_start_worker) as pool:
             # the costliest first, so no worker is left with a long one at the end
             order = sorted(range(len(drawings)), key=lambda i: _weight(drawings[i]), reverse=True)
             made = pool.imap(_render, order)
@@ -93,6 +93,17 @@ def _render_many(
     finally:
         _PENDING.clear()
     return [rendered[index] for index in range(len(drawings))]
+
+
+def _start_worker() -> None:
+    """A drawing worker: inherited objects frozen, ended quietly by its pool.
+
+    Frozen, the run's heap is no longer scanned by the cyclic collector (a tenth of the
+    drawing's CPU) and its pages are not copied to do so. ``SIGTERM`` (the pool's end, also when
+    the run is interrupted) ends the worker at once, whatever its parent set.
+    """
+    gc.freeze()
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
 
 
 class _Once:
@@ -139,8 +150,11 @@ def _serve(connection: Connection, callers: Connection) -> None:
     """The drawing process: warm up, then draw the one batch of figures it is sent.
 
     It closes its copy of the caller's end first, so that the caller's end, closed or gone
-    with a killed caller, ends it: it never outlives the run.
+    with a killed caller, ends it: it never outlives the run. Ctrl-C is the caller's to handle
+    (it stops this process on its way out, and this one its workers): nothing is printed.
     """
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))  # its workers' pool ends with it
     callers.close()
     _warm_up()
     try:
