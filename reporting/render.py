@@ -6,9 +6,11 @@ made at the end. A figure drawn before from the same inputs, code and settings (
 `Drawing.key`) is read back from the figure cache (``figures/`` under the download cache), and
 is not even built: a tweak that leaves a figure's data alone does not draw it again. The rest
 are built and rendered by worker processes forked from this one (they inherit the drawings;
-only the PNG bytes come back). The bytes are those a build and render in this process give, so
-the report is the same, byte for byte, whatever the workers and the cache. Where ``fork`` is not
-available, or with one worker or one figure, they are made here.
+only the PNG bytes come back), or from the process a single run started ahead to have
+matplotlib ready (`drawing_ahead`); the run's tables are written meanwhile. The bytes are those
+a build and render in this process give, so the report is the same, byte for byte, whatever the
+workers and the cache. Where ``fork`` is not available, or with one worker or one figure, they
+are made here.
 """
 
 from __future__ import annotations
