@@ -7,6 +7,7 @@ Example: python run_backtest.py --strategy main_street --data csv:../shared/data
 from __future__ import annotations
 
 import argparse
+import contextlib
 import logging
 import os
 import shlex
@@ -249,10 +250,14 @@ def _main(argv: list[str] | None) -> int:
             raise ConfigError("--executor runs a sweep's chunks; it needs --sweep")
         if args.workers is not None and not args.sweep:
             raise ConfigError("--workers runs a sweep's chunks; it needs --sweep")
-        best = None
         if args.sweep:
             best, extra = _sweep(args, config, progress)
-        return _run(args, config, command, progress, extra, best)
+            return _run(args, config, command, progress, extra, best)
+        from reporting.render import drawing_ahead
+
+        # a single run keeps one core: the report's drawing gets ready on another
+        with drawing_ahead() if not args.no_report else contextlib.nullcontext():
+            return _run(args, config, command, progress, extra)
     except InputError as exc:
         progress.end(failed=True)
         print(f"error: {exc.worded('cli')}", file=sys.stderr)

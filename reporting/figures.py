@@ -7,24 +7,20 @@ Figures by period (years, months) and the attribution chart are in `reporting.pe
 from __future__ import annotations
 
 import functools
-import hashlib
 import io
-import pickle
-import weakref
-from collections.abc import Callable
-from pathlib import Path
-from typing import ParamSpec
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING, ParamSpec
 
-import matplotlib
 import numpy as np
 import pandas as pd
-from matplotlib.axes import Axes
-from matplotlib.backends.backend_agg import FigureCanvasAgg
-from matplotlib.figure import Figure
-from matplotlib.patches import Patch
-from matplotlib.ticker import FuncFormatter, LogLocator, NullFormatter
 
 from analytics.metrics import drawdown
+from reporting.drawing import DPI
+
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn, not with this module
+    from matplotlib.axes import Axes
+    from matplotlib.backends.backend_agg import RendererAgg
+    from matplotlib.figure import Figure
 
 SYNTHETIC_MARK = "SYNTHETIC DEMO DATA - NOT HISTORY"
 STRATEGY_COLOUR = "#1f5fa8"
@@ -41,7 +37,6 @@ ROLE_COLOURS = {
 REGIME_COLOURS = {"main_street": "#9fd49b", "defensive": "#f2a7a7"}
 _SPARE_REGIME_COLOURS = ("#c9b3e6", "#f7dc8c", "#a9cce3")
 BASE_REGIME = "neutral"
-DPI = 100
 PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 """Text in a figure is shown as written: a support level named ``$x$`` is no mathtext, and
 nothing is handed to TeX, whatever the user's matplotlibrc says."""
@@ -64,45 +59,12 @@ def plain_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
 
     @functools.wraps(build)
     def plain(*args: P.args, **kwargs: P.kwargs) -> Figure:
+        import matplotlib
+
         with matplotlib.rc_context(PLAIN_TEXT):
-            figure = build(*args, **kwargs)
-            key = _drawing_key(build, args, kwargs)
-        if key is not None:
-            DRAWN_FROM[figure] = key
-        return figure
+            return build(*args, **kwargs)
 
     return plain
-
-
-DRAWN_FROM: weakref.WeakKeyDictionary[Figure, str] = weakref.WeakKeyDictionary()
-"""Each built figure's drawing key: a hash of everything its pixels depend on (`_drawing_key`)."""
-
-
-def _drawing_key(build: Callable[..., Figure], args: tuple, kwargs: dict) -> str | None:
-    """A hash of what a figure's PNG follows from: its builder's code and inputs, the settings.
-
-    The builder's name and arguments (pickled: the data, titles, flags), the source of the
-    reporting modules, matplotlib's version and its settings in force. None where an argument
-    cannot be pickled: such a figure is always drawn.
-    """
-    try:
-        inputs = pickle.dumps((build.__module__, build.__qualname__, args, kwargs), protocol=5)
-    except (pickle.PicklingError, TypeError, AttributeError):
-        return None
-    settings = repr(sorted(matplotlib.rcParams.items())).encode()
-    digest = hashlib.sha256(_code_fingerprint())
-    for part in (matplotlib.__version__.encode(), settings, str(DPI).encode(), inputs):
-        digest.update(len(part).to_bytes(8, "little") + part)
-    return digest.hexdigest()
-
-
-@functools.cache
-def _code_fingerprint() -> bytes:
-    """The source of the reporting modules: a change in how figures are drawn is a new key."""
-    digest = hashlib.sha256()
-    for file in sorted(Path(__file__).parent.glob("*.py")):
-        digest.update(file.name.encode() + b"\0" + file.read_bytes())
-    return digest.digest()
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -115,6 +77,8 @@ def png_bytes(figure: Figure) -> bytes:
     dpi = figure.dpi
     figure.set_dpi(DPI)
     try:
+        from matplotlib.backends.backend_agg import FigureCanvasAgg
+
         FigureCanvasAgg(figure).print_png(buffer)
     finally:
         figure.set_dpi(dpi)
@@ -127,13 +91,70 @@ def mark_synthetic(figure: Figure, synthetic: bool) -> None:
         figure.suptitle(SYNTHETIC_MARK, color="red", fontweight="bold")
 
 
+def fixed_margins(
+    figure: Figure,
+    synthetic: bool,
+    *,
+    left: float = 0.9,
+    right: float = 0.2,
+    top: float = 0.4,
+    bottom: float = 0.4,
+    gap: float = 0.15,
+) -> None:
+    """Stamp a synthetic figure, then place its grid of axes with margins in inches.
+
+    Instead of a layout engine: constrained layout measures every tick label before the draw
+    (twice), a third of a figure's render. The margins fit the labels these figures have:
+    numbers, dates, and texts measured with `text_inches` where they come from the data
+    (legend entries, regime and trigger names). ``gap`` separates stacked axes.
+    """
+    mark_synthetic(figure, synthetic)
+    width, height = figure.get_size_inches()
+    top += 0.3 if synthetic else 0.0
+    rows = figure.axes[0].get_subplotspec().get_gridspec().nrows if figure.axes else 1
+    cell = (height - top - bottom - (rows - 1) * gap) / rows
+    figure.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        hspace=gap / cell,
+    )
+
+
+def text_inches(texts: Iterable[str], size: float = 10.0) -> float:
+    """The width of the widest of ``texts`` at font ``size`` [points], in inches at `DPI`."""
+    renderer = _measuring_renderer()
+    from matplotlib.font_manager import FontProperties
+
+    font = FontProperties(size=size)
+    widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0] for t in texts]
+    return max(widths, default=0.0) / DPI
+
+
+@functools.cache
+def _measuring_renderer() -> RendererAgg:
+    from matplotlib.backends.backend_agg import RendererAgg
+
+    return RendererAgg(1, 1, DPI)
+
+
+def legend_inches(labels: Iterable[str], size: float = 8.0) -> float:
+    """The width of a legend of ``labels`` placed beside the axes, its gap to them included."""
+    return text_inches(labels, size) + 5.2 * size / 72
+
+
 def percent_axis(axes: Axes, digits: int = 0) -> None:
     """Label an axis of percentages (values already multiplied by 100)."""
+    from matplotlib.ticker import FuncFormatter
+
     axes.yaxis.set_major_formatter(FuncFormatter(lambda value, _: f"{value:.{digits}f}%"))
 
 
 def dollar_axis(axes: Axes) -> None:
     """Label an axis of dollars, the sign before the symbol."""
+    from matplotlib.ticker import FuncFormatter
+
     axes.yaxis.set_major_formatter(
         FuncFormatter(lambda value, _: f"{'-' if value < 0 else ''}${abs(value):,.0f}")
     )
@@ -168,6 +189,8 @@ def shade_regimes(axes: Axes, regime: pd.Series | None, legend: bool = True) -> 
                 zorder=0,
             )
     if legend and colours:
+        from matplotlib.patches import Patch
+
         handles = [Patch(color=c, alpha=0.45, label=f"regime: {n}") for n, c in colours.items()]
         axes.add_artist(axes.legend(handles=handles, loc="lower left", fontsize=8, framealpha=0.8))
 
@@ -187,7 +210,9 @@ def equity_figure(
     The first column is the strategy and the second the benchmark, coloured as everywhere else;
     ``regime`` shades the spells of the non-base regimes.
     """
-    figure = Figure(figsize=(10, 6.5 if drawdowns else 4.6), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 6.5 if drawdowns else 4.6))
     if drawdowns:
         top, bottom = figure.subplots(2, 1, sharex=True, height_ratios=(2, 1))
     else:
@@ -199,6 +224,8 @@ def equity_figure(
             bottom.plot(equity.index, 100 * drawdown(equity[column]), linewidth=1.0, color=colour)
     shade_regimes(top, regime)
     if log:
+        from matplotlib.ticker import LogLocator, NullFormatter
+
         top.set_yscale("log")
         top.yaxis.set_major_locator(LogLocator(base=10, subs=(1.0, 1.5, 2.0, 3.0, 5.0, 7.0)))
         top.yaxis.set_minor_formatter(NullFormatter())
@@ -211,14 +238,16 @@ def equity_figure(
         bottom.set_ylabel("Drawdown [%]")
         percent_axis(bottom)
         bottom.grid(True, alpha=0.3)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, left=1.05)
     return figure
 
 
 @plain_text
 def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
     """Fall from the running peak of each curve, in percent, strategy over the benchmark."""
-    figure = Figure(figsize=(10, 3.6), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 3.6))
     axes = figure.subplots()
     for column, colour in zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False):
         under = 100 * drawdown(equity[column])
@@ -229,7 +258,7 @@ def drawdown_figure(equity: pd.DataFrame, synthetic: bool) -> Figure:
     percent_axis(axes)
     axes.legend(loc="lower left")
     axes.grid(True, alpha=0.3)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic)
     return figure
 
 
@@ -243,7 +272,9 @@ def rolling_figure(
     the bars of a year, as in `analytics.metrics.sharpe`. Timing: each value uses bars up to its
     date.
     """
-    figure = Figure(figsize=(10, 5.6), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 5.6))
     top, bottom = figure.subplots(2, 1, sharex=True)
     pairs = zip(equity.columns, (STRATEGY_COLOUR, BENCHMARK_COLOUR), strict=False)
     for column, colour in pairs:
@@ -270,7 +301,7 @@ def rolling_figure(
         axes.axhline(0, color="black", linewidth=0.7)
         axes.grid(True, alpha=0.3)
     top.legend(loc="upper left")
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic)
     return figure
 
 
@@ -290,7 +321,9 @@ def exposure_figure(
     Weights are held (not target) weights: value of each position over portfolio value. The
     tickers of one leg (a basket's) are summed into it.
     """
-    figure = Figure(figsize=(10, 4.6), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 4.6))
     axes = figure.subplots()
     held = 100 * weights.fillna(0.0)
     held = held.T.groupby(lambda ticker: names.get(ticker, ticker), sort=False).sum().T
@@ -312,7 +345,7 @@ def exposure_figure(
         axes.text(0.5, 0.5, "no leg held", ha="center", transform=axes.transAxes)
     else:
         axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, right=legend_inches([*labels, "net"]))
     return figure
 
 
@@ -328,7 +361,9 @@ def signals_figure(
     ``thresholds`` are (sell_above, buy_below). Timing: a trigger at a close is acted on at the
     next bar; the shading is the regime decided at each close.
     """
-    figure = Figure(figsize=(10, 5.2), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 5.2))
     top, strip = figure.subplots(2, 1, sharex=True, height_ratios=(3, 1))
     reading = signals["bull_bear"] if "bull_bear" in signals else pd.Series(dtype=float)
     if "reading_source" in signals and (signals["reading_source"] == "published").any():
@@ -351,8 +386,10 @@ def signals_figure(
     top.set_title("Signals: the Bull & Bear reading, thresholds and entry triggers")
     top.legend(loc="upper left", bbox_to_anchor=(1.01, 1.0), fontsize=8)
     top.grid(True, alpha=0.3)
-    _trigger_strip(strip, signals)
-    mark_synthetic(figure, synthetic)
+    triggers = _trigger_strip(strip, signals)
+    legend = [text.get_text() for text in top.get_legend().get_texts()]
+    left = max(0.9, text_inches(triggers, 8) + 0.25)
+    fixed_margins(figure, synthetic, left=left, right=legend_inches(legend), bottom=0.75)
     return figure
 
 
@@ -393,8 +430,8 @@ def _published_reading(axes: Axes, signals: pd.DataFrame) -> None:
                      edgecolor=PUBLISHED, alpha=0.35, linewidth=0)  # fmt: skip
 
 
-def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:
-    """One row of markers per entry trigger, at the closes it fired."""
+def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> list[str]:
+    """One row of markers per entry trigger, at the closes it fired; return the rows' names."""
     triggers = [column for column in signals if column.startswith("entry_")]
     markers = ("v", "o", "D", "s", "^")
     for row, column in enumerate(triggers):
@@ -407,10 +444,12 @@ def _trigger_strip(axes: Axes, signals: pd.DataFrame) -> None:
             color=LEG_COLOURS[row % len(LEG_COLOURS)],
             zorder=3,
         )
-    axes.set_yticks(range(len(triggers)), [t.removeprefix("entry_") for t in triggers], fontsize=8)
+    names = [t.removeprefix("entry_") for t in triggers]
+    axes.set_yticks(range(len(triggers)), names, fontsize=8)
     axes.set_ylim(-0.6, max(len(triggers), 1) - 0.4)
     axes.set_xlabel("Date (marker: close at which the trigger fired)")
     axes.grid(True, axis="x", alpha=0.3)
+    return names
 
 
 @plain_text
@@ -419,7 +458,9 @@ def regime_figure(regime: pd.Series, synthetic: bool) -> Figure:
 
     Timing: a regime decided at a close is held from the next fill.
     """
-    figure = Figure(figsize=(10, 2.6), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 2.6))
     axes = figure.subplots()
     names = list(dict.fromkeys([BASE_REGIME, *pd.unique(regime.dropna())]))
     colours = {BASE_REGIME: "#d5dbdb", **regime_colours(regime)}
@@ -430,10 +471,9 @@ def regime_figure(regime: pd.Series, synthetic: bool) -> Figure:
             regime.index, row - 0.4, row + 0.4, where=held.notna().to_numpy(),
             color=colours.get(name, "#dddddd"), step="post", linewidth=0,
         )  # fmt: skip
-    axes.set_yticks(
-        range(len(names)), [f"{name} ({100 * shares.get(name, 0.0):.0f}%)" for name in names]
-    )
+    labels = [f"{name} ({100 * shares.get(name, 0.0):.0f}%)" for name in names]
+    axes.set_yticks(range(len(names)), labels)
     axes.set_title("Regime decided at each close (share of days)")
     axes.grid(True, axis="x", alpha=0.3)
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, left=text_inches(labels) + 0.2)
     return figure

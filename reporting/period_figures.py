@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import numpy as np
 import pandas as pd
-from matplotlib.figure import Figure
 
 from reporting.figures import (
     BENCHMARK_COLOUR,
     STRATEGY_COLOUR,
     dollar_axis,
+    fixed_margins,
     leg_colour,
-    mark_synthetic,
+    legend_inches,
     percent_axis,
     plain_text,
 )
 from reporting.html import num
+
+if TYPE_CHECKING:
+    from matplotlib.figure import Figure
 
 MONTHS = ("Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec")
 COST_LINES = ("interest", "borrow", "fees", "slippage")
@@ -24,7 +29,9 @@ COST_LINES = ("interest", "borrow", "fees", "slippage")
 @plain_text
 def annual_figure(years: pd.DataFrame, synthetic: bool) -> Figure:
     """Calendar-year returns side by side, strategy then benchmark (columns, fractions)."""
-    figure = Figure(figsize=(10, 3.8), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 3.8))
     axes = figure.subplots()
     positions = np.arange(len(years))
     width = 0.4
@@ -41,7 +48,7 @@ def annual_figure(years: pd.DataFrame, synthetic: bool) -> Figure:
     percent_axis(axes)
     axes.grid(True, axis="y", alpha=0.3)
     axes.legend(loc="upper left")
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, bottom=0.75 if len(years) > 12 else 0.4)
     return figure
 
 
@@ -68,7 +75,9 @@ def monthly_figure(
     values = grid.to_numpy(dtype=float)
     finite = np.abs(values[np.isfinite(values)])
     limit = max(float(np.percentile(finite, 95)) if finite.size else 1.0, 0.5)
-    figure = Figure(figsize=(10, 1.3 + 0.32 * len(grid)), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 1.3 + 0.32 * len(grid)))
     axes = figure.subplots()
     image = axes.imshow(values, cmap="RdYlGn", vmin=-limit, vmax=limit, aspect="auto")
     for (row, column), value in np.ndenumerate(values):
@@ -89,7 +98,7 @@ def monthly_figure(
     axes.set_title(title or f"Monthly returns of {name} [%]")
     colourbar = figure.colorbar(image, ax=axes, fraction=0.03, pad=0.01)
     colourbar.set_label("Return [%]")
-    mark_synthetic(figure, synthetic)
+    fixed_margins(figure, synthetic, left=0.6, right=0.75)
     return figure
 
 
@@ -102,7 +111,9 @@ def attribution_figure(
     ``table`` is the strategy's daily P&L by line with a ``total`` column; ``names`` are the
     strategy's and benchmark's labels.
     """
-    figure = Figure(figsize=(10, 4.8), layout="constrained")
+    from matplotlib.figure import Figure
+
+    figure = Figure(figsize=(10, 4.8))
     axes = figure.subplots()
     cumulative = table.cumsum()
     legs = [column for column in table if column not in (*COST_LINES, "total")]
@@ -141,5 +152,6 @@ def attribution_figure(
     axes.set_ylabel("Cumulative P&L [$]")
     axes.grid(True, alpha=0.3)
     axes.legend(loc="center left", bbox_to_anchor=(1.01, 0.5), fontsize=8)
-    mark_synthetic(figure, synthetic)
+    labels = [text.get_text() for text in axes.get_legend().get_texts()]
+    fixed_margins(figure, synthetic, left=1.05, right=legend_inches(labels))
     return figure

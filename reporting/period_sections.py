@@ -8,6 +8,7 @@ from analytics import metrics as m
 from analytics.tearsheet import excess_monthly
 from reporting import html as h
 from reporting import report_tables as t
+from reporting.drawing import later
 from reporting.period_figures import annual_figure, attribution_figure, monthly_figure
 from reporting.report_page import ReportPage
 
@@ -15,7 +16,7 @@ from reporting.report_page import ReportPage
 def annual_section(page: ReportPage) -> str:
     """Calendar-year returns side by side, partial years marked."""
     years = pd.DataFrame({column: m.annual_returns(page.equity[column]) for column in page.equity})
-    figure = annual_figure(years, page.result.market.synthetic)
+    figure = later(annual_figure, years, page.result.market.synthetic)
     body = page.figure("annual.png", figure, "Annual returns", "Calendar-year returns [%].")
     first, last = page.equity.index[0], page.equity.index[-1]
     rows = []
@@ -41,11 +42,16 @@ def monthly_section(page: ReportPage) -> str:
     ours, theirs = (m.monthly_returns(page.equity[column]) for column in page.equity)
     excess = excess_monthly(page.equity[page.name], page.equity[page.bench])
     parts = [
-        ("monthly.png", monthly_figure(ours, page.name, synthetic), page.name),
-        ("monthly_benchmark.png", monthly_figure(theirs, page.bench, synthetic), page.bench),
+        ("monthly.png", later(monthly_figure, ours, page.name, synthetic), page.name),
+        (
+            "monthly_benchmark.png",
+            later(monthly_figure, theirs, page.bench, synthetic),
+            page.bench,
+        ),
         (
             "monthly_excess.png",
-            monthly_figure(
+            later(
+                monthly_figure,
                 excess,
                 page.name,
                 synthetic,
@@ -66,8 +72,12 @@ def attribution_section(page: ReportPage) -> str:
     """Where the dollars came from: each leg and each cost line, adding to the total."""
     r = page.result
     table = r.attribution["strategy"]
-    figure = attribution_figure(
-        table, r.attribution["benchmark"]["total"], (page.name, page.bench), r.market.synthetic
+    figure = later(
+        attribution_figure,
+        table,
+        r.attribution["benchmark"]["total"],
+        (page.name, page.bench),
+        r.market.synthetic,
     )
     caption = "Cumulative dollar P&L of each leg and cost line (dashed) of the strategy."
     body = page.figure("attribution.png", figure, "Cumulative attribution", caption)

@@ -19,6 +19,7 @@ from pipeline.run import RunResult
 from reporting import html as h
 from reporting import report_tables as t
 from reporting.answer import answer
+from reporting.drawing import later
 from reporting.figures import (
     drawdown_figure,
     equity_figure,
@@ -64,12 +65,14 @@ def write_report(
     manifest: dict[str, Any],
     sweep: SweepOutputs | None = None,
     label: str = "",
+    meanwhile: Callable[[], None] | None = None,
 ) -> Path:
     """Write ``report.html`` and its PNG figures into ``folder``; return the page's path.
 
     ``manifest`` is any JSON-able dict (config, command line, fingerprints, versions); the last
     section shows it as given. ``sweep``, when the run is a sweep's best combination, adds the
-    ``sweep`` section and its heatmaps. ``label`` (``--label``) heads the page.
+    ``sweep`` section and its heatmaps. ``label`` (``--label``) heads the page. ``meanwhile``
+    (the run's other files) is called once, while other processes draw the figures.
     """
     folder.mkdir(parents=True, exist_ok=True)
     name = result.config.strategy.title
@@ -91,7 +94,7 @@ def write_report(
     sections = [build(page) for build in SECTIONS]
     present = {ident for ident, _ in NAV if f'id="{ident}"' in "".join(sections)}
     nav = [(ident, text) for ident, text in NAV if ident in present]
-    body = page.figures.fill("".join(sections), page.write_figure)
+    body = page.figures.fill("".join(sections), page.write_figure, meanwhile)
     path = folder / "report.html"
     title = f"{label}: {name} vs {bench}" if label else f"{name} vs {bench}"
     path.write_text(h.page(title, nav, body), "utf-8")
@@ -197,8 +200,14 @@ def _equity(page: ReportPage) -> str:
     )
     views = []
     for log, file, word in ((True, "equity.png", "log"), (False, "equity_linear.png", "linear")):
-        figure = equity_figure(
-            page.equity, title, r.market.synthetic, regime=page.regime, drawdowns=False, log=log
+        figure = later(
+            equity_figure,
+            page.equity,
+            title,
+            r.market.synthetic,
+            regime=page.regime,
+            drawdowns=False,
+            log=log,
         )
         caption = f"Value of ${start} invested at the start, {word} scale, after all costs."
         views.append(
@@ -212,7 +221,7 @@ def _equity(page: ReportPage) -> str:
 
 def _drawdowns(page: ReportPage) -> str:
     """How deep and how long each portfolio fell, the pain a CAGR hides."""
-    figure = drawdown_figure(page.equity, page.result.market.synthetic)
+    figure = later(drawdown_figure, page.equity, page.result.market.synthetic)
     body = page.figure("drawdowns.png", figure, "Drawdowns", "Fall from the running peak [%].")
     parts = [
         f"<div><h3>Deepest drawdowns: {h.esc(column)}</h3>"
@@ -226,7 +235,7 @@ def _rolling(page: ReportPage) -> str:
     """Trailing-year return and Sharpe, to show whether the edge is steady or one episode."""
     r = page.result
     window = r.market.periods_per_year
-    figure = rolling_figure(page.equity, r.strategy.cash_rate, window, r.market.synthetic)
+    figure = later(rolling_figure, page.equity, r.strategy.cash_rate, window, r.market.synthetic)
     caption = (
         f"Trailing {window}-bar return and Sharpe ratio (excess of the cash rate, annualised); "
         "each point uses bars up to its date only."
@@ -238,7 +247,7 @@ def _rolling(page: ReportPage) -> str:
 def _exposures(page: ReportPage) -> str:
     """What the strategy actually held, leg by leg, and its gross and net exposure."""
     r = page.result
-    figure = exposure_figure(r.strategy.weights, page.legs, page.regime, r.market.synthetic)
+    figure = later(exposure_figure, r.strategy.weights, page.legs, page.regime, r.market.synthetic)
     caption = "Held weight of each leg [% of value], longs above zero, shorts below; line: net."
     body = page.figure("exposures.png", figure, "Exposures by leg", caption)
     keys = [f"{side}_{stat}" for side in m.EXPOSURES for stat in ("mean", "max")]
@@ -257,7 +266,7 @@ def _signals(page: ReportPage) -> str:
         return ""
     r, explained = page.result, page.result.switching.explanation
     thresholds = tuple(getattr(r.config.strategy, key, None) for key in ("sell_above", "buy_below"))
-    figure = signals_figure(explained.signals, page.regime, thresholds, r.market.synthetic)
+    figure = later(signals_figure, explained.signals, page.regime, thresholds, r.market.synthetic)
     caption = (
         "Reading with the sell_above and buy_below thresholds; lower strip: closes at which "
         "each entry trigger fired. Shading: regime decided at each close."
@@ -291,7 +300,7 @@ def _event_study(page: ReportPage) -> str:
         "Forward returns after each trigger fired (from its close), beside the same horizon from "
         "every date; events overlap, so independent events count the non-overlapping ones."
     )
-    figure = regime_figure(switching.explanation.regime, page.result.market.synthetic)
+    figure = later(regime_figure, switching.explanation.regime, page.result.market.synthetic)
     caption = "Regime decided at each close, held from the next fill; share of the run's days."
     body = (
         t.event_study_table(switching.event_study)

@@ -7,10 +7,10 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from pipeline.run import RunResult
 from reporting import html as h
+from reporting.drawing import Drawing
 from reporting.render import FigureBatch
 from reporting.sweep_section import SweepOutputs
 
@@ -34,8 +34,8 @@ class ReportPage:
     figures: FigureBatch = field(default_factory=FigureBatch)
     labels: list[tuple[str, str]] = field(default_factory=list)
 
-    def figure(self, file: str, figure: Figure, alt: str, caption: str) -> str:
-        """The figure's place in the page: rendered with the others at the end (`write_figure`)."""
+    def figure(self, file: str, figure: Drawing, alt: str, caption: str) -> str:
+        """The figure's place in the page: made with the others at the end (`write_figure`)."""
         self.labels.append((alt, caption))
         return self.figures.add(file, figure)
 

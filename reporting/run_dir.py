@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import functools
 import json
 import logging
 import math
@@ -104,7 +105,6 @@ def _fill(
 ) -> None:
     """Write every file of the run into ``staging``: tables, metrics, manifest, the report."""
     base = extra.pop(SWEEP_BASE, None)
-    _write_files(result, staging, extra, label)
     manifest = {"label": label, **build_manifest(result, command)}
     if base is not None:  # a sweep's pick: --rerun repeats the sweep
         facts = extra["sweep"]
@@ -114,11 +114,15 @@ def _fill(
             "walk_forward": facts["walk_forward"],
         }
     (staging / "manifest.json").write_text(json.dumps(finite(manifest), indent=2) + "\n")
-    if report:  # matplotlib is imported only when a report is drawn
-        from reporting.report import write_report
-        from reporting.sweep_section import SweepOutputs
+    tables = functools.partial(_write_files, result, staging, extra, label)
+    if not report:
+        tables()
+        return
+    from reporting.report import write_report
+    from reporting.sweep_section import SweepOutputs
 
-        write_report(result, staging, manifest, SweepOutputs.from_extra(extra), label)
+    sweep = SweepOutputs.from_extra(extra)
+    write_report(result, staging, manifest, sweep, label, meanwhile=tables)  # tables while drawn
 
 
 def _unwritable(results_root: Path, exc: OSError) -> OutputError:

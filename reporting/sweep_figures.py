@@ -10,18 +10,19 @@ from __future__ import annotations
 import itertools
 import re
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
-from matplotlib import colormaps
-from matplotlib.axes import Axes
-from matplotlib.colors import Normalize
-from matplotlib.figure import Figure
-from matplotlib.lines import Line2D
-from matplotlib.patches import Patch, Rectangle
 
+from reporting.drawing import Drawing, later
 from reporting.figures import STRATEGY_COLOUR, mark_synthetic, plain_text
+
+if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn, not with this module
+    from matplotlib.axes import Axes
+    from matplotlib.colors import Normalize
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Rectangle
 
 MAX_ANNOTATED = 15
 """An axis with more values than this gets no numbers in its cells (too small to read, and
@@ -58,7 +59,7 @@ class SweepFigure:
     """A figure with the file name it is written under, its alt text and its caption."""
 
     file: str
-    figure: Figure
+    figure: Drawing
     alt: str
     caption: str
 
@@ -90,7 +91,7 @@ def sweep_figures(
             "star: the best combination by Sharpe"
             + ("; dotted lines: ruined (equity reached zero)." if ruined else ".")
         )
-        figure = line_figure(table, key, best, synthetic, metrics)
+        figure = later(line_figure, table, key, best, synthetic, metrics)
         return [SweepFigure(f"sweep_{safe_name(key)}.png", figure, f"Sweep over {key}", caption)]
     figures = []
     for x_key, y_key in itertools.combinations(keys, 2):
@@ -103,7 +104,7 @@ def sweep_figures(
             figures.append(
                 SweepFigure(
                     f"sweep_{metric.key}_{safe_name(x_key)}_{safe_name(y_key)}.png",
-                    heatmap_figure(table, (x_key, y_key), metric, best, synthetic),
+                    later(heatmap_figure, table, (x_key, y_key), metric, best, synthetic),
                     f"Heatmap of {metric.label} over {x_key} and {y_key}",
                     caption,
                 )
@@ -141,6 +142,10 @@ def heatmap_figure(
 
     The colour scale of a difference to the benchmark is centred on zero (green: ahead of it).
     """
+    from matplotlib import colormaps
+    from matplotlib.figure import Figure
+    from matplotlib.patches import Patch
+
     x_key, y_key = keys
     cut = held_slice(table, best, [x_key, y_key]).assign(
         _value=lambda frame: metric.scale * frame[metric.key], _ruined=_ruined
@@ -177,6 +182,8 @@ def heatmap_figure(
 
 
 def _norm(grid: np.ndarray, centred: bool) -> Normalize:
+    from matplotlib.colors import Normalize
+
     finite = grid[np.isfinite(grid)]
     if finite.size == 0:
         return Normalize(-1.0, 1.0)
@@ -188,6 +195,8 @@ def _norm(grid: np.ndarray, centred: bool) -> Normalize:
 
 
 def _cell(column: float, row: float, **style: Any) -> Rectangle:
+    from matplotlib.patches import Rectangle
+
     return Rectangle((column - 0.5, row - 0.5), 1.0, 1.0, facecolor="none", **style)
 
 
@@ -242,6 +251,9 @@ def line_figure(
     metrics: tuple[SweepMetric, ...] = SWEEP_METRICS,
 ) -> Figure:
     """Sharpe and CAGR minus the benchmark's against the one varying key, the best marked."""
+    from matplotlib.figure import Figure
+    from matplotlib.lines import Line2D
+
     cut = held_slice(table, best, [key]).sort_values(key)
     broke = _ruined(cut).to_numpy()
     figure = Figure(figsize=(10, 5.2), layout="constrained")

@@ -13,10 +13,10 @@ from dataclasses import dataclass
 from typing import Any
 
 import pandas as pd
-from matplotlib.figure import Figure
 
 from reporting import html as h
 from reporting import report_tables as t
+from reporting.drawing import Drawing, later
 from reporting.figures import equity_figure
 from reporting.sweep_figures import sweep_figures
 
@@ -65,11 +65,11 @@ class SweepOutputs:
 
 def sweep_section(
     sweep: SweepOutputs,
-    figure: Callable[[str, Figure, str, str], str],
+    figure: Callable[[str, Drawing, str, str], str],
     synthetic: bool,
     bench: str = "60/40",
 ) -> str:
-    """The section's HTML; ``figure(file, figure, alt, caption)`` writes a PNG and embeds it.
+    """The section's HTML; ``figure(file, drawing, alt, caption)`` writes a PNG and embeds it.
 
     ``bench`` names the run's benchmark, which every difference in the sweep is to.
     """
@@ -110,7 +110,7 @@ def sweep_section(
 
 def _walk_forward(
     walk: WalkForwardOutputs,
-    figure: Callable[[str, Figure, str, str], str],
+    figure: Callable[[str, Drawing, str, str], str],
     synthetic: bool,
     bench: str,
 ) -> str:
@@ -121,7 +121,7 @@ def _walk_forward(
     title = "Walk-forward: each window's pick, traded on the next window"
     chart = figure(
         "walk_forward.png",
-        equity_figure(equity, title, synthetic, drawdowns=False),
+        later(equity_figure, equity, title, synthetic, drawdowns=False),
         "Walk-forward equity curves",
         "The picks chosen on each train window, traded on the test window after it (out of "
         f"sample), against {bench} and against the combination chosen with hindsight on the whole "

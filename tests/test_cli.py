@@ -87,7 +87,7 @@ def test_runs_never_overwrite_each_other(tmp_path: Path) -> None:
 def test_a_failed_write_leaves_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     result = run(build_config("sixty_forty"))
 
-    def broken(*args: object) -> None:
+    def broken(*args: object, **kwargs: object) -> None:
         raise OSError("disk full")
 
     monkeypatch.setattr(reporting.report, "write_report", broken)

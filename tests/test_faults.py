@@ -170,7 +170,8 @@ def test_sigkill_at_any_stage_leaves_no_run_and_the_next_run_sweeps_up(
     report = roots["report"]
     (left,) = report.glob(".incomplete-*")
     assert left.name.endswith(f"-sixty_forty-{processes['report'].pid}")
-    assert (left / "metrics.json").is_file()  # killed with the tables written
+    assert (left / "manifest.json").is_file()  # killed with the manifest written (the tables
+    # are written while the figures are drawn, inside write_report)
     live = report / f".incomplete-20260102-030405-sixty_forty-{os.getpid()}"
     live.mkdir()  # a run still writing, in this very process: never swept
     latest = _finished_run(report, shared_data, capsys)

@@ -2,14 +2,16 @@
 
 from __future__ import annotations
 
+import contextlib
 import io
 
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from reporting import render
-from reporting.figures import DPI, DRAWN_FROM, drawdown_figure, equity_figure, png_bytes
+from reporting import figures, render
+from reporting.drawing import Drawing, later
+from reporting.figures import DPI, drawdown_figure, equity_figure, png_bytes
 
 
 @pytest.fixture
@@ -25,54 +27,98 @@ def cache(tmp_path, monkeypatch):
     return tmp_path / "figures"
 
 
-def _built(equity: pd.DataFrame) -> list:
-    """The same two figures, freshly built: each render starts from a figure never drawn."""
-    return [equity_figure(equity, "t", False), drawdown_figure(equity, False)]
+def _drawings(equity: pd.DataFrame) -> list[Drawing]:
+    """Two figures to make: each is built afresh wherever it is made."""
+    return [later(equity_figure, equity, "t", False), later(drawdown_figure, equity, False)]
 
 
 def test_rendered_bytes_are_the_in_place_render_whatever_the_workers(equity, cache):
-    expected = [png_bytes(figure) for figure in _built(equity)]
-    assert render.render_all(_built(equity), workers=1) == expected
+    expected = [
+        png_bytes(equity_figure(equity, "t", False)),
+        png_bytes(drawdown_figure(equity, False)),
+    ]
+    assert render.render_all(_drawings(equity), workers=1) == expected
     for file in cache.glob("*.png"):
         file.unlink()
-    assert render.render_all(_built(equity), workers=2) == expected
+    assert render.render_all(_drawings(equity), workers=2) == expected
+    for file in cache.glob("*.png"):
+        file.unlink()
+    with render.drawing_ahead():  # started ahead: the drawings go to it pickled
+        assert render.render_all(_drawings(equity)) == expected
+
+
+def test_the_process_started_ahead_draws_the_report(equity, cache, monkeypatch):
+    monkeypatch.setattr(render, "usable_cores", lambda: 2)
+    with render.drawing_ahead():
+        (line,) = render._AHEAD
+        monkeypatch.setattr(figures, "png_bytes", _never_here)  # here, not in that process
+        assert len(render.render_all(_drawings(equity))) == 2
+    assert render._AHEAD == []
+    assert line.closed
+
+
+def test_a_failed_drawing_ahead_is_raised_here(equity, cache):
+    with render.drawing_ahead(), pytest.raises(ZeroDivisionError):
+        render.render_all([later(_failing, equity), later(drawdown_figure, equity, False)])
+
+
+def _failing(equity: pd.DataFrame) -> None:
+    raise ZeroDivisionError("a figure that cannot be drawn")
+
+
+def _never_here(figure: object) -> bytes:
+    raise AssertionError("drawn in the calling process")
 
 
 def test_a_render_is_the_size_savefig_gives_at_the_reports_dpi(equity):
     """The plain matplotlib way as the independent reference for the image's size."""
-    figure = drawdown_figure(equity, False)
-    ours = mpimg.imread(io.BytesIO(render.render_all([figure], workers=1)[0]))
+    drawing = later(drawdown_figure, equity, False)
+    ours = mpimg.imread(io.BytesIO(render.render_all([drawing], workers=1)[0]))
     buffer = io.BytesIO()
     drawdown_figure(equity, False).savefig(buffer, format="png", dpi=DPI)
     buffer.seek(0)
     assert ours.shape == mpimg.imread(buffer).shape
 
 
-def test_a_figure_of_the_same_inputs_comes_from_the_cache(equity, cache, monkeypatch):
-    first = render.render_all([drawdown_figure(equity, False)])
+def test_a_figure_of_the_same_inputs_comes_from_the_cache_unbuilt(equity, cache, monkeypatch):
+    first = render.render_all([later(drawdown_figure, equity, False)])
     assert len(list(cache.glob("*.png"))) == 1
 
-    def no_drawing(figures, workers):
-        raise AssertionError(f"{len(figures)} figures drawn again")
+    def no_building(self):
+        raise AssertionError("a cached figure was built again")
 
-    again = drawdown_figure(equity.copy(), False)
-    monkeypatch.setattr(render, "_render_many", no_drawing)
-    assert render.render_all([again]) == first
+    monkeypatch.setattr(Drawing, "build", no_building)
+    assert render.render_all([later(drawdown_figure, equity.copy(), False)]) == first
 
 
 def test_other_data_or_flags_are_another_key(equity):
-    base = DRAWN_FROM[drawdown_figure(equity, False)]
+    base = later(drawdown_figure, equity, False).key
     changed = equity.copy()
     changed.iloc[-1, 0] += 1e-9
-    assert DRAWN_FROM[drawdown_figure(changed, False)] != base
-    assert DRAWN_FROM[drawdown_figure(equity, True)] != base
-    assert DRAWN_FROM[drawdown_figure(equity, False)] == base
+    assert later(drawdown_figure, changed, False).key != base
+    assert later(drawdown_figure, equity, True).key != base
+    assert later(equity_figure, equity, False).key != base
+    assert later(drawdown_figure, equity.copy(), False).key == base
 
 
 def test_an_unwritable_cache_only_draws_again(equity, tmp_path, monkeypatch):
     blocker = tmp_path / "file"
     blocker.write_text("not a folder")
     monkeypatch.setattr(render, "figure_cache", lambda: blocker / "figures")
-    assert render.render_all([drawdown_figure(equity, False)]) == [
+    assert render.render_all([later(drawdown_figure, equity, False)]) == [
         png_bytes(drawdown_figure(equity, False))
     ]
+
+
+@pytest.mark.parametrize("how", ["here", "forked", "ahead", "cached"])
+def test_the_runs_tables_are_written_once_while_the_figures_are_drawn(equity, cache, how):
+    calls = []
+    expected = render.render_all(_drawings(equity), workers=1)
+    if how != "cached":
+        for file in cache.glob("*.png"):
+            file.unlink()
+    workers = {"here": 1, "forked": 2}.get(how)
+    with render.drawing_ahead() if how == "ahead" else contextlib.nullcontext():
+        made = render.render_all(_drawings(equity), workers, meanwhile=lambda: calls.append(1))
+    assert made == expected
+    assert calls == [1]

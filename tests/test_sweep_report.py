@@ -150,7 +150,7 @@ def test_ruined_cells_are_hatched_and_carry_no_number() -> None:
     assert best == {"strategy.a": 0.5, "strategy.b": 0.0, "costs.fees_bps": 1.0}
     figure = sweep_figures(table, best, synthetic=False)[0]
     assert figure.file == "sweep_sharpe_strategy_a_strategy_b.png"
-    axes = figure.figure.axes[0]
+    axes = figure.figure.build().axes[0]
     hatched = [patch for patch in axes.patches if patch.get_hatch() == RUINED_HATCH]
     assert len(hatched) == 2 * 4  # a = 0.75 and 1.0, every b
     texts = [text.get_text() for text in axes.texts]
@@ -163,7 +163,7 @@ def test_a_long_axis_gets_no_cell_text() -> None:
     table, best = _grid(MAX_ANNOTATED + 1, 3, ruin_above=2.0)
     figures = sweep_figures(table, best, synthetic=False)
     assert len(figures) == 6
-    big = figures[0].figure.axes[0]
+    big = figures[0].figure.build().axes[0]
     assert len(big.texts) == 0
     assert len(big.get_xticklabels()) <= 13
 
