@@ -64,7 +64,8 @@ def month_table(monthly: pd.Series, years: pd.Series, title: str, unit: str = "%
 
     ``years`` holds each year's figure (by `pd.Period`) for the last column, left uncoloured;
     ``unit`` ("%" or "pp") follows every number. Months with no data stay empty. The caption
-    starts with ``title`` and says how to read the colours.
+    starts with ``title`` and says how to read the colours; it sits below the table's scrolling
+    box, so that a phone shows it whole.
     """
     grid = month_grid(monthly)
     bound = colour_bound(grid.to_numpy(dtype=float))
@@ -88,7 +89,8 @@ def month_table(monthly: pd.Series, years: pd.Series, title: str, unit: str = "%
             f'<td class="year">{h.esc(shown)}</td></tr>'
         )
     return (
-        f'<div class="scroll"><table class="months"><caption>{h.esc(caption)}</caption>'
+        '<figure class="months"><div class="scroll"><table class="months">'
         f'<thead><tr><th class="l">Year</th>{header}<th scope="col">Full year</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
+        f"<figcaption>{h.esc(caption)}</figcaption></figure>"
     )

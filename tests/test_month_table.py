@@ -35,7 +35,7 @@ class _Tables(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag == "table":
             self.tables.append({"caption": "", "rows": []})
-        elif tag == "caption":
+        elif tag == "figcaption":
             self._in_caption = True
         elif tag == "tbody":
             self._in_body = True
@@ -45,7 +45,7 @@ class _Tables(HTMLParser):
             self._cell = ["", dict(attrs).get("style") or ""]
 
     def handle_endtag(self, tag: str) -> None:
-        if tag == "caption":
+        if tag == "figcaption":
             self._in_caption = False
         elif tag == "tbody":
             self._in_body = False
