@@ -6,6 +6,8 @@ was the costliest figure of a report to redraw; `Result.plot("monthly")` keeps t
 
 from __future__ import annotations
 
+from typing import Literal
+
 import numpy as np
 import pandas as pd
 
@@ -19,6 +21,8 @@ GAIN = (26, 152, 80)
 ZERO = (255, 255, 255)
 BOUND_QUANTILE = 95
 """Percentile of |month values| where the colour saturates: one extreme month washes out none."""
+Unit = Literal["%", "pp"]
+"""A return in percent, a difference of returns in percentage points."""
 MIN_BOUND = 0.005
 """The smallest bound (half a percent): a quiet table is not painted in full colours."""
 
@@ -59,20 +63,20 @@ def _cell(value: float, bound: float, text: str) -> str:
     return f'<td style="{style}">{h.esc(text)}</td>'
 
 
-def month_table(monthly: pd.Series, years: pd.Series, title: str, unit: str = "%") -> str:
+def month_table(monthly: pd.Series, years: pd.Series, title: str, unit: Unit = "%") -> str:
     """Monthly returns (fractions by `pd.Period`) as years x 12 coloured cells, then the year.
 
     ``years`` holds each year's figure (by `pd.Period`) for the last column, left uncoloured;
-    ``unit`` ("%" or "pp") follows every number. Months with no data stay empty. The caption
+    ``unit`` follows every number. Months with no data stay empty. The caption
     starts with ``title`` and says how to read the colours; it sits below the table's scrolling
     box, so that a phone shows it whole.
     """
     grid = month_grid(monthly)
     bound = colour_bound(grid.to_numpy(dtype=float))
     caption = (
-        f"{title}. First and last month may be partial. Red for a loss, green for a gain, white "
-        f"at 0, full colour from {h.num(bound, 100, 1)}{unit} either way (the 95th percentile of "
-        "the months' sizes); empty: no data."
+        f"{title}. First and last month (and year) may be partial. Red for a loss, green for a "
+        f"gain, white at 0, full colour from {h.num(bound, 100, 1)}{unit} either way (the 95th "
+        "percentile of the months' sizes); empty: no data."
     )
     by_year = {period.year: value for period, value in years.items()}
     signed = unit == "pp"
@@ -89,8 +93,8 @@ def month_table(monthly: pd.Series, years: pd.Series, title: str, unit: str = "%
             f'<td class="year">{h.esc(shown)}</td></tr>'
         )
     return (
-        '<figure class="months"><div class="scroll"><table class="months">'
-        f'<thead><tr><th class="l">Year</th>{header}<th scope="col">Full year</th></tr></thead>'
+        '<figure><div class="scroll"><table class="months"><thead><tr>'
+        f'<th scope="col" class="l">Year</th>{header}<th scope="col">Full year</th></tr></thead>'
         f"<tbody>{''.join(rows)}</tbody></table></div>"
         f"<figcaption>{h.esc(caption)}</figcaption></figure>"
     )
