@@ -52,6 +52,11 @@ td.l { white-space: normal; min-width: 7em; }  /* a date stays whole, a sentence
 .params .k { color: var(--muted); }
 .params .v { font-weight: 600; text-align: right; overflow-wrap: anywhere; }
 tbody tr:nth-child(even) { background: #fafbfc; }
+table.months { margin: 6px 0 0; }
+table.months th { white-space: nowrap; }
+table.months td { padding: 3px 6px; min-width: 4.2em; }
+table.months td.year { font-weight: 600; border-left: 2px solid var(--rule); }
+table.months tbody th { position: sticky; left: 0; }  /* the year stays when months scroll */
 .scroll { overflow-x: auto; }
 .grid { display: flex; flex-wrap: wrap; gap: 4px 28px; align-items: flex-start; }
 .pair figure { flex: 1 1 420px; max-width: calc(50% - 14px); }
@@ -101,7 +106,8 @@ details > summary { cursor: pointer; color: var(--strategy); margin: 4px 0; }
   figure, table, .notes, .verdict, dl, pre { break-inside: avoid; page-break-inside: avoid; }
   h2, h3 { break-after: avoid; page-break-after: avoid; }
   .scroll { overflow: visible; }
-  .banner, th, .notes { -webkit-print-color-adjust: exact; print-color-adjust: exact; }
+  .banner, th, .notes, table.months td { -webkit-print-color-adjust: exact;
+    print-color-adjust: exact; }
   a { color: inherit; text-decoration: none; }
 }
 """

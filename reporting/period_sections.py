@@ -9,7 +9,8 @@ from analytics.tearsheet import excess_monthly
 from reporting import html as h
 from reporting import report_tables as t
 from reporting.drawing import later
-from reporting.period_figures import annual_figure, attribution_figure, monthly_figure
+from reporting.month_table import month_table
+from reporting.period_figures import annual_figure, attribution_figure
 from reporting.report_page import ReportPage
 
 
@@ -37,33 +38,18 @@ def annual_section(page: ReportPage) -> str:
 
 
 def monthly_section(page: ReportPage) -> str:
-    """Month-by-month returns of the strategy, the benchmark and their difference."""
-    synthetic = page.result.market.synthetic
-    ours, theirs = (m.monthly_returns(page.equity[column]) for column in page.equity)
-    excess = excess_monthly(page.equity[page.name], page.equity[page.bench])
-    parts = [
-        ("monthly.png", later(monthly_figure, ours, page.name, synthetic), page.name),
-        (
-            "monthly_benchmark.png",
-            later(monthly_figure, theirs, page.bench, synthetic),
-            page.bench,
-        ),
-        (
-            "monthly_excess.png",
-            later(
-                monthly_figure,
-                excess,
-                page.name,
-                synthetic,
-                f"Monthly return of {page.name} minus {page.bench}'s [pp]",
-            ),
-            f"{page.name} minus {page.bench}",
-        ),
-    ]
-    caption = "Calendar-month returns [%]; first and last month may be partial."
-    body = "".join(
-        page.figure(file, figure, f"Monthly returns heatmap: {whose}", caption)
-        for file, figure, whose in parts
+    """Month-by-month returns of the strategy, the benchmark and their difference, as tables."""
+    ours, theirs = (page.equity[column] for column in (page.name, page.bench))
+    years = m.annual_returns(ours), m.annual_returns(theirs)
+    body = (
+        month_table(m.monthly_returns(ours), years[0], f"{page.name}: monthly returns [%]")
+        + month_table(m.monthly_returns(theirs), years[1], f"{page.bench}: monthly returns [%]")
+        + month_table(
+            excess_monthly(ours, theirs),
+            years[0] - years[1],
+            f"{page.name} minus {page.bench}: monthly difference [pp]",
+            "pp",
+        )
     )
     return h.section("monthly", "Monthly returns", body)
 

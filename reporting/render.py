@@ -240,8 +240,8 @@ def _store(key: str, png: bytes) -> None:
         return
 
 
-HEAVY = ("monthly_figure", "heatmap_figure")
-"""Figures that print a number in every cell: the costliest to draw (hundreds of texts)."""
+HEAVY = ("heatmap_figure",)
+"""Figures that print a number in every cell (the sweep heatmaps): the costliest to draw."""
 
 
 def _weight(drawing: Drawing) -> tuple[bool, int]:

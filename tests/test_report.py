@@ -47,11 +47,9 @@ FIGURES = (
     "rolling",
     "exposures",
     "annual",
-    "monthly",
-    "monthly_benchmark",
-    "monthly_excess",
     "attribution",
 )
+"""The PNG files of a run (the monthly returns are HTML tables, `tests/test_month_table.py`)."""
 MANIFEST = {"command_line": "run_backtest.py --strategy x", "seeds": {"bootstrap": 0}}
 DEMO = {"data": "demo", "start": date(2016, 1, 1), "end": date(2019, 12, 31)}
 
@@ -152,6 +150,7 @@ def test_every_figure_is_written_and_embedded_byte_for_byte(
     names = [*FIGURES, *(("signals", "regimes") if which == "switching" else ())]
     embedded = [a["src"] for tag, a in _tags(page) if tag == "img"]
     assert len(embedded) == len(names)
+    assert sorted(file.stem for file in path.parent.glob("*.png")) == sorted(names)
     for name in names:
         png = (path.parent / f"{name}.png").read_bytes()
         assert png.startswith(b"\x89PNG")
@@ -176,6 +175,15 @@ def test_the_report_shows_run_facts_metrics_and_the_manifest(switching: tuple[Pa
     ):
         assert text in page, text
     assert "nan" not in re.sub(r"<[^>]+>", " ", page).lower().split()
+
+
+def test_the_monthly_returns_are_three_coloured_tables(switching: tuple[Path, str]) -> None:
+    _, page = switching
+    monthly = page[page.index('<section id="monthly">') :]
+    monthly = monthly[: monthly.index("</section>")]
+    assert monthly.count('<table class="months">') == 3
+    assert "<img" not in monthly
+    assert "background:#" in monthly
 
 
 def test_missing_numbers_print_as_n_a() -> None:
