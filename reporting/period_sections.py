@@ -41,16 +41,27 @@ def monthly_section(page: ReportPage) -> str:
     """Month-by-month returns of the strategy, the benchmark and their difference, as tables."""
     ours, theirs = (page.equity[column] for column in (page.name, page.bench))
     years = m.annual_returns(ours), m.annual_returns(theirs)
-    body = (
-        month_table(m.monthly_returns(ours), years[0], f"{page.name}: monthly returns [%]")
-        + month_table(m.monthly_returns(theirs), years[1], f"{page.bench}: monthly returns [%]")
-        + month_table(
-            excess_monthly(ours, theirs),
-            years[0] - years[1],
-            f"{page.name} minus {page.bench}: monthly difference [pp]",
-            "pp",
-        )
-    )
+    difference = f"{page.name} minus {page.bench}"
+    tables = [
+        (
+            page.name,
+            month_table(m.monthly_returns(ours), years[0], f"{page.name}: monthly returns [%]"),
+        ),
+        (
+            page.bench,
+            month_table(m.monthly_returns(theirs), years[1], f"{page.bench}: monthly returns [%]"),
+        ),
+        (
+            difference,
+            month_table(
+                excess_monthly(ours, theirs),
+                years[0] - years[1],
+                f"{difference}: monthly difference [pp]",
+                "pp",
+            ),
+        ),
+    ]
+    body = "".join(f"<h3>{h.esc(whose)}</h3>{table}" for whose, table in tables)  # named first
     return h.section("monthly", "Monthly returns", body)
 
 
