@@ -48,6 +48,22 @@ class _Priced(Signal):
 
 
 @dataclass(frozen=True, kw_only=True)
+class _Windowed(_Priced):
+    """A signal of the changes over the last ``window`` bars: it reads them and the bar before."""
+
+    window: int
+
+    RANGES: ClassVar[dict[str, Range]] = {"window": WINDOW}
+
+    def __post_init__(self) -> None:
+        check_ranges(self, "signal")
+
+    def warmup_bars(self) -> int:
+        """The window and the close before it."""
+        return self.window + 1
+
+
+@dataclass(frozen=True, kw_only=True)
 class Price(_Priced):
     """A ticker's (a basket's share-weighted) close. Timing: the close of ``t``."""
 
@@ -126,22 +142,13 @@ class PriceVsAverage(Average):
 
 
 @dataclass(frozen=True, kw_only=True)
-class TrailingReturn(_Priced):
+class TrailingReturn(_Windowed):
     """The return over the last ``window`` bars (0.1: 10%); a basket's is share-weighted.
 
     Timing: the closes of ``t`` and ``t - window``.
     """
 
     window: int = 252
-
-    RANGES: ClassVar[dict[str, Range]] = {"window": WINDOW}
-
-    def __post_init__(self) -> None:
-        check_ranges(self, "signal")
-
-    def warmup_bars(self) -> int:
-        """The window and today."""
-        return self.window + 1
 
     @property
     def label(self) -> str:
@@ -177,19 +184,10 @@ class RelativeStrength(TrailingReturn):
 
 
 @dataclass(frozen=True, kw_only=True)
-class YieldChange(_Priced):
+class YieldChange(_Windowed):
     """A yield's change over ``window`` bars in basis points (a yield quoted in percent, ^TNX)."""
 
     window: int = 21
-
-    RANGES: ClassVar[dict[str, Range]] = {"window": WINDOW}
-
-    def __post_init__(self) -> None:
-        check_ranges(self, "signal")
-
-    def warmup_bars(self) -> int:
-        """The window and today."""
-        return self.window + 1
 
     @property
     def label(self) -> str:
@@ -203,7 +201,7 @@ class YieldChange(_Priced):
 
 
 @dataclass(frozen=True, kw_only=True)
-class Volatility(_Priced):
+class Volatility(_Windowed):
     """Realised volatility: the standard deviation of ``window`` daily returns, a year's worth.
 
     Annualised with 252 bars a year (sample standard deviation). Timing: closes up to ``t``.
@@ -212,15 +210,6 @@ class Volatility(_Priced):
     window: int = 21
 
     RANGES: ClassVar[dict[str, Range]] = {"window": Range(2, 5000)}  # 2 returns at least
-
-    def __post_init__(self) -> None:
-        check_ranges(self, "signal")
-        if self.window < 2:
-            raise ConfigError("window = 1: a volatility needs at least 2 returns")
-
-    def warmup_bars(self) -> int:
-        """The window's returns and the close before them."""
-        return self.window + 1
 
     @property
     def label(self) -> str:
