@@ -58,7 +58,7 @@ from pipeline.config import RunConfig, build_config  # noqa: E402
 from pipeline.run import prepare, run  # noqa: E402
 from pipeline.sweep import Axis, sweep  # noqa: E402
 from simulation import kernel  # noqa: E402
-from simulation.simulate import order_targets, period_ends  # noqa: E402
+from simulation.simulate import order_book, period_ends  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 import switch_scale  # noqa: E402
@@ -188,7 +188,10 @@ def fill_targets(config: RunConfig, market: Market, columns: list[str]) -> np.nd
     weights = config.strategy.target_weights(market).reindex(columns=columns, fill_value=0.0)
     ends = period_ends(pd.DatetimeIndex(prices.index), config.execution.rebalance)
     priced = prices.notna().to_numpy()
-    return order_targets(weights.to_numpy(dtype=float), priced, ends, config.execution.lag)
+    bars, orders = order_book(weights.to_numpy(dtype=float), priced, ends, config.execution.lag)
+    dense = np.full(priced.shape, np.nan)
+    dense[bars] = orders
+    return dense
 
 
 @contextmanager

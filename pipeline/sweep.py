@@ -337,13 +337,14 @@ class _Context:
         """
         if not self.market_arrays:
             prices = self.market.prices[self.columns]
+            priced = np.ascontiguousarray(prices.notna().to_numpy())
             self.market_arrays = (
                 np.ascontiguousarray(prices.to_numpy(dtype=float)),  # rows: the bars
-                np.ascontiguousarray(prices.notna().to_numpy()),
+                priced,
                 np.ascontiguousarray(self.market.printed(list(self.columns)).to_numpy(dtype=bool)),
                 days_between(pd.DatetimeIndex(prices.index)),
+                kernel.priced_changes(priced),
             )
-            self.market_arrays += (kernel.priced_changes(self.market_arrays[1]),)
         return self.market_arrays
 
     def period_ends(self, rebalance: Rebalance) -> np.ndarray:

@@ -182,20 +182,6 @@ def order_book(
     return kernel.order_book(rows, codes, priced, changes, own, ends, lag)
 
 
-def order_targets(
-    targets: np.ndarray | tuple[np.ndarray, np.ndarray],
-    priced: np.ndarray,
-    ends: np.ndarray,
-    lag: int,
-    own: np.ndarray | None = None,
-) -> np.ndarray:
-    """`order_book` as a bars x assets table, NaN where no order: what a peer's weights read."""
-    bars, orders = order_book(targets, priced, ends, lag, own)
-    dense = np.full(priced.shape, np.nan)
-    dense[bars] = orders
-    return dense
-
-
 def backtest(
     prices: pd.DataFrame,
     targets: pd.DataFrame,
