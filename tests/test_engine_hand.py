@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 
 from simulation.costs import Costs
-from simulation.simulate import Execution, backtest, decision_dates
+from simulation.simulate import Execution, backtest, decision_dates, order_book
 
 # Tue 2024-01-30 .. Mon 2024-02-05. Wed 01-31 is the last trading day of January.
 DATES = pd.to_datetime(["2024-01-30", "2024-01-31", "2024-02-01", "2024-02-02", "2024-02-05"])
@@ -99,3 +99,21 @@ def test_a_wiped_out_portfolio_is_ruined_on_the_date() -> None:
     assert result.ruin.losses["B"] == pytest.approx(-4000 * (50 - 25))
     np.testing.assert_allclose(result.equity.iloc[2:].to_numpy(), 0.0, atol=1e-9)
     assert (result.holdings.iloc[2:] == 0).all().all()
+
+
+def test_a_listing_is_a_decision_and_fills_a_bar_later() -> None:
+    """One row of targets all along; B has no price until bar 3 and no period ends before 5.
+
+    Worked out by hand: bar 0 decides (the first bar), filled at bar 1: A 0.5, and no order for
+    B, unpriced then. B's listing at bar 3 changes its target from zero to 0.5: a decision,
+    filled at bar 4 for both. The last bar ends its period, but its fill would fall after the
+    data. So the book holds bars 1 and 4 only.
+    """
+    priced = np.ones((6, 2), dtype=bool)
+    priced[:3, 1] = False
+    ends = np.zeros(6, dtype=bool)
+    ends[-1] = True
+    rows, codes = np.array([[0.5, 0.5]]), np.zeros(6, dtype=np.int64)
+    bars, orders = order_book((rows, codes), priced, ends, lag=1)
+    assert bars.tolist() == [1, 4]
+    np.testing.assert_array_equal(orders, [[0.5, np.nan], [0.5, 0.5]])
