@@ -10,11 +10,13 @@ import numpy as np
 import pandas as pd
 
 from core.errors import ConfigError
-from core.ranges import Range
+from core.ranges import Range, check_range, check_ranges
 from data.market import Market, Role, Universe
 from signals.explain import Explanation
 
 MAX_GROSS_EXPOSURE = 4.0
+NUMBERS = frozenset((int, float))
+"""The types of a parameter value `Strategy.with_changes` checks by its range alone."""
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -30,13 +32,35 @@ class Strategy(ABC):
     RANGES: ClassVar[dict[str, Range]] = {}
     """The range of each numeric parameter, checked by `core.ranges.check_ranges`."""
 
+    def __post_init__(self) -> None:
+        """Check every numeric parameter against its range: all most strategies need."""
+        check_ranges(self, "strategy")
+
     def with_changes(self, changes: dict[str, Any]) -> Strategy:
         """Return the strategy with some parameters changed, checked as a new one would be.
 
-        A sweep asks for one per combination; a strategy whose checks can be narrowed to the
-        changed parameters overrides this to skip the rest (`HartnettSwitch`).
+        A sweep asks for one per combination (thousands). A strategy checked by its ranges
+        alone (the default `__post_init__`) has only the changed numbers checked; one whose
+        checks can be narrowed otherwise overrides this (`HartnettSwitch`).
         """
+        numbers = set(map(type, changes.values())) <= NUMBERS
+        ranged = numbers and changes.keys() <= self.RANGES.keys()
+        if ranged and type(self).__post_init__ is Strategy.__post_init__:
+            return self._changed(changes)
         return replace(self, **changes)
+
+    def _changed(self, changes: dict[str, float | int]) -> Any:
+        """A copy with numeric ``changes``, each checked against its range alone.
+
+        In `RANGES`' order, so the first refusal is the one a new strategy would raise.
+        """
+        for name, allowed in self.RANGES.items():
+            if name in changes and not allowed.holds(changes[name]):
+                check_range(f"strategy.{name}", changes[name], allowed)
+        changed = object.__new__(type(self))
+        changed.__dict__.update(self.__dict__)
+        changed.__dict__.update(changes)
+        return changed
 
     @property
     def title(self) -> str:

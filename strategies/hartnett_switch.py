@@ -21,7 +21,7 @@ from signals.readings import Vintage
 from signals.state import signals_now
 from signals.support import SupportBreak, support_levels
 from signals.switch import Regime, SwitchMemo
-from strategies.base import Strategy
+from strategies.base import NUMBERS, Strategy
 from strategies.main_street import MainStreet
 from strategies.sixty_forty import SixtyForty
 
@@ -223,15 +223,10 @@ class HartnettSwitch(Strategy):
         refusal is its first): the signals, tickers and support levels are the ones already
         checked, and shared. Any other change builds the strategy anew.
         """
-        numbers = all(type(value) in (int, float) for value in changes.values())
+        numbers = set(map(type, changes.values())) <= NUMBERS
         if not numbers or not changes.keys() <= RULES_AND_BOOKS:
             return replace(self, **changes)
-        for name, allowed in self.RANGES.items():
-            if name in changes:
-                check_range(f"strategy.{name}", changes[name], allowed)
-        changed = object.__new__(type(self))
-        changed.__dict__.update(self.__dict__)
-        changed.__dict__.update(changes)
+        changed = self._changed(changes)
         check_range("strategy.buy_below", changed.buy_below, Range(0.0, changed.sell_above))
         return changed
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from core.ranges import Range, check_ranges
+from core.ranges import Range
 from data.market import Role
 from strategies.base import StaticStrategy
 
@@ -37,9 +37,6 @@ class MainStreet(StaticStrategy):
         "short_weight": Range(0.0, 2.0),
         "tech_share": Range(0.0, 1.0),
     }
-
-    def __post_init__(self) -> None:
-        check_ranges(self, "strategy")
 
     def legs(self) -> dict[Role, float]:
         """Return the four legs' weights (shorts negative)."""

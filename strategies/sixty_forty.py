@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import ClassVar
 
-from core.ranges import Range, check_ranges
+from core.ranges import Range
 from data.market import Role
 from strategies.base import StaticStrategy
 
@@ -25,9 +25,6 @@ class SixtyForty(StaticStrategy):
     """Fraction of the portfolio in the stocks role; the rest is in bonds."""
 
     RANGES: ClassVar[dict[str, Range]] = {"stocks_weight": Range(0.0, 1.0)}
-
-    def __post_init__(self) -> None:
-        check_ranges(self, "strategy")
 
     def legs(self) -> dict[Role, float]:
         """Return stocks and bonds weights."""

@@ -54,3 +54,45 @@ def test_an_invalid_combination_gets_the_error_of_a_config_built_anew(
     config = build_config("hartnett_switch", data="demo")
     with pytest.raises(ConfigError, match=message):
         combination_configs(config, axes)
+
+
+STATIC_AXES = [
+    ("strategy.long_weight", (0.6, 1.5)),
+    ("strategy.small_caps_share", (0.0, 1.0)),
+    ("strategy.short_weight", (0.1, 2.0)),
+]
+
+
+def test_a_static_combination_equals_the_strategy_built_anew() -> None:
+    config = build_config("main_street", data="demo")
+    configs = combination_configs(config, STATIC_AXES)
+    assert len(configs) == 8
+    last = configs[-1].strategy
+    anew = replace(config.strategy, long_weight=1.5, small_caps_share=1.0, short_weight=2.0)
+    assert last == anew
+    assert type(last) is type(anew)
+    assert last.legs() == {"small_caps": 1.5, "international": 0.0, "tech": -1.0, "crypto": -1.0}
+    assert configs[-1].as_dict() == replace(config, strategy=anew).as_dict()
+    assert config.strategy.long_weight == 1.0  # the base is untouched
+
+
+@pytest.mark.parametrize(
+    ("name", "axes", "message"),
+    [
+        (  # the first field in RANGES' order refuses first, as __post_init__ would
+            "main_street",
+            [("strategy.short_weight", (2.5,)), ("strategy.long_weight", (-1.0,))],
+            r"strategy.long_weight = -1.0 is out of range; expected 0.0 to 2.0",
+        ),
+        ("main_street", [("strategy.tech_share", (0.5, 1.01))], r"tech_share = 1.01 is out"),
+        ("sixty_forty", [("strategy.stocks_weight", (float("nan"),))], r"stocks_weight = nan"),
+    ],
+)
+def test_a_static_combination_out_of_range_gets_the_error_of_one_built_anew(
+    name: str, axes: list[tuple[str, tuple[float, ...]]], message: str
+) -> None:
+    config = build_config(name, data="demo")
+    with pytest.raises(ConfigError, match=message):
+        replace(config.strategy, **{key.partition(".")[2]: v[-1] for key, v in axes})
+    with pytest.raises(ConfigError, match=message):
+        combination_configs(config, axes)
