@@ -250,13 +250,15 @@ def _main(argv: list[str] | None) -> int:
             raise ConfigError("--executor runs a sweep's chunks; it needs --sweep")
         if args.workers is not None and not args.sweep:
             raise ConfigError("--workers runs a sweep's chunks; it needs --sweep")
-        if args.sweep:
-            best, extra = _sweep(args, config, progress)
-            return _run(args, config, command, progress, extra, best)
         from reporting.render import drawing_ahead
 
-        # a single run keeps one core: the report's drawing gets ready on another
-        with drawing_ahead() if not args.no_report else contextlib.nullcontext():
+        # a single run, and a sweep until its chunks start, keep one core: the report's drawing
+        # gets ready on another (not when the sweep is limited to one)
+        ahead = not args.no_report and (args.workers is None or args.workers > 1)
+        with drawing_ahead() if ahead else contextlib.nullcontext():
+            if args.sweep:
+                best, extra = _sweep(args, config, progress)
+                return _run(args, config, command, progress, extra, best)
             return _run(args, config, command, progress, extra)
     except InputError as exc:
         progress.end(failed=True)
