@@ -19,6 +19,7 @@ import pandas as pd
 from analytics.tearsheet import exposure_over_time
 from core.errors import ConfigError, OutputError
 from pipeline.run import RunResult, traded_notional
+from reporting.csv_file import write_table
 from reporting.index import write_index
 from reporting.manifest import build_manifest
 
@@ -206,8 +207,8 @@ def _write_files(result: RunResult, folder: Path, extra: dict[str, Any], label: 
         now = json.dumps(finite(explained.now), indent=2)
         (folder / "signals_now.json").write_text(now + "\n")
     tables = {name: value for name, value in extra.items() if name.endswith(".csv")}
-    for name, table in tables.items():
-        table.to_csv(folder / name, index=False)
+    for name, table in tables.items():  # sweep.csv: a row per combination
+        write_table(table, folder / name)
     _metrics_table(result.metrics).to_csv(folder / "metrics.csv")
     facts = {name: value for name, value in extra.items() if name not in tables}
     payload = {**result.metrics, "run": {**result.metrics["run"], "label": label}, **facts}
