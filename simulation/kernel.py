@@ -98,32 +98,34 @@ def order_book(
     skip the bars without trades instead of reading them.
     """
     n, m = len(codes), rows.shape[1]
-    decided = decided_bars(rows, codes, priced, changes, ends)
-    room = min(n, int(decided.sum()) * m)  # each decision fills on at most one bar per asset
+    decisions = np.flatnonzero(decided_bars(rows, codes, priced, changes, ends))
+    room = min(n, len(decisions) * m)  # each decision fills on at most one bar per asset
     bars, orders = np.empty(room, dtype=np.int64), np.empty((room, m))
-    count, pending = 0, 0  # bars with orders; orders waiting
-    waiting = np.full(m, np.nan)  # each asset's order waiting for its own close
-    for u in range(lag, n):
-        t = u - lag
-        if decided[t]:
-            for j in range(m):
-                waiting[j] = rows[codes[t], j] if priced[t, j] else 0.0
-            pending = m
-        if pending == 0:
-            continue  # nothing to fill: most bars
-        placed = False
+    count = 0  # bars with orders
+    waiting = np.empty(m)  # each asset's order waiting for its own close
+    for k in range(len(decisions)):
+        t = decisions[k]
+        # filled from t + lag until all are placed, or the next decision replaces what waits
+        stop = min(n, decisions[k + 1] + lag) if k + 1 < len(decisions) else n
         for j in range(m):
-            orders[count, j] = np.nan
-            if np.isnan(waiting[j]):
-                continue
-            if not priced[u, j]:
-                waiting[j], pending = np.nan, pending - 1  # never traded while unpriced
-            elif own[u, j]:
-                orders[count, j], waiting[j] = waiting[j], np.nan
-                placed, pending = True, pending - 1
-        if placed:
-            bars[count] = u
-            count += 1
+            waiting[j] = rows[codes[t], j] if priced[t, j] else 0.0
+        pending = m
+        for u in range(t + lag, stop):
+            placed = False
+            for j in range(m):
+                orders[count, j] = np.nan
+                if np.isnan(waiting[j]):
+                    continue
+                if not priced[u, j]:
+                    waiting[j], pending = np.nan, pending - 1  # never traded while unpriced
+                elif own[u, j]:
+                    orders[count, j], waiting[j] = waiting[j], np.nan
+                    placed, pending = True, pending - 1
+            if placed:
+                bars[count] = u
+                count += 1
+            if pending == 0:
+                break  # nothing to fill until the next decision: most bars are skipped
     return bars[:count].copy(), orders[:count].copy()
 
 
