@@ -21,14 +21,17 @@ Part of `bench/sweep.py` (which calls `measure`), on its dates, costs and data:
 
 from __future__ import annotations
 
+import contextlib
 import itertools
 import multiprocessing
 import os
+import shutil
 import statistics
 import subprocess
 import sys
 import tempfile
 import time
+from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -42,6 +45,7 @@ from pipeline.config import RunConfig
 from pipeline.executors import usable_cores
 from pipeline.run import prepare
 from pipeline.sweep import parse_axis, sweep
+from reporting.render import figure_cache
 from simulation import kernel
 from simulation.costs import days_between, margin_rates
 from simulation.simulate import order_book, period_ends
@@ -281,17 +285,34 @@ def watched(argv: list[str]) -> dict[str, float]:
 def peak_memory(data: str, start: str, end: str, repeat: int = 1) -> dict[str, Any]:
     """`MEMORY_GRID` through the command line against a 1-combination sweep; its peak memory.
 
-    The time is `_cli`'s; the memory is that of one more run of the grid, `watched`.
+    The time is `_cli`'s (its repeats find their figures in the figure cache); the memory is
+    that of one more run of the grid, `watched`, with the figure cache set aside: every figure
+    drawn, as for a grid never swept before.
     """
     argv = [sys.executable, "run_backtest.py", "--strategy"]
     argv += ["main_street", "--data", data, "--start", start, "--end", end, "-qq"]
     argv += ["--allow-partial"]
     found = _cli(argv, MEMORY_GRID, "strategy.long_weight=1", repeat)
-    with tempfile.TemporaryDirectory(prefix="switch-scale-") as out:
+    with tempfile.TemporaryDirectory(prefix="switch-scale-") as out, figure_cache_aside():
         grid = [f"--sweep={text}" for text in MEMORY_GRID]
         found["memory"] = watched([*argv, *grid, "--out", out])
     found["peak_rss_mb"] = found["memory"]["pss_mb"]
     return found
+
+
+@contextlib.contextmanager
+def figure_cache_aside() -> Iterator[None]:
+    """The checkout's figure cache renamed away for the block, then put back as it was."""
+    cache = figure_cache()
+    aside = cache.with_name(f"{cache.name}-aside-{os.getpid()}")
+    if cache.exists():
+        cache.rename(aside)
+    try:
+        yield
+    finally:
+        shutil.rmtree(cache, ignore_errors=True)  # what the block drew
+        if aside.exists():
+            aside.rename(cache)
 
 
 def kernel_floor(config: RunConfig, repeat: int) -> dict[str, Any]:
@@ -455,7 +476,8 @@ def measure(config: RunConfig, data: str, repeat: int, memory: bool = True) -> d
             f"  main_street, {used['combinations']:,} combinations with the report: "
             f"{used['median']:.1f} s, {used['beyond_baseline']:.1f} s beyond a 1-combination "
             f"sweep (CPU {used['cpu_beyond_baseline']:.1f} s beyond): "
-            f"{used['rate']:,.0f} a second, {against_limit(used['rate'], cells, limit)}; peak "
+            f"{used['rate']:,.0f} a second, {against_limit(used['rate'], cells, limit)}; with "
+            f"every figure drawn (figure cache set aside) {used['memory']['seconds']:.1f} s, peak "
             f"memory {used['memory']['pss_mb']:,.0f} MB (PSS summed over the process and its "
             f"workers; the largest process's RSS {used['memory']['largest_rss_mb']:,.0f} MB)"
         )
