@@ -62,16 +62,20 @@ def _module(path: str) -> ModuleType:
     return module
 
 
-def one_round(module: ModuleType, table: pd.DataFrame, best: dict[str, float]) -> float:
-    """CPU seconds to build and render every heatmap ``module`` makes of ``table``."""
+def one_round(
+    module: ModuleType, table: pd.DataFrame, best: dict[str, float]
+) -> tuple[float, float]:
+    """CPU seconds to build, then to render, every heatmap ``module`` makes of ``table``."""
     start = time.process_time()
-    for figure in module.sweep_figures(table, best, synthetic=False):
-        png_bytes(figure.figure.build())
-    return time.process_time() - start
+    figures = [figure.figure.build() for figure in module.sweep_figures(table, best, False)]
+    built = time.process_time()
+    for figure in figures:
+        png_bytes(figure)
+    return built - start, time.process_time() - built
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Print the median CPU seconds of each checkout's rounds (and every round) as JSON."""
+    """Print each checkout's median CPU seconds (all, build, render) and every round as JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", help="another checkout's reporting/sweep_figures.py")
@@ -83,7 +87,7 @@ def main(argv: list[str] | None = None) -> None:
         modules["against"] = _module(args.against)
     for module in modules.values():  # fonts, caches and imports warm before the first round
         one_round(module, table, best)
-    seconds: dict[str, list[float]] = {name: [] for name in modules}
+    seconds: dict[str, list[tuple[float, float]]] = {name: [] for name in modules}
     for _ in range(args.rounds):
         for name, module in modules.items():
             seconds[name].append(one_round(module, table, best))
@@ -92,7 +96,12 @@ def main(argv: list[str] | None = None) -> None:
         for figure in sweep_figures_module.sweep_figures(table, best, synthetic=False):
             (args.out / figure.file).write_bytes(png_bytes(figure.figure.build()))
     report = {
-        name: {"median_cpu_s": round(statistics.median(runs), 3), "rounds": runs}
+        name: {
+            "median_cpu_s": round(statistics.median(b + r for b, r in runs), 3),
+            "median_build_s": round(statistics.median(b for b, _ in runs), 3),
+            "median_render_s": round(statistics.median(r for _, r in runs), 3),
+            "rounds": [round(b + r, 3) for b, r in runs],
+        }
         for name, runs in seconds.items()
     }
     print(json.dumps(report, indent=1))

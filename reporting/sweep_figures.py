@@ -183,8 +183,9 @@ EDGE = 0.1
 """Inches left free between a figure's edge and its outermost text."""
 PAD = 4 / 72
 """Inches between a tick label and its axes (tick length and pad), or an axis label and them."""
-TITLE_PAD = 6 / 72
-"""Inches between the axes and their title (matplotlib's ``axes.titlepad``)."""
+TITLE_POINTS = 9.0
+"""Points between the axes and their title: above the colour bar's top label, which rises
+about 7.6 points above the bar (matplotlib's ``axes.titlepad``, 6, is less)."""
 BAR_GAP, BAR_WIDTH = 0.15, 0.3
 """A heatmap's colour bar: its distance from the axes and its width, in inches."""
 LEGEND_ROW = 0.25
@@ -245,12 +246,13 @@ def _heatmap_layout(
     bar = figure.add_axes((0.0, 0.0, 1.0, 1.0))  # placed beside the axes once they are
     colours = figure.colorbar(image, cax=bar)
     colours.locator = _locator(height - bottom - 0.6, 20)
-    colours.formatter.set_useOffset(False)  # no offset text above the bar
+    colours.formatter.set_useOffset(False)  # plain numbers: no offset or power above the bar
+    colours.formatter.set_scientific(False)
     right = BAR_GAP + BAR_WIDTH + 2 * PAD + text_inches(t.get_text() for t in bar.get_yticklabels())
     right += EDGE
     text = _title(*title, width - 2 * EDGE - abs(left - right))
-    axes.set_title(text, fontsize=10)
-    top = EDGE + _lines_inches(text.count("\n") + 1) + TITLE_PAD
+    axes.set_title(text, fontsize=10, pad=TITLE_POINTS)
+    top = EDGE + _lines_inches(text.count("\n") + 1) + TITLE_POINTS / 72
     fixed_margins(figure, synthetic, left=left, right=right, top=top, bottom=bottom)
     box = axes.get_position()
     bar.set_position((box.x1 + BAR_GAP / width, box.y0, BAR_WIDTH / width, box.height))
@@ -282,10 +284,10 @@ def _norm(grid: np.ndarray, centred: bool) -> Normalize:
     if finite.size == 0:
         return Normalize(-1.0, 1.0)
     if centred:
-        limit = max(float(np.abs(finite).max()), 1e-9)
+        limit = float(np.abs(finite).max()) or 1.0
         return Normalize(-limit, limit)
     low, high = float(finite.min()), float(finite.max())
-    return Normalize(low, high if high > low else low + 1e-9)
+    return Normalize(low, high) if high > low else Normalize(low - 0.5, high + 0.5)
 
 
 def _cell(column: float, row: float, **style: Any) -> Rectangle:
@@ -407,7 +409,7 @@ def _line_layout(
     # the last x label may be centred on the axes' right edge
     right = EDGE + text_inches(t.get_text() for t in panels[-1].get_xticklabels()) / 2
     text = _title(*title, width - 2 * EDGE - abs(left - right))
-    panels[0].set_title(text, fontsize=10)
-    top = EDGE + _lines_inches(text.count("\n") + 1) + TITLE_PAD
+    panels[0].set_title(text, fontsize=10, pad=TITLE_POINTS)
+    top = EDGE + _lines_inches(text.count("\n") + 1) + TITLE_POINTS / 72
     bottom = EDGE + _lines_inches(1) + PAD + _lines_inches(1) + 2 * PAD
     fixed_margins(figure, synthetic, left=left, right=right, top=top, bottom=bottom)

@@ -167,3 +167,21 @@ def test_no_text_of_the_line_chart_is_clipped_or_overlaps(synthetic: bool) -> No
     assert len(_texts(figure)["axes 1 x"]) >= 5  # tick labels and the key, once drawn
     renderer = figure.canvas.get_renderer()
     assert not _overlap(top.get_window_extent(renderer), bottom.get_window_extent(renderer))
+
+
+@pytest.mark.parametrize("metric", [0, 1], ids=["sharpe", "centred difference"])
+def test_a_flat_grid_gets_a_colour_bar_of_plain_short_numbers(metric: int) -> None:
+    # every combination alike: the scale spans the value +-0.5 (a difference: +-1 around 0)
+    table, best = _table(*SMALL, ruined=False)
+    table["sharpe"], table["cagr_vs_6040"] = 0.4, 0.0
+    figure = sweep_figures(table, best, synthetic=True)[metric].figure.build()
+    _assert_laid_out(figure, figure.axes)
+    low, high = (-0.1, 0.9) if metric == 0 else (-1.0, 1.0)
+    assert figure.axes[1].get_ylim() == pytest.approx((low, high))
+    labels = [
+        text.get_text().replace("\N{MINUS SIGN}", "-")
+        for text in _tick_labels(figure.axes[1].yaxis)
+    ]
+    assert len(labels) >= 3
+    assert all(len(label) <= 5 and low <= float(label) <= high for label in labels), labels
+    assert not figure.axes[1].yaxis.offsetText.get_text()
