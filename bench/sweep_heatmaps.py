@@ -4,7 +4,7 @@ A constructed sweep table of four keys with 21 values each (194,481 rows; a corn
 so its report draws 6 pairs x 2 metrics = 12 heatmaps of 21 x 21 cells, as a 55,566-combination
 sweep's does. Each round builds and renders (`png_bytes`) the 12 heatmaps; ``--against FILE``
 loads another checkout's ``reporting/sweep_figures.py`` under another name and alternates its
-rounds with this checkout's, in the same process and minute. ``--out DIR`` writes the PNGs.
+rounds with this checkout's, in the same process and minute. ``--png DIR`` writes its PNGs.
 
     .venv/bin/python bench/sweep_heatmaps.py --rounds 5 --against /tmp/base/sweep_figures.py
 """
@@ -79,7 +79,7 @@ def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rounds", type=int, default=5)
     parser.add_argument("--against", help="another checkout's reporting/sweep_figures.py")
-    parser.add_argument("--out", type=Path, help="write this checkout's PNGs here")
+    parser.add_argument("--png", type=Path, help="write this checkout's PNGs here")
     args = parser.parse_args(argv)
     table, best = sweep_table()
     modules = {"this": sweep_figures_module}
@@ -91,10 +91,10 @@ def main(argv: list[str] | None = None) -> None:
     for _ in range(args.rounds):
         for name, module in modules.items():
             seconds[name].append(one_round(module, table, best))
-    if args.out:
-        args.out.mkdir(parents=True, exist_ok=True)
+    if args.png:
+        args.png.mkdir(parents=True, exist_ok=True)
         for figure in sweep_figures_module.sweep_figures(table, best, synthetic=False):
-            (args.out / figure.file).write_bytes(png_bytes(figure.figure.build()))
+            (args.png / figure.file).write_bytes(png_bytes(figure.figure.build()))
     report = {
         name: {
             "median_cpu_s": round(statistics.median(b + r for b, r in runs), 3),
