@@ -21,6 +21,7 @@ if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn, not with th
     from matplotlib.axes import Axes
     from matplotlib.backends.backend_agg import RendererAgg
     from matplotlib.figure import Figure
+    from matplotlib.font_manager import FontProperties
 
 SYNTHETIC_MARK = "SYNTHETIC DEMO DATA - NOT HISTORY"
 STRATEGY_COLOUR = "#1f5fa8"
@@ -124,12 +125,19 @@ def fixed_margins(
 
 def text_inches(texts: Iterable[str], size: float = 10.0) -> float:
     """The width of the widest of ``texts`` at font ``size`` [points], in inches at `DPI`."""
-    renderer = _measuring_renderer()
     from matplotlib.font_manager import FontProperties
 
-    font = FontProperties(size=size)
-    widths = [renderer.get_text_width_height_descent(t, font, ismath=False)[0] for t in texts]
-    return max(widths, default=0.0) / DPI
+    font = FontProperties(size=size)  # of the settings in force: part of the key of a width
+    return max((_text_pixels(text, font) for text in texts), default=0.0) / DPI
+
+
+@functools.lru_cache(maxsize=4096)
+def _text_pixels(text: str, font: FontProperties) -> float:
+    """The width of ``text`` in ``font``, in pixels at `DPI`.
+
+    Remembered: a sweep's heatmaps measure the same tick labels again and again (0.3 ms each).
+    """
+    return _measuring_renderer().get_text_width_height_descent(text, font, ismath=False)[0]
 
 
 @functools.cache

@@ -16,7 +16,8 @@ import numpy as np
 import pandas as pd
 
 from reporting.drawing import Drawing, later
-from reporting.figures import STRATEGY_COLOUR, mark_synthetic, plain_text
+from reporting.figures import STRATEGY_COLOUR, plain_text, text_inches
+from reporting.sweep_layout import EDGE, heatmap_layout, line_layout, lines_inches
 
 if TYPE_CHECKING:  # matplotlib is imported where a figure is drawn, not with this module
     from matplotlib.axes import Axes
@@ -121,9 +122,14 @@ def held_slice(table: pd.DataFrame, best: dict[str, float], free: list[str]) -> 
     return table.loc[keep]
 
 
-def _held_text(best: dict[str, float], free: list[str], lead: str = ", ") -> str:
-    held = [f"{key} = {value:g}" for key, value in best.items() if key not in free]
-    return f"{lead}held at the best: {', '.join(held)}" if held else ""
+def _held(best: dict[str, float], free: list[str]) -> list[str]:
+    """``key = value`` of every swept key not in ``free``, at its best value."""
+    return [f"{key} = {value:g}" for key, value in best.items() if key not in free]
+
+
+def _held_text(best: dict[str, float], free: list[str]) -> str:
+    held = _held(best, free)
+    return f", held at the best: {', '.join(held)}" if held else ""
 
 
 def _ruined(table: pd.DataFrame) -> pd.Series:
@@ -144,7 +150,6 @@ def heatmap_figure(
     """
     from matplotlib import colormaps
     from matplotlib.figure import Figure
-    from matplotlib.patches import Patch
 
     x_key, y_key = keys
     cut = held_slice(table, best, [x_key, y_key]).assign(
@@ -154,10 +159,7 @@ def heatmap_figure(
     ruined = cut.pivot_table(index=y_key, columns=x_key, values="_ruined", aggfunc="any")
     grid = values.to_numpy(dtype=float)
     rows, columns = grid.shape
-    figure = Figure(
-        figsize=(min(10.0, 3.2 + 0.55 * columns), min(8.0, 2.0 + 0.42 * rows)),
-        layout="constrained",
-    )
+    figure = Figure(figsize=(min(10.0, 3.2 + 0.55 * columns), min(8.0, 2.0 + 0.42 * rows)))
     axes = figure.subplots()
     norm = _norm(grid, metric.centred)
     cmap = colormaps[metric.cmap].with_extremes(bad="white")
@@ -168,17 +170,31 @@ def heatmap_figure(
     if max(rows, columns) <= MAX_ANNOTATED:
         _annotate(axes, grid, broke, metric, image.to_rgba(grid))
     _mark_best(axes, values, (best[x_key], best[y_key]))
-    _ticks(axes, values)
     axes.set_xlabel(x_key)
     axes.set_ylabel(y_key)
-    axes.set_title(metric.label + _held_text(best, [x_key, y_key], "\n"), fontsize=10)
-    figure.colorbar(image, ax=axes, fraction=0.05, pad=0.02)
-    handles = [Patch(facecolor="none", edgecolor="black", linewidth=2, label="best by Sharpe")]
-    if broke.any():
-        handles.append(Patch(facecolor="white", hatch=RUINED_HATCH, label="ruined"))
-    figure.legend(handles=handles, loc="outside lower center", ncols=2, fontsize=8, frameon=False)
-    mark_synthetic(figure, synthetic)
+    _heatmap_legend(figure, broke.any())
+    held = _held(best, [x_key, y_key])
+    heatmap_layout(figure, image, _ticks(axes, values), (metric.label, held), synthetic)
     return figure
+
+
+def _heatmap_legend(figure: Figure, ruined: bool) -> None:
+    """The legend row at the bottom: the best's outline, and the hatch where cells are ruined."""
+    from matplotlib.patches import Patch
+
+    handles = [Patch(facecolor="none", edgecolor="black", linewidth=2, label="best by Sharpe")]
+    if ruined:
+        handles.append(Patch(facecolor="white", hatch=RUINED_HATCH, label="ruined"))
+    height = figure.get_size_inches()[1]
+    figure.legend(
+        handles=handles,
+        loc="lower center",
+        bbox_to_anchor=(0.5, EDGE / height),
+        borderaxespad=0,
+        ncols=2,
+        fontsize=8,
+        frameon=False,
+    )
 
 
 def _norm(grid: np.ndarray, centred: bool) -> Normalize:
@@ -188,10 +204,10 @@ def _norm(grid: np.ndarray, centred: bool) -> Normalize:
     if finite.size == 0:
         return Normalize(-1.0, 1.0)
     if centred:
-        limit = max(float(np.abs(finite).max()), 1e-9)
+        limit = float(np.abs(finite).max()) or 1.0
         return Normalize(-limit, limit)
     low, high = float(finite.min()), float(finite.max())
-    return Normalize(low, high if high > low else low + 1e-9)
+    return Normalize(low, high) if high > low else Normalize(low - 0.5, high + 0.5)
 
 
 def _cell(column: float, row: float, **style: Any) -> Rectangle:
@@ -231,15 +247,24 @@ def _annotate(
         )
 
 
-def _ticks(axes: Axes, values: pd.DataFrame) -> None:
-    """Every value on both axes; about a dozen evenly spaced labels on a long axis."""
+def _ticks(axes: Axes, values: pd.DataFrame) -> tuple[float, float]:
+    """Every value on both axes; about a dozen evenly spaced labels on a long axis.
+
+    Return the inches the x labels take below the axes (their width where they are turned on
+    a long x axis) and the inches the y labels take beside them.
+    """
+    shown = []
     for setter, labels in ((axes.set_xticks, values.columns), (axes.set_yticks, values.index)):
         step = 1 if len(labels) <= MAX_ANNOTATED else int(np.ceil(len(labels) / 12))
         positions = range(0, len(labels), step)
-        setter(list(positions), [f"{labels[i]:.4g}" for i in positions])
+        shown.append([f"{labels[i]:.4g}" for i in positions])
+        setter(list(positions), shown[-1])
     axes.tick_params(length=0)
+    below = lines_inches(1)
     if len(values.columns) > 12:
         axes.tick_params(axis="x", labelrotation=90)
+        below = text_inches(shown[0])
+    return below, text_inches(shown[1])
 
 
 @plain_text
@@ -256,7 +281,7 @@ def line_figure(
 
     cut = held_slice(table, best, [key]).sort_values(key)
     broke = _ruined(cut).to_numpy()
-    figure = Figure(figsize=(10, 5.2), layout="constrained")
+    figure = Figure(figsize=(10, 5.2))
     panels = figure.subplots(2, 1, sharex=True)
     for axes, metric in zip(panels, metrics, strict=True):
         axes.plot(
@@ -281,11 +306,10 @@ def line_figure(
         axes.axhline(0, color="black", linewidth=0.7)
         axes.set_ylabel(metric.label)
         axes.grid(True, alpha=0.3)
-    panels[0].set_title(f"Sweep over {key}" + _held_text(best, [key], "\n"), fontsize=10)
     panels[-1].set_xlabel(key)
     handles = [Line2D([], [], marker="*", color=BEST_COLOUR, linestyle="", label="best by Sharpe")]
     if broke.any():
         handles.append(Line2D([], [], color="#95a5a6", linestyle=":", label="ruined"))
     panels[0].legend(handles=handles, loc="best", fontsize=8)
-    mark_synthetic(figure, synthetic)
+    line_layout(figure, panels, (f"Sweep over {key}", _held(best, [key])), synthetic)
     return figure
