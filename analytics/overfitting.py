@@ -335,11 +335,9 @@ def _cscv_logits(
                     in_square[:width], total_sums[start:stop], total_squares[start:stop],
                     centre[start:stop], floor[start:stop], half,
                 )  # fmt: skip
-                winner, best = winners[member], bests[member]
-                for trial in range(width):
-                    if inside[trial] > best:
-                        winner, best = start + trial, inside[trial]
-                winners[member], bests[member] = winner, best
+                winners[member], bests[member] = _first_best(
+                    inside[:width], start, winners[member], bests[member]
+                )
         for member in range(size):
             scores = outside[member]
             score, below, level = scores[winners[member]], 0, 0
@@ -418,6 +416,23 @@ def _tile_sharpes(
             total_sums[trial] - in_sum[trial], total_squares[trial] - in_square[trial],
             centre[trial], floor[trial], n_obs,
         )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _first_best(values: np.ndarray, start: int, winner: int, best: float) -> tuple[int, float]:
+    """The first trial (numbered from ``start``) above ``best``, and the best, or those given.
+
+    A new best is rare past the first tiles: a vectorised test of the whole tile comes first,
+    the scan (where the first of equals is kept) only where it finds one.
+    """
+    beaten = False
+    for trial in range(len(values)):
+        beaten |= values[trial] > best
+    if beaten:
+        for trial in range(len(values)):
+            if values[trial] > best:
+                winner, best = start + trial, values[trial]
+    return winner, best
 
 
 @njit(cache=True, error_model="numpy")
