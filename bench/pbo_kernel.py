@@ -5,10 +5,12 @@ sampled splits (8 of 16 blocks in sample) x 55,566 trials for the largest ``main
 This times the kernel on random block sums at three sizes (splits x trials: 1,000 x 55,566,
 12,870 x 500, 2,000 x 11,875), the project's kernel against `cscv_logits_before`, a copy of the
 kernel before the tiles (one pass over every trial per split, the blocks read with a stride),
-alternating in one process after a warm-up of each; the median of ``--repeat`` is kept. The
-logits must agree to the bit. Prints a table; writes ``pbo_kernel.json`` to ``--out``.
+alternating in one process after a warm-up of each; the median of ``--repeat`` is kept, on
+numba's threads (one a core, as a sweep's PBO runs) and on one thread (the figure least moved
+by a busy neighbour on the machine). The logits must agree to the bit. Prints a table; writes
+``pbo_kernel.json`` to ``--out``.
 
-    .venv/bin/python bench/pbo_kernel.py            # about a minute on 2 cores
+    .venv/bin/python bench/pbo_kernel.py            # about two minutes on 2 cores
 """
 
 from __future__ import annotations
@@ -117,13 +119,14 @@ def chosen_splits(n_rows: int) -> np.ndarray:
     return chosen
 
 
-def time_size(n_rows: int, n_trials: int, repeat: int) -> dict[str, object]:
-    """Seconds of each kernel at one size, alternating which runs first; the logits compared."""
+def time_size(n_rows: int, n_trials: int, repeat: int, threads: int) -> dict[str, object]:
+    """Seconds of each kernel at one size on ``threads``, alternating which runs first."""
     args = (chosen_splits(n_rows), *block_sums(n_trials), BLOCK_LEN * N_SPLITS // 2)
     kernels: dict[str, Callable[..., np.ndarray]] = {
         "before": cscv_logits_before,
         "after": _cscv_logits,
     }
+    numba.set_num_threads(threads)
     logits = {name: kernel(*args) for name, kernel in kernels.items()}  # warm-up
     seconds: dict[str, list[float]] = {name: [] for name in kernels}
     for attempt in range(repeat):
@@ -135,6 +138,7 @@ def time_size(n_rows: int, n_trials: int, repeat: int) -> dict[str, object]:
     return {
         "splits": n_rows,
         "trials": n_trials,
+        "threads": threads,
         "seconds": seconds,
         "median_seconds": medians,
         "speedup": medians["before"] / medians["after"],
@@ -150,16 +154,18 @@ def main(argv: list[str] | None = None) -> None:
     args = parser.parse_args(argv)
     load = os.getloadavg()
     print(f"load average at start (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
-    print(f"{'splits':>7} {'trials':>7} {'before s':>9} {'after s':>8} {'speedup':>8}  identical")
+    header = f"{'splits':>7} {'trials':>7} {'threads':>7} {'before s':>9} {'after s':>8}"
+    print(f"{header} {'speedup':>8}  identical")
     sizes = []
     for n_rows, n_trials in SIZES:
-        size = time_size(n_rows, n_trials, args.repeat)
-        median = size["median_seconds"]
-        print(
-            f"{n_rows:>7,} {n_trials:>7,} {median['before']:>9.3f} {median['after']:>8.3f} "
-            f"{size['speedup']:>7.2f}x  {size['identical']}"
-        )
-        sizes.append(size)
+        for threads in sorted({numba.config.NUMBA_NUM_THREADS, 1}, reverse=True):
+            size = time_size(n_rows, n_trials, args.repeat, threads)
+            median = size["median_seconds"]
+            print(
+                f"{n_rows:>7,} {n_trials:>7,} {threads:>7} {median['before']:>9.3f} "
+                f"{median['after']:>8.3f} {size['speedup']:>7.2f}x  {size['identical']}"
+            )
+            sizes.append(size)
     print(f"load average at end: {os.getloadavg()}")
     facts = {
         "benchmark": "pbo_kernel",
