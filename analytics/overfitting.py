@@ -282,7 +282,13 @@ def pbo_of_blocks(blocks: BlockSums, work: int | None = PBO_WORK) -> PBOResult:
     return PBOResult(share, used, logits, n_splits, n_trials, total, float(error))
 
 
-@njit(cache=True, parallel=True)
+GROUP_ROWS = 8
+"""Rows of ``chosen`` a thread works through together: a tile of trials is read once for all."""
+TILE_TRIALS = 512
+"""Trials a tile: the block sums of 16 blocks take 128 KB, so they stay in a core's L2 cache."""
+
+
+@njit(cache=True, parallel=True, error_model="numpy")
 def _cscv_logits(
     chosen: np.ndarray,
     sums: np.ndarray,
@@ -295,6 +301,11 @@ def _cscv_logits(
 
     Per row: each trial's IS and OOS Sharpe from the block sums; the first trial with the best
     IS Sharpe is the winner; its OOS rank counts the trials below it, ties taking the average.
+    A thread takes `GROUP_ROWS` rows at a time and walks the trials in tiles of `TILE_TRIALS`
+    (read from memory once per group, not once per row); within a tile the sums and Sharpes
+    are branch-free loops the compiler vectorises. The arithmetic is that of a scalar loop, in
+    the same order (the IS sums add the chosen blocks in turn, the OOS sums are the totals
+    minus them), so the logits are the same to the bit.
     """
     n_splits, n_trials = sums.shape
     total_sums, total_squares = np.zeros(n_trials), np.zeros(n_trials)
@@ -302,38 +313,138 @@ def _cscv_logits(
         for trial in range(n_trials):
             total_sums[trial] += sums[block, trial]
             total_squares[trial] += squares[block, trial]
-    logits = np.empty(len(chosen))
-    for row in prange(len(chosen)):
-        outside = np.empty(n_trials)
-        winner, best = 0, -np.inf
-        for trial in range(n_trials):
-            in_sum, in_square = 0.0, 0.0
-            for block in chosen[row]:
-                in_sum += sums[block, trial]
-                in_square += squares[block, trial]
-            inside = _block_sharpe(in_sum, in_square, centre[trial], flat[trial], half)
-            if inside > best:
-                winner, best = trial, inside
-            outside[trial] = _block_sharpe(
-                total_sums[trial] - in_sum, total_squares[trial] - in_square,
-                centre[trial], flat[trial], half,
-            )  # fmt: skip
-        score, below, level = outside[winner], 0, 0
-        for trial in range(n_trials):
-            below += outside[trial] < score
-            level += outside[trial] == score
-        omega = (below + (level + 1) / 2.0) / (n_trials + 1)
-        logits[row] = np.log(omega / (1.0 - omega))
+    floor = np.empty(n_trials)
+    for trial in range(n_trials):
+        floor[trial] = flat[trial] ** 2
+    n_rows = len(chosen)
+    logits = np.empty(n_rows)
+    for group in prange((n_rows + GROUP_ROWS - 1) // GROUP_ROWS):
+        first = group * GROUP_ROWS
+        size = min(GROUP_ROWS, n_rows - first)
+        in_sum, in_square = np.empty(TILE_TRIALS), np.empty(TILE_TRIALS)
+        inside = np.empty(TILE_TRIALS)
+        outside = np.empty((size, n_trials))
+        winners, bests = np.zeros(size, dtype=np.int64), np.full(size, -np.inf)
+        for start in range(0, n_trials, TILE_TRIALS):
+            stop = min(start + TILE_TRIALS, n_trials)
+            width = stop - start
+            for member in range(size):
+                _add_blocks(in_sum, in_square, sums, squares, chosen[first + member], start, stop)
+                _tile_sharpes(
+                    inside[:width], outside[member, start:stop], in_sum[:width],
+                    in_square[:width], total_sums[start:stop], total_squares[start:stop],
+                    centre[start:stop], floor[start:stop], half,
+                )  # fmt: skip
+                winners[member], bests[member] = _first_best(
+                    inside[:width], start, winners[member], bests[member]
+                )
+        for member in range(size):
+            scores = outside[member]
+            score, below, level = scores[winners[member]], 0, 0
+            for trial in range(n_trials):
+                below += scores[trial] < score
+                level += scores[trial] == score
+            omega = (below + (level + 1) / 2.0) / (n_trials + 1)
+            logits[first + member] = np.log(omega / (1.0 - omega))
     return logits
 
 
-@njit(cache=True)
-def _block_sharpe(total: float, square: float, centre: float, flat: float, n_obs: int) -> float:
-    """Per-period Sharpe (``ddof=1``) from sums of centred values; 0 where nothing varies."""
+@njit(cache=True, error_model="numpy")
+def _add_blocks(
+    in_sum: np.ndarray,
+    in_square: np.ndarray,
+    sums: np.ndarray,
+    squares: np.ndarray,
+    blocks: np.ndarray,
+    start: int,
+    stop: int,
+) -> None:
+    """``in_sum[:stop - start]`` = 0.0 plus the ``blocks``' sums of trials ``start:stop``, in turn.
+
+    Four blocks a pass (one read and write of the sums so far, not four); the additions are
+    those of ``0.0 + s[b0] + s[b1] + ...`` in that order whatever the grouping into passes.
+    """
+    width = stop - start
+    in_sum[:width] = 0.0
+    in_square[:width] = 0.0
+    done = 0
+    while done + 4 <= len(blocks):
+        first, second = sums[blocks[done], start:stop], sums[blocks[done + 1], start:stop]
+        third, fourth = sums[blocks[done + 2], start:stop], sums[blocks[done + 3], start:stop]
+        first_sq, second_sq = (
+            squares[blocks[done], start:stop],
+            squares[blocks[done + 1], start:stop],
+        )
+        third_sq, fourth_sq = (
+            squares[blocks[done + 2], start:stop],
+            squares[blocks[done + 3], start:stop],
+        )
+        for trial in range(width):
+            in_sum[trial] = (
+                in_sum[trial] + first[trial] + second[trial] + third[trial] + fourth[trial]
+            )
+            in_square[trial] = (
+                in_square[trial] + first_sq[trial] + second_sq[trial] + third_sq[trial]
+                + fourth_sq[trial]
+            )  # fmt: skip
+        done += 4
+    for block in blocks[done:]:
+        block_sums, block_squares = sums[block, start:stop], squares[block, start:stop]
+        for trial in range(width):
+            in_sum[trial] += block_sums[trial]
+            in_square[trial] += block_squares[trial]
+
+
+@njit(cache=True, error_model="numpy")
+def _tile_sharpes(
+    inside: np.ndarray,
+    outside: np.ndarray,
+    in_sum: np.ndarray,
+    in_square: np.ndarray,
+    total_sums: np.ndarray,
+    total_squares: np.ndarray,
+    centre: np.ndarray,
+    floor: np.ndarray,
+    n_obs: int,
+) -> None:
+    """Each trial's IS Sharpe into ``inside``, its OOS one (the totals' rest) into ``outside``."""
+    for trial in range(len(inside)):
+        inside[trial] = _block_sharpe(
+            in_sum[trial], in_square[trial], centre[trial], floor[trial], n_obs
+        )
+        outside[trial] = _block_sharpe(
+            total_sums[trial] - in_sum[trial], total_squares[trial] - in_square[trial],
+            centre[trial], floor[trial], n_obs,
+        )  # fmt: skip
+
+
+@njit(cache=True, error_model="numpy")
+def _first_best(values: np.ndarray, start: int, winner: int, best: float) -> tuple[int, float]:
+    """The first trial (numbered from ``start``) above ``best``, and the best, or those given.
+
+    A new best is rare past the first tiles: a vectorised test of the whole tile comes first,
+    the scan (where the first of equals is kept) only where it finds one.
+    """
+    beaten = False
+    for trial in range(len(values)):
+        beaten |= values[trial] > best
+    if beaten:
+        for trial in range(len(values)):
+            if values[trial] > best:
+                winner, best = start + trial, values[trial]
+    return winner, best
+
+
+@njit(cache=True, error_model="numpy")
+def _block_sharpe(total: float, square: float, centre: float, floor: float, n_obs: int) -> float:
+    """Per-period Sharpe (``ddof=1``) from sums of centred values; 0 where nothing varies.
+
+    That is a variance at or below ``floor``; the Sharpe is computed either way and then chosen,
+    so a loop of calls has no branch and vectorises.
+    """
     variance = (square - total**2 / n_obs) / (n_obs - 1)
-    if variance > flat**2:
-        return (total / n_obs + centre) / np.sqrt(variance)
-    return 0.0
+    sharpe = (total / n_obs + centre) / np.sqrt(variance)
+    return sharpe if variance > floor else 0.0
 
 
 def _check_pbo_input(values: np.ndarray, n_splits: int) -> None:
