@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+import threading
 from datetime import datetime
 from pathlib import Path
 
@@ -184,6 +185,31 @@ def test_a_reader_that_stops_early_ends_the_output_without_a_traceback() -> None
     stderr = child.stderr.read()
     assert child.wait() == 141, stderr
     assert stderr == ""
+
+
+def test_the_script_still_ends_as_usual_for_a_profiler(tmp_path: Path) -> None:
+    """The script skips the interpreter's teardown (`run_backtest._exit_at_once`) unless someone
+    waits for it: here cProfile, which writes its file only after the script returns."""
+    profile = tmp_path / "run.prof"
+    command = [sys.executable, "-m", "cProfile", "-o", str(profile), "run_backtest.py"]
+    done = subprocess.run(
+        [*command, "--describe", "main_street"], cwd=PROJECT, capture_output=True, check=False
+    )
+    assert done.returncode == 0, done.stderr
+    assert profile.stat().st_size > 0
+
+
+def test_the_quick_exit_waits_for_a_running_thread() -> None:
+    release = threading.Event()
+    waiting = threading.Thread(target=release.wait)
+    waiting.start()
+    try:
+        with pytest.raises(SystemExit) as ended:  # not os._exit: this process lives on
+            run_backtest._exit_at_once(3)
+        assert ended.value.code == 3
+    finally:
+        release.set()
+        waiting.join()
 
 
 def test_a_sweep_says_its_progress_off_a_terminal(
