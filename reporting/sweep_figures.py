@@ -92,10 +92,11 @@ def sweep_figures(
             "star: the best combination by Sharpe"
             + ("; dotted lines: ruined (equity reached zero)." if ruined else ".")
         )
-        figure = later(line_figure, table, key, best, synthetic, metrics)
+        figure = later(line_figure, held_slice(table, best, keys), key, best, synthetic, metrics)
         return [SweepFigure(f"sweep_{safe_name(key)}.png", figure, f"Sweep over {key}", caption)]
     figures = []
     for x_key, y_key in itertools.combinations(keys, 2):
+        cut = held_slice(table, best, [x_key, y_key])  # a figure's key hashes only its cells
         for metric in metrics:
             caption = (
                 f"{metric.label} by {x_key} and {y_key}{_held_text(best, [x_key, y_key])}; "
@@ -105,7 +106,7 @@ def sweep_figures(
             figures.append(
                 SweepFigure(
                     f"sweep_{metric.key}_{safe_name(x_key)}_{safe_name(y_key)}.png",
-                    later(heatmap_figure, table, (x_key, y_key), metric, best, synthetic),
+                    later(heatmap_figure, cut, (x_key, y_key), metric, best, synthetic),
                     f"Heatmap of {metric.label} over {x_key} and {y_key}",
                     caption,
                 )
@@ -138,7 +139,7 @@ def _ruined(table: pd.DataFrame) -> pd.Series:
 
 @plain_text
 def heatmap_figure(
-    table: pd.DataFrame,
+    cut: pd.DataFrame,
     keys: tuple[str, str],
     metric: SweepMetric,
     best: dict[str, float],
@@ -146,15 +147,15 @@ def heatmap_figure(
 ) -> Figure:
     """``metric`` over the grid of ``keys`` (x, y), other swept keys held at their best values.
 
+    ``cut`` is the sweep's table held there (`held_slice`).
+
     The colour scale of a difference to the benchmark is centred on zero (green: ahead of it).
     """
     from matplotlib import colormaps
     from matplotlib.figure import Figure
 
     x_key, y_key = keys
-    cut = held_slice(table, best, [x_key, y_key]).assign(
-        _value=lambda frame: metric.scale * frame[metric.key], _ruined=_ruined
-    )
+    cut = cut.assign(_value=lambda frame: metric.scale * frame[metric.key], _ruined=_ruined)
     values = cut.pivot_table(index=y_key, columns=x_key, values="_value", dropna=False)
     ruined = cut.pivot_table(index=y_key, columns=x_key, values="_ruined", aggfunc="any")
     grid = values.to_numpy(dtype=float)
@@ -269,17 +270,20 @@ def _ticks(axes: Axes, values: pd.DataFrame) -> tuple[float, float]:
 
 @plain_text
 def line_figure(
-    table: pd.DataFrame,
+    cut: pd.DataFrame,
     key: str,
     best: dict[str, float],
     synthetic: bool,
     metrics: tuple[SweepMetric, ...] = SWEEP_METRICS,
 ) -> Figure:
-    """Sharpe and CAGR minus the benchmark's against the one varying key, the best marked."""
+    """Sharpe and CAGR minus the benchmark's against the one varying key, the best marked.
+
+    ``cut`` is the sweep's table with every other swept key at its best value (`held_slice`).
+    """
     from matplotlib.figure import Figure
     from matplotlib.lines import Line2D
 
-    cut = held_slice(table, best, [key]).sort_values(key)
+    cut = cut.sort_values(key)
     broke = _ruined(cut).to_numpy()
     figure = Figure(figsize=(10, 5.2))
     panels = figure.subplots(2, 1, sharex=True)
