@@ -6,9 +6,10 @@ Figures by period (years, months) and the attribution chart are in `reporting.pe
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import io
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from typing import TYPE_CHECKING, ParamSpec
 
 import numpy as np
@@ -41,6 +42,8 @@ BASE_REGIME = "neutral"
 PLAIN_TEXT = {"text.parse_math": False, "text.usetex": False}
 """Text in a figure is shown as written: a support level named ``$x$`` is no mathtext, and
 nothing is handed to TeX, whatever the user's matplotlibrc says."""
+UNSTYLED = ("backend", "interactive")
+"""Settings of pyplot's windows, not of a figure: left as they are."""
 READING = "#34495e"
 """The Bull & Bear reading's line (the proxy's, where published readings are shown too)."""
 PUBLISHED = "#e67e22"
@@ -51,7 +54,7 @@ P = ParamSpec("P")
 
 
 def plain_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
-    """Build a figure under `PLAIN_TEXT`, so that every text it places reads as written.
+    """Build a figure under `report_style` (`PLAIN_TEXT`: every text it places reads as written).
 
     Titles, legends and tick labels named by the data (tickers, support levels, sweep keys)
     are never mathtext or TeX. The one place where text from a user's files is made safe for
@@ -60,12 +63,32 @@ def plain_text(build: Callable[P, Figure]) -> Callable[P, Figure]:
 
     @functools.wraps(build)
     def plain(*args: P.args, **kwargs: P.kwargs) -> Figure:
-        import matplotlib
-
-        with matplotlib.rc_context(PLAIN_TEXT):
+        with report_style():
             return build(*args, **kwargs)
 
     return plain
+
+
+@contextlib.contextmanager
+def report_style() -> Iterator[None]:
+    """Matplotlib's own default settings and `PLAIN_TEXT`, while a figure is built or rendered.
+
+    A report's figures look the same whatever the session changed: seaborn's theme (set by
+    importing quantstats) or a matplotlibrc enlarges every text, and the margins, measured at
+    the sizes these figures use, would clip them.
+    """
+    import matplotlib
+
+    with matplotlib.rc_context(_report_settings()):
+        yield
+
+
+@functools.cache
+def _report_settings() -> dict[str, object]:
+    import matplotlib
+
+    defaults = matplotlib.rcParamsDefault
+    return {**{key: defaults[key] for key in defaults if key not in UNSTYLED}, **PLAIN_TEXT}
 
 
 def png_bytes(figure: Figure) -> bytes:
@@ -80,7 +103,8 @@ def png_bytes(figure: Figure) -> bytes:
     try:
         from matplotlib.backends.backend_agg import FigureCanvasAgg
 
-        FigureCanvasAgg(figure).print_png(buffer)
+        with report_style():
+            FigureCanvasAgg(figure).print_png(buffer)
     finally:
         figure.set_dpi(dpi)
     return buffer.getvalue()

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import itertools
 
+import matplotlib
 import numpy as np
 import pandas as pd
 import pytest
@@ -18,7 +19,8 @@ from matplotlib.figure import Figure
 from matplotlib.text import Text
 from matplotlib.transforms import Bbox
 
-from reporting.drawing import DPI
+from reporting.drawing import DPI, later
+from reporting.figures import equity_figure, png_bytes
 from reporting.sweep_figures import sweep_figures
 
 LONG_KEY = "strategy.a_rather_long_key_name_for_a_sweep"
@@ -185,3 +187,21 @@ def test_a_flat_grid_gets_a_colour_bar_of_plain_short_numbers(metric: int) -> No
     assert len(labels) >= 3
     assert all(len(label) <= 5 and low <= float(label) <= high for label in labels), labels
     assert not figure.axes[1].yaxis.offsetText.get_text()
+
+
+def test_the_session_s_matplotlib_settings_change_no_figure() -> None:
+    """Seaborn's theme (quantstats sets it when imported) enlarges every text; built and
+    rendered under it, a heatmap and an equity chart are the same PNGs as under the defaults."""
+    table, best = _table(*SMALL, ruined=True)
+    dates = pd.date_range("2020-01-01", periods=300, freq="B")
+    curves = pd.DataFrame({"strategy": np.linspace(1, 2, 300), "60/40": np.linspace(1, 1.5, 300)})
+    drawings = [
+        sweep_figures(table, best, synthetic=False)[0].figure,
+        later(equity_figure, curves.set_index(dates), "Equity", False),
+    ]
+    plain = [png_bytes(drawing.build()) for drawing in drawings]
+    theme = {"font.size": 13.2, "axes.labelsize": 13.2, "axes.titlesize": 13.2}
+    theme |= {"xtick.labelsize": 12.1, "ytick.labelsize": 12.1, "legend.fontsize": 12.1}
+    with matplotlib.rc_context(theme):
+        themed = [png_bytes(drawing.build()) for drawing in drawings]
+    assert themed == plain
