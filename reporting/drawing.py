@@ -10,11 +10,8 @@ from __future__ import annotations
 import functools
 import hashlib
 import importlib.metadata
-import importlib.util
 import io
-import os
 import pickle
-import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -47,7 +44,7 @@ class Drawing:
         """A hash of what the figure's PNG follows from: builder, inputs, code and settings.
 
         The builder's name and arguments (pickled: the data, titles, flags), the source of the
-        reporting modules, matplotlib's version and its settings (`_settings`). None where an
+        reporting modules and matplotlib's version (`_settings`). None where an
         argument cannot be pickled: such a figure is always drawn.
         """
         buffer = io.BytesIO()
@@ -99,53 +96,15 @@ def later(builder: Callable[..., Figure], *args: Any, **kwargs: Any) -> Drawing:
     return Drawing(builder, args, kwargs)
 
 
-def _settings() -> bytes:
-    """Matplotlib's version and the settings a figure will be drawn under.
-
-    Where matplotlib is imported, its settings in force. Where it is not (a report's figures
-    all in the cache, or drawn by workers that import it), the files and variables it will read
-    its settings from (`_settings_sources`): a key needs no import of matplotlib.
-    """
-    loaded = sys.modules.get("matplotlib")
-    if loaded is not None:
-        return (loaded.__version__ + repr(sorted(loaded.rcParams.items()))).encode()
-    return _settings_sources()
-
-
 @functools.cache
-def _settings_sources() -> bytes:
-    """Matplotlib's version, every matplotlibrc it may read, and ``MPLBACKEND``.
+def _settings() -> bytes:
+    """Matplotlib's version: all of its settings a figure depends on.
 
-    Every candidate of ``matplotlib.matplotlib_fname`` (the first found is read), on any
-    platform; one more file than matplotlib reads makes a key change more often, never wrongly.
+    A report's figures are built and rendered under matplotlib's own defaults
+    (`reporting.figures.report_style`), whatever the session or a matplotlibrc set, and those
+    defaults come with the version. Read without importing matplotlib.
     """
-    spec = importlib.util.find_spec("matplotlib")
-    package = Path(spec.origin).parent if spec is not None and spec.origin else Path()
-    rc_dir = os.environ.get("MATPLOTLIBRC", "")
-    home = Path.home()
-    candidates = [
-        Path("matplotlibrc"),
-        Path(rc_dir) if rc_dir else None,
-        Path(rc_dir, "matplotlibrc") if rc_dir else None,
-        *(
-            Path(os.environ[name], *sub, "matplotlibrc")
-            for name, sub in (("MPLCONFIGDIR", ()), ("XDG_CONFIG_HOME", ("matplotlib",)))
-            if os.environ.get(name)
-        ),
-        *(home / folder / "matplotlibrc" for folder in (".config/matplotlib", ".matplotlib")),
-        package / "mpl-data" / "matplotlibrc",
-    ]
-    if os.environ.get("LOCALAPPDATA"):
-        candidates.append(Path(os.environ["LOCALAPPDATA"], "matplotlib", "matplotlibrc"))
-    digest = hashlib.sha256(importlib.metadata.version("matplotlib").encode())
-    digest.update(os.environ.get("MPLBACKEND", "").encode() + b"\0")
-    for candidate in filter(None, candidates):
-        try:
-            text = candidate.read_bytes() if candidate.is_file() else b"absent"
-        except OSError:
-            text = b"unreadable"
-        digest.update(str(candidate.absolute()).encode() + b"\0" + text + b"\0")
-    return digest.digest()
+    return importlib.metadata.version("matplotlib").encode()
 
 
 @functools.cache

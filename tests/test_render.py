@@ -5,11 +5,12 @@ from __future__ import annotations
 import contextlib
 import io
 
+import matplotlib
 import matplotlib.image as mpimg
 import pandas as pd
 import pytest
 
-from reporting import figures, render
+from reporting import drawing, figures, render
 from reporting.drawing import Drawing, later
 from reporting.figures import DPI, drawdown_figure, equity_figure, png_bytes
 
@@ -99,6 +100,17 @@ def test_other_data_or_flags_are_another_key(equity):
     assert later(drawdown_figure, equity, True).key != base
     assert later(equity_figure, equity, False).key != base
     assert later(drawdown_figure, equity.copy(), False).key == base
+
+
+def test_the_sessions_matplotlib_settings_are_no_part_of_a_key(equity, monkeypatch):
+    """The figures are drawn under matplotlib's defaults whatever the session set (a test in
+    test_sweep_figures.py compares the PNGs), so a figure drawn before a seaborn theme is the
+    same key after it; another matplotlib version is another key."""
+    base = later(drawdown_figure, equity, False).key
+    with matplotlib.rc_context({"font.size": 13.2, "lines.linewidth": 3.0}):
+        assert later(drawdown_figure, equity, False).key == base
+    monkeypatch.setattr(drawing, "_settings", lambda: b"0.0.1")
+    assert later(drawdown_figure, equity, False).key != base
 
 
 def test_an_unwritable_cache_only_draws_again(equity, tmp_path, monkeypatch):
