@@ -1,16 +1,16 @@
-"""The PBO's compiled kernel (`analytics.overfitting._cscv_logits`) before and after tiling.
+"""The PBO's compiled kernel (`analytics.overfitting._cscv_logits`), against another checkout's.
 
 At the end of a sweep the PBO ranks every trial under each chosen split of the blocks: 1,000
 sampled splits (8 of 16 blocks in sample) x 55,566 trials for the largest ``main_street`` grid.
 This times the kernel on random block sums at three sizes (splits x trials: 1,000 x 55,566,
-12,870 x 500, 2,000 x 11,875), the project's kernel against `cscv_logits_before`, a copy of the
-kernel before the tiles (one pass over every trial per split, the blocks read with a stride),
-alternating in one process after a warm-up of each; the median of ``--repeat`` is kept, on
-numba's threads (one a core, as a sweep's PBO runs) and on one thread (the figure least moved
-by a busy neighbour on the machine). The logits must agree to the bit. Prints a table; writes
-``pbo_kernel.json`` to ``--out``.
+12,870 x 500, 2,000 x 11,875); with ``--against FILE`` (another checkout's
+``analytics/overfitting.py``) that one's kernel too, alternating in one process after a warm-up
+of each, and the logits must agree to the bit. The median of ``--repeat`` is kept, on numba's
+threads (one a core, as a sweep's PBO runs) and on one thread (the figure least moved by a busy
+neighbour on the machine). Prints a table; writes ``pbo_kernel.json`` to ``--out``.
 
-    .venv/bin/python bench/pbo_kernel.py            # about two minutes on 2 cores
+    git show 9de3c35:analytics/overfitting.py > /tmp/base_overfitting.py
+    .venv/bin/python bench/pbo_kernel.py --against /tmp/base_overfitting.py   # about 2 minutes
 """
 
 from __future__ import annotations
@@ -28,68 +28,16 @@ from pathlib import Path
 
 import numba
 import numpy as np
-from numba import njit, prange
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))  # the project is not installed
 
 from analytics.overfitting import _cscv_logits  # noqa: E402
+from bench.against import module_at  # noqa: E402
 
 SIZES = ((1_000, 55_566), (12_870, 500), (2_000, 11_875))
 """Splits x trials: the 55,566-combination sweep's sample, every split of 500, a middle size."""
 N_SPLITS, BLOCK_LEN = 16, 319  # 5,115 daily bars (2006-2026) in 16 blocks
-
-
-@njit(cache=True, parallel=True)
-def cscv_logits_before(
-    chosen: np.ndarray,
-    sums: np.ndarray,
-    squares: np.ndarray,
-    centre: np.ndarray,
-    flat: np.ndarray,
-    half: int,
-) -> np.ndarray:
-    """The kernel as it was (9de3c35's ``_cscv_logits``): the "before" peer, nothing else."""
-    n_splits, n_trials = sums.shape
-    total_sums, total_squares = np.zeros(n_trials), np.zeros(n_trials)
-    for block in range(n_splits):
-        for trial in range(n_trials):
-            total_sums[trial] += sums[block, trial]
-            total_squares[trial] += squares[block, trial]
-    logits = np.empty(len(chosen))
-    for row in prange(len(chosen)):
-        outside = np.empty(n_trials)
-        winner, best = 0, -np.inf
-        for trial in range(n_trials):
-            in_sum, in_square = 0.0, 0.0
-            for block in chosen[row]:
-                in_sum += sums[block, trial]
-                in_square += squares[block, trial]
-            inside = _block_sharpe_before(in_sum, in_square, centre[trial], flat[trial], half)
-            if inside > best:
-                winner, best = trial, inside
-            outside[trial] = _block_sharpe_before(
-                total_sums[trial] - in_sum, total_squares[trial] - in_square,
-                centre[trial], flat[trial], half,
-            )  # fmt: skip
-        score, below, level = outside[winner], 0, 0
-        for trial in range(n_trials):
-            below += outside[trial] < score
-            level += outside[trial] == score
-        omega = (below + (level + 1) / 2.0) / (n_trials + 1)
-        logits[row] = np.log(omega / (1.0 - omega))
-    return logits
-
-
-@njit(cache=True)
-def _block_sharpe_before(
-    total: float, square: float, centre: float, flat: float, n_obs: int
-) -> float:
-    """The per-period Sharpe of `cscv_logits_before`, as it was."""
-    variance = (square - total**2 / n_obs) / (n_obs - 1)
-    if variance > flat**2:
-        return (total / n_obs + centre) / np.sqrt(variance)
-    return 0.0
 
 
 def block_sums(n_trials: int, seed: int = 0) -> tuple[np.ndarray, ...]:
@@ -119,13 +67,14 @@ def chosen_splits(n_rows: int) -> np.ndarray:
     return chosen
 
 
-def time_size(n_rows: int, n_trials: int, repeat: int, threads: int) -> dict[str, object]:
+def time_size(
+    n_rows: int, n_trials: int, repeat: int, threads: int, against: Callable[..., np.ndarray] | None
+) -> dict[str, object]:
     """Seconds of each kernel at one size on ``threads``, alternating which runs first."""
     args = (chosen_splits(n_rows), *block_sums(n_trials), BLOCK_LEN * N_SPLITS // 2)
-    kernels: dict[str, Callable[..., np.ndarray]] = {
-        "before": cscv_logits_before,
-        "after": _cscv_logits,
-    }
+    kernels: dict[str, Callable[..., np.ndarray]] = {"project": _cscv_logits}
+    if against is not None:
+        kernels["against"] = against
     numba.set_num_threads(threads)
     logits = {name: kernel(*args) for name, kernel in kernels.items()}  # warm-up
     seconds: dict[str, list[float]] = {name: [] for name in kernels}
@@ -135,41 +84,47 @@ def time_size(n_rows: int, n_trials: int, repeat: int, threads: int) -> dict[str
             kernels[name](*args)
             seconds[name].append(time.perf_counter() - began)
     medians = {name: statistics.median(values) for name, values in seconds.items()}
-    return {
+    found: dict[str, object] = {
         "splits": n_rows,
         "trials": n_trials,
         "threads": threads,
         "seconds": seconds,
         "median_seconds": medians,
-        "speedup": medians["before"] / medians["after"],
-        "identical": bool(np.array_equal(logits["before"], logits["after"])),
     }
+    if against is not None:
+        found["project_over_against"] = medians["project"] / medians["against"]
+        found["identical"] = bool(np.array_equal(logits["project"], logits["against"]))
+    return found
 
 
 def main(argv: list[str] | None = None) -> None:
-    """Time both kernels at every size; print the table and write the JSON."""
+    """Time the kernel (and ``--against``'s) at every size; print the table, write the JSON."""
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--against", help="another checkout's analytics/overfitting.py")
     parser.add_argument("--out", type=Path, default=ROOT / "bench" / "results")
     args = parser.parse_args(argv)
+    against = module_at(args.against, "other_overfitting")._cscv_logits if args.against else None
     load = os.getloadavg()
     print(f"load average at start (1, 5, 15 min): {load} on {os.cpu_count()} CPUs")
-    header = f"{'splits':>7} {'trials':>7} {'threads':>7} {'before s':>9} {'after s':>8}"
-    print(f"{header} {'speedup':>8}  identical")
+    header = f"{'splits':>7} {'trials':>7} {'threads':>7} {'project s':>9} {'against s':>9}"
+    print(f"{header} {'ratio':>6}  identical")
     sizes = []
     for n_rows, n_trials in SIZES:
         for threads in sorted({numba.config.NUMBA_NUM_THREADS, 1}, reverse=True):
-            size = time_size(n_rows, n_trials, args.repeat, threads)
+            size = time_size(n_rows, n_trials, args.repeat, threads, against)
             median = size["median_seconds"]
-            print(
-                f"{n_rows:>7,} {n_trials:>7,} {threads:>7} {median['before']:>9.3f} "
-                f"{median['after']:>8.3f} {size['speedup']:>7.2f}x  {size['identical']}"
-            )
+            line = f"{n_rows:>7,} {n_trials:>7,} {threads:>7} {median['project']:>9.3f}"
+            if against is not None:
+                ratio, same = size["project_over_against"], size["identical"]
+                line += f" {median['against']:>9.3f} {ratio:>6.2f}  {same}"
+            print(line)
             sizes.append(size)
     print(f"load average at end: {os.getloadavg()}")
     facts = {
         "benchmark": "pbo_kernel",
         "repeat": args.repeat,
+        "against": args.against,
         "sizes": sizes,
         "load_average_at_start": load,
         "load_average_at_end": os.getloadavg(),

@@ -12,7 +12,6 @@ rounds with this checkout's, in the same process and minute. ``--png DIR`` write
 from __future__ import annotations
 
 import argparse
-import importlib.util
 import itertools
 import json
 import statistics
@@ -27,6 +26,7 @@ import pandas as pd
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 import reporting.sweep_figures as sweep_figures_module
+from bench.against import module_at
 from reporting.figures import png_bytes
 
 KEYS = (
@@ -51,17 +51,6 @@ def sweep_table(values: int = 21) -> tuple[pd.DataFrame, dict[str, float]]:
     return table, {key: float(value) for key, value in best.items()}
 
 
-def _module(path: str) -> ModuleType:
-    """Another checkout's ``sweep_figures.py``, imported under another name."""
-    spec = importlib.util.spec_from_file_location("other_sweep_figures", path)
-    assert spec is not None
-    assert spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
 def one_round(
     module: ModuleType, table: pd.DataFrame, best: dict[str, float]
 ) -> tuple[float, float]:
@@ -84,7 +73,7 @@ def main(argv: list[str] | None = None) -> None:
     table, best = sweep_table()
     modules = {"this": sweep_figures_module}
     if args.against:
-        modules["against"] = _module(args.against)
+        modules["against"] = module_at(args.against, "other_sweep_figures")
     for module in modules.values():  # fonts, caches and imports warm before the first round
         one_round(module, table, best)
     seconds: dict[str, list[tuple[float, float]]] = {name: [] for name in modules}
